@@ -1,0 +1,119 @@
+/*
+ * bench.h — one benchmark case, end to end.
+ *
+ * A case is pure data (system, size, protocol, calculator, device and the run
+ * settings). mdb_case_run builds the system, draws velocities, runs
+ * warmup_steps untimed steps and n_steps timed ones, and fills a result with
+ * the raw per-step wall times, thermo and memory samples, and statistics.
+ *
+ * Steps are numbered from 0 (the initial state); warmup is 1..W, the timed
+ * steps W+1..W+S. Thermo is sampled at step 0, every energy_interval steps
+ * and at the last step, so energy conservation covers the whole trajectory.
+ * The timed region of a step is the integrator plus the force call; sampling
+ * happens outside it (wall_time_s includes it).
+ *
+ * A run that blows up (non-finite numbers, a runaway atom, the conserved
+ * energy off by more than MDB_BLOWUP_EV_PER_ATOM per atom) is a result with
+ * status "failed", the step and the reason — not an error.
+ */
+#ifndef MDB_BENCH_H
+#define MDB_BENCH_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define MDB_BLOWUP_EV_PER_ATOM 10.0
+#define MDB_RUNAWAY_A_PER_STEP 1.0
+#define MDB_LEAK_BYTES 10e6
+
+typedef struct mdb_case {
+  char system[256];     /* built-in name or .xyz path */
+  int n_atoms;          /* 0: the system's default */
+  double lattice_A;     /* 0: the system's default */
+  char protocol[8];     /* "NVE" */
+  char calculator[512]; /* spec; "" : the system's default */
+  char device[16];      /* "cpu" */
+  int n_steps;
+  int warmup_steps;
+  double timestep_fs;   /* 0: the system's default */
+  double temperature_K;
+  uint64_t seed;
+  int energy_interval;
+  int memory_interval;
+  double skin_A;
+} mdb_case;
+
+/* Statistics of a sample (numpy conventions: population std, linear
+ * interpolation between order statistics for percentiles). */
+typedef struct mdb_stats {
+  double mean, std, median, min, max, p95, p99;
+} mdb_stats;
+
+typedef struct mdb_result {
+  mdb_case c;           /* as run: defaults resolved */
+  int n_atoms;
+  int reps[3];
+  double lattice_A;
+  char status[8];       /* "ok" or "failed" */
+  long fail_step;       /* -1 when ok */
+  char fail_reason[1024];
+
+  /* raw data */
+  int n_timed;          /* timed steps completed */
+  double *step_ms;      /* [n_steps] wall time of every timed step */
+  int n_samples;
+  long *th_step;
+  double *th_time_fs, *th_potential, *th_kinetic, *th_total, *th_conserved, *th_temperature, *th_pressure,
+      *th_volume, *th_momentum; /* |P| in amu·Å/fs */
+  int n_mem;
+  long *mem_step;
+  int64_t *mem_bytes;
+
+  /* derived */
+  mdb_stats step;       /* ms */
+  double total_time_s;  /* sum of the timed steps */
+  double wall_time_s;   /* the whole loop, sampling included */
+  double setup_time_s;
+  double steps_per_second, atom_steps_per_second, ns_per_day;
+  double mem_before, mem_after, mem_peak; /* bytes (host RSS; peak = process high-water mark) */
+  int leak_detected;
+  double energy_std;    /* eV, of the total energy samples */
+  double energy_drift;  /* (E_end − E_0)/|E_0| of the total energy */
+  double drift_slope;   /* eV/atom/ps, least-squares slope of the conserved energy */
+  double max_dev_per_atom; /* max |E − E_0| / N, eV/atom (conserved energy) */
+  double momentum_drift;   /* max |P(t) − P(0)| / N, amu·Å/fs per atom */
+  double mean_temperature, std_temperature, mean_pressure, std_pressure, mean_volume;
+  long neighbor_builds;
+
+  char host[128];
+  char started_utc[32], ended_utc[32];
+} mdb_result;
+
+/* Fills defaults (argon 256 atoms, lj, NVE, cpu, 1000 steps, 10 warmup,
+ * 300 K, seed 42, energy every 10 steps, memory every 100, skin 1 Å). */
+void mdb_case_defaults(mdb_case *c);
+
+/* Resolves system defaults and checks every field; the message names the
+ * flag and its valid range. */
+mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err);
+
+/* Runs the case. Bad input returns an error; a blow-up returns MDB_OK with
+ * r->status "failed". Free with mdb_result_free. */
+mdb_status mdb_case_run(const mdb_case *c, mdb_result *r, mdb_err *err);
+void mdb_result_free(mdb_result *r);
+
+/* Statistics of x[0..n) (n >= 1). */
+mdb_status mdb_stats_compute(const double *x, int n, mdb_stats *s, mdb_err *err);
+
+/* Least-squares slope of y against x. */
+double mdb_fit_slope(const double *x, const double *y, int n);
+
+/* Host memory: current resident set and the process's peak (bytes). */
+int64_t mdb_mem_rss_bytes(void);
+int64_t mdb_mem_peak_bytes(void);
+
+/* Monotonic clock in seconds. */
+double mdb_now(void);
+
+#endif

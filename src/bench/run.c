@@ -1,0 +1,283 @@
+/*
+ * run.c — mdb_case_run: build, initialise, warm up, time, sample, verdict.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "build/build.h"
+#include "calc/calc.h"
+#include "core/units.h"
+#include "md/md.h"
+
+void mdb_case_defaults(mdb_case *c) {
+  memset(c, 0, sizeof *c);
+  snprintf(c->system, sizeof c->system, "argon");
+  snprintf(c->protocol, sizeof c->protocol, "NVE");
+  snprintf(c->device, sizeof c->device, "cpu");
+  c->n_steps = 1000;
+  c->warmup_steps = 10;
+  c->temperature_K = 300.0;
+  c->seed = 42;
+  c->energy_interval = 10;
+  c->memory_interval = 100;
+  c->skin_A = 1.0;
+}
+
+mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err) {
+  if (strcmp(c->protocol, "NVE") != 0)
+    return mdb_err_set(err, MDB_EINPUT, "unknown protocol '%s' (valid: NVE)", c->protocol);
+  if (strcmp(c->device, "cpu") != 0)
+    return mdb_err_set(err, MDB_EINPUT, "unknown device '%s' (valid: cpu)", c->device);
+  if (c->n_steps < 1) return mdb_err_set(err, MDB_EINPUT, "--steps must be >= 1 (got %d)", c->n_steps);
+  if (c->warmup_steps < 0) return mdb_err_set(err, MDB_EINPUT, "--warmup must be >= 0 (got %d)", c->warmup_steps);
+  if ((long)c->n_steps + c->warmup_steps > 2000000000L)
+    return mdb_err_set(err, MDB_EINPUT, "--steps plus --warmup must stay below 2e9");
+  if (c->energy_interval < 1)
+    return mdb_err_set(err, MDB_EINPUT, "--energy-interval must be >= 1 (got %d)", c->energy_interval);
+  if (c->memory_interval < 1)
+    return mdb_err_set(err, MDB_EINPUT, "--memory-interval must be >= 1 (got %d)", c->memory_interval);
+  if (!(c->temperature_K >= 0) || !isfinite(c->temperature_K))
+    return mdb_err_set(err, MDB_EINPUT, "--temperature-K must be >= 0 (got %g)", c->temperature_K);
+  if (!(c->skin_A >= 0) || !isfinite(c->skin_A))
+    return mdb_err_set(err, MDB_EINPUT, "--skin-A must be >= 0 (got %g)", c->skin_A);
+  if (c->n_atoms < 0) return mdb_err_set(err, MDB_EINPUT, "--atoms must be positive (got %d)", c->n_atoms);
+  if (c->timestep_fs == 0) c->timestep_fs = mdb_build_default_timestep(c->system);
+  if (!(c->timestep_fs > 0) || !isfinite(c->timestep_fs))
+    return mdb_err_set(err, MDB_EINPUT, "--timestep-fs must be > 0 (got %g)", c->timestep_fs);
+  if (!c->calculator[0]) snprintf(c->calculator, sizeof c->calculator, "%s", mdb_build_default_calculator(c->system));
+  return MDB_OK;
+}
+
+static void utc_now(char *buf, size_t len) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void mdb_result_free(mdb_result *r) {
+  if (!r) return;
+  free(r->step_ms);
+  free(r->th_step);
+  free(r->th_time_fs);
+  free(r->th_potential);
+  free(r->th_kinetic);
+  free(r->th_total);
+  free(r->th_conserved);
+  free(r->th_temperature);
+  free(r->th_pressure);
+  free(r->th_volume);
+  free(r->th_momentum);
+  free(r->mem_step);
+  free(r->mem_bytes);
+  memset(r, 0, sizeof *r);
+}
+
+static mdb_status alloc_arrays(mdb_result *r, long total_steps, mdb_err *err) {
+  long ns = total_steps / r->c.energy_interval + 2;
+  long nm = r->c.n_steps / r->c.memory_interval + 3;
+  r->step_ms = calloc((size_t)r->c.n_steps, sizeof *r->step_ms);
+  r->th_step = calloc((size_t)ns, sizeof *r->th_step);
+  double **d[] = {&r->th_time_fs, &r->th_potential, &r->th_kinetic, &r->th_total, &r->th_conserved,
+                  &r->th_temperature, &r->th_pressure, &r->th_volume, &r->th_momentum};
+  int ok = r->step_ms && r->th_step;
+  for (size_t k = 0; k < sizeof d / sizeof d[0]; k++) ok &= (*d[k] = calloc((size_t)ns, sizeof(double))) != NULL;
+  r->mem_step = calloc((size_t)nm, sizeof *r->mem_step);
+  r->mem_bytes = calloc((size_t)nm, sizeof *r->mem_bytes);
+  ok &= r->mem_step && r->mem_bytes;
+  return ok ? MDB_OK : mdb_err_nomem(err, "result arrays", (double)(r->c.n_steps + 10 * ns) * sizeof(double));
+}
+
+static void fail(mdb_result *r, long step, const char *reason) {
+  snprintf(r->status, sizeof r->status, "failed");
+  r->fail_step = step;
+  snprintf(r->fail_reason, sizeof r->fail_reason, "%s", reason);
+}
+
+/* Records a thermo sample; returns 0, or 1 when the run has blown up (the
+ * reason is recorded in r). */
+static int sample_thermo(mdb_result *r, const mdb_md *md, long step) {
+  mdb_thermo th;
+  mdb_thermo_compute(md->sys, &md->out, &th);
+  int k = r->n_samples++;
+  r->th_step[k] = step;
+  r->th_time_fs[k] = step * md->dt;
+  r->th_potential[k] = th.potential;
+  r->th_kinetic[k] = th.kinetic;
+  r->th_total[k] = th.total;
+  r->th_conserved[k] = th.conserved;
+  r->th_temperature[k] = th.temperature;
+  r->th_pressure[k] = th.pressure;
+  r->th_volume[k] = th.volume;
+  double dp[3] = {th.momentum[0], th.momentum[1], th.momentum[2]};
+  r->th_momentum[k] = sqrt(dp[0] * dp[0] + dp[1] * dp[1] + dp[2] * dp[2]);
+  char why[512];
+  if (!isfinite(th.total) || !isfinite(th.pressure)) {
+    snprintf(why, sizeof why, "non-finite energy or pressure (E = %g eV, P = %g bar)", th.total, th.pressure);
+    fail(r, step, why);
+    return 1;
+  }
+  double dev = fabs(th.conserved - r->th_conserved[0]) / r->n_atoms;
+  if (dev > MDB_BLOWUP_EV_PER_ATOM) {
+    snprintf(why, sizeof why, "energy blew up: the conserved energy moved %.3g eV/atom from the start (limit %g)",
+             dev, MDB_BLOWUP_EV_PER_ATOM);
+    fail(r, step, why);
+    return 1;
+  }
+  const mdb_system *sys = md->sys;
+  double vmax2 = 0;
+  int imax = 0;
+  for (int i = 0; i < sys->n; i++) {
+    const double *v = sys->v + 3 * i;
+    double v2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+    if (v2 > vmax2) vmax2 = v2, imax = i;
+  }
+  if (sqrt(vmax2) * md->dt > MDB_RUNAWAY_A_PER_STEP) {
+    snprintf(why, sizeof why, "atom %d flew off: it moves %.3g Å per step (limit %g)", sys->id[imax] + 1,
+             sqrt(vmax2) * md->dt, MDB_RUNAWAY_A_PER_STEP);
+    fail(r, step, why);
+    return 1;
+  }
+  return 0;
+}
+
+static void sample_memory(mdb_result *r, long step) {
+  int k = r->n_mem++;
+  r->mem_step[k] = step;
+  r->mem_bytes[k] = mdb_mem_rss_bytes();
+}
+
+static mdb_status finish(mdb_result *r, mdb_err *err) {
+  int n = r->n_timed;
+  mdb_status st = mdb_stats_compute(r->step_ms, n, &r->step, err);
+  if (st) return st;
+  double sum = 0;
+  for (int i = 0; i < n; i++) sum += r->step_ms[i];
+  r->total_time_s = sum * 1e-3;
+  if (r->total_time_s > 0) {
+    r->steps_per_second = n / r->total_time_s;
+    r->atom_steps_per_second = r->steps_per_second * r->n_atoms;
+    r->ns_per_day = r->steps_per_second * r->c.timestep_fs * MDB_FS_PER_DAY_TO_NS;
+  }
+  r->mem_after = r->n_mem ? (double)r->mem_bytes[r->n_mem - 1] : 0;
+  r->mem_peak = (double)mdb_mem_peak_bytes();
+  for (int k = 0; k < r->n_mem; k++)
+    if (r->mem_bytes[k] > r->mem_peak) r->mem_peak = (double)r->mem_bytes[k];
+  r->leak_detected = r->mem_after - r->mem_before > MDB_LEAK_BYTES;
+
+  int ns = r->n_samples;
+  if (ns > 0) {
+    double e0 = r->th_total[0], mean = 0, ss = 0;
+    for (int k = 0; k < ns; k++) mean += r->th_total[k];
+    mean /= ns;
+    for (int k = 0; k < ns; k++) ss += (r->th_total[k] - mean) * (r->th_total[k] - mean);
+    r->energy_std = sqrt(ss / ns);
+    r->energy_drift = e0 != 0 ? (r->th_total[ns - 1] - e0) / fabs(e0) : 0;
+    double *t_ps = malloc((size_t)ns * sizeof *t_ps), *e_pa = malloc((size_t)ns * sizeof *e_pa);
+    if (!t_ps || !e_pa) {
+      free(t_ps);
+      free(e_pa);
+      return mdb_err_nomem(err, "drift fit", 2.0 * ns * sizeof(double));
+    }
+    double c0 = r->th_conserved[0], p0 = r->th_momentum[0];
+    for (int k = 0; k < ns; k++) {
+      t_ps[k] = r->th_time_fs[k] * 1e-3;
+      e_pa[k] = r->th_conserved[k] / r->n_atoms;
+      double dev = fabs(r->th_conserved[k] - c0) / r->n_atoms;
+      if (dev > r->max_dev_per_atom) r->max_dev_per_atom = dev;
+      double dp = fabs(r->th_momentum[k] - p0) / r->n_atoms;
+      if (dp > r->momentum_drift) r->momentum_drift = dp;
+    }
+    r->drift_slope = mdb_fit_slope(t_ps, e_pa, ns);
+    mdb_stats t, p, v;
+    if ((st = mdb_stats_compute(r->th_temperature, ns, &t, err)) ||
+        (st = mdb_stats_compute(r->th_pressure, ns, &p, err)) || (st = mdb_stats_compute(r->th_volume, ns, &v, err))) {
+      free(t_ps);
+      free(e_pa);
+      return st;
+    }
+    r->mean_temperature = t.mean;
+    r->std_temperature = t.std;
+    r->mean_pressure = p.mean;
+    r->std_pressure = p.std;
+    r->mean_volume = v.mean;
+    free(t_ps);
+    free(e_pa);
+  }
+  return MDB_OK;
+}
+
+mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
+  memset(r, 0, sizeof *r);
+  r->c = *c_in;
+  r->fail_step = -1;
+  snprintf(r->status, sizeof r->status, "ok");
+  mdb_status st = mdb_case_resolve(&r->c, err);
+  if (st) return st;
+  const mdb_case *c = &r->c;
+  double t_setup = mdb_now();
+  mdb_system sys;
+  mdb_build_info info;
+  if ((st = mdb_build_system(&sys, c->system, c->n_atoms, c->lattice_A, c->seed, &info, err))) return st;
+  r->n_atoms = sys.n;
+  r->c.n_atoms = sys.n;
+  memcpy(r->reps, info.reps, sizeof r->reps);
+  r->lattice_A = info.lattice_A;
+  mdb_calc calc;
+  mdb_md md;
+  int have_calc = 0, have_md = 0;
+  long total = (long)c->warmup_steps + c->n_steps;
+  if ((st = mdb_calc_create(&calc, c->calculator, c->device, err))) goto out;
+  have_calc = 1;
+  if ((st = mdb_velocity_init(&sys, c->temperature_K, c->seed, err))) goto out;
+  if ((st = mdb_md_init(&md, &sys, &calc, c->timestep_fs, c->skin_A, err))) goto out;
+  have_md = 1;
+  if ((st = alloc_arrays(r, total, err))) goto out;
+  gethostname(r->host, sizeof r->host - 1);
+  utc_now(r->started_utc, sizeof r->started_utc);
+  r->setup_time_s = mdb_now() - t_setup;
+
+  const unsigned sample_flags = MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL;
+  double t_loop = mdb_now();
+  if (sample_thermo(r, &md, 0)) goto done;
+  for (long step = 1; step <= total; step++) {
+    int thermo_here = step % c->energy_interval == 0 || step == total;
+    int timed = step > c->warmup_steps;
+    if (step == c->warmup_steps + 1) {
+      sample_memory(r, step - 1);
+      r->mem_before = (double)r->mem_bytes[0];
+    }
+    double t0 = mdb_now();
+    mdb_status sst = mdb_md_step(&md, thermo_here ? sample_flags : 0, err);
+    double t1 = mdb_now();
+    if (sst == MDB_ERUN) { /* a runaway atom found by the neighbour build */
+      fail(r, step, err->msg);
+      break;
+    }
+    if (sst) {
+      st = sst;
+      goto out;
+    }
+    if (timed) r->step_ms[r->n_timed++] = (t1 - t0) * 1e3;
+    if (thermo_here && sample_thermo(r, &md, step)) break;
+    if (timed && ((step - c->warmup_steps) % c->memory_interval == 0 || step == total)) sample_memory(r, step);
+  }
+done:
+  r->wall_time_s = mdb_now() - t_loop;
+  if (r->n_mem == 0 || r->mem_step[r->n_mem - 1] != md.step) sample_memory(r, md.step);
+  if (r->mem_before == 0) r->mem_before = (double)r->mem_bytes[0];
+  r->neighbor_builds = md.nl.builds;
+  utc_now(r->ended_utc, sizeof r->ended_utc);
+  st = finish(r, err);
+out:
+  if (have_md) mdb_md_free(&md);
+  if (have_calc) mdb_calc_free(&calc);
+  mdb_system_free(&sys);
+  if (st) mdb_result_free(r);
+  return st;
+}

@@ -1,0 +1,93 @@
+/*
+ * calc.h — the calculator interface: an ops table plus a context pointer.
+ *
+ * A calculator turns positions into energy, forces and virial. Required ops:
+ * init, cutoff, neigh_kinds, compute, fini; prepare is optional (NULL: no
+ * per-system setup). Backends (cpu, cuda, ...) register separately under the
+ * same name; the one branch on the device happens in mdb_calc_create.
+ *
+ * Spec strings: NAME[:key=value[,key=value...]], e.g. "lj:rc=8.5".
+ *
+ * compute() receives forces zeroed for locals and ghosts and adds into
+ * sys->f (ghosts included). The wrapper mdb_calc_compute then forms the
+ * virial W = Σ x ⊗ f over locals and ghosts (unless the calculator set it
+ * itself, as an external code that sees no ghosts must) and folds ghost
+ * forces onto their owners. Sign convention: W_ab = Σ x_a f_b, so the
+ * configurational pressure is tr(W)/(3V) and the stress σ = -W/V.
+ */
+#ifndef MDB_CALC_H
+#define MDB_CALC_H
+
+#include "core/system.h"
+#include "neigh/neigh.h"
+
+#define MDB_SPEC_MAX_PARAMS 16
+#define MDB_SPEC_TEXT_MAX 512
+
+enum { MDB_COMPUTE_ENERGY = 1u, MDB_COMPUTE_VIRIAL = 2u };
+
+typedef struct mdb_kv {
+  char key[32];
+  char value[MDB_SPEC_TEXT_MAX];
+} mdb_kv;
+
+typedef struct mdb_calc_spec {
+  char name[32];
+  int nparams;
+  mdb_kv params[MDB_SPEC_MAX_PARAMS];
+  char text[MDB_SPEC_TEXT_MAX]; /* the spec as given */
+} mdb_calc_spec;
+
+typedef struct mdb_calc_out {
+  double energy;       /* eV, when MDB_COMPUTE_ENERGY was asked for */
+  double virial[3][3]; /* eV, W_ab = Σ x_a f_b, when MDB_COMPUTE_VIRIAL was asked for */
+  int virial_set;      /* the calculator filled virial itself */
+} mdb_calc_out;
+
+typedef struct mdb_calc_ops {
+  const char *name;    /* "lj" */
+  const char *device;  /* "cpu" */
+  const char *summary; /* one line for --help */
+  mdb_status (*init)(void **ctx, const mdb_calc_spec *spec, mdb_err *err);
+  mdb_status (*prepare)(void *ctx, const mdb_system *sys, mdb_err *err); /* optional */
+  double (*cutoff)(const void *ctx);                                    /* Å, valid after prepare */
+  unsigned (*neigh_kinds)(const void *ctx);                             /* MDB_NEIGH_HALF/FULL */
+  mdb_status (*compute)(void *ctx, mdb_system *sys, const mdb_neigh *nl, unsigned flags, mdb_calc_out *out,
+                        mdb_err *err);
+  void (*fini)(void *ctx);
+} mdb_calc_ops;
+
+typedef struct mdb_calc {
+  const mdb_calc_ops *ops;
+  void *ctx;
+  mdb_calc_spec spec;
+} mdb_calc;
+
+/* Parses NAME[:key=value,...]; fails on empty names, missing '=', repeated
+ * or empty keys, too many parameters. */
+mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *err);
+
+/* Fails naming the first key not in valid (NULL-terminated), listing them. */
+mdb_status mdb_spec_check_keys(const mdb_calc_spec *spec, const char *const *valid, mdb_err *err);
+
+/* Reads key as a finite double; *found says whether it was given. */
+mdb_status mdb_spec_double(const mdb_calc_spec *spec, const char *key, double *out, int *found, mdb_err *err);
+
+/* Looks the spec's name up for device and initialises it. Unknown names and
+ * devices are errors listing the valid ones. Free with mdb_calc_free. */
+mdb_status mdb_calc_create(mdb_calc *calc, const char *spec_text, const char *device, mdb_err *err);
+void mdb_calc_free(mdb_calc *calc);
+
+/* Per-system setup: checks every species is covered. */
+mdb_status mdb_calc_prepare(mdb_calc *calc, const mdb_system *sys, mdb_err *err);
+double mdb_calc_cutoff(const mdb_calc *calc);
+unsigned mdb_calc_neigh_kinds(const mdb_calc *calc);
+
+/* Zeroes forces, computes, forms the virial, folds ghost forces back. */
+mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,
+                            mdb_calc_out *out, mdb_err *err);
+
+/* Comma-separated names of the registered calculators (static storage). */
+const char *mdb_calc_names(void);
+
+#endif

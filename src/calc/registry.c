@@ -1,0 +1,168 @@
+/*
+ * registry.c — the table of calculator backends, spec parsing and the
+ * compute wrapper shared by all calculators.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calc/calc.h"
+
+extern const mdb_calc_ops mdb_lj_cpu_ops;
+
+static const mdb_calc_ops *const registry[] = {&mdb_lj_cpu_ops};
+static const int nregistry = (int)(sizeof registry / sizeof registry[0]);
+
+const char *mdb_calc_names(void) {
+  static char names[256];
+  if (!names[0]) {
+    for (int i = 0; i < nregistry; i++) {
+      int dup = 0;
+      for (int j = 0; j < i; j++) dup |= strcmp(registry[i]->name, registry[j]->name) == 0;
+      if (dup) continue;
+      size_t len = strlen(names);
+      snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", registry[i]->name);
+    }
+  }
+  return names;
+}
+
+static char *trim(char *s) {
+  while (isspace((unsigned char)*s)) s++;
+  size_t n = strlen(s);
+  while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
+  return s;
+}
+
+mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *err) {
+  memset(spec, 0, sizeof *spec);
+  if (!text || strlen(text) >= sizeof spec->text)
+    return mdb_err_set(err, MDB_EINPUT, "calculator spec is empty or longer than %d characters",
+                       MDB_SPEC_TEXT_MAX - 1);
+  snprintf(spec->text, sizeof spec->text, "%s", text);
+  char buf[MDB_SPEC_TEXT_MAX];
+  snprintf(buf, sizeof buf, "%s", text);
+  char *colon = strchr(buf, ':');
+  if (colon) *colon = 0;
+  char *name = trim(buf);
+  if (!*name || strlen(name) >= sizeof spec->name)
+    return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s' has no name (form: NAME[:key=value,...]; names: %s)",
+                       text, mdb_calc_names());
+  snprintf(spec->name, sizeof spec->name, "%s", name);
+  if (!colon) return MDB_OK;
+  char *rest = colon + 1;
+  if (!*trim(rest))
+    return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': nothing after ':' (form: NAME:key=value,...)", text);
+  for (char *tok = strtok(rest, ","); tok; tok = strtok(NULL, ",")) {
+    char *eq = strchr(tok, '=');
+    if (!eq)
+      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': '%s' is not key=value", text, trim(tok));
+    *eq = 0;
+    char *key = trim(tok), *value = trim(eq + 1);
+    if (!*key || !*value)
+      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': empty key or value", text);
+    if (strlen(key) >= sizeof spec->params[0].key)
+      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': key '%s' is too long", text, key);
+    for (int i = 0; i < spec->nparams; i++)
+      if (strcmp(spec->params[i].key, key) == 0)
+        return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': key '%s' given twice", text, key);
+    if (spec->nparams == MDB_SPEC_MAX_PARAMS)
+      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': more than %d parameters", text,
+                         MDB_SPEC_MAX_PARAMS);
+    mdb_kv *kv = &spec->params[spec->nparams++];
+    snprintf(kv->key, sizeof kv->key, "%s", key);
+    snprintf(kv->value, sizeof kv->value, "%s", value);
+  }
+  return MDB_OK;
+}
+
+mdb_status mdb_spec_check_keys(const mdb_calc_spec *spec, const char *const *valid, mdb_err *err) {
+  for (int i = 0; i < spec->nparams; i++) {
+    int ok = 0;
+    for (const char *const *v = valid; *v; v++) ok |= strcmp(*v, spec->params[i].key) == 0;
+    if (ok) continue;
+    char list[256] = "";
+    for (const char *const *v = valid; *v; v++) {
+      size_t len = strlen(list);
+      snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", *v);
+    }
+    return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no parameter '%s' (valid: %s)", spec->name,
+                       spec->params[i].key, list[0] ? list : "none");
+  }
+  return MDB_OK;
+}
+
+mdb_status mdb_spec_double(const mdb_calc_spec *spec, const char *key, double *out, int *found, mdb_err *err) {
+  *found = 0;
+  for (int i = 0; i < spec->nparams; i++) {
+    if (strcmp(spec->params[i].key, key) != 0) continue;
+    char *end;
+    double v = strtod(spec->params[i].value, &end);
+    if (end == spec->params[i].value || *end || !isfinite(v))
+      return mdb_err_set(err, MDB_EINPUT, "calculator '%s': %s=%s is not a number", spec->name, key,
+                         spec->params[i].value);
+    *out = v;
+    *found = 1;
+  }
+  return MDB_OK;
+}
+
+mdb_status mdb_calc_create(mdb_calc *calc, const char *spec_text, const char *device, mdb_err *err) {
+  memset(calc, 0, sizeof *calc);
+  mdb_status st = mdb_calc_spec_parse(spec_text, &calc->spec, err);
+  if (st) return st;
+  const mdb_calc_ops *ops = NULL;
+  int known = 0;
+  char devices[128] = "";
+  for (int i = 0; i < nregistry; i++) {
+    if (strcmp(registry[i]->name, calc->spec.name) != 0) continue;
+    known = 1;
+    size_t len = strlen(devices);
+    snprintf(devices + len, sizeof devices - len, "%s%s", len ? ", " : "", registry[i]->device);
+    if (strcmp(registry[i]->device, device) == 0) ops = registry[i];
+  }
+  if (!known)
+    return mdb_err_set(err, MDB_EINPUT, "unknown calculator '%s' (valid: %s)", calc->spec.name, mdb_calc_names());
+  if (!ops)
+    return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no '%s' backend (available: %s)", calc->spec.name,
+                       device, devices);
+  if ((st = ops->init(&calc->ctx, &calc->spec, err))) return st;
+  calc->ops = ops;
+  return MDB_OK;
+}
+
+void mdb_calc_free(mdb_calc *calc) {
+  if (calc && calc->ops) calc->ops->fini(calc->ctx);
+  if (calc) memset(calc, 0, sizeof *calc);
+}
+
+mdb_status mdb_calc_prepare(mdb_calc *calc, const mdb_system *sys, mdb_err *err) {
+  return calc->ops->prepare ? calc->ops->prepare(calc->ctx, sys, err) : MDB_OK;
+}
+
+double mdb_calc_cutoff(const mdb_calc *calc) { return calc->ops->cutoff(calc->ctx); }
+
+unsigned mdb_calc_neigh_kinds(const mdb_calc *calc) { return calc->ops->neigh_kinds(calc->ctx); }
+
+mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,
+                            mdb_calc_out *out, mdb_err *err) {
+  int nall = sys->n + sys->nghost;
+  memset(sys->f, 0, (size_t)nall * 3 * sizeof(double));
+  memset(out, 0, sizeof *out);
+  mdb_status st = calc->ops->compute(calc->ctx, sys, nl, flags, out, err);
+  if (st) return st;
+  if ((flags & MDB_COMPUTE_VIRIAL) && !out->virial_set) {
+    double w[3][3] = {{0}};
+    for (int p = 0; p < nall; p++) {
+      const double *x = sys->x + 3 * p, *f = sys->f + 3 * p;
+      for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) w[a][b] += x[a] * f[b];
+    }
+    memcpy(out->virial, w, sizeof w);
+    out->virial_set = 1;
+  }
+  mdb_neigh_reverse(nl, sys);
+  return MDB_OK;
+}

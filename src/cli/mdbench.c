@@ -1,0 +1,334 @@
+/*
+ * mdbench — command-line front end: run one benchmark case, or evaluate a
+ * calculator on one configuration.
+ *
+ *   mdbench run  [--system NAME|FILE.xyz] [--atoms N] [--calculator SPEC] ...
+ *   mdbench eval --calculator SPEC --system FILE.xyz --output OUT.xyz
+ *
+ * Exit codes: 0 success; 1 the case ran but failed (blew up; its result is
+ * still written); 2 bad input (usage, unknown names, malformed files,
+ * impossible sizes); 3 I/O or runtime error. Only this file prints.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "build/build.h"
+#include "build/xyz.h"
+#include "calc/calc.h"
+#include "core/units.h"
+#include "core/version.h"
+#include "io/atomic.h"
+#include "io/json_result.h"
+#include "md/md.h"
+
+enum {
+  OPT_CALCULATOR = 256, OPT_SYSTEM, OPT_ATOMS, OPT_STEPS, OPT_PROTOCOL, OPT_DEVICE, OPT_OUTPUT, OPT_TIMESTEP,
+  OPT_TEMPERATURE, OPT_WARMUP, OPT_SEED, OPT_EINTERVAL, OPT_MINTERVAL, OPT_SKIN, OPT_QUIET, OPT_LATTICE, OPT_HELP
+};
+
+static const struct option run_options[] = {
+    {"calculator", required_argument, 0, OPT_CALCULATOR}, {"system", required_argument, 0, OPT_SYSTEM},
+    {"atoms", required_argument, 0, OPT_ATOMS},           {"steps", required_argument, 0, OPT_STEPS},
+    {"protocol", required_argument, 0, OPT_PROTOCOL},     {"device", required_argument, 0, OPT_DEVICE},
+    {"output", required_argument, 0, OPT_OUTPUT},         {"timestep-fs", required_argument, 0, OPT_TIMESTEP},
+    {"temperature-K", required_argument, 0, OPT_TEMPERATURE}, {"warmup", required_argument, 0, OPT_WARMUP},
+    {"seed", required_argument, 0, OPT_SEED},             {"energy-interval", required_argument, 0, OPT_EINTERVAL},
+    {"memory-interval", required_argument, 0, OPT_MINTERVAL}, {"skin-A", required_argument, 0, OPT_SKIN},
+    {"lattice-A", required_argument, 0, OPT_LATTICE},     {"quiet", no_argument, 0, OPT_QUIET},
+    {"help", no_argument, 0, OPT_HELP},                   {0, 0, 0, 0}};
+
+static const struct option eval_options[] = {
+    {"calculator", required_argument, 0, OPT_CALCULATOR}, {"system", required_argument, 0, OPT_SYSTEM},
+    {"atoms", required_argument, 0, OPT_ATOMS},           {"output", required_argument, 0, OPT_OUTPUT},
+    {"lattice-A", required_argument, 0, OPT_LATTICE},     {"seed", required_argument, 0, OPT_SEED},
+    {"quiet", no_argument, 0, OPT_QUIET},                 {"help", no_argument, 0, OPT_HELP},
+    {0, 0, 0, 0}};
+
+static void usage(FILE *to) {
+  fprintf(to,
+          "usage: mdbench run  [options]     time one MD trajectory and report latency, throughput,\n"
+          "                                  memory and energy conservation\n"
+          "       mdbench eval --calculator SPEC --system FILE.xyz|NAME --output OUT.xyz\n"
+          "                                  one energy/forces/virial evaluation, as extended XYZ\n"
+          "       mdbench --version\n"
+          "\n"
+          "run options (defaults in brackets):\n"
+          "  --system NAME|FILE.xyz  %s [argon]\n"
+          "  --atoms N               atom count; lattices need a multiple of the cell [per system]\n"
+          "  --lattice-A A           lattice constant of a built-in lattice (Å) [per system]\n"
+          "  --calculator SPEC       NAME[:key=value,...]; names: %s [per system]\n"
+          "  --protocol NVE          ensemble [NVE]\n"
+          "  --device cpu            [cpu]\n"
+          "  --steps N               timed steps [1000]\n"
+          "  --warmup N              untimed steps first [10]\n"
+          "  --timestep-fs DT        [1; water 0.5]\n"
+          "  --temperature-K T       Maxwell-Boltzmann start temperature [300]\n"
+          "  --seed S                velocity (and water) seed [42]\n"
+          "  --energy-interval N     thermo sample every N steps [10]\n"
+          "  --memory-interval N     memory sample every N timed steps [100]\n"
+          "  --skin-A S              Verlet skin (Å) [1.0]\n"
+          "  --output FILE.json      write the result as JSON\n"
+          "  --quiet                 print nothing but errors\n"
+          "\n"
+          "exit codes: 0 ok, 1 the run failed (blew up; result still written), 2 bad input,\n"
+          "            3 I/O or runtime error\n",
+          mdb_build_names(), mdb_calc_names());
+}
+
+static int die(const char *cmd, const mdb_err *err) {
+  fprintf(stderr, "mdbench %s: error: %s\n", cmd, err->msg);
+  return mdb_exit_code(err->code);
+}
+
+static int bad(const char *cmd, const char *fmt, const char *a, const char *b) {
+  fprintf(stderr, "mdbench %s: error: ", cmd);
+  fprintf(stderr, fmt, a, b);
+  fprintf(stderr, "\n");
+  return 2;
+}
+
+static int parse_int(const char *flag, const char *s, int lo, int *out, mdb_err *err) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (end == s || *end || errno || v < lo || v > INT_MAX)
+    return mdb_err_set(err, MDB_EINPUT, "%s needs an integer >= %d and <= %d, got '%s'", flag, lo, INT_MAX, s);
+  *out = (int)v;
+  return 0;
+}
+
+static int parse_double(const char *flag, const char *s, double *out, mdb_err *err) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (end == s || *end || errno || !isfinite(v))
+    return mdb_err_set(err, MDB_EINPUT, "%s needs a number, got '%s'", flag, s);
+  *out = v;
+  return 0;
+}
+
+/* 0 means "the default" inside a case, so a user's 0 is rejected here */
+static int parse_positive(const char *flag, const char *s, double *out, mdb_err *err) {
+  if (parse_double(flag, s, out, err)) return 1;
+  if (!(*out > 0)) return mdb_err_set(err, MDB_EINPUT, "%s must be > 0, got '%s'", flag, s);
+  return 0;
+}
+
+static int parse_u64(const char *flag, const char *s, uint64_t *out, mdb_err *err) {
+  char *end;
+  errno = 0;
+  if (*s == '-') return mdb_err_set(err, MDB_EINPUT, "%s needs a non-negative integer, got '%s'", flag, s);
+  unsigned long long v = strtoull(s, &end, 10);
+  if (end == s || *end || errno) return mdb_err_set(err, MDB_EINPUT, "%s needs a non-negative integer, got '%s'", flag, s);
+  *out = (uint64_t)v;
+  return 0;
+}
+
+static void list_options(const struct option *opts, char *buf, size_t len) {
+  buf[0] = 0;
+  for (const struct option *o = opts; o->name; o++) {
+    size_t l = strlen(buf);
+    snprintf(buf + l, len - l, "%s--%s", l ? " " : "", o->name);
+  }
+}
+
+/* Rejects options getopt could not match, naming the valid ones. */
+static int unknown_option(const char *cmd, char **argv, const struct option *opts) {
+  char valid[1024];
+  list_options(opts, valid, sizeof valid);
+  const char *what = optind > 0 ? argv[optind - 1] : "?";
+  if (optopt) return bad(cmd, "option '%s' needs a value (valid options: %s)", what, valid);
+  return bad(cmd, "unknown option '%s' (valid: %s)", what, valid);
+}
+
+static void print_summary(const mdb_result *r, const char *output) {
+  const mdb_case *c = &r->c;
+  printf("mdbench %s: %s on %s (%d atoms), %s, %s\n", mdb_version(), c->calculator, c->system, r->n_atoms,
+         c->protocol, c->device);
+  printf("  steps       %d timed (+%d warmup), dt %g fs, start %g K, seed %llu, %ld neighbour builds\n",
+         r->n_timed, c->warmup_steps, c->timestep_fs, c->temperature_K, (unsigned long long)c->seed,
+         r->neighbor_builds);
+  printf("  latency     mean %.4g ms  median %.4g  p95 %.4g  p99 %.4g  std %.3g  (min %.4g, max %.4g)\n",
+         r->step.mean, r->step.median, r->step.p95, r->step.p99, r->step.std, r->step.min, r->step.max);
+  printf("  throughput  %.4g steps/s  %.4g atom-steps/s  %.4g ns/day  (total %.4g s)\n", r->steps_per_second,
+         r->atom_steps_per_second, r->ns_per_day, r->total_time_s);
+  printf("  memory      before %.4f GB  after %.4f GB  delta %+.4f GB  peak %.4f GB  leak %s (host RSS)\n",
+         r->mem_before / 1e9, r->mem_after / 1e9, (r->mem_after - r->mem_before) / 1e9, r->mem_peak / 1e9,
+         r->leak_detected ? "DETECTED" : "no");
+  printf("  energy      drift %.3e (relative)  slope %.3e eV/atom/ps  max |E-E0| %.3e eV/atom  std %.3g eV\n",
+         r->energy_drift, r->drift_slope, r->max_dev_per_atom, r->energy_std);
+  printf("  thermo      T %.4g ± %.3g K  P %.4g ± %.3g bar  V %.6g Å³\n", r->mean_temperature, r->std_temperature,
+         r->mean_pressure, r->std_pressure, r->mean_volume);
+  if (strcmp(r->status, "ok") == 0)
+    printf("  status      ok\n");
+  else
+    printf("  status      FAILED at step %ld: %s\n", r->fail_step, r->fail_reason);
+  if (output) printf("  written     %s\n", output);
+}
+
+static int cmd_run(int argc, char **argv) {
+  mdb_case c;
+  mdb_case_defaults(&c);
+  const char *output = NULL;
+  int quiet = 0, opt;
+  mdb_err err = {0};
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "", run_options, NULL)) != -1) {
+    int rc = 0;
+    switch (opt) {
+    case OPT_CALCULATOR: snprintf(c.calculator, sizeof c.calculator, "%s", optarg); break;
+    case OPT_SYSTEM:
+      if (strlen(optarg) >= sizeof c.system) return bad("run", "--system %s is too long%s", optarg, "");
+      snprintf(c.system, sizeof c.system, "%s", optarg);
+      break;
+    case OPT_ATOMS: rc = parse_int("--atoms", optarg, 1, &c.n_atoms, &err); break;
+    case OPT_STEPS: rc = parse_int("--steps", optarg, 1, &c.n_steps, &err); break;
+    case OPT_WARMUP: rc = parse_int("--warmup", optarg, 0, &c.warmup_steps, &err); break;
+    case OPT_EINTERVAL: rc = parse_int("--energy-interval", optarg, 1, &c.energy_interval, &err); break;
+    case OPT_MINTERVAL: rc = parse_int("--memory-interval", optarg, 1, &c.memory_interval, &err); break;
+    case OPT_PROTOCOL:
+      snprintf(c.protocol, sizeof c.protocol, "%.7s", optarg);
+      if (strlen(optarg) >= sizeof c.protocol) return bad("run", "unknown protocol '%s' (valid: NVE)%s", optarg, "");
+      break;
+    case OPT_DEVICE:
+      snprintf(c.device, sizeof c.device, "%.15s", optarg);
+      if (strlen(optarg) >= sizeof c.device) return bad("run", "unknown device '%s' (valid: cpu)%s", optarg, "");
+      break;
+    case OPT_OUTPUT: output = optarg; break;
+    case OPT_TIMESTEP: rc = parse_positive("--timestep-fs", optarg, &c.timestep_fs, &err); break;
+    case OPT_TEMPERATURE: rc = parse_double("--temperature-K", optarg, &c.temperature_K, &err); break;
+    case OPT_SKIN: rc = parse_double("--skin-A", optarg, &c.skin_A, &err); break;
+    case OPT_LATTICE: rc = parse_positive("--lattice-A", optarg, &c.lattice_A, &err); break;
+    case OPT_SEED: rc = parse_u64("--seed", optarg, &c.seed, &err); break;
+    case OPT_QUIET: quiet = 1; break;
+    case OPT_HELP: usage(stdout); return 0;
+    default: return unknown_option("run", argv, run_options);
+    }
+    if (rc) return die("run", &err);
+  }
+  if (optind < argc) return bad("run", "unexpected argument '%s'%s", argv[optind], "");
+  if (mdb_case_resolve(&c, &err)) return die("run", &err);
+  if (output && mdb_atomic_check_writable(output, &err)) return die("run", &err);
+  mdb_result r;
+  if (mdb_case_run(&c, &r, &err)) return die("run", &err);
+  int code = strcmp(r.status, "ok") == 0 ? 0 : 1;
+  if (output && mdb_result_write_json(&r, output, &err)) {
+    if (!quiet) print_summary(&r, NULL);
+    mdb_result_free(&r);
+    return die("run", &err);
+  }
+  if (!quiet) print_summary(&r, output);
+  if (code) fprintf(stderr, "mdbench run: the run failed at step %ld: %s\n", r.fail_step, r.fail_reason);
+  mdb_result_free(&r);
+  return code;
+}
+
+static int cmd_eval(int argc, char **argv) {
+  const char *calc_spec = NULL, *system = NULL, *output = NULL;
+  int n_atoms = 0, quiet = 0, opt;
+  double lattice = 0;
+  uint64_t seed = 42;
+  mdb_err err = {0};
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "", eval_options, NULL)) != -1) {
+    int rc = 0;
+    switch (opt) {
+    case OPT_CALCULATOR: calc_spec = optarg; break;
+    case OPT_SYSTEM: system = optarg; break;
+    case OPT_OUTPUT: output = optarg; break;
+    case OPT_ATOMS: rc = parse_int("--atoms", optarg, 1, &n_atoms, &err); break;
+    case OPT_LATTICE: rc = parse_positive("--lattice-A", optarg, &lattice, &err); break;
+    case OPT_SEED: rc = parse_u64("--seed", optarg, &seed, &err); break;
+    case OPT_QUIET: quiet = 1; break;
+    case OPT_HELP: usage(stdout); return 0;
+    default: return unknown_option("eval", argv, eval_options);
+    }
+    if (rc) return die("eval", &err);
+  }
+  if (optind < argc) return bad("eval", "unexpected argument '%s'%s", argv[optind], "");
+  if (!system) return bad("eval", "--system is required (a built-in name or FILE.xyz)%s%s", "", "");
+  if (output && mdb_atomic_check_writable(output, &err)) return die("eval", &err);
+  mdb_system sys, orig;
+  mdb_calc calc;
+  mdb_neigh nl;
+  int have_calc = 0, have_nl = 0, have_orig = 0;
+  double *forces = NULL;
+  mdb_status st = mdb_build_system(&sys, system, n_atoms, lattice, seed, NULL, &err);
+  if (st) return die("eval", &err);
+  if (!calc_spec) calc_spec = mdb_build_default_calculator(system);
+  if ((st = mdb_system_copy(&orig, &sys, &err))) goto out;
+  have_orig = 1;
+  if ((st = mdb_calc_create(&calc, calc_spec, "cpu", &err))) goto out;
+  have_calc = 1;
+  if ((st = mdb_calc_prepare(&calc, &sys, &err))) goto out;
+  if ((st = mdb_neigh_init(&nl, mdb_calc_cutoff(&calc), 0.0, mdb_calc_neigh_kinds(&calc), &err))) goto out;
+  have_nl = 1;
+  if ((st = mdb_neigh_build(&nl, &sys, &err))) goto out;
+  mdb_calc_out res;
+  if ((st = mdb_calc_compute(&calc, &sys, &nl, MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL, &res, &err))) goto out;
+  forces = malloc((size_t)sys.n * 3 * sizeof *forces);
+  if (!forces) {
+    st = mdb_err_nomem(&err, "forces", sys.n * 24.0);
+    goto out;
+  }
+  /* the build reordered atoms; orig keeps the input order and positions */
+  double fmax = 0;
+  for (int i = 0; i < sys.n; i++)
+    for (int k = 0; k < 3; k++) {
+      forces[3 * sys.id[i] + k] = sys.f[3 * i + k];
+      fmax = fmax > fabs(sys.f[3 * i + k]) ? fmax : fabs(sys.f[3 * i + k]);
+    }
+  mdb_xyz_extra extra = {0};
+  extra.has_energy = 1;
+  extra.energy = res.energy;
+  extra.has_forces = 1;
+  extra.forces = forces;
+  extra.has_stress = extra.has_virial = 1;
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) {
+      extra.virial[a][b] = res.virial[a][b];
+      extra.stress[a][b] = -res.virial[a][b] / sys.box.volume;
+    }
+  if (output && (st = mdb_xyz_write(output, &orig, &extra, &err))) goto out;
+  if (!quiet) {
+    double p = (res.virial[0][0] + res.virial[1][1] + res.virial[2][2]) / (3 * sys.box.volume) * MDB_EVA3_TO_BAR;
+    printf("mdbench eval: %s on %s (%d atoms): energy %.12g eV (%.9g eV/atom), max |F| %.6g eV/Å, "
+           "virial pressure %.6g bar%s%s\n",
+           calc.spec.text, sys.name, sys.n, res.energy, res.energy / sys.n, fmax, p, output ? ", written " : "",
+           output ? output : "");
+  }
+out:
+  free(forces);
+  if (have_nl) mdb_neigh_free(&nl);
+  if (have_calc) mdb_calc_free(&calc);
+  if (have_orig) mdb_system_free(&orig);
+  mdb_system_free(&sys);
+  return st ? die("eval", &err) : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
+  if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    printf("mdbench %s (git %s; %s)\n", mdb_version(), mdb_git_commit(), mdb_build_flags());
+    return 0;
+  }
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  fprintf(stderr, "mdbench: error: unknown command '%s' (valid: run, eval, --version, --help)\n", cmd);
+  return 2;
+}

@@ -1,0 +1,139 @@
+#include "io/json_result.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/version.h"
+#include "io/atomic.h"
+
+static cJSON *num_array(const double *x, int n) { return cJSON_CreateDoubleArray(x, n); }
+
+static cJSON *long_array(const long *x, int n) {
+  cJSON *a = cJSON_CreateArray();
+  for (int i = 0; a && i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber((double)x[i]));
+  return a;
+}
+
+static cJSON *i64_array(const int64_t *x, int n) {
+  cJSON *a = cJSON_CreateArray();
+  for (int i = 0; a && i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber((double)x[i]));
+  return a;
+}
+
+cJSON *mdb_result_to_json(const mdb_result *r) {
+  const mdb_case *c = &r->c;
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "schema", "mdbench-case/1");
+
+  cJSON *meta = cJSON_AddObjectToObject(root, "metadata");
+  char name[1024];
+  snprintf(name, sizeof name, "%s_%s_%datoms_%s", c->calculator, c->system, r->n_atoms, c->protocol);
+  cJSON_AddStringToObject(meta, "name", name);
+  cJSON_AddStringToObject(meta, "protocol", c->protocol);
+  cJSON_AddNumberToObject(meta, "n_steps", c->n_steps);
+  cJSON_AddNumberToObject(meta, "n_atoms", r->n_atoms);
+  cJSON_AddStringToObject(meta, "system_type", c->system);
+  cJSON_AddStringToObject(meta, "device", c->device);
+  cJSON_AddStringToObject(meta, "calculator", c->calculator);
+  cJSON_AddNumberToObject(meta, "warmup_steps", c->warmup_steps);
+  cJSON_AddNumberToObject(meta, "timestep_fs", c->timestep_fs);
+  cJSON_AddNumberToObject(meta, "temperature_K", c->temperature_K);
+  cJSON_AddNumberToObject(meta, "seed", (double)c->seed);
+  cJSON_AddNumberToObject(meta, "energy_interval", c->energy_interval);
+  cJSON_AddNumberToObject(meta, "memory_interval", c->memory_interval);
+  cJSON_AddNumberToObject(meta, "skin_A", c->skin_A);
+  if (r->lattice_A > 0) {
+    cJSON_AddNumberToObject(meta, "lattice_A", r->lattice_A);
+    cJSON_AddItemToObject(meta, "replication", cJSON_CreateIntArray(r->reps, 3));
+  }
+  cJSON_AddStringToObject(meta, "host", r->host);
+  cJSON_AddStringToObject(meta, "started_utc", r->started_utc);
+  cJSON_AddStringToObject(meta, "ended_utc", r->ended_utc);
+  cJSON_AddStringToObject(meta, "mdbench_version", mdb_version());
+  cJSON_AddStringToObject(meta, "git_commit", mdb_git_commit());
+  cJSON_AddStringToObject(meta, "build", mdb_build_flags());
+
+  cJSON_AddStringToObject(root, "status", r->status);
+  if (strcmp(r->status, "ok") != 0) {
+    cJSON *f = cJSON_AddObjectToObject(root, "failure");
+    cJSON_AddNumberToObject(f, "step", (double)r->fail_step);
+    cJSON_AddStringToObject(f, "reason", r->fail_reason);
+  } else {
+    cJSON_AddNullToObject(root, "failure");
+  }
+
+  cJSON *perf = cJSON_AddObjectToObject(root, "performance");
+  cJSON_AddNumberToObject(perf, "total_time_s", r->total_time_s);
+  cJSON_AddNumberToObject(perf, "steps_per_second", r->steps_per_second);
+  cJSON_AddNumberToObject(perf, "mean_step_time_ms", r->step.mean);
+  cJSON_AddNumberToObject(perf, "std_step_time_ms", r->step.std);
+  cJSON_AddNumberToObject(perf, "median_step_time_ms", r->step.median);
+  cJSON_AddNumberToObject(perf, "p95_step_time_ms", r->step.p95);
+  cJSON_AddNumberToObject(perf, "p99_step_time_ms", r->step.p99);
+  cJSON_AddNumberToObject(perf, "min_step_time_ms", r->step.min);
+  cJSON_AddNumberToObject(perf, "max_step_time_ms", r->step.max);
+  cJSON_AddNumberToObject(perf, "atom_steps_per_second", r->atom_steps_per_second);
+  cJSON_AddNumberToObject(perf, "ns_per_day", r->ns_per_day);
+  cJSON_AddNumberToObject(perf, "n_timed_steps", r->n_timed);
+  cJSON_AddNumberToObject(perf, "wall_time_s", r->wall_time_s);
+  cJSON_AddNumberToObject(perf, "setup_time_s", r->setup_time_s);
+  cJSON_AddNumberToObject(perf, "neighbor_builds", (double)r->neighbor_builds);
+
+  cJSON *mem = cJSON_AddObjectToObject(root, "memory");
+  cJSON_AddNumberToObject(mem, "before_gb", r->mem_before / 1e9);
+  cJSON_AddNumberToObject(mem, "after_gb", r->mem_after / 1e9);
+  cJSON_AddNumberToObject(mem, "delta_gb", (r->mem_after - r->mem_before) / 1e9);
+  cJSON_AddNumberToObject(mem, "peak_gb", r->mem_peak / 1e9);
+  cJSON_AddBoolToObject(mem, "leak_detected", r->leak_detected);
+  cJSON_AddStringToObject(mem, "kind", "host_rss");
+
+  cJSON *en = cJSON_AddObjectToObject(root, "energy");
+  cJSON_AddNumberToObject(en, "std", r->energy_std);
+  cJSON_AddNumberToObject(en, "drift", r->energy_drift);
+  cJSON_AddNumberToObject(en, "drift_slope_ev_per_atom_per_ps", r->drift_slope);
+  cJSON_AddNumberToObject(en, "max_abs_deviation_ev_per_atom", r->max_dev_per_atom);
+  cJSON_AddNumberToObject(en, "momentum_drift_amu_A_per_fs_per_atom", r->momentum_drift);
+  if (r->n_samples) {
+    cJSON_AddNumberToObject(en, "initial_total_ev", r->th_total[0]);
+    cJSON_AddNumberToObject(en, "final_total_ev", r->th_total[r->n_samples - 1]);
+  }
+
+  cJSON *th = cJSON_AddObjectToObject(root, "thermo");
+  cJSON_AddNumberToObject(th, "mean_temperature_K", r->mean_temperature);
+  cJSON_AddNumberToObject(th, "std_temperature_K", r->std_temperature);
+  cJSON_AddNumberToObject(th, "mean_pressure_bar", r->mean_pressure);
+  cJSON_AddNumberToObject(th, "std_pressure_bar", r->std_pressure);
+  cJSON_AddNumberToObject(th, "mean_volume_A3", r->mean_volume);
+  cJSON_AddNumberToObject(th, "conserved_drift_ev_per_atom_per_ps", r->drift_slope);
+
+  cJSON *raw = cJSON_AddObjectToObject(root, "raw");
+  cJSON_AddItemToObject(raw, "step_time_ms", num_array(r->step_ms, r->n_timed));
+  cJSON *rt = cJSON_AddObjectToObject(raw, "thermo");
+  int ns = r->n_samples;
+  cJSON_AddItemToObject(rt, "step", long_array(r->th_step, ns));
+  cJSON_AddItemToObject(rt, "time_fs", num_array(r->th_time_fs, ns));
+  cJSON_AddItemToObject(rt, "total_energy_eV", num_array(r->th_total, ns));
+  cJSON_AddItemToObject(rt, "potential_energy_eV", num_array(r->th_potential, ns));
+  cJSON_AddItemToObject(rt, "kinetic_energy_eV", num_array(r->th_kinetic, ns));
+  cJSON_AddItemToObject(rt, "conserved_energy_eV", num_array(r->th_conserved, ns));
+  cJSON_AddItemToObject(rt, "temperature_K", num_array(r->th_temperature, ns));
+  cJSON_AddItemToObject(rt, "pressure_bar", num_array(r->th_pressure, ns));
+  cJSON_AddItemToObject(rt, "volume_A3", num_array(r->th_volume, ns));
+  cJSON_AddItemToObject(rt, "momentum_amu_A_per_fs", num_array(r->th_momentum, ns));
+  cJSON *rm = cJSON_AddObjectToObject(raw, "memory");
+  cJSON_AddItemToObject(rm, "step", long_array(r->mem_step, r->n_mem));
+  cJSON_AddItemToObject(rm, "bytes", i64_array(r->mem_bytes, r->n_mem));
+  return root;
+}
+
+mdb_status mdb_result_write_json(const mdb_result *r, const char *path, mdb_err *err) {
+  cJSON *root = mdb_result_to_json(r);
+  char *text = root ? cJSON_Print(root) : NULL;
+  cJSON_Delete(root);
+  if (!text) return mdb_err_nomem(err, "JSON text", 0);
+  size_t len = strlen(text);
+  text[len] = '\n'; /* cJSON_Print leaves a terminator we can reuse for the newline */
+  mdb_status st = mdb_atomic_write(path, text, len + 1, err);
+  free(text);
+  return st;
+}

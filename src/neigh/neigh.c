@@ -1,0 +1,386 @@
+#include "neigh/neigh.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+mdb_status mdb_neigh_init(mdb_neigh *nl, double cutoff, double skin, unsigned kinds, mdb_err *err) {
+  memset(nl, 0, sizeof *nl);
+  if (!(cutoff > 0) || !isfinite(cutoff))
+    return mdb_err_set(err, MDB_EINPUT, "the interaction cutoff must be a positive length in Å (got %g)", cutoff);
+  if (!(skin >= 0) || !isfinite(skin))
+    return mdb_err_set(err, MDB_EINPUT, "--skin-A must be zero or a positive length in Å (got %g)", skin);
+  if (!(kinds & (MDB_NEIGH_HALF | MDB_NEIGH_FULL)))
+    return mdb_err_set(err, MDB_EINPUT, "a neighbour list must be half, full or both");
+  nl->cutoff = cutoff;
+  nl->skin = skin;
+  nl->kinds = kinds;
+  return MDB_OK;
+}
+
+void mdb_neigh_free(mdb_neigh *nl) {
+  if (!nl) return;
+  free(nl->owner);
+  free(nl->shift);
+  free(nl->half_start);
+  free(nl->half);
+  free(nl->full_start);
+  free(nl->full);
+  free(nl->x0);
+  free(nl->bin_start);
+  free(nl->bin_atoms);
+  free(nl->atom_bin);
+  free(nl->frac);
+  free(nl->perm);
+  memset(nl, 0, sizeof *nl);
+}
+
+/* realloc that reports failure through err and leaves *p valid on failure */
+static mdb_status regrow(void **p, size_t bytes, const char *what, mdb_err *err) {
+  void *q = realloc(*p, bytes ? bytes : 1);
+  if (!q) return mdb_err_nomem(err, what, (double)bytes);
+  *p = q;
+  return MDB_OK;
+}
+
+static void ghost_offset(const mdb_box *box, const int o[3], double d[3]) {
+  for (int j = 0; j < 3; j++) d[j] = o[0] * box->h[0][j] + o[1] * box->h[1][j] + o[2] * box->h[2][j];
+}
+
+/* Moves every local atom into the cell and records the crossing in image;
+ * atoms already inside are not touched (no round-trip through fractions).
+ * Fails for a non-finite position or one absurdly far outside the cell. */
+static mdb_status wrap_locals(mdb_system *sys, double *frac, mdb_err *err) {
+  for (int i = 0; i < sys->n; i++) {
+    double *x = sys->x + 3 * i, *s = frac + 3 * i;
+    mdb_box_to_frac(&sys->box, x, s);
+    if (!(fabs(s[0]) < 1e6 && fabs(s[1]) < 1e6 && fabs(s[2]) < 1e6))
+      return mdb_err_set(err, MDB_ERUN, "atom %d has a %s position (%g, %g, %g Å)", sys->id[i] + 1,
+                         isfinite(s[0] + s[1] + s[2]) ? "runaway" : "non-finite", x[0], x[1], x[2]);
+    int o[3] = {(int)floor(s[0]), (int)floor(s[1]), (int)floor(s[2])};
+    if (o[0] | o[1] | o[2]) {
+      double d[3];
+      ghost_offset(&sys->box, o, d);
+      for (int k = 0; k < 3; k++) {
+        x[k] -= d[k];
+        sys->image[3 * i + k] += o[k];
+      }
+      mdb_box_to_frac(&sys->box, x, s);
+    }
+    for (int k = 0; k < 3; k++) {
+      /* rounding can leave s a hair outside [0,1): bin it at the edge */
+      if (s[k] < 0.0) s[k] = 0.0;
+      if (s[k] >= 1.0) s[k] = nextafter(1.0, 0.0);
+    }
+  }
+  return MDB_OK;
+}
+
+typedef struct bin_grid {
+  int m[3];     /* bins across the cell */
+  int lo[3];    /* index of the first bin (negative: ghost margin) */
+  int nb[3];    /* bins along each direction, margins included */
+  int reach[3]; /* stencil half-width in bins */
+  double delta[3]; /* ghost margin in fractional units */
+} bin_grid;
+
+static void grid_setup(bin_grid *g, const mdb_box *box, double r, int n) {
+  for (int k = 0; k < 3; k++) {
+    double m = floor(box->width[k] / (0.5 * r));
+    g->m[k] = m < 1 ? 1 : (m > 4096 ? 4096 : (int)m);
+  }
+  /* keep the bin count proportional to the atom count when r is tiny */
+  while ((double)g->m[0] * g->m[1] * g->m[2] > 8.0 * n + 64) {
+    int k = g->m[0] >= g->m[1] ? (g->m[0] >= g->m[2] ? 0 : 2) : (g->m[1] >= g->m[2] ? 1 : 2);
+    g->m[k] = (g->m[k] + 1) / 2;
+  }
+  for (int k = 0; k < 3; k++) {
+    g->delta[k] = r / box->width[k];
+    g->lo[k] = (int)floor(-g->delta[k] * g->m[k]);
+    int hi = (int)floor((1.0 + g->delta[k]) * g->m[k]);
+    g->nb[k] = hi - g->lo[k] + 1;
+    g->reach[k] = (int)ceil(g->delta[k] * g->m[k]);
+  }
+}
+
+static int bin_coord(const bin_grid *g, int k, double s) {
+  int b = (int)floor(s * g->m[k]) - g->lo[k];
+  return b < 0 ? 0 : (b >= g->nb[k] ? g->nb[k] - 1 : b);
+}
+
+static int bin_index(const bin_grid *g, const double s[3]) {
+  return (bin_coord(g, 2, s[2]) * g->nb[1] + bin_coord(g, 1, s[1])) * g->nb[0] + bin_coord(g, 0, s[0]);
+}
+
+/* Counting sort of atoms [0, count) by atom_bin into bin_start/bin_atoms. */
+static void bin_sort(mdb_neigh *nl, int count, int nbins) {
+  memset(nl->bin_start, 0, (size_t)(nbins + 1) * sizeof *nl->bin_start);
+  for (int p = 0; p < count; p++) nl->bin_start[nl->atom_bin[p] + 1]++;
+  for (int b = 0; b < nbins; b++) nl->bin_start[b + 1] += nl->bin_start[b];
+  for (int p = 0; p < count; p++) nl->bin_atoms[nl->bin_start[nl->atom_bin[p]]++] = p;
+  for (int b = nbins; b > 0; b--) nl->bin_start[b] = nl->bin_start[b - 1];
+  nl->bin_start[0] = 0;
+}
+
+/* Reorders the local atoms by bin so that neighbours sit close in memory. */
+static mdb_status sort_locals(mdb_neigh *nl, mdb_system *sys, mdb_err *err) {
+  int n = sys->n;
+  /* bin_atoms holds the permutation: new position q takes old atom bin_atoms[q] */
+  double *dtmp = NULL;
+  int *itmp = NULL;
+  dtmp = malloc((size_t)n * 3 * sizeof *dtmp);
+  itmp = malloc((size_t)n * 3 * sizeof *itmp);
+  if (!dtmp || !itmp) {
+    free(dtmp);
+    free(itmp);
+    return mdb_err_nomem(err, "atom sort buffers", (double)n * 36);
+  }
+  const int *perm = nl->bin_atoms;
+  double *darrays[4] = {sys->x, sys->v, sys->f, nl->frac};
+  for (int a = 0; a < 4; a++) {
+    for (int q = 0; q < n; q++) memcpy(dtmp + 3 * q, darrays[a] + 3 * perm[q], 3 * sizeof(double));
+    memcpy(darrays[a], dtmp, (size_t)n * 3 * sizeof(double));
+  }
+  for (int q = 0; q < n; q++) memcpy(itmp + 3 * q, sys->image + 3 * perm[q], 3 * sizeof(int));
+  memcpy(sys->image, itmp, (size_t)n * 3 * sizeof(int));
+  int *iarrays[3] = {sys->type, sys->mol, sys->id};
+  for (int a = 0; a < 3; a++) {
+    for (int q = 0; q < n; q++) itmp[q] = iarrays[a][perm[q]];
+    memcpy(iarrays[a], itmp, (size_t)n * sizeof(int));
+  }
+  free(dtmp);
+  free(itmp);
+  return MDB_OK;
+}
+
+/* Offsets o along direction k for which s + o lies in [-delta, 1 + delta). */
+static int image_offsets(double s, double delta, int *out) {
+  int cnt = 0;
+  int reach = (int)ceil(delta) + 1;
+  for (int o = -reach; o <= reach; o++)
+    if (s + o >= -delta && s + o < 1.0 + delta) out[cnt++] = o;
+  return cnt;
+}
+
+static mdb_status make_ghosts(mdb_neigh *nl, mdb_system *sys, const bin_grid *g, mdb_err *err) {
+  int n = sys->n;
+  int maxo = 2 * ((int)ceil(fmax(g->delta[0], fmax(g->delta[1], g->delta[2]))) + 1) + 1;
+  int *ob = malloc((size_t)3 * maxo * sizeof *ob);
+  if (!ob) return mdb_err_nomem(err, "image offsets", 3.0 * maxo * sizeof(int));
+  int *oo[3] = {ob, ob + maxo, ob + 2 * maxo};
+  /* pass 1: count */
+  long count = 0;
+  for (int i = 0; i < n; i++) {
+    int c[3];
+    for (int k = 0; k < 3; k++) c[k] = image_offsets(nl->frac[3 * i + k], g->delta[k], oo[k]);
+    count += (long)c[0] * c[1] * c[2] - 1;
+  }
+  if ((double)n + (double)count > 2.0e9) {
+    free(ob);
+    return mdb_err_set(err, MDB_EINPUT,
+                       "the cell is too small for the cutoff: %ld periodic images would be needed "
+                       "(cutoff + skin %.3g Å, cell widths %.3g %.3g %.3g Å)",
+                       count, nl->cutoff + nl->skin, sys->box.width[0], sys->box.width[1], sys->box.width[2]);
+  }
+  int ng = (int)count, nall = n + ng;
+  mdb_status st = mdb_system_reserve(sys, nall, err);
+  if (!st && ng > nl->ghost_cap) {
+    st = regrow((void **)&nl->owner, (size_t)ng * sizeof *nl->owner, "ghost owners", err);
+    if (!st) st = regrow((void **)&nl->shift, (size_t)ng * 3 * sizeof *nl->shift, "ghost shifts", err);
+    if (!st) nl->ghost_cap = ng;
+  }
+  if (!st && (size_t)nall > nl->atoms_cap) {
+    st = regrow((void **)&nl->frac, (size_t)nall * 3 * sizeof *nl->frac, "fractional coordinates", err);
+    if (!st) st = regrow((void **)&nl->atom_bin, (size_t)nall * sizeof *nl->atom_bin, "bin indices", err);
+    if (!st) st = regrow((void **)&nl->bin_atoms, (size_t)nall * sizeof *nl->bin_atoms, "bin lists", err);
+    if (!st) nl->atoms_cap = (size_t)nall;
+  }
+  if (st) {
+    free(ob);
+    return st;
+  }
+  /* pass 2: fill */
+  int gi = 0;
+  for (int i = 0; i < n; i++) {
+    int c[3];
+    const double *s = nl->frac + 3 * i;
+    for (int k = 0; k < 3; k++) c[k] = image_offsets(s[k], g->delta[k], oo[k]);
+    for (int a = 0; a < c[0]; a++)
+      for (int b = 0; b < c[1]; b++)
+        for (int cc = 0; cc < c[2]; cc++) {
+          int o[3] = {oo[0][a], oo[1][b], oo[2][cc]};
+          if (!(o[0] | o[1] | o[2])) continue;
+          int p = n + gi;
+          double d[3];
+          ghost_offset(&sys->box, o, d);
+          for (int k = 0; k < 3; k++) {
+            sys->x[3 * p + k] = sys->x[3 * i + k] + d[k];
+            nl->frac[3 * p + k] = s[k] + o[k];
+            nl->shift[3 * gi + k] = o[k];
+          }
+          sys->type[p] = sys->type[i];
+          sys->mol[p] = sys->mol[i];
+          nl->owner[gi] = i;
+          gi++;
+        }
+  }
+  free(ob);
+  nl->nghost = ng;
+  sys->nghost = ng;
+  return MDB_OK;
+}
+
+static mdb_status push(int **list, size_t *cap, size_t at, int j, mdb_err *err) {
+  if (at >= *cap) {
+    size_t nc = *cap ? 2 * *cap : 1024;
+    mdb_status st = regrow((void **)list, nc * sizeof **list, "neighbour list", err);
+    if (st) return st;
+    *cap = nc;
+  }
+  (*list)[at] = j;
+  return MDB_OK;
+}
+
+static int shift_positive(const int *s) {
+  return s[0] > 0 || (s[0] == 0 && (s[1] > 0 || (s[1] == 0 && s[2] > 0)));
+}
+
+static mdb_status build_lists(mdb_neigh *nl, mdb_system *sys, const bin_grid *g, mdb_err *err) {
+  int n = sys->n;
+  double r2max = (nl->cutoff + nl->skin) * (nl->cutoff + nl->skin);
+  int want_half = (nl->kinds & MDB_NEIGH_HALF) != 0, want_full = (nl->kinds & MDB_NEIGH_FULL) != 0;
+  mdb_status st = MDB_OK;
+  if (want_half) st = regrow((void **)&nl->half_start, (size_t)(n + 1) * sizeof(int), "list offsets", err);
+  if (!st && want_full) st = regrow((void **)&nl->full_start, (size_t)(n + 1) * sizeof(int), "list offsets", err);
+  if (st) return st;
+  size_t nh = 0, nf = 0;
+  for (int i = 0; i < n; i++) {
+    if (want_half) nl->half_start[i] = (int)nh;
+    if (want_full) nl->full_start[i] = (int)nf;
+    const double *xi = sys->x + 3 * i;
+    const double *si = nl->frac + 3 * i;
+    int bc[3] = {bin_coord(g, 0, si[0]), bin_coord(g, 1, si[1]), bin_coord(g, 2, si[2])};
+    int lo[3], hi[3];
+    for (int k = 0; k < 3; k++) {
+      lo[k] = bc[k] - g->reach[k] < 0 ? 0 : bc[k] - g->reach[k];
+      hi[k] = bc[k] + g->reach[k] >= g->nb[k] ? g->nb[k] - 1 : bc[k] + g->reach[k];
+    }
+    for (int bz = lo[2]; bz <= hi[2]; bz++)
+      for (int by = lo[1]; by <= hi[1]; by++)
+        for (int bx = lo[0]; bx <= hi[0]; bx++) {
+          int b = (bz * g->nb[1] + by) * g->nb[0] + bx;
+          for (int q = nl->bin_start[b]; q < nl->bin_start[b + 1]; q++) {
+            int p = nl->bin_atoms[q];
+            if (p == i) continue;
+            double dx = sys->x[3 * p] - xi[0], dy = sys->x[3 * p + 1] - xi[1], dz = sys->x[3 * p + 2] - xi[2];
+            if (dx * dx + dy * dy + dz * dz >= r2max) continue;
+            if (want_full && (st = push(&nl->full, &nl->full_cap, nf++, p, err))) return st;
+            if (want_half) {
+              int keep;
+              if (p < n) {
+                keep = p > i;
+              } else {
+                int o = nl->owner[p - n];
+                keep = o > i || (o == i && shift_positive(nl->shift + 3 * (p - n)));
+              }
+              if (keep && (st = push(&nl->half, &nl->half_cap, nh++, p, err))) return st;
+            }
+          }
+        }
+    if (nh > 2000000000u || nf > 2000000000u)
+      return mdb_err_set(err, MDB_EINPUT, "the neighbour list would exceed 2^31 entries: cutoff %.3g Å is too "
+                                          "large for %d atoms", nl->cutoff, n);
+  }
+  if (want_half) nl->half_start[n] = (int)nh;
+  if (want_full) nl->full_start[n] = (int)nf;
+  return MDB_OK;
+}
+
+mdb_status mdb_neigh_build(mdb_neigh *nl, mdb_system *sys, mdb_err *err) {
+  int n = sys->n;
+  double r = nl->cutoff + nl->skin;
+  mdb_status st = MDB_OK;
+  if ((size_t)n > nl->atoms_cap) {
+    st = regrow((void **)&nl->frac, (size_t)n * 3 * sizeof *nl->frac, "fractional coordinates", err);
+    if (!st) st = regrow((void **)&nl->atom_bin, (size_t)n * sizeof *nl->atom_bin, "bin indices", err);
+    if (!st) st = regrow((void **)&nl->bin_atoms, (size_t)n * sizeof *nl->bin_atoms, "bin lists", err);
+    if (st) return st;
+    nl->atoms_cap = (size_t)n;
+  }
+  bin_grid g;
+  grid_setup(&g, &sys->box, r, n);
+  int nbins = g.nb[0] * g.nb[1] * g.nb[2];
+  if ((size_t)nbins + 1 > nl->bins_cap) {
+    if ((st = regrow((void **)&nl->bin_start, (size_t)(nbins + 1) * sizeof(int), "bins", err))) return st;
+    nl->bins_cap = (size_t)nbins + 1;
+  }
+  if ((st = wrap_locals(sys, nl->frac, err))) return st;
+  for (int i = 0; i < n; i++) nl->atom_bin[i] = bin_index(&g, nl->frac + 3 * i);
+  bin_sort(nl, n, nbins);
+  if ((st = sort_locals(nl, sys, err))) return st;
+  if ((st = make_ghosts(nl, sys, &g, err))) return st;
+  int nall = n + nl->nghost;
+  for (int p = 0; p < nall; p++) nl->atom_bin[p] = bin_index(&g, nl->frac + 3 * p);
+  bin_sort(nl, nall, nbins);
+  if ((st = build_lists(nl, sys, &g, err))) return st;
+  if (n > nl->n || !nl->x0) {
+    if ((st = regrow((void **)&nl->x0, (size_t)n * 3 * sizeof(double), "reference positions", err))) return st;
+  }
+  memcpy(nl->x0, sys->x, (size_t)n * 3 * sizeof(double));
+  memcpy(nl->h0, sys->box.h, sizeof nl->h0);
+  nl->n = n;
+  nl->builds++;
+  return MDB_OK;
+}
+
+double mdb_neigh_max_displacement(const mdb_neigh *nl, const mdb_system *sys) {
+  double m2 = 0;
+  for (int i = 0; i < sys->n; i++) {
+    double dx = sys->x[3 * i] - nl->x0[3 * i], dy = sys->x[3 * i + 1] - nl->x0[3 * i + 1],
+           dz = sys->x[3 * i + 2] - nl->x0[3 * i + 2];
+    double d2 = dx * dx + dy * dy + dz * dz;
+    if (d2 > m2 || d2 != d2) m2 = d2;
+  }
+  return sqrt(m2);
+}
+
+void mdb_neigh_refresh_ghosts(const mdb_neigh *nl, mdb_system *sys) {
+  int n = sys->n;
+  for (int g = 0; g < nl->nghost; g++) {
+    double d[3];
+    ghost_offset(&sys->box, nl->shift + 3 * g, d);
+    const double *xo = sys->x + 3 * nl->owner[g];
+    double *xg = sys->x + 3 * (n + g);
+    xg[0] = xo[0] + d[0];
+    xg[1] = xo[1] + d[1];
+    xg[2] = xo[2] + d[2];
+  }
+}
+
+mdb_status mdb_neigh_update(mdb_neigh *nl, mdb_system *sys, int *rebuilt, mdb_err *err) {
+  int need = nl->builds == 0 || nl->n != sys->n || memcmp(nl->h0, sys->box.h, sizeof nl->h0) != 0;
+  if (!need) {
+    double half = 0.5 * nl->skin, lim2 = half * half;
+    for (int i = 0; i < sys->n && !need; i++) {
+      double dx = sys->x[3 * i] - nl->x0[3 * i], dy = sys->x[3 * i + 1] - nl->x0[3 * i + 1],
+             dz = sys->x[3 * i + 2] - nl->x0[3 * i + 2];
+      double d2 = dx * dx + dy * dy + dz * dz;
+      need = !(d2 <= lim2); /* NaN rebuilds too, and is caught by the caller */
+    }
+  }
+  if (rebuilt) *rebuilt = need;
+  if (need) return mdb_neigh_build(nl, sys, err);
+  mdb_neigh_refresh_ghosts(nl, sys);
+  return MDB_OK;
+}
+
+void mdb_neigh_reverse(const mdb_neigh *nl, mdb_system *sys) {
+  int n = sys->n;
+  for (int g = 0; g < nl->nghost; g++) {
+    const double *fg = sys->f + 3 * (n + g);
+    double *fo = sys->f + 3 * nl->owner[g];
+    fo[0] += fg[0];
+    fo[1] += fg[1];
+    fo[2] += fg[2];
+  }
+}
