@@ -59,7 +59,7 @@ static int check_pass_, check_fail_;
     }                                                                                 \
   } while (0)
 
-static int check_report(void) {
+static inline int check_report(void) {
   printf("%d passed, %d failed\n", check_pass_, check_fail_);
   return check_fail_ ? 1 : 0;
 }

@@ -6,6 +6,7 @@
  * atom index), never on the storage order or the process that runs.
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "core/rng.h"
 #include "core/units.h"
@@ -48,12 +49,27 @@ mdb_status mdb_velocity_init(mdb_system *sys, double temperature_K, uint64_t see
     double sd = sqrt(MDB_KB_EV * temperature_K * MDB_FTM2V / sys->mass[sys->type[i]]);
     for (int k = 0; k < 3; k++) sys->v[3 * i + k] = g[k] * sd;
   }
-  double p[3];
-  mdb_momentum(sys, p);
-  double mtot = mdb_system_total_mass(sys);
+  /* sums run in original-index order, so the result is bit-identical
+   * whatever order the atoms are stored in */
+  int *at = malloc((size_t)n * sizeof *at);
+  if (!at) return mdb_err_nomem(err, "velocity ordering", n * 4.0);
+  for (int i = 0; i < n; i++) at[sys->id[i]] = i;
+  double p[3] = {0, 0, 0}, mtot = 0;
+  for (int q = 0; q < n; q++) {
+    int i = at[q];
+    double m = sys->mass[sys->type[i]];
+    mtot += m;
+    for (int k = 0; k < 3; k++) p[k] += m * sys->v[3 * i + k];
+  }
   for (int i = 0; i < n; i++)
     for (int k = 0; k < 3; k++) sys->v[3 * i + k] -= p[k] / mtot;
-  double t_now = 2.0 * mdb_kinetic_energy(sys) / (mdb_dof(sys) * MDB_KB_EV);
+  double mv2 = 0;
+  for (int q = 0; q < n; q++) {
+    const double *v = sys->v + 3 * at[q];
+    mv2 += sys->mass[sys->type[at[q]]] * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+  }
+  free(at);
+  double t_now = mv2 * MDB_MVV2E / (mdb_dof(sys) * MDB_KB_EV);
   double scale = sqrt(temperature_K / t_now);
   for (int i = 0; i < 3 * n; i++) sys->v[i] *= scale;
   return MDB_OK;
