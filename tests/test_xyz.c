@@ -232,7 +232,7 @@ static void expect_error(const char *name, const char *text, mdb_status code, co
 static void test_read_errors(void) {
   const char *cell = "Lattice=\"3 0 0 0 3 0 0 0 3\"";
   char text[2048];
-  expect_error("missing.xyz", NULL, MDB_EIO, NULL, "cannot open");
+  expect_error("missing.xyz", NULL, MDB_EINPUT, NULL, "cannot open");
   expect_error("empty.xyz", "", MDB_EINPUT, ":1:", "ends before the atom count");
   expect_error("count.xyz", "two\nLattice=\"3 0 0 0 3 0 0 0 3\"\n", MDB_EINPUT, ":1:", "'two'");
   expect_error("zero.xyz", "0\n", MDB_EINPUT, ":1:", "positive integer");
