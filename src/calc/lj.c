@@ -116,32 +116,57 @@ static unsigned lj_kinds(const void *ctx) {
   return MDB_NEIGH_HALF;
 }
 
-/* The pair loop; eflag is a compile-time constant at each call site so the
- * energy sum costs nothing when it is not wanted. */
-static inline double lj_loop(const lj_ctx *c, mdb_system *sys, const mdb_neigh *nl, const int eflag) {
-  const double *x = sys->x;
-  double *f = sys->f;
-  const int *type = sys->type;
+#define LJ_CHUNK 64
+
+/* The pair loop, in two passes over chunks of i's neighbours: the first
+ * gathers positions and evaluates the formula for every pair (no stores to
+ * shared atoms, so the compiler vectorises it with gathers where the ISA has
+ * them), the second adds the forces (Newton's third law: scattered writes,
+ * kept scalar). Pairs in the skin are evaluated and zeroed by a mask, which
+ * beats a mispredicted branch on ~30 % of the list. eflag and one_type are
+ * compile-time constants at each call site. */
+static inline double lj_loop(const lj_ctx *c, mdb_system *sys, const mdb_neigh *nl, const int eflag,
+                             const int one_type) {
+  const double *restrict x = sys->x;
+  double *restrict f = sys->f;
+  const int *restrict type = sys->type;
+  const int *restrict list = nl->half;
+  const mdb_lj_pair p0 = c->pair[0];
   double energy = 0;
+  double dxs[LJ_CHUNK], dys[LJ_CHUNK], dzs[LJ_CHUNK], fps[LJ_CHUNK], es[LJ_CHUNK];
   for (int i = 0; i < sys->n; i++) {
     const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
     const mdb_lj_pair *pi = c->pair + type[i] * MDB_MAX_TYPES;
     double fxi = 0, fyi = 0, fzi = 0;
-    for (int k = nl->half_start[i]; k < nl->half_start[i + 1]; k++) {
-      const int j = nl->half[k];
-      const double dx = x[3 * j] - xi, dy = x[3 * j + 1] - yi, dz = x[3 * j + 2] - zi;
-      const double r2 = dx * dx + dy * dy + dz * dz;
-      const mdb_lj_pair *p = pi + type[j];
-      if (r2 >= p->rc2) continue;
-      double fpair;
-      const double e = mdb_lj_eval(r2, p, &fpair);
-      if (eflag) energy += e;
-      fxi -= fpair * dx;
-      fyi -= fpair * dy;
-      fzi -= fpair * dz;
-      f[3 * j] += fpair * dx;
-      f[3 * j + 1] += fpair * dy;
-      f[3 * j + 2] += fpair * dz;
+    const int kend = nl->half_start[i + 1];
+    for (int k0 = nl->half_start[i]; k0 < kend; k0 += LJ_CHUNK) {
+      const int m = kend - k0 < LJ_CHUNK ? kend - k0 : LJ_CHUNK;
+      const int *restrict js = list + k0;
+      for (int k = 0; k < m; k++) {
+        const int j = js[k];
+        const double dx = x[3 * j] - xi, dy = x[3 * j + 1] - yi, dz = x[3 * j + 2] - zi;
+        const double r2 = dx * dx + dy * dy + dz * dz;
+        const mdb_lj_pair p = one_type ? p0 : pi[type[j]];
+        const double in = r2 < p.rc2 ? 1.0 : 0.0;
+        double fpair;
+        const double e = mdb_lj_eval(r2, &p, &fpair);
+        dxs[k] = dx;
+        dys[k] = dy;
+        dzs[k] = dz;
+        fps[k] = fpair * in;
+        if (eflag) es[k] = e * in;
+      }
+      for (int k = 0; k < m; k++) {
+        const int j = js[k];
+        const double fx = fps[k] * dxs[k], fy = fps[k] * dys[k], fz = fps[k] * dzs[k];
+        fxi -= fx;
+        fyi -= fy;
+        fzi -= fz;
+        f[3 * j] += fx;
+        f[3 * j + 1] += fy;
+        f[3 * j + 2] += fz;
+        if (eflag) energy += es[k];
+      }
     }
     f[3 * i] += fxi;
     f[3 * i + 1] += fyi;
@@ -154,10 +179,11 @@ static mdb_status lj_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, un
                              mdb_err *err) {
   (void)err;
   const lj_ctx *c = ctx;
-  if (flags & MDB_COMPUTE_ENERGY)
-    out->energy = lj_loop(c, sys, nl, 1);
+  const int eflag = (flags & MDB_COMPUTE_ENERGY) != 0;
+  if (c->ntypes == 1)
+    out->energy = eflag ? lj_loop(c, sys, nl, 1, 1) : lj_loop(c, sys, nl, 0, 1);
   else
-    lj_loop(c, sys, nl, 0);
+    out->energy = eflag ? lj_loop(c, sys, nl, 1, 0) : lj_loop(c, sys, nl, 0, 0);
   return MDB_OK;
 }
 

@@ -28,7 +28,10 @@ void mdb_neigh_free(mdb_neigh *nl) {
   free(nl->full);
   free(nl->x0);
   free(nl->bin_start);
+  free(nl->bin_nloc);
   free(nl->bin_atoms);
+  free(nl->bin_x);
+  free(nl->bin_key);
   free(nl->atom_bin);
   free(nl->frac);
   free(nl->perm);
@@ -193,6 +196,8 @@ static mdb_status make_ghosts(mdb_neigh *nl, mdb_system *sys, const bin_grid *g,
     st = regrow((void **)&nl->frac, (size_t)nall * 3 * sizeof *nl->frac, "fractional coordinates", err);
     if (!st) st = regrow((void **)&nl->atom_bin, (size_t)nall * sizeof *nl->atom_bin, "bin indices", err);
     if (!st) st = regrow((void **)&nl->bin_atoms, (size_t)nall * sizeof *nl->bin_atoms, "bin lists", err);
+    if (!st) st = regrow((void **)&nl->bin_x, (size_t)nall * 3 * sizeof *nl->bin_x, "bin positions", err);
+    if (!st) st = regrow((void **)&nl->bin_key, (size_t)nall * sizeof *nl->bin_key, "bin keys", err);
     if (!st) nl->atoms_cap = (size_t)nall;
   }
   if (st) {
@@ -230,67 +235,103 @@ static mdb_status make_ghosts(mdb_neigh *nl, mdb_system *sys, const bin_grid *g,
   return MDB_OK;
 }
 
-static mdb_status push(int **list, size_t *cap, size_t at, int j, mdb_err *err) {
-  if (at >= *cap) {
-    size_t nc = *cap ? 2 * *cap : 1024;
-    mdb_status st = regrow((void **)list, nc * sizeof **list, "neighbour list", err);
-    if (st) return st;
-    *cap = nc;
-  }
-  (*list)[at] = j;
-  return MDB_OK;
-}
-
 static int shift_positive(const int *s) {
   return s[0] > 0 || (s[0] == 0 && (s[1] > 0 || (s[1] == 0 && s[2] > 0)));
 }
 
-static mdb_status build_lists(mdb_neigh *nl, mdb_system *sys, const bin_grid *g, mdb_err *err) {
+/* Fills the bin-ordered copies the search streams through: positions, and
+ * the half-list key. The half rule (neigh.h) becomes one comparison: local p
+ * has key 2p, a ghost 2·owner + (shift positive), and p is kept for i when
+ * key > 2i — which also drops i itself. Counts the locals of each bin. */
+static void fill_bin_data(mdb_neigh *nl, const mdb_system *sys, int nall, int nbins) {
   int n = sys->n;
-  double r2max = (nl->cutoff + nl->skin) * (nl->cutoff + nl->skin);
-  int want_half = (nl->kinds & MDB_NEIGH_HALF) != 0, want_full = (nl->kinds & MDB_NEIGH_FULL) != 0;
+  memset(nl->bin_nloc, 0, (size_t)nbins * sizeof *nl->bin_nloc);
+  for (int q = 0; q < nall; q++) {
+    int p = nl->bin_atoms[q];
+    memcpy(nl->bin_x + 3 * q, sys->x + 3 * p, 3 * sizeof(double));
+    if (p < n) {
+      nl->bin_key[q] = 2 * p;
+      nl->bin_nloc[nl->atom_bin[p]]++;
+    } else {
+      int g = p - n;
+      nl->bin_key[q] = 2 * nl->owner[g] + shift_positive(nl->shift + 3 * g);
+    }
+  }
+}
+
+static mdb_status ensure(int **list, size_t *cap, size_t need, mdb_err *err) {
+  if (need <= *cap) return MDB_OK;
+  size_t nc = *cap ? *cap : 1024;
+  while (nc < need) nc *= 2;
+  mdb_status st = regrow((void **)list, nc * sizeof **list, "neighbour list", err);
+  if (!st) *cap = nc;
+  return st;
+}
+
+/* Candidates come from the stencil of bins around i's bin. Locals are sorted
+ * by bin, so every local in a bin below i's has a smaller index and cannot
+ * be kept: the half search reads only the ghosts of those bins. Appends are
+ * branch-free (write, then advance by the test), so capacity is ensured for
+ * the worst case of each atom first. */
+static mdb_status build_lists(mdb_neigh *nl, mdb_system *sys, const bin_grid *g, int nall, mdb_err *err) {
+  int n = sys->n;
+  const double rmax2 = (nl->cutoff + nl->skin) * (nl->cutoff + nl->skin);
+  const int want_half = (nl->kinds & MDB_NEIGH_HALF) != 0, want_full = (nl->kinds & MDB_NEIGH_FULL) != 0;
+  int nbins = g->nb[0] * g->nb[1] * g->nb[2];
+  fill_bin_data(nl, sys, nall, nbins);
+  int maxbin = 0;
+  for (int b = 0; b < nbins; b++)
+    if (nl->bin_start[b + 1] - nl->bin_start[b] > maxbin) maxbin = nl->bin_start[b + 1] - nl->bin_start[b];
+  /* the stencil as linear bin offsets, ascending; locals never sit in the
+   * margin bins, so their stencils stay inside the grid */
+  int ns = (2 * g->reach[0] + 1) * (2 * g->reach[1] + 1) * (2 * g->reach[2] + 1), k = 0;
+  int *stencil = malloc((size_t)ns * sizeof *stencil);
+  if (!stencil) return mdb_err_nomem(err, "bin stencil", ns * 4.0);
+  for (int dz = -g->reach[2]; dz <= g->reach[2]; dz++)
+    for (int dy = -g->reach[1]; dy <= g->reach[1]; dy++)
+      for (int dx = -g->reach[0]; dx <= g->reach[0]; dx++) stencil[k++] = (dz * g->nb[1] + dy) * g->nb[0] + dx;
   mdb_status st = MDB_OK;
   if (want_half) st = regrow((void **)&nl->half_start, (size_t)(n + 1) * sizeof(int), "list offsets", err);
   if (!st && want_full) st = regrow((void **)&nl->full_start, (size_t)(n + 1) * sizeof(int), "list offsets", err);
-  if (st) return st;
-  size_t nh = 0, nf = 0;
-  for (int i = 0; i < n; i++) {
-    if (want_half) nl->half_start[i] = (int)nh;
-    if (want_full) nl->full_start[i] = (int)nf;
-    const double *xi = sys->x + 3 * i;
-    const double *si = nl->frac + 3 * i;
-    int bc[3] = {bin_coord(g, 0, si[0]), bin_coord(g, 1, si[1]), bin_coord(g, 2, si[2])};
-    int lo[3], hi[3];
-    for (int k = 0; k < 3; k++) {
-      lo[k] = bc[k] - g->reach[k] < 0 ? 0 : bc[k] - g->reach[k];
-      hi[k] = bc[k] + g->reach[k] >= g->nb[k] ? g->nb[k] - 1 : bc[k] + g->reach[k];
-    }
-    for (int bz = lo[2]; bz <= hi[2]; bz++)
-      for (int by = lo[1]; by <= hi[1]; by++)
-        for (int bx = lo[0]; bx <= hi[0]; bx++) {
-          int b = (bz * g->nb[1] + by) * g->nb[0] + bx;
-          for (int q = nl->bin_start[b]; q < nl->bin_start[b + 1]; q++) {
-            int p = nl->bin_atoms[q];
-            if (p == i) continue;
-            double dx = sys->x[3 * p] - xi[0], dy = sys->x[3 * p + 1] - xi[1], dz = sys->x[3 * p + 2] - xi[2];
-            if (dx * dx + dy * dy + dz * dz >= r2max) continue;
-            if (want_full && (st = push(&nl->full, &nl->full_cap, nf++, p, err))) return st;
-            if (want_half) {
-              int keep;
-              if (p < n) {
-                keep = p > i;
-              } else {
-                int o = nl->owner[p - n];
-                keep = o > i || (o == i && shift_positive(nl->shift + 3 * (p - n)));
-              }
-              if (keep && (st = push(&nl->half, &nl->half_cap, nh++, p, err))) return st;
-            }
-          }
+  size_t nh = 0, nf = 0, worst = (size_t)ns * (size_t)maxbin;
+  const double *bx = nl->bin_x;
+  const int *key = nl->bin_key, *atoms = nl->bin_atoms;
+  for (int i = 0; i < n && !st; i++) {
+    const double xi = sys->x[3 * i], yi = sys->x[3 * i + 1], zi = sys->x[3 * i + 2];
+    const int b = nl->atom_bin[i], twoi = 2 * i;
+    if (want_half) {
+      if ((st = ensure(&nl->half, &nl->half_cap, nh + worst, err))) break;
+      nl->half_start[i] = (int)nh;
+      int *out = nl->half;
+      for (int s = 0; s < ns; s++) {
+        int bb = b + stencil[s];
+        int q0 = nl->bin_start[bb] + (stencil[s] < 0 ? nl->bin_nloc[bb] : 0), q1 = nl->bin_start[bb + 1];
+        for (int q = q0; q < q1; q++) {
+          double dx = bx[3 * q] - xi, dy = bx[3 * q + 1] - yi, dz = bx[3 * q + 2] - zi;
+          out[nh] = atoms[q];
+          nh += (dx * dx + dy * dy + dz * dz < rmax2) & (key[q] > twoi);
         }
+      }
+    }
+    if (want_full) {
+      if ((st = ensure(&nl->full, &nl->full_cap, nf + worst, err))) break;
+      nl->full_start[i] = (int)nf;
+      int *out = nl->full;
+      for (int s = 0; s < ns; s++) {
+        int bb = b + stencil[s];
+        for (int q = nl->bin_start[bb]; q < nl->bin_start[bb + 1]; q++) {
+          double dx = bx[3 * q] - xi, dy = bx[3 * q + 1] - yi, dz = bx[3 * q + 2] - zi;
+          out[nf] = atoms[q];
+          nf += (dx * dx + dy * dy + dz * dz < rmax2) & (atoms[q] != i);
+        }
+      }
+    }
     if (nh > 2000000000u || nf > 2000000000u)
-      return mdb_err_set(err, MDB_EINPUT, "the neighbour list would exceed 2^31 entries: cutoff %.3g Å is too "
-                                          "large for %d atoms", nl->cutoff, n);
+      st = mdb_err_set(err, MDB_EINPUT, "the neighbour list would exceed 2^31 entries: cutoff %.3g Å is too "
+                                        "large for %d atoms", nl->cutoff, n);
   }
+  free(stencil);
+  if (st) return st;
   if (want_half) nl->half_start[n] = (int)nh;
   if (want_full) nl->full_start[n] = (int)nf;
   return MDB_OK;
@@ -304,6 +345,8 @@ mdb_status mdb_neigh_build(mdb_neigh *nl, mdb_system *sys, mdb_err *err) {
     st = regrow((void **)&nl->frac, (size_t)n * 3 * sizeof *nl->frac, "fractional coordinates", err);
     if (!st) st = regrow((void **)&nl->atom_bin, (size_t)n * sizeof *nl->atom_bin, "bin indices", err);
     if (!st) st = regrow((void **)&nl->bin_atoms, (size_t)n * sizeof *nl->bin_atoms, "bin lists", err);
+    if (!st) st = regrow((void **)&nl->bin_x, (size_t)n * 3 * sizeof *nl->bin_x, "bin positions", err);
+    if (!st) st = regrow((void **)&nl->bin_key, (size_t)n * sizeof *nl->bin_key, "bin keys", err);
     if (st) return st;
     nl->atoms_cap = (size_t)n;
   }
@@ -312,6 +355,7 @@ mdb_status mdb_neigh_build(mdb_neigh *nl, mdb_system *sys, mdb_err *err) {
   int nbins = g.nb[0] * g.nb[1] * g.nb[2];
   if ((size_t)nbins + 1 > nl->bins_cap) {
     if ((st = regrow((void **)&nl->bin_start, (size_t)(nbins + 1) * sizeof(int), "bins", err))) return st;
+    if ((st = regrow((void **)&nl->bin_nloc, (size_t)(nbins + 1) * sizeof(int), "bins", err))) return st;
     nl->bins_cap = (size_t)nbins + 1;
   }
   if ((st = wrap_locals(sys, nl->frac, err))) return st;
@@ -322,7 +366,7 @@ mdb_status mdb_neigh_build(mdb_neigh *nl, mdb_system *sys, mdb_err *err) {
   int nall = n + nl->nghost;
   for (int p = 0; p < nall; p++) nl->atom_bin[p] = bin_index(&g, nl->frac + 3 * p);
   bin_sort(nl, nall, nbins);
-  if ((st = build_lists(nl, sys, &g, err))) return st;
+  if ((st = build_lists(nl, sys, &g, nall, err))) return st;
   if (n > nl->n || !nl->x0) {
     if ((st = regrow((void **)&nl->x0, (size_t)n * 3 * sizeof(double), "reference positions", err))) return st;
   }

@@ -53,7 +53,10 @@ typedef struct mdb_neigh {
 
   /* binning scratch, reused between builds */
   int *bin_start; /* [nbins+1] */
+  int *bin_nloc;  /* [nbins] locals in each bin (they come first in it) */
   int *bin_atoms; /* [n+nghost] atom indices sorted by bin */
+  double *bin_x;  /* [(n+nghost)*3] positions in bin order: the search streams through them */
+  int *bin_key;   /* [n+nghost] half-list rank in bin order (see neigh.c) */
   int *atom_bin;  /* [n+nghost] */
   double *frac;   /* [(n+nghost)*3] fractional coordinates */
   int *perm;      /* [n] sort permutation */
