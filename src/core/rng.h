@@ -69,6 +69,20 @@ MDB_HD static inline double mdb_log_det(double x) {
   return 2.0 * t * sum + e * 0.69314718055994530942;
 }
 
+/* Cube root of v > 0 by Newton's iteration from a power-of-two start, using
+ * only exactly rounded operations (so builders that size boxes with it give
+ * the same bits everywhere); stops when the iterate stops decreasing. */
+MDB_HD static inline double mdb_cbrt_det(double v) {
+  double x = 1.0;
+  while (x * x * x < v) x *= 2.0; /* start above the root: Newton then decreases monotonically */
+  for (int it = 0; it < 200; it++) {
+    double nx = x - (x * x * x - v) / (3.0 * x * x);
+    if (!(nx < x)) break;
+    x = nx;
+  }
+  return x;
+}
+
 /* Two independent standard normal deviates for (key, counter c0..c2),
  * Marsaglia polar method; the attempt number fills the last counter word. */
 MDB_HD static inline void mdb_gauss2(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2,
