@@ -17,13 +17,13 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
+source "$here/lib.sh"
 REPEATS=${REPEATS:-3}
 STEPS=${STEPS:-100}
 LMP=${LMP:-lmp}
 MDBENCH=${MDBENCH:-${1:-$repo/build/mdbench}}
 export OMP_NUM_THREADS=1
 
-die() { echo "lj_vs_lammps.sh: $*" >&2; exit 2; }
 [[ $REPEATS =~ ^[1-9][0-9]*$ ]] || die "REPEATS must be a positive integer (got '$REPEATS')"
 [[ $STEPS =~ ^[1-9][0-9]*$ ]] || die "STEPS must be a positive integer (got '$STEPS')"
 [[ -x $MDBENCH ]] || die "no mdbench binary at $MDBENCH (build it: cmake -S . -B build && cmake --build build)"
@@ -40,11 +40,6 @@ read -r EPS TAU DT ALAT TEMP RC SKIN < <(awk 'BEGIN {
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mdb_lj_bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-
-median() { # numbers on stdin -> median
-  sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.6g", v[(NR + 1) / 2];
-                                      else printf "%.6g", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 # ---- LAMMPS --------------------------------------------------------------
 have_lmp=0 have_opt=0 lmp_help=
@@ -74,18 +69,12 @@ fix             1 all nve
 run             $STEPS
 EOF
 
-run_lammps() { # label, extra args...; prints loop seconds per run to $work/<label>.times
+run_lammps() { # label, extra args...; loop seconds per run go to $work/<label>.times
   local label=$1; shift
   : >"$work/$label.times"
   for ((r = 1; r <= REPEATS; r++)); do
-    local log="$work/$label.$r.log"
-    (cd "$work" && "$LMP" "$@" -in in.lj -log none -screen "$log" >/dev/null 2>&1) ||
-      die "$LMP $* failed; last lines:$(printf '\n'; tail -n 5 "$log" 2>/dev/null)"
-    local line
-    line=$(grep -E "^Loop time of [0-9.eE+-]+ on 1 procs for $STEPS steps with $NATOMS atoms" "$log") ||
-      die "no 'Loop time of ... on 1 procs for $STEPS steps with $NATOMS atoms' in $LMP $* output"
-    awk '{ print $4 }' <<<"$line" >>"$work/$label.times"
-    grep -m1 -oE 'Neighbor list builds = [0-9]+' "$log" | awk '{ print $NF }' >"$work/$label.builds" || true
+    lammps_loop "$LMP" "$work" in.lj "$NATOMS" "$STEPS" "$@" >>"$work/$label.times"
+    cp "$work/last.builds" "$work/$label.builds" 2>/dev/null || true
     echo "  $label run $r: loop $(tail -n 1 "$work/$label.times") s" >&2
   done
 }
@@ -104,9 +93,6 @@ fi
 # ---- mdbench -------------------------------------------------------------
 : >"$work/mdbench.times"
 : >"$work/mdbench.rates"
-json_num() { # key, file -> the first number stored under "key"
-  tr -d '\n' <"$2" | grep -oE "\"$1\"[[:space:]]*:[[:space:]]*[0-9.eE+-]+" | head -n 1 | sed 's/.*://; s/[[:space:]]//g'
-}
 echo "mdbench ($MDBENCH):" >&2
 for ((r = 1; r <= REPEATS; r++)); do
   json="$work/mdbench.$r.json"
