@@ -17,48 +17,27 @@ that file (so both codes see identical numbers) with ASE. Checks:
 
   energy   |E_mdb - E_ase| / |E_ase|                          <= 1e-9
   forces   max |F_mdb - F_ase| over all components (eV/Å)     <= 1e-8
-  stress   max |σ_mdb - σ_ase| / max |σ_ase|                  <= 1e-8
-  virial   mdbench's own virial= against -σ_ase·V (same measure) <= 1e-8
+  stress   max |σ_mdb - σ_ase| / max |σ_ase|, σ_mdb = -W/V     <= 1e-8
 
 Exit 0 when all pass, 1 otherwise, 77 (CTest skip) without ASE/numpy. The
 last line is always `N passed, M failed`.
 """
 import os
-import subprocess
 import sys
 import tempfile
 
-SKIP = 77
-try:
-    import numpy as np
-    import ase.io
-    from ase import Atoms
-    from ase.build import bulk
-    from ase.calculators.lj import LennardJones
-except ImportError as exc:  # pragma: no cover - depends on the machine
-    print(f"lj_vs_ase: SKIP: numpy/ASE not importable ({exc}); run with /usr/bin/python3")
-    print("0 passed, 0 failed")
-    sys.exit(SKIP)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peerlib  # noqa: E402  (skips with 77 when numpy/ASE are missing)
+import numpy as np  # noqa: E402
+from ase import Atoms  # noqa: E402,F401
+from ase.build import bulk  # noqa: E402
+from ase.calculators.lj import LennardJones  # noqa: E402
 
 KB_EV = 8.617333262e-5  # src/core/units.h (CODATA 2018)
 AR_EPS, AR_SIGMA = 119.8 * KB_EV, 3.405
 TOL_E = 1e-9
 TOL_F = 1e-8
 TOL_S = 1e-8
-
-passed = failed = 0
-rows = []
-
-
-def check(case, what, value, tol):
-    global passed, failed
-    ok = bool(np.isfinite(value) and value <= tol)
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-    rows.append((case, what, value, tol, "ok" if ok else "FAIL"))
-    return ok
 
 
 # ---------------------------------------------------------------- configurations
@@ -119,19 +98,6 @@ def cases():
 
 # ---------------------------------------------------------------- the two codes
 
-def run_mdbench(binary, xyz, out, spec):
-    p = subprocess.run([binary, "eval", "--calculator", spec, "--system", xyz,
-                        "--output", out, "--quiet"], capture_output=True, text=True)
-    if p.returncode != 0:
-        raise RuntimeError(f"mdbench eval exited {p.returncode}: {p.stderr.strip()}")
-    res = ase.io.read(out, format="extxyz")
-    if "virial" not in res.info:
-        raise RuntimeError("mdbench output has no virial= key")
-    return (float(res.get_potential_energy()), np.array(res.get_forces(), float),
-            np.array(res.get_stress(voigt=False), float),
-            np.array(res.info["virial"], float).reshape(3, 3))
-
-
 def run_ase(atoms, rc, eps, sigma):
     atoms = atoms.copy()
     atoms.calc = LennardJones(sigma=sigma, epsilon=eps, rc=rc, smooth=False)
@@ -145,32 +111,25 @@ def rel(a, b):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: lj_vs_ase.py PATH/TO/mdbench")
-    binary = os.path.abspath(sys.argv[1])
-    if not os.access(binary, os.X_OK):
-        sys.exit(f"lj_vs_ase: {binary} is not an executable")
-
-    errors = []
+    binary = peerlib.mdbench_binary()
+    tally = peerlib.Tally()
     energies = {}
     with tempfile.TemporaryDirectory(prefix="mdb_lj_ase_") as tmp:
         for k, (name, atoms, rc, eps, sigma) in enumerate(cases()):
-            xyz = os.path.join(tmp, f"case{k}.xyz")
-            ase.io.write(xyz, atoms, format="extxyz")
-            atoms = ase.io.read(xyz, format="extxyz")  # the numbers mdbench reads
+            wd = os.path.join(tmp, f"case{k}")
+            os.makedirs(wd)
             spec = f"lj:rc={rc!r},epsilon={eps!r},sigma={sigma!r}"
             try:
-                e_m, f_m, s_m, w_m = run_mdbench(binary, xyz, os.path.join(tmp, f"out{k}.xyz"), spec)
+                e_m, f_m, w_m, atoms = peerlib.run_mdbench(binary, atoms, spec, wd)
             except (RuntimeError, OSError) as exc:
-                errors.append(f"{name}: {exc}")
-                check(name, "ran", float("inf"), 0)
+                tally.error(name, exc)
                 continue
+            s_m = -w_m / atoms.get_volume()  # the stress= mdbench writes is -W/V
             e_a, f_a, s_a = run_ase(atoms, rc, eps, sigma)
             energies[name] = e_m
-            check(name, "energy rel", abs(e_m - e_a) / abs(e_a), TOL_E)
-            check(name, "force abs eV/A", float(np.max(np.abs(f_m - f_a))), TOL_F)
-            check(name, "stress rel", rel(s_m, s_a), TOL_S)
-            check(name, "virial rel", rel(w_m, -s_a * atoms.get_volume()), TOL_S)
+            tally.check(name, "energy rel", abs(e_m - e_a) / abs(e_a), TOL_E)
+            tally.check(name, "force abs eV/A", float(np.max(np.abs(f_m - f_a))), TOL_F)
+            tally.check(name, "stress rel", rel(s_m, s_a), TOL_S)
             widths = atoms.get_volume() / np.linalg.norm(
                 np.cross(np.roll(np.array(atoms.cell), -1, 0), np.roll(np.array(atoms.cell), -2, 0)), axis=1)
             print(f"# {name}: N={len(atoms)} spec={spec} min width {widths.min():.3f} A "
@@ -179,17 +138,8 @@ def main():
     # The unreduced cell is the same periodic system: its energy must not move.
     a, b = "Ar primitive 4x4x4 (64, triclinic)", "same, Niggli-unreduced cell"
     if a in energies and b in energies:
-        check("cell choice invariance", "energy rel",
-              abs(energies[a] - energies[b]) / abs(energies[a]), TOL_E)
-
-    w = max(len(r[0]) for r in rows)
-    print(f"{'case':<{w}}  {'check':<15} {'worst diff':>12} {'tolerance':>10}  result")
-    for case, what, value, tol, res in rows:
-        print(f"{case:<{w}}  {what:<15} {value:12.3e} {tol:10.1e}  {res}")
-    for e in errors:
-        print(f"ERROR: {e}", file=sys.stderr)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(0 if failed == 0 else 1)
+        tally.check("cell choice invariance", "energy rel", abs(energies[a] - energies[b]) / abs(energies[a]), TOL_E)
+    tally.finish()
 
 
 if __name__ == "__main__":
