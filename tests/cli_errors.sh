@@ -31,7 +31,7 @@ expect() {
 
 J=(--output "$tmp/out.json")
 expect 2 "unknown system 'graphene' \(valid: silicon, copper, aluminum, argon, water" -- run --system graphene "${J[@]}"
-expect 2 "unknown calculator 'mace' \(valid: lj\)" -- run --calculator mace "${J[@]}"
+expect 2 "unknown calculator 'mace' \(valid: lj, eam, sw, spcfw\)" -- run --calculator mace "${J[@]}"
 expect 2 "silicon cannot have 100 atoms.*nearest valid sizes are 96 and 104" -- run --system silicon --atoms 100 "${J[@]}"
 expect 2 "water cannot have 97 atoms.*96 and 99" -- run --system water --atoms 97 "${J[@]}"
 expect 2 "--atoms needs an integer >= 1" -- run --atoms 0 "${J[@]}"
@@ -56,7 +56,7 @@ expect 2 "calculator 'lj' has no parameter 'cutoff' \(valid: rc, epsilon, sigma\
 expect 2 "lj: rc=abc is not a number|calculator 'lj': rc=abc is not a number" -- run --calculator lj:rc=abc "${J[@]}"
 expect 2 "'rc' is not key=value" -- run --calculator lj:rc "${J[@]}"
 expect 2 "lj: rc must be > 0" -- run --calculator lj:rc=-1 "${J[@]}"
-expect 2 "lj has no parameters for element O" -- run --system water "${J[@]}"
+expect 2 "lj has no parameters for element O" -- run --system water --calculator lj "${J[@]}"
 expect 2 "unknown command 'walk' \(valid: run, eval" -- walk
 
 # malformed and missing input files

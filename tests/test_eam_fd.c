@@ -1,0 +1,360 @@
+/*
+ * eam: forces are −∇E and the virial is −∂E/∂ε, by central finite
+ * differences; and bad potential files give clear errors.
+ *
+ * Usage: eam_forces_match_finite_differences [builtin|files|errors]
+ * (no argument: builtin). CTest runs each mode as its own test.
+ *   builtin  the analytic Zhou et al. (2004) Cu and Cu/Al (rc 9.04 / 10.13 Å)
+ *            on a perturbed fcc Cu cube of 7.23 Å (< rc: every atom meets
+ *            many images of every other, its own included) and on random
+ *            Cu/Al in a skewed triclinic cell of ~10 Å (< 2 rc); plus the
+ *            perfect-lattice cohesive energies of the paper's Table II
+ *            (Cu 3.54, Al 3.58 eV/atom), which catch a mistyped parameter.
+ *   files    LAMMPS tables: Cu_u3.eam (funcfl, rc 4.95 Å) on perturbed fcc Cu
+ *            in 7.23 Å (< 2 rc) and 10.845 Å cubes, AlCu.eam.alloy and
+ *            CuNi.eam.alloy (setfl) on random mixtures in triclinic cells;
+ *            exits 77 (skip) when /usr/share/lammps/potentials lacks them.
+ *   errors   truncated and malformed files, an element the file does not
+ *            cover, an unknown spec key: each fails with MDB_EINPUT (or
+ *            MDB_EIO for a missing file) and a message naming the file and
+ *            line, or the element and the ones covered.
+ *
+ * Tolerances: each force component within 1e-6 of the largest |F| (relative
+ * 1e-6), each virial component within 1e-6 of the largest |W|. Steps h =
+ * 1e-5 Å and δ = 1e-6 keep truncation and round-off well below. The
+ * tabulated functions are C¹ cubic splines, so the finite differences
+ * converge to the analytic forces as they do for the analytic form.
+ */
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define POTDIR "/usr/share/lammps/potentials"
+
+typedef struct fd_case {
+  const char *label;
+  const char *calc;
+  double h[3][3];
+  const char *species[2];
+  int nspecies;
+  int reps;    /* > 0: perturbed fcc, reps³ cells of edge h[0][0]/reps */
+  int n;       /* random: this many atoms */
+  double dmin; /* random: closest approach (Å) */
+} fd_case;
+
+static void strained(const mdb_system *src, int a, int b, double d, mdb_system *out) {
+  mdb_err err;
+  REQUIRE_OK(mdb_system_copy(out, src, &err), &err);
+  double e[3][3] = {{0}};
+  e[a][b] = d;
+  double h[3][3];
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++)
+      h[r][c] = src->box.h[r][c] + src->box.h[r][0] * e[0][c] + src->box.h[r][1] * e[1][c] + src->box.h[r][2] * e[2][c];
+  REQUIRE_OK(mdb_box_set(&out->box, h, &err), &err);
+  for (int i = 0; i < src->n; i++) {
+    const double *x = src->x + 3 * i;
+    for (int c = 0; c < 3; c++) out->x[3 * i + c] = x[c] + x[0] * e[0][c] + x[1] * e[1][c] + x[2] * e[2][c];
+  }
+}
+
+/* fcc, reps³ cubic cells of edge a, displaced by up to ±amp Å */
+static void fcc_system(mdb_system *sys, const char *species, int reps, double a, double amp, uint64_t seed) {
+  static const double basis[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}};
+  int n = 4 * reps * reps * reps, i = 0;
+  double *base = malloc((size_t)n * 3 * sizeof *base);
+  for (int cx = 0; cx < reps; cx++)
+    for (int cy = 0; cy < reps; cy++)
+      for (int cz = 0; cz < reps; cz++)
+        for (int b = 0; b < 4; b++, i++) {
+          int cell[3] = {cx, cy, cz};
+          for (int k = 0; k < 3; k++) base[3 * i + k] = (cell[k] + basis[b][k]) * a;
+        }
+  double L = reps * a;
+  const double h[3][3] = {{L, 0, 0}, {0, L, 0}, {0, 0, L}};
+  const char *sp[] = {species};
+  tu_system(sys, n, h, sp, 1, base, amp, 0, seed);
+  free(base);
+}
+
+static void run_case(const fd_case *fc) {
+  mdb_err err;
+  mdb_calc calc;
+  REQUIRE_OK(mdb_calc_create(&calc, fc->calc, "cpu", &err), &err);
+  mdb_system sys;
+  if (fc->reps > 0)
+    fcc_system(&sys, fc->species[0], fc->reps, fc->h[0][0] / fc->reps, 0.15, 7);
+  else
+    tu_system(&sys, fc->n, fc->h, fc->species, fc->nspecies, NULL, 0, fc->dmin, 11);
+  double *f = malloc((size_t)sys.n * 3 * sizeof *f);
+  double w[3][3];
+  double e0 = tu_eval(&sys, &calc, f, w);
+  double fmax = 0;
+  for (int i = 0; i < 3 * sys.n; i++) fmax = fmax > fabs(f[i]) ? fmax : fabs(f[i]);
+  const double h = 1e-5;
+  int nchk = sys.n < 12 ? sys.n : 12, bad = 0;
+  double worst = 0;
+  for (int i = 0; i < nchk; i++)
+    for (int k = 0; k < 3; k++) {
+      double x0 = sys.x[3 * i + k];
+      sys.x[3 * i + k] = x0 + h;
+      double ep = tu_eval(&sys, &calc, NULL, NULL);
+      sys.x[3 * i + k] = x0 - h;
+      double em = tu_eval(&sys, &calc, NULL, NULL);
+      sys.x[3 * i + k] = x0;
+      double fd = -(ep - em) / (2 * h);
+      double d = fabs(fd - f[3 * i + k]) / fmax;
+      if (d > worst) worst = d;
+      if (d > 1e-6) {
+        bad++;
+        fprintf(stderr, "  %s: atom %d component %d: F = %.12g, -dE/dx = %.12g\n", fc->label, i, k, f[3 * i + k], fd);
+      }
+    }
+  printf("%-40s N = %d, rc = %.4g Å, E = %.10g eV, max|F| = %.4g eV/Å, worst force error %.2e (of max|F|)\n", fc->label,
+         sys.n, mdb_calc_cutoff(&calc), e0, fmax, worst);
+  CHECK(bad == 0);
+  CHECK(fmax > 0.1); /* the configuration really exerts forces */
+  double wmax = 0, wworst = 0;
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) wmax = fabs(w[a][b]) > wmax ? fabs(w[a][b]) : wmax;
+  const double d = 1e-6;
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) {
+      mdb_system sp, sm;
+      strained(&sys, a, b, d, &sp);
+      strained(&sys, a, b, -d, &sm);
+      double dE = (tu_eval(&sp, &calc, NULL, NULL) - tu_eval(&sm, &calc, NULL, NULL)) / (2 * d);
+      double err_ab = fabs(-dE - w[a][b]) / wmax;
+      if (err_ab > wworst) wworst = err_ab;
+      CHECK_ABS(w[a][b], -dE, 1e-6 * wmax);
+      mdb_system_free(&sp);
+      mdb_system_free(&sm);
+    }
+  printf("%-40s max|W| = %.4g eV, worst virial error %.2e (of max|W|)\n", "", wmax, wworst);
+  free(f);
+  mdb_system_free(&sys);
+  mdb_calc_free(&calc);
+}
+
+/* energy per atom of a perfect fcc lattice */
+static double lattice_energy(const char *spec, const char *species, double a) {
+  mdb_err err;
+  mdb_calc calc;
+  mdb_system sys;
+  REQUIRE_OK(mdb_calc_create(&calc, spec, "cpu", &err), &err);
+  fcc_system(&sys, species, 3, a, 0, 1);
+  double e = tu_eval(&sys, &calc, NULL, NULL) / sys.n;
+  mdb_system_free(&sys);
+  mdb_calc_free(&calc);
+  return e;
+}
+
+static int run_builtin(void) {
+  const fd_case cases[] = {
+      {"built-in Cu, fcc 32, cube 7.23 < rc", "eam", {{7.23, 0, 0}, {0, 7.23, 0}, {0, 0, 7.23}}, {"Cu"}, 1, 2, 0, 0},
+      {"built-in Cu/Al 48, triclinic < 2 rc",
+       "eam",
+       {{10.0, 0.5, 0}, {1.5, 9.5, 0.3}, {0.7, -1.2, 10.8}},
+       {"Cu", "Al"},
+       2,
+       0,
+       48,
+       2.2},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) run_case(&cases[k]);
+  /* Zhou et al. (2004) Table II: E_c; the lattice constant √2 r_e */
+  double ecu = lattice_energy("eam", "Cu", sqrt(2.0) * 2.556162);
+  double eal = lattice_energy("eam", "Al", sqrt(2.0) * 2.863924);
+  printf("built-in cohesive energies: Cu %.6f eV/atom (paper 3.54), Al %.6f eV/atom (paper 3.58)\n", -ecu, -eal);
+  CHECK_ABS(ecu, -3.54, 1e-3);
+  CHECK_ABS(eal, -3.58, 1e-3);
+  return check_report();
+}
+
+static int run_files(void) {
+  const char *need[] = {POTDIR "/Cu_u3.eam", POTDIR "/AlCu.eam.alloy", POTDIR "/CuNi.eam.alloy"};
+  for (int k = 0; k < 3; k++)
+    if (access(need[k], R_OK) != 0) {
+      printf("SKIP: %s not found (Debian: apt install lammps-data)\n", need[k]);
+      return 77;
+    }
+  const fd_case cases[] = {
+      {"Cu_u3.eam, fcc 32, cube 7.23 < 2 rc",
+       "eam:file=" POTDIR "/Cu_u3.eam",
+       {{7.23, 0, 0}, {0, 7.23, 0}, {0, 0, 7.23}},
+       {"Cu"},
+       1,
+       2,
+       0,
+       0},
+      {"Cu_u3.eam, fcc 108, cube 10.845",
+       "eam:file=" POTDIR "/Cu_u3.eam",
+       {{10.845, 0, 0}, {0, 10.845, 0}, {0, 0, 10.845}},
+       {"Cu"},
+       1,
+       3,
+       0,
+       0},
+      {"AlCu.eam.alloy, Al/Cu 60, triclinic",
+       "eam:file=" POTDIR "/AlCu.eam.alloy",
+       {{10.0, 0.5, 0}, {1.5, 9.5, 0.3}, {0.7, -1.2, 10.8}},
+       {"Al", "Cu"},
+       2,
+       0,
+       60,
+       2.1},
+      {"CuNi.eam.alloy, Cu/Ni 40, triclinic",
+       "eam:file=" POTDIR "/CuNi.eam.alloy",
+       {{8.5, 0, 0}, {2.1, 8.2, 0}, {-1.3, 1.1, 8.9}},
+       {"Cu", "Ni"},
+       2,
+       0,
+       40,
+       2.1},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) run_case(&cases[k]);
+  /* Foiles, Baskes & Daw (1986): Cu_u3 E_c = 3.54 eV at a = 3.615 Å */
+  double e = lattice_energy("eam:file=" POTDIR "/Cu_u3.eam", "Cu", 3.615);
+  printf("Cu_u3.eam cohesive energy %.6f eV/atom (paper 3.54)\n", -e);
+  CHECK_ABS(e, -3.54, 1e-3);
+  return check_report();
+}
+
+/* ------------------------------------------------------------ errors */
+
+static char tmpdir[64];
+
+static const char *write_file(const char *name, const char *text) {
+  static char path[160];
+  snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+  FILE *f = fopen(path, "w");
+  if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+    fprintf(stderr, "cannot write %s\n", path);
+    exit(1);
+  }
+  return path;
+}
+
+/* mdb_calc_create on spec must fail with code and a message containing
+ * every one of the NULL-terminated strings in want. */
+static void expect_error(const char *spec, mdb_status code, const char *const *want) {
+  mdb_err err = {0};
+  mdb_calc calc;
+  mdb_status st = mdb_calc_create(&calc, spec, "cpu", &err);
+  if (st == MDB_OK) mdb_calc_free(&calc);
+  printf("%-60.60s -> %d: %s\n", spec, st, err.msg);
+  CHECK(st == code);
+  for (const char *const *w = want; *w; w++) {
+    int found = strstr(err.msg, *w) != NULL;
+    if (!found) fprintf(stderr, "  message lacks '%s'\n", *w);
+    CHECK(found);
+  }
+}
+
+/* a valid funcfl file with five points per table, header first */
+#define FUNCFL_HEAD "test funcfl\n29 63.55 3.615 FCC\n5 0.5 5 1.0 4.0\n"
+#define FUNCFL_F "0 -1 -1.5 -1.8 -2\n"
+#define FUNCFL_Z "1 0.5 0.2 0.1 0\n"
+#define FUNCFL_RHO "0.5 0.3 0.1 0.05 0\n"
+
+#define SETFL_HEAD "c1\nc2\nc3\n2 Al Cu\n5 0.5 5 1.0 4.0\n"
+#define SETFL_EL(z) z " 27 4.05 fcc\n" FUNCFL_F FUNCFL_RHO
+
+static int run_errors(void) {
+  snprintf(tmpdir, sizeof tmpdir, "/tmp/mdb_eam_errXXXXXX");
+  if (!mkdtemp(tmpdir)) {
+    perror("mkdtemp");
+    return 1;
+  }
+  char spec[512];
+  mdb_err err;
+  mdb_calc calc;
+
+  /* the valid ones load, and a system the file covers prepares */
+  snprintf(spec, sizeof spec, "eam:file=%s", write_file("ok.eam", FUNCFL_HEAD FUNCFL_F FUNCFL_Z FUNCFL_RHO));
+  REQUIRE_OK(mdb_calc_create(&calc, spec, "cpu", &err), &err);
+  CHECK_ABS(mdb_calc_cutoff(&calc), 4.0, 0);
+  mdb_calc_free(&calc);
+  snprintf(spec, sizeof spec, "eam:file=%s",
+           write_file("ok.eam.alloy", SETFL_HEAD SETFL_EL("13") SETFL_EL("29") FUNCFL_Z FUNCFL_Z FUNCFL_Z));
+  REQUIRE_OK(mdb_calc_create(&calc, spec, "cpu", &err), &err);
+  mdb_system sys;
+  const double h[3][3] = {{6, 0, 0}, {0, 6, 0}, {0, 0, 6}};
+  const char *ni[] = {"Cu", "Ni"};
+  tu_system(&sys, 4, h, ni, 2, NULL, 0, 1.0, 3);
+  mdb_status st = mdb_calc_prepare(&calc, &sys, &err);
+  printf("%-60s -> %d: %s\n", "Cu/Ni system with a Al,Cu setfl", st, err.msg);
+  CHECK(st == MDB_EINPUT);
+  CHECK(strstr(err.msg, "Ni") && strstr(err.msg, "Al, Cu") && strstr(err.msg, "ok.eam.alloy"));
+  mdb_system_free(&sys);
+  mdb_calc_free(&calc);
+
+  /* the same file content under another name: recognised by its content */
+  snprintf(spec, sizeof spec, "eam:file=%s", write_file("funcfl.txt", FUNCFL_HEAD FUNCFL_F FUNCFL_Z FUNCFL_RHO));
+  REQUIRE_OK(mdb_calc_create(&calc, spec, "cpu", &err), &err);
+  mdb_calc_free(&calc);
+
+  /* truncated: the rho(r) table stops after two values (line 7) */
+  snprintf(spec, sizeof spec, "eam:file=%s", write_file("trunc.eam", FUNCFL_HEAD FUNCFL_F FUNCFL_Z "0.5 0.3\n"));
+  expect_error(spec, MDB_EINPUT, (const char *const[]){"trunc.eam", "line 6", "rho(r)", "truncated", NULL});
+  /* truncated header */
+  snprintf(spec, sizeof spec, "eam:file=%s", write_file("head.eam", "test funcfl\n29 63.55 3.615 FCC\n"));
+  expect_error(spec, MDB_EINPUT, (const char *const[]){"head.eam", "line 2", "nrho drho nr dr cutoff", NULL});
+  /* a bad number on line 5 */
+  snprintf(spec, sizeof spec, "eam:file=%s",
+           write_file("bad.eam", FUNCFL_HEAD FUNCFL_F "1 0.5 x0.2 0.1 0\n" FUNCFL_RHO));
+  expect_error(spec, MDB_EINPUT, (const char *const[]){"bad.eam", "line 5", "'x0.2'", "Z(r)", NULL});
+  /* a malformed grid line */
+  snprintf(spec, sizeof spec, "eam:file=%s",
+           write_file("grid.eam", "test\n29 63.55 3.615 FCC\n5 0.5 five 1.0 4.0\n" FUNCFL_F FUNCFL_Z FUNCFL_RHO));
+  expect_error(spec, MDB_EINPUT, (const char *const[]){"grid.eam", "line 3", "nrho drho nr dr cutoff", NULL});
+  /* too many values in a section */
+  snprintf(spec, sizeof spec, "eam:file=%s",
+           write_file("long.eam", FUNCFL_HEAD "0 -1 -1.5 -1.8 -2 -2.1\n" FUNCFL_Z FUNCFL_RHO));
+  expect_error(spec, MDB_EINPUT, (const char *const[]){"long.eam", "line 4", "F(rho)", NULL});
+  /* an atomic number that is no element */
+  snprintf(spec, sizeof spec, "eam:file=%s",
+           write_file("z.eam", "test\n0 63.55 3.615 FCC\n5 0.5 5 1.0 4.0\n" FUNCFL_F FUNCFL_Z FUNCFL_RHO));
+  expect_error(spec, MDB_EINPUT, (const char *const[]){"z.eam", "line 2", "atomic number 0", NULL});
+  /* setfl: element line with the wrong count, then a truncated pair table */
+  snprintf(spec, sizeof spec, "eam:file=%s", write_file("count.eam.alloy", "c1\nc2\nc3\n3 Al Cu\n5 0.5 5 1.0 4.0\n"));
+  expect_error(spec, MDB_EINPUT, (const char *const[]){"count.eam.alloy", "line 4", "N el1 .. elN", NULL});
+  snprintf(spec, sizeof spec, "eam:file=%s",
+           write_file("pair.eam.alloy", SETFL_HEAD SETFL_EL("13") SETFL_EL("29") FUNCFL_Z FUNCFL_Z "1 0.5\n"));
+  expect_error(spec, MDB_EINPUT, (const char *const[]){"pair.eam.alloy", "line 14", "r*phi(r) of Cu-Cu", NULL});
+  /* missing file, Finnis–Sinclair file, unknown key */
+  snprintf(spec, sizeof spec, "eam:file=%s/none.eam", tmpdir);
+  expect_error(spec, MDB_EIO, (const char *const[]){"none.eam", "cannot open", NULL});
+  expect_error("eam:file=Fe_mm.eam.fs", MDB_EINPUT, (const char *const[]){"Finnis-Sinclair", ".eam.alloy", NULL});
+  expect_error("eam:rc=5", MDB_EINPUT, (const char *const[]){"'rc'", "valid: file", NULL});
+
+  /* the built-in form covers Cu and Al only */
+  REQUIRE_OK(mdb_calc_create(&calc, "eam", "cpu", &err), &err);
+  const char *ar[] = {"Cu", "Ar"};
+  tu_system(&sys, 4, h, ar, 2, NULL, 0, 1.0, 3);
+  st = mdb_calc_prepare(&calc, &sys, &err);
+  printf("%-60s -> %d: %s\n", "built-in eam on Cu/Ar", st, err.msg);
+  CHECK(st == MDB_EINPUT);
+  CHECK(strstr(err.msg, "Ar") && strstr(err.msg, "Cu, Al") && strstr(err.msg, "file=PATH"));
+  mdb_system_free(&sys);
+  mdb_calc_free(&calc);
+
+  const char *files[] = {"ok.eam",   "ok.eam.alloy", "funcfl.txt", "trunc.eam",       "head.eam",      "bad.eam",
+                         "grid.eam", "long.eam",     "z.eam",      "count.eam.alloy", "pair.eam.alloy"};
+  for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, files[k]);
+    unlink(path);
+  }
+  rmdir(tmpdir);
+  return check_report();
+}
+
+int main(int argc, char **argv) {
+  const char *mode = argc > 1 ? argv[1] : "builtin";
+  if (strcmp(mode, "builtin") == 0) return run_builtin();
+  if (strcmp(mode, "files") == 0) return run_files();
+  if (strcmp(mode, "errors") == 0) return run_errors();
+  fprintf(stderr, "usage: %s [builtin|files|errors]\n", argv[0]);
+  return 2;
+}
