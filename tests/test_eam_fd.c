@@ -42,22 +42,6 @@ typedef struct fd_case {
   double dmin; /* random: closest approach (Å) */
 } fd_case;
 
-static void strained(const mdb_system *src, int a, int b, double d, mdb_system *out) {
-  mdb_err err;
-  REQUIRE_OK(mdb_system_copy(out, src, &err), &err);
-  double e[3][3] = {{0}};
-  e[a][b] = d;
-  double h[3][3];
-  for (int r = 0; r < 3; r++)
-    for (int c = 0; c < 3; c++)
-      h[r][c] = src->box.h[r][c] + src->box.h[r][0] * e[0][c] + src->box.h[r][1] * e[1][c] + src->box.h[r][2] * e[2][c];
-  REQUIRE_OK(mdb_box_set(&out->box, h, &err), &err);
-  for (int i = 0; i < src->n; i++) {
-    const double *x = src->x + 3 * i;
-    for (int c = 0; c < 3; c++) out->x[3 * i + c] = x[c] + x[0] * e[0][c] + x[1] * e[1][c] + x[2] * e[2][c];
-  }
-}
-
 /* fcc, reps³ cubic cells of edge a, displaced by up to ±amp Å */
 static void fcc_system(mdb_system *sys, const char *species, int reps, double a, double amp, uint64_t seed) {
   static const double basis[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}};
@@ -86,52 +70,13 @@ static void run_case(const fd_case *fc) {
     fcc_system(&sys, fc->species[0], fc->reps, fc->h[0][0] / fc->reps, 0.15, 7);
   else
     tu_system(&sys, fc->n, fc->h, fc->species, fc->nspecies, NULL, 0, fc->dmin, 11);
-  double *f = malloc((size_t)sys.n * 3 * sizeof *f);
-  double w[3][3];
-  double e0 = tu_eval(&sys, &calc, f, w);
-  double fmax = 0;
-  for (int i = 0; i < 3 * sys.n; i++) fmax = fmax > fabs(f[i]) ? fmax : fabs(f[i]);
-  const double h = 1e-5;
-  int nchk = sys.n < 12 ? sys.n : 12, bad = 0;
-  double worst = 0;
-  for (int i = 0; i < nchk; i++)
-    for (int k = 0; k < 3; k++) {
-      double x0 = sys.x[3 * i + k];
-      sys.x[3 * i + k] = x0 + h;
-      double ep = tu_eval(&sys, &calc, NULL, NULL);
-      sys.x[3 * i + k] = x0 - h;
-      double em = tu_eval(&sys, &calc, NULL, NULL);
-      sys.x[3 * i + k] = x0;
-      double fd = -(ep - em) / (2 * h);
-      double d = fabs(fd - f[3 * i + k]) / fmax;
-      if (d > worst) worst = d;
-      if (d > 1e-6) {
-        bad++;
-        fprintf(stderr, "  %s: atom %d component %d: F = %.12g, -dE/dx = %.12g\n", fc->label, i, k, f[3 * i + k], fd);
-      }
-    }
-  printf("%-40s N = %d, rc = %.4g Å, E = %.10g eV, max|F| = %.4g eV/Å, worst force error %.2e (of max|F|)\n", fc->label,
-         sys.n, mdb_calc_cutoff(&calc), e0, fmax, worst);
-  CHECK(bad == 0);
-  CHECK(fmax > 0.1); /* the configuration really exerts forces */
-  double wmax = 0, wworst = 0;
-  for (int a = 0; a < 3; a++)
-    for (int b = 0; b < 3; b++) wmax = fabs(w[a][b]) > wmax ? fabs(w[a][b]) : wmax;
-  const double d = 1e-6;
-  for (int a = 0; a < 3; a++)
-    for (int b = 0; b < 3; b++) {
-      mdb_system sp, sm;
-      strained(&sys, a, b, d, &sp);
-      strained(&sys, a, b, -d, &sm);
-      double dE = (tu_eval(&sp, &calc, NULL, NULL) - tu_eval(&sm, &calc, NULL, NULL)) / (2 * d);
-      double err_ab = fabs(-dE - w[a][b]) / wmax;
-      if (err_ab > wworst) wworst = err_ab;
-      CHECK_ABS(w[a][b], -dE, 1e-6 * wmax);
-      mdb_system_free(&sp);
-      mdb_system_free(&sm);
-    }
-  printf("%-40s max|W| = %.4g eV, worst virial error %.2e (of max|W|)\n", "", wmax, wworst);
-  free(f);
+  tu_fd r = tu_finite_differences(&sys, &calc, 12);
+  printf("%-40s N = %d, rc = %.4g Å, E = %.10g eV, max|F| = %.4g eV/Å, max|W| = %.4g eV, worst errors: force %.2e, "
+         "virial %.2e\n",
+         fc->label, sys.n, mdb_calc_cutoff(&calc), r.energy, r.fmax, r.wmax, r.force_err, r.virial_err);
+  CHECK(r.force_err < 1e-6);
+  CHECK(r.virial_err < 1e-6);
+  CHECK(r.fmax > 0.1); /* the configuration really exerts forces */
   mdb_system_free(&sys);
   mdb_calc_free(&calc);
 }

@@ -81,4 +81,72 @@ static inline double tu_eval(const mdb_system *src, mdb_calc *calc, double *forc
   return out.energy;
 }
 
+/* src strained by (I + ε), ε_ab = d the only non-zero entry: cell rows and
+ * positions x → x(I + ε). */
+static inline void tu_strained(const mdb_system *src, int a, int b, double d, mdb_system *out) {
+  mdb_err err;
+  REQUIRE_OK(mdb_system_copy(out, src, &err), &err);
+  double e[3][3] = {{0}};
+  e[a][b] = d;
+  double h[3][3];
+  for (int r = 0; r < 3; r++)
+    for (int c = 0; c < 3; c++)
+      h[r][c] = src->box.h[r][c] + src->box.h[r][0] * e[0][c] + src->box.h[r][1] * e[1][c] + src->box.h[r][2] * e[2][c];
+  REQUIRE_OK(mdb_box_set(&out->box, h, &err), &err);
+  for (int i = 0; i < src->n; i++) {
+    const double *x = src->x + 3 * i;
+    for (int c = 0; c < 3; c++) out->x[3 * i + c] = x[c] + x[0] * e[0][c] + x[1] * e[1][c] + x[2] * e[2][c];
+  }
+}
+
+typedef struct tu_fd {
+  double energy;     /* eV */
+  double fmax;       /* largest |F| component, eV/Å */
+  double force_err;  /* worst |F + ∂E/∂x| / fmax */
+  double wmax;       /* largest |W| component, eV */
+  double virial_err; /* worst |W_ab + ∂E/∂ε_ab| / wmax */
+} tu_fd;
+
+/* Central finite differences on src: the forces on its first natoms atoms
+ * (all when natoms <= 0) against −∂E/∂x with h = 1e-5 Å, and all nine virial
+ * components against −∂E/∂ε_ab with δ = 1e-6. At these steps truncation
+ * and round-off both stay far below the 1e-6 the tests allow. */
+static inline tu_fd tu_finite_differences(const mdb_system *src, mdb_calc *calc, int natoms) {
+  mdb_err err;
+  mdb_system sys;
+  REQUIRE_OK(mdb_system_copy(&sys, src, &err), &err);
+  tu_fd r = {0};
+  double *f = malloc((size_t)sys.n * 3 * sizeof *f), w[3][3];
+  r.energy = tu_eval(&sys, calc, f, w);
+  for (int i = 0; i < 3 * sys.n; i++) r.fmax = fmax(r.fmax, fabs(f[i]));
+  const double h = 1e-5;
+  int nchk = natoms > 0 && natoms < sys.n ? natoms : sys.n;
+  for (int i = 0; i < nchk; i++)
+    for (int k = 0; k < 3; k++) {
+      double x0 = sys.x[3 * i + k];
+      sys.x[3 * i + k] = x0 + h;
+      double ep = tu_eval(&sys, calc, NULL, NULL);
+      sys.x[3 * i + k] = x0 - h;
+      double em = tu_eval(&sys, calc, NULL, NULL);
+      sys.x[3 * i + k] = x0;
+      r.force_err = fmax(r.force_err, fabs(-(ep - em) / (2 * h) - f[3 * i + k]) / r.fmax);
+    }
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) r.wmax = fmax(r.wmax, fabs(w[a][b]));
+  const double d = 1e-6;
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) {
+      mdb_system sp, sm;
+      tu_strained(&sys, a, b, d, &sp);
+      tu_strained(&sys, a, b, -d, &sm);
+      double dE = (tu_eval(&sp, calc, NULL, NULL) - tu_eval(&sm, calc, NULL, NULL)) / (2 * d);
+      r.virial_err = fmax(r.virial_err, fabs(-dE - w[a][b]) / r.wmax);
+      mdb_system_free(&sp);
+      mdb_system_free(&sm);
+    }
+  free(f);
+  mdb_system_free(&sys);
+  return r;
+}
+
 #endif
