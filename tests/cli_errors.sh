@@ -47,7 +47,28 @@ expect 2 "--temperature-K must be >= 0" -- run --temperature-K -3 "${J[@]}"
 expect 2 "--skin-A must be >= 0" -- run --skin-A -0.5 "${J[@]}"
 expect 2 "--energy-interval needs an integer >= 1" -- run --energy-interval 0 "${J[@]}"
 expect 2 "--seed needs a non-negative integer" -- run --seed -1 "${J[@]}"
-expect 2 "unknown protocol 'NPH' \(valid: NVE\)" -- run --protocol NPH "${J[@]}"
+expect 2 "unknown protocol 'NPH' \(valid: NVE, NVT, NPT\)" -- run --protocol NPH "${J[@]}"
+expect 2 "unknown protocol 'isothermal' \(valid: NVE, NVT, NPT\)" -- run --protocol isothermal "${J[@]}"
+
+# ensembles: settings that are unknown, out of range, or do not apply
+expect 2 "unknown thermostat 'berendsen' \(valid: nhc, langevin\)" -- run --protocol NVT --thermostat berendsen "${J[@]}"
+expect 2 "unknown thermostat 'a-very-long-thermostat-name' \(valid: nhc, langevin\)" -- run --protocol NVT --thermostat a-very-long-thermostat-name "${J[@]}"
+expect 2 "--thermostat nhc needs --protocol NVT or NPT" -- run --thermostat nhc "${J[@]}"
+expect 2 "--thermostat langevin needs --protocol NVT or NPT" -- run --protocol NVE --thermostat langevin "${J[@]}"
+expect 2 "--tdamp-fs must be > 0, got '0'" -- run --protocol NVT --tdamp-fs 0 "${J[@]}"
+expect 2 "--tdamp-fs must be > 0, got '-100'" -- run --protocol NVT --tdamp-fs -100 "${J[@]}"
+expect 2 "--tdamp-fs needs a number" -- run --protocol NVT --tdamp-fs slow "${J[@]}"
+expect 2 "--pdamp-fs must be > 0, got '0'" -- run --protocol NPT --pdamp-fs 0 "${J[@]}"
+expect 2 "--pdamp-fs must be > 0, got '-1'" -- run --protocol NPT --pdamp-fs -1 "${J[@]}"
+expect 2 "--tdamp-fs needs --protocol NVT or NPT" -- run --tdamp-fs 50 "${J[@]}"
+expect 2 "--pdamp-fs needs --protocol NPT \(got NVT\)" -- run --protocol NVT --pdamp-fs 500 "${J[@]}"
+expect 2 "--pressure-bar needs --protocol NPT \(got NVE\)" -- run --pressure-bar 1 "${J[@]}"
+expect 2 "--pressure-bar needs --protocol NPT \(got NVT\)" -- run --protocol NVT --pressure-bar 1 "${J[@]}"
+expect 2 "--pressure-bar needs a number" -- run --protocol NPT --pressure-bar high "${J[@]}"
+expect 2 "NPT .*--thermostat must be nhc \(got langevin\)" -- run --protocol NPT --thermostat langevin "${J[@]}"
+expect 2 "--protocol NVT needs a target --temperature-K > 0" -- run --protocol NVT --temperature-K 0 "${J[@]}"
+printf '4\nLattice="12 0 0 3 12 0 0 0 12" Properties=species:S:1:pos:R:3\nAr 0 0 0\nAr 3 3 3\nAr 6 0 6\nAr 9 6 3\n' >"$tmp/tilted.xyz"
+expect 2 "NPT scales an orthorhombic box, but the cell of .*tilted.xyz is triclinic" -- run --protocol NPT --system "$tmp/tilted.xyz" "${J[@]}"
 expect 2 "unknown device 'tpu' \(valid: cpu\)" -- run --device tpu "${J[@]}"
 expect 2 "unknown option '--atomz' \(valid: .*--atoms" -- run --atomz 64 "${J[@]}"
 expect 2 "option '--steps' needs a value" -- run --steps
@@ -89,6 +110,20 @@ if [[ $rc -eq 1 ]] && grep -q '"status":[[:space:]]*"failed"' "$tmp/blow.json" &
 else
   fail=$((fail + 1))
   echo "FAIL: blow-up run exited $rc; stderr: $(cat "$tmp/stderr")" >&2
+fi
+
+# good NVT and NPT runs write the ensemble settings and the conserved energy
+if "$MDB" run --atoms 32 --steps 50 --protocol NVT --thermostat langevin --tdamp-fs 50 --quiet --output "$tmp/nvt.json" &&
+   grep -q '"thermostat":[[:space:]]*"langevin"' "$tmp/nvt.json" && grep -q '"tdamp_fs":[[:space:]]*50' "$tmp/nvt.json" &&
+   grep -q '"pressure_bar":[[:space:]]*null' "$tmp/nvt.json" &&
+   "$MDB" run --system copper --atoms 32 --steps 50 --protocol NPT --pressure-bar 100 --quiet --output "$tmp/npt.json" &&
+   grep -q '"thermostat":[[:space:]]*"nhc"' "$tmp/npt.json" && grep -q '"chain_length":[[:space:]]*3' "$tmp/npt.json" &&
+   grep -q '"pdamp_fs":[[:space:]]*1000' "$tmp/npt.json" && grep -q '"pressure_bar":[[:space:]]*100' "$tmp/npt.json" &&
+   grep -q '"conserved_drift_ev_per_atom_per_ps"' "$tmp/npt.json"; then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1))
+  echo "FAIL: NVT/NPT runs did not write their ensemble settings" >&2
 fi
 
 # a good run writes the JSON and exits 0

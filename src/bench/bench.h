@@ -31,7 +31,13 @@ typedef struct mdb_case {
   char system[256];     /* built-in name or .xyz path */
   int n_atoms;          /* 0: the system's default */
   double lattice_A;     /* 0: the system's default */
-  char protocol[8];     /* "NVE" */
+  char protocol[8];     /* "NVE", "NVT" or "NPT" (md/md.h) */
+  char thermostat[16];  /* "nhc" or "langevin"; "": none for NVE, nhc otherwise */
+  double tdamp_fs;      /* thermostat damping; 0: 100 fs (NVT, NPT) */
+  double pdamp_fs;      /* barostat damping; 0: 1000 fs (NPT) */
+  double pressure_bar;  /* NPT target, used when pressure_set */
+  int pressure_set;     /* 0: 1.01325 bar for NPT; set for any other protocol is an error */
+  int chain;            /* Nosé–Hoover chain length; 0: 3 (nhc only) */
   char calculator[512]; /* spec; "" : the system's default */
   char device[16];      /* "cpu" */
   int n_steps;
@@ -55,6 +61,8 @@ typedef struct mdb_result {
   int n_atoms;
   int reps[3];
   double lattice_A;
+  double final_extended_energy; /* eV: thermostat/barostat terms of the conserved energy at the end
+                                   (−heat for Langevin; 0 for NVE) */
   char status[8];       /* "ok" or "failed" */
   long fail_step;       /* -1 when ok */
   char fail_reason[1024];
@@ -91,11 +99,15 @@ typedef struct mdb_result {
 } mdb_result;
 
 /* Fills defaults (argon 256 atoms, lj, NVE, cpu, 1000 steps, 10 warmup,
- * 300 K, seed 42, energy every 10 steps, memory every 100, skin 1 Å). */
+ * 300 K, seed 42, energy every 10 steps, memory every 100, skin 1 Å). The
+ * temperature is the start temperature and, for NVT and NPT, the target;
+ * seed also keys the Langevin noise. */
 void mdb_case_defaults(mdb_case *c);
 
-/* Resolves system defaults and checks every field; the message names the
- * flag and its valid range. */
+/* Resolves system and ensemble defaults and checks every field; the
+ * message names the flag and its valid range. Idempotent. Settings that do
+ * not apply to the protocol (a thermostat or --tdamp-fs for NVE,
+ * --pdamp-fs or --pressure-bar without NPT) are errors. */
 mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err);
 
 /* Runs the case. Bad input returns an error; a blow-up returns MDB_OK with

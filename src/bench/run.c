@@ -1,5 +1,10 @@
 /*
  * run.c — mdb_case_run: build, initialise, warm up, time, sample, verdict.
+ *
+ * The ensemble (NVE, NVT with nhc or langevin, NPT) is integrated by md/;
+ * every thermo sample records its conserved quantity (md/md.h), whose
+ * least-squares slope is the reported drift for every protocol, while
+ * energy.drift stays the guide's (E_end − E_0)/|E_0| of the total energy.
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,9 +33,67 @@ void mdb_case_defaults(mdb_case *c) {
   c->skin_A = 1.0;
 }
 
+/* The ensemble of a resolved case. */
+static void case_ensemble(const mdb_case *c, mdb_ensemble *e) {
+  mdb_ensemble_defaults(e);
+  mdb_protocol_parse(c->protocol, &e->protocol, NULL);
+  if (c->thermostat[0]) mdb_thermostat_parse(c->thermostat, &e->thermostat, NULL);
+  e->temperature_K = c->temperature_K;
+  e->tdamp_fs = c->tdamp_fs;
+  e->pdamp_fs = c->pdamp_fs;
+  e->pressure_bar = c->pressure_bar;
+  e->chain = c->chain;
+  e->seed = c->seed;
+}
+
+/* Ensemble fields: defaults for the protocol, and nothing that does not
+ * apply to it. */
+static mdb_status resolve_ensemble(mdb_case *c, mdb_err *err) {
+  mdb_protocol p;
+  mdb_thermostat t = MDB_THERMOSTAT_NONE;
+  mdb_status st = mdb_protocol_parse(c->protocol, &p, err);
+  if (st) return st;
+  if (c->thermostat[0] && (st = mdb_thermostat_parse(c->thermostat, &t, err))) return st;
+  const char *pname = mdb_protocol_name(p);
+  if (p == MDB_PROTOCOL_NVE && t != MDB_THERMOSTAT_NONE)
+    return mdb_err_set(err, MDB_EINPUT, "--thermostat %s needs --protocol NVT or NPT (NVE has no thermostat)",
+                       c->thermostat);
+  if (!(c->tdamp_fs >= 0) || !isfinite(c->tdamp_fs))
+    return mdb_err_set(err, MDB_EINPUT, "--tdamp-fs must be > 0 (got %g)", c->tdamp_fs);
+  if (!(c->pdamp_fs >= 0) || !isfinite(c->pdamp_fs))
+    return mdb_err_set(err, MDB_EINPUT, "--pdamp-fs must be > 0 (got %g)", c->pdamp_fs);
+  if (c->tdamp_fs > 0 && p == MDB_PROTOCOL_NVE)
+    return mdb_err_set(err, MDB_EINPUT, "--tdamp-fs needs --protocol NVT or NPT (NVE has no thermostat)");
+  if (c->pdamp_fs > 0 && p != MDB_PROTOCOL_NPT)
+    return mdb_err_set(err, MDB_EINPUT, "--pdamp-fs needs --protocol NPT (got %s)", pname);
+  if (c->pressure_set && p != MDB_PROTOCOL_NPT)
+    return mdb_err_set(err, MDB_EINPUT, "--pressure-bar needs --protocol NPT (got %s)", pname);
+  if (c->chain != 0 && t != MDB_THERMOSTAT_NHC)
+    return mdb_err_set(err, MDB_EINPUT, "a Nosé–Hoover chain length needs --thermostat nhc (got %s)",
+                       mdb_thermostat_name(t));
+  if (p != MDB_PROTOCOL_NVE) {
+    if (t == MDB_THERMOSTAT_NONE) {
+      t = MDB_THERMOSTAT_NHC;
+      snprintf(c->thermostat, sizeof c->thermostat, "nhc");
+    }
+    if (c->tdamp_fs == 0) c->tdamp_fs = MDB_DEFAULT_TDAMP_FS;
+    if (t == MDB_THERMOSTAT_NHC && c->chain == 0) c->chain = MDB_DEFAULT_CHAIN;
+  }
+  if (p == MDB_PROTOCOL_NPT) {
+    if (c->pdamp_fs == 0) c->pdamp_fs = MDB_DEFAULT_PDAMP_FS;
+    if (!c->pressure_set) {
+      c->pressure_bar = MDB_DEFAULT_PRESSURE_BAR;
+      c->pressure_set = 1;
+    }
+  }
+  mdb_ensemble e;
+  case_ensemble(c, &e);
+  return mdb_ensemble_check(&e, err);
+}
+
 mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err) {
-  if (strcmp(c->protocol, "NVE") != 0)
-    return mdb_err_set(err, MDB_EINPUT, "unknown protocol '%s' (valid: NVE)", c->protocol);
+  mdb_status st = resolve_ensemble(c, err);
+  if (st) return st;
   if (strcmp(c->device, "cpu") != 0)
     return mdb_err_set(err, MDB_EINPUT, "unknown device '%s' (valid: cpu)", c->device);
   if (c->n_steps < 1) return mdb_err_set(err, MDB_EINPUT, "--steps must be >= 1 (got %d)", c->n_steps);
@@ -103,7 +166,7 @@ static void fail(mdb_result *r, long step, const char *reason) {
  * reason is recorded in r). */
 static int sample_thermo(mdb_result *r, const mdb_md *md, long step) {
   mdb_thermo th;
-  mdb_thermo_compute(md->sys, &md->out, &th);
+  mdb_md_thermo(md, &th);
   int k = r->n_samples++;
   r->th_step[k] = step;
   r->th_time_fs[k] = step * md->dt;
@@ -237,6 +300,9 @@ mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
   if ((st = mdb_velocity_init(&sys, c->temperature_K, c->seed, err))) goto out;
   if ((st = mdb_md_init(&md, &sys, &calc, c->timestep_fs, c->skin_A, err))) goto out;
   have_md = 1;
+  mdb_ensemble ens;
+  case_ensemble(c, &ens);
+  if ((st = mdb_md_set_ensemble(&md, &ens, err))) goto out;
   if ((st = alloc_arrays(r, total, err))) goto out;
   gethostname(r->host, sizeof r->host - 1);
   utc_now(r->started_utc, sizeof r->started_utc);
@@ -272,6 +338,7 @@ done:
   if (r->n_mem == 0 || r->mem_step[r->n_mem - 1] != md.step) sample_memory(r, md.step);
   if (r->mem_before == 0) r->mem_before = (double)r->mem_bytes[0];
   r->neighbor_builds = md.nl.builds;
+  r->final_extended_energy = mdb_md_extended_energy(&md);
   utc_now(r->ended_utc, sizeof r->ended_utc);
   st = finish(r, err);
 out:

@@ -30,7 +30,8 @@
 
 enum {
   OPT_CALCULATOR = 256, OPT_SYSTEM, OPT_ATOMS, OPT_STEPS, OPT_PROTOCOL, OPT_DEVICE, OPT_OUTPUT, OPT_TIMESTEP,
-  OPT_TEMPERATURE, OPT_WARMUP, OPT_SEED, OPT_EINTERVAL, OPT_MINTERVAL, OPT_SKIN, OPT_QUIET, OPT_LATTICE, OPT_HELP
+  OPT_TEMPERATURE, OPT_WARMUP, OPT_SEED, OPT_EINTERVAL, OPT_MINTERVAL, OPT_SKIN, OPT_QUIET, OPT_LATTICE, OPT_HELP,
+  OPT_THERMOSTAT, OPT_TDAMP, OPT_PDAMP, OPT_PRESSURE
 };
 
 static const struct option run_options[] = {
@@ -41,7 +42,9 @@ static const struct option run_options[] = {
     {"temperature-K", required_argument, 0, OPT_TEMPERATURE}, {"warmup", required_argument, 0, OPT_WARMUP},
     {"seed", required_argument, 0, OPT_SEED},             {"energy-interval", required_argument, 0, OPT_EINTERVAL},
     {"memory-interval", required_argument, 0, OPT_MINTERVAL}, {"skin-A", required_argument, 0, OPT_SKIN},
-    {"lattice-A", required_argument, 0, OPT_LATTICE},     {"quiet", no_argument, 0, OPT_QUIET},
+    {"lattice-A", required_argument, 0, OPT_LATTICE},     {"thermostat", required_argument, 0, OPT_THERMOSTAT},
+    {"tdamp-fs", required_argument, 0, OPT_TDAMP},        {"pdamp-fs", required_argument, 0, OPT_PDAMP},
+    {"pressure-bar", required_argument, 0, OPT_PRESSURE}, {"quiet", no_argument, 0, OPT_QUIET},
     {"help", no_argument, 0, OPT_HELP},                   {0, 0, 0, 0}};
 
 static const struct option eval_options[] = {
@@ -64,13 +67,18 @@ static void usage(FILE *to) {
           "  --atoms N               atom count; lattices need a multiple of the cell [per system]\n"
           "  --lattice-A A           lattice constant of a built-in lattice (Å) [per system]\n"
           "  --calculator SPEC       NAME[:key=value,...]; names: %s [per system]\n"
-          "  --protocol NVE          ensemble [NVE]\n"
+          "  --protocol P            ensemble: NVE, NVT, NPT [NVE]\n"
+          "  --thermostat T          NVT: nhc (Nose-Hoover chain, length 3) or langevin (BAOAB);\n"
+          "                          NPT: nhc [nhc]\n"
+          "  --tdamp-fs TAU          thermostat damping (fs); Langevin friction 1/TAU [100]\n"
+          "  --pdamp-fs TAU          NPT barostat damping (fs) [1000]\n"
+          "  --pressure-bar P        NPT target pressure (bar), isotropic MTK [1.01325]\n"
           "  --device cpu            [cpu]\n"
           "  --steps N               timed steps [1000]\n"
           "  --warmup N              untimed steps first [10]\n"
           "  --timestep-fs DT        [1; water 0.5]\n"
-          "  --temperature-K T       Maxwell-Boltzmann start temperature [300]\n"
-          "  --seed S                velocity (and water) seed [42]\n"
+          "  --temperature-K T       Maxwell-Boltzmann start temperature; NVT/NPT target [300]\n"
+          "  --seed S                velocity, water and Langevin-noise seed [42]\n"
           "  --energy-interval N     thermo sample every N steps [10]\n"
           "  --memory-interval N     memory sample every N timed steps [100]\n"
           "  --skin-A S              Verlet skin (Å) [1.0]\n"
@@ -152,6 +160,13 @@ static void print_summary(const mdb_result *r, const char *output) {
   const mdb_case *c = &r->c;
   printf("mdbench %s: %s on %s (%d atoms), %s, %s\n", mdb_version(), c->calculator, c->system, r->n_atoms,
          c->protocol, c->device);
+  if (strcmp(c->protocol, "NVE") != 0) {
+    printf("  ensemble    %s thermostat, T %g K, tdamp %g fs", c->thermostat, c->temperature_K, c->tdamp_fs);
+    if (c->chain > 0) printf(", chain %d", c->chain);
+    if (strcmp(c->protocol, "NPT") == 0)
+      printf("; MTK iso barostat, P %g bar, pdamp %g fs", c->pressure_bar, c->pdamp_fs);
+    printf("\n");
+  }
   printf("  steps       %d timed (+%d warmup), dt %g fs, start %g K, seed %llu, %ld neighbour builds\n",
          r->n_timed, c->warmup_steps, c->timestep_fs, c->temperature_K, (unsigned long long)c->seed,
          r->neighbor_builds);
@@ -162,7 +177,8 @@ static void print_summary(const mdb_result *r, const char *output) {
   printf("  memory      before %.4f GB  after %.4f GB  delta %+.4f GB  peak %.4f GB  leak %s (host RSS)\n",
          r->mem_before / 1e9, r->mem_after / 1e9, (r->mem_after - r->mem_before) / 1e9, r->mem_peak / 1e9,
          r->leak_detected ? "DETECTED" : "no");
-  printf("  energy      drift %.3e (relative)  slope %.3e eV/atom/ps  max |E-E0| %.3e eV/atom  std %.3g eV\n",
+  printf("  energy      drift %.3e (relative, total E)  conserved slope %.3e eV/atom/ps  max |E-E0| %.3e eV/atom  "
+         "std %.3g eV\n",
          r->energy_drift, r->drift_slope, r->max_dev_per_atom, r->energy_std);
   printf("  thermo      T %.4g ± %.3g K  P %.4g ± %.3g bar  V %.6g Å³\n", r->mean_temperature, r->std_temperature,
          r->mean_pressure, r->std_pressure, r->mean_volume);
@@ -195,7 +211,19 @@ static int cmd_run(int argc, char **argv) {
     case OPT_MINTERVAL: rc = parse_int("--memory-interval", optarg, 1, &c.memory_interval, &err); break;
     case OPT_PROTOCOL:
       snprintf(c.protocol, sizeof c.protocol, "%.7s", optarg);
-      if (strlen(optarg) >= sizeof c.protocol) return bad("run", "unknown protocol '%s' (valid: NVE)%s", optarg, "");
+      if (strlen(optarg) >= sizeof c.protocol)
+        return bad("run", "unknown protocol '%s' (valid: %s)", optarg, MDB_PROTOCOL_NAMES);
+      break;
+    case OPT_THERMOSTAT:
+      snprintf(c.thermostat, sizeof c.thermostat, "%.15s", optarg);
+      if (strlen(optarg) >= sizeof c.thermostat || !optarg[0])
+        return bad("run", "unknown thermostat '%s' (valid: %s)", optarg, MDB_THERMOSTAT_NAMES);
+      break;
+    case OPT_TDAMP: rc = parse_positive("--tdamp-fs", optarg, &c.tdamp_fs, &err); break;
+    case OPT_PDAMP: rc = parse_positive("--pdamp-fs", optarg, &c.pdamp_fs, &err); break;
+    case OPT_PRESSURE:
+      rc = parse_double("--pressure-bar", optarg, &c.pressure_bar, &err);
+      c.pressure_set = 1;
       break;
     case OPT_DEVICE:
       snprintf(c.device, sizeof c.device, "%.15s", optarg);

@@ -30,6 +30,23 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   snprintf(name, sizeof name, "%s_%s_%datoms_%s", c->calculator, c->system, r->n_atoms, c->protocol);
   cJSON_AddStringToObject(meta, "name", name);
   cJSON_AddStringToObject(meta, "protocol", c->protocol);
+  /* ensemble settings; null where the protocol has none */
+  int nve = strcmp(c->protocol, "NVE") == 0, npt = strcmp(c->protocol, "NPT") == 0;
+  if (nve) cJSON_AddNullToObject(meta, "thermostat");
+  else cJSON_AddStringToObject(meta, "thermostat", c->thermostat);
+  if (nve) cJSON_AddNullToObject(meta, "tdamp_fs");
+  else cJSON_AddNumberToObject(meta, "tdamp_fs", c->tdamp_fs);
+  if (c->chain > 0) cJSON_AddNumberToObject(meta, "chain_length", c->chain);
+  else cJSON_AddNullToObject(meta, "chain_length");
+  if (npt) {
+    cJSON_AddNumberToObject(meta, "pdamp_fs", c->pdamp_fs);
+    cJSON_AddNumberToObject(meta, "pressure_bar", c->pressure_bar);
+    cJSON_AddStringToObject(meta, "barostat", "mtk_iso");
+  } else {
+    cJSON_AddNullToObject(meta, "pdamp_fs");
+    cJSON_AddNullToObject(meta, "pressure_bar");
+    cJSON_AddNullToObject(meta, "barostat");
+  }
   cJSON_AddNumberToObject(meta, "n_steps", c->n_steps);
   cJSON_AddNumberToObject(meta, "n_atoms", r->n_atoms);
   cJSON_AddStringToObject(meta, "system_type", c->system);
@@ -105,6 +122,7 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddNumberToObject(th, "std_pressure_bar", r->std_pressure);
   cJSON_AddNumberToObject(th, "mean_volume_A3", r->mean_volume);
   cJSON_AddNumberToObject(th, "conserved_drift_ev_per_atom_per_ps", r->drift_slope);
+  cJSON_AddNumberToObject(th, "final_thermostat_barostat_energy_ev", r->final_extended_energy);
 
   cJSON *raw = cJSON_AddObjectToObject(root, "raw");
   cJSON_AddItemToObject(raw, "step_time_ms", num_array(r->step_ms, r->n_timed));

@@ -1,5 +1,6 @@
 /*
- * integrate.c — velocity Verlet (NVE) and the thermodynamic observables.
+ * integrate.c — velocity Verlet (NVE), the step dispatch over ensembles
+ * (md/nhc.c, md/langevin.c, md/mtk.c) and the thermodynamic observables.
  *
  * Pressure: P = (2 KE + tr W) / (3 V), W_ab = Σ x_a f_b over locals and
  * ghosts (calc/calc.h), converted from eV/Å³ to bar.
@@ -65,6 +66,10 @@ static void half_kick(mdb_md *md) {
 }
 
 mdb_status mdb_md_step(mdb_md *md, unsigned flags, mdb_err *err) {
+  if (md->ens.protocol == MDB_PROTOCOL_NPT) return mdb_md_step_npt(md, flags, err);
+  if (md->ens.protocol == MDB_PROTOCOL_NVT)
+    return md->ens.thermostat == MDB_THERMOSTAT_LANGEVIN ? mdb_md_step_langevin(md, flags, err)
+                                                          : mdb_md_step_nhc(md, flags, err);
   mdb_system *sys = md->sys;
   half_kick(md);
   const double dt = md->dt;

@@ -372,6 +372,7 @@ mdb_status mdb_neigh_build(mdb_neigh *nl, mdb_system *sys, mdb_err *err) {
   }
   memcpy(nl->x0, sys->x, (size_t)n * 3 * sizeof(double));
   memcpy(nl->h0, sys->box.h, sizeof nl->h0);
+  memcpy(nl->h0inv, sys->box.hinv, sizeof nl->h0inv);
   nl->n = n;
   nl->builds++;
   return MDB_OK;
@@ -401,9 +402,38 @@ void mdb_neigh_refresh_ghosts(const mdb_neigh *nl, mdb_system *sys) {
   }
 }
 
+/* The rule for a changed cell (neigh.h): 1 when the list still holds every
+ * pair within the cutoff. */
+static int list_survives_cell_change(const mdb_neigh *nl, const mdb_system *sys) {
+  double m[3][3], eps2 = 0;
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) {
+      m[a][b] = nl->h0inv[a][0] * sys->box.h[0][b] + nl->h0inv[a][1] * sys->box.h[1][b] +
+                nl->h0inv[a][2] * sys->box.h[2][b];
+      double d = m[a][b] - (a == b);
+      eps2 += d * d;
+    }
+  double eps = sqrt(eps2);
+  double budget = 0.5 * nl->skin - (nl->cutoff + nl->skin) * eps;
+  if (!(eps < 1.0) || !(budget >= 0)) return 0;
+  double lim2 = budget * budget;
+  for (int i = 0; i < sys->n; i++) {
+    const double *x = sys->x + 3 * i, *x0 = nl->x0 + 3 * i;
+    double u2 = 0;
+    for (int b = 0; b < 3; b++) {
+      double u = x[b] - (x0[0] * m[0][b] + x0[1] * m[1][b] + x0[2] * m[2][b]);
+      u2 += u * u;
+    }
+    if (!(u2 <= lim2)) return 0; /* NaN rebuilds too, and is caught by the caller */
+  }
+  return 1;
+}
+
 mdb_status mdb_neigh_update(mdb_neigh *nl, mdb_system *sys, int *rebuilt, mdb_err *err) {
-  int need = nl->builds == 0 || nl->n != sys->n || memcmp(nl->h0, sys->box.h, sizeof nl->h0) != 0;
-  if (!need) {
+  int need = nl->builds == 0 || nl->n != sys->n;
+  if (!need && memcmp(nl->h0, sys->box.h, sizeof nl->h0) != 0) {
+    need = !list_survives_cell_change(nl, sys);
+  } else if (!need) {
     double half = 0.5 * nl->skin, lim2 = half * half;
     for (int i = 0; i < sys->n && !need; i++) {
       double dx = sys->x[3 * i] - nl->x0[3 * i], dy = sys->x[3 * i + 1] - nl->x0[3 * i + 1],

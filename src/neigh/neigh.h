@@ -12,9 +12,21 @@
  * (mdb_neigh_reverse); the virial is the sum of x ⊗ f over locals and ghosts
  * taken before that fold (LAMMPS's virial_fdotr_compute).
  *
- * The list is rebuilt when some atom has moved more than skin/2 since the
- * last build, or when the cell changed; otherwise only ghost positions are
- * refreshed from their owners.
+ * The list is rebuilt when it could miss a pair; otherwise only ghost
+ * positions are refreshed from their owners. With the cell unchanged since
+ * the last build: when some atom has moved more than skin/2. With a cell
+ * that changed (NPT) from h0 to h: let M = h0⁻¹ h (x = s·h, so an affine
+ * deformation carries x0 to x0·M), the strain bound ε = ‖M − I‖_F (≥ the
+ * largest stretch of any vector), and u_i = x_i − x0_i·M each atom's motion
+ * beyond the affine one. A pair (i, j + image) had separation d0 at the
+ * build and now has d = d0·M + u_j − u_i, so for every pair left out of the
+ * list (|d0| ≥ r_list = cutoff + skin):
+ *   |d| ≥ r_list (1 − ε) − 2 max|u| = cutoff + skin − r_list ε − 2 max|u|.
+ * The list is rebuilt when max|u| + r_list ε > skin/2 (the pair-distance
+ * change due to the cell, bounded by r_list ε, charged to the same skin/2
+ * budget as the displacement; conservative by r_list ε), or when ε ≥ 1, so
+ * no left-out pair can come within the cutoff. An unchanged cell (the same
+ * bits) takes the first rule exactly.
  *
  * Half list: each interacting pair once. Local j is kept for i when j > i;
  * a ghost is kept when its owner is > i, or is i itself and the image shift
@@ -48,6 +60,7 @@ typedef struct mdb_neigh {
 
   double *x0;      /* [n*3] local positions at the last build */
   double h0[3][3]; /* cell at the last build */
+  double h0inv[3][3]; /* its inverse */
   int n;           /* locals at the last build */
   long builds;     /* number of builds so far */
 
