@@ -1,0 +1,267 @@
+/*
+ * mdbench-suite — run a benchmark suite over MPI ranks into one results
+ * directory (DIR/results.h5, DIR/summary.json, DIR/cases/).
+ *
+ *   mpirun -n 8 mdbench-suite comprehensive -o results/full
+ *   mdbench-suite quick --dry-run
+ *   mdbench-suite baseline --resume results/base
+ *
+ * Exit codes: 0 every case ok; 1 the suite ran but some case failed or could
+ * not run (each is recorded with its reason); 2 bad input (flags, the suite
+ * file — every problem is listed —, an output directory that already holds
+ * results); 3 I/O or runtime error. Only rank 0 prints, except errors.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/version.h"
+#include "suite/runner.h"
+#include "suite/suite.h"
+
+enum { OPT_OUTPUT = 256, OPT_RESUME, OPT_DRY, OPT_FILTER, OPT_DEVICE, OPT_SUITES, OPT_QUIET, OPT_HELP };
+
+static const struct option options[] = {
+    {"output", required_argument, 0, OPT_OUTPUT}, {"resume", required_argument, 0, OPT_RESUME},
+    {"dry-run", no_argument, 0, OPT_DRY},         {"filter", required_argument, 0, OPT_FILTER},
+    {"device", required_argument, 0, OPT_DEVICE}, {"suites-dir", required_argument, 0, OPT_SUITES},
+    {"quiet", no_argument, 0, OPT_QUIET},         {"help", no_argument, 0, OPT_HELP},
+    {0, 0, 0, 0}};
+
+static void usage(FILE *to) {
+  fprintf(to,
+          "usage: [mpirun -n N] mdbench-suite SUITE [options]\n"
+          "  SUITE                 %s, or the path of a suite file (format: suites/README.md)\n"
+          "  -o, --output DIR      results directory [mdbench-results/SUITE]\n"
+          "  --resume DIR          finish an interrupted run: rerun only the cases not yet done\n"
+          "  --dry-run             print the expanded cases with their estimated cost, run nothing\n"
+          "  --filter K=V[,K=V]    keep matching cases (keys: system, atoms, protocol, calculator, device, id)\n"
+          "  --device auto|cpu     auto: each case's own device, falling back to the CPU; cpu: every case on "
+          "the CPU\n"
+          "  --suites-dir DIR      where SUITE names are looked up [$MDBENCH_SUITES, then the installed suites]\n"
+          "  --quiet               no progress\n"
+          "exit codes: 0 all ok, 1 some case failed, 2 bad input, 3 I/O or runtime error\n",
+          MDB_SUITE_NAMES);
+}
+
+typedef struct progress_state {
+  int tty, quiet, last;
+} progress_state;
+
+static void progress(void *user, int done, int failed, int total, double elapsed) {
+  progress_state *ps = user;
+  if (ps->quiet || done == ps->last) return;
+  ps->last = done;
+  double eta = done > 0 ? elapsed / done * (total - done) : 0;
+  if (ps->tty) {
+    printf("\r  [%d/%d] cases done, %d failed, %.0f s elapsed, ETA %.0f s   ", done, total, failed, elapsed, eta);
+    if (done == total) printf("\n");
+  } else {
+    printf("progress: %d/%d cases done, %d failed, %.1f s elapsed, ETA %.1f s\n", done, total, failed, elapsed, eta);
+  }
+  fflush(stdout);
+}
+
+/* The suites directory: --suites-dir, $MDBENCH_SUITES, the installed
+ * share/mdbench/suites beside the binary, then the source tree's. */
+static const char *suites_dir(const char *given, const char *argv0, char *buf, size_t len) {
+  if (given) return given;
+  const char *env = getenv("MDBENCH_SUITES");
+  if (env && *env) return env;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+      *slash = '\0';
+      snprintf(buf, len, "%s/../share/mdbench/suites", exe);
+      if (access(buf, R_OK) == 0) return buf;
+    }
+  }
+  (void)argv0;
+  return MDB_SOURCE_SUITES_DIR;
+}
+
+/* No CUDA backend yet: every cuda case becomes its cpu twin (id and hash
+ * follow), and is dropped when the suite already has that twin. Returns how
+ * many cases were moved and how many dropped. */
+static void cuda_cases_to_cpu(mdb_suite *s, int *moved, int *dropped) {
+  *moved = *dropped = 0;
+  int w = 0;
+  for (int i = 0; i < s->n_cases; i++) {
+    mdb_suite_case sc = s->cases[i];
+    if (strcmp(sc.c.device, "cpu") != 0) {
+      size_t len = strlen(sc.id), dl = strlen(sc.c.device);
+      if (len > dl + 1 && strcmp(sc.id + len - dl, sc.c.device) == 0) snprintf(sc.id + len - dl, dl + 1, "cpu");
+      snprintf(sc.c.device, sizeof sc.c.device, "cpu");
+      sc.hash = mdb_suite_case_hash(&sc.c);
+      snprintf(sc.hash_hex, sizeof sc.hash_hex, "%016llx", (unsigned long long)sc.hash);
+      int twin = 0;
+      for (int j = 0; j < s->n_cases && !twin; j++) twin = j != i && strcmp(s->cases[j].id, sc.id) == 0;
+      for (int j = 0; j < w && !twin; j++) twin = strcmp(s->cases[j].id, sc.id) == 0;
+      if (twin) {
+        (*dropped)++;
+        continue;
+      }
+      (*moved)++;
+    }
+    s->cases[w++] = sc;
+  }
+  s->n_cases = w;
+}
+
+int main(int argc, char **argv) {
+  mdb_par par;
+  mdb_err err = {0};
+  if (mdb_par_init(&argc, &argv, &par, &err)) {
+    fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+    return 3;
+  }
+  const int root = par.rank == 0;
+  const char *outdir = NULL, *resume = NULL, *filter = NULL, *device = "auto", *sdir = NULL;
+  int dry = 0, quiet = 0, opt, bad = 0;
+  opterr = 0;
+  while ((opt = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
+    switch (opt) {
+    case 'o':
+    case OPT_OUTPUT: outdir = optarg; break;
+    case OPT_RESUME: resume = optarg; break;
+    case OPT_DRY: dry = 1; break;
+    case OPT_FILTER: filter = optarg; break;
+    case OPT_DEVICE: device = optarg; break;
+    case OPT_SUITES: sdir = optarg; break;
+    case OPT_QUIET: quiet = 1; break;
+    case OPT_HELP:
+      if (root) usage(stdout);
+      mdb_par_finalize();
+      return 0;
+    default:
+      if (root)
+        fprintf(stderr, "mdbench-suite: error: %s '%s' (valid: -o/--output, --resume, --dry-run, --filter, "
+                        "--device, --suites-dir, --quiet, --help)\n",
+                optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
+      bad = 1;
+    }
+    if (bad) break;
+  }
+  const char *suite_arg = optind < argc ? argv[optind] : NULL;
+  if (!bad && (!suite_arg || optind + 1 < argc)) {
+    if (root)
+      fprintf(stderr, "mdbench-suite: error: %s (usage: mdbench-suite SUITE [options]; SUITE: %s or a file)\n",
+              suite_arg ? "one suite at a time" : "no suite given", MDB_SUITE_NAMES);
+    bad = 1;
+  }
+  if (!bad && strcmp(device, "auto") && strcmp(device, "cpu") && strcmp(device, "cuda")) {
+    if (root) fprintf(stderr, "mdbench-suite: error: unknown device '%s' (valid: auto, cpu, cuda)\n", device);
+    bad = 1;
+  }
+  if (!bad && strcmp(device, "cuda") == 0) {
+    if (root) fprintf(stderr, "mdbench-suite: error: --device cuda: this build has no CUDA backend (valid: auto, cpu)\n");
+    bad = 1;
+  }
+  if (!bad && resume && outdir && strcmp(resume, outdir) != 0) {
+    if (root) fprintf(stderr, "mdbench-suite: error: --resume %s and --output %s name different directories\n", resume, outdir);
+    bad = 1;
+  }
+  if (bad) {
+    mdb_par_finalize();
+    return 2;
+  }
+
+  /* rank 0 reads, validates and expands; everyone gets the cases */
+  mdb_suite suite;
+  memset(&suite, 0, sizeof suite);
+  int st = 0;
+  if (root) {
+    char buf[PATH_MAX + 64];
+    mdb_suite_errors errs = {0};
+    st = mdb_suite_load(suite_arg, suites_dir(sdir, argv[0], buf, sizeof buf), &suite, &errs);
+    if (st) mdb_suite_errors_print(&errs, "mdbench-suite: error: ", stderr);
+    mdb_suite_errors_free(&errs);
+    if (!st) {
+      /* no CUDA backend in this build: auto and cpu both mean the CPU */
+      int moved, dropped;
+      cuda_cases_to_cpu(&suite, &moved, &dropped);
+      if ((moved || dropped) && !quiet)
+        printf("mdbench-suite: notice: no CUDA backend in this build: %d cuda case(s) run on the CPU instead, "
+               "%d dropped as duplicates of cpu cases\n",
+               moved, dropped);
+    }
+    if (!st && filter && (st = mdb_suite_filter(&suite, filter, &err)))
+      fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+  }
+  mdb_par_bcast_int(&st);
+  if (st) {
+    mdb_suite_free(&suite);
+    mdb_par_finalize();
+    return mdb_exit_code((mdb_status)st);
+  }
+  if (dry) {
+    if (root) mdb_suite_print_plan(&suite, stdout);
+    mdb_suite_free(&suite);
+    mdb_par_finalize();
+    return 0;
+  }
+  if (mdb_par_bcast_suite(&suite, &err)) {
+    if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+    mdb_suite_free(&suite);
+    mdb_par_finalize();
+    return 3;
+  }
+
+  char defdir[512], command[4096] = "";
+  snprintf(defdir, sizeof defdir, "mdbench-results/%s", suite.name);
+  for (int i = 0; i < argc; i++) {
+    size_t l = strlen(command);
+    snprintf(command + l, sizeof command - l, "%s%s", i ? " " : "", argv[i]);
+  }
+  mdb_run_opts o = {.outdir = resume ? resume : (outdir ? outdir : defdir), .suite_label = suite_arg,
+                    .command = command};
+
+  int *todo = calloc(suite.n_cases > 0 ? (size_t)suite.n_cases : 1, sizeof *todo);
+  mdb_status rst = todo ? mdb_run_prepare(&par, &suite, &o, resume != NULL, todo, &err)
+                        : mdb_err_nomem(&err, "case list", suite.n_cases * 4.0);
+  if (rst) {
+    if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+    free(todo);
+    mdb_suite_free(&suite);
+    mdb_par_finalize();
+    return mdb_exit_code(rst);
+  }
+  if (root && !quiet) {
+    int n = 0;
+    for (int i = 0; i < suite.n_cases; i++) n += todo[i];
+    printf("mdbench-suite %s: suite %s, %d cases (%d to run, %d already done), %d rank(s), output %s\n",
+           mdb_version(), suite.name, suite.n_cases, n, suite.n_cases - n, par.size, o.outdir);
+    fflush(stdout);
+  }
+  progress_state ps = {.tty = isatty(STDOUT_FILENO), .quiet = quiet, .last = -1};
+  mdb_run_report rep;
+  rst = mdb_run_suite(&par, &suite, &o, todo, progress, &ps, &rep, &err);
+  int code = 0;
+  if (rst) {
+    fprintf(stderr, "mdbench-suite (rank %d): error: %s\n", par.rank, err.msg);
+    code = mdb_exit_code(rst);
+  } else {
+    code = rep.failed ? 1 : 0;
+    if (root && !quiet) {
+      double cap = par.size * rep.makespan_s;
+      printf("done: %d cases, %d failed; %d run now in %.2f s on %d rank(s): load balance %.1f %% (case time / "
+             "ranks x makespan), runner overhead %.1f %% (persisting %.2f s, merging %.2f s)\n",
+             rep.total, rep.failed, rep.ran, rep.makespan_s, par.size, cap > 0 ? 100 * rep.run_s / cap : 0.0,
+             cap > 0 ? 100 * (cap - rep.run_s) / cap : 0.0, rep.io_s, rep.merge_s);
+      printf("results: %s/results.h5 (every case, raw arrays; docs/hdf5-layout.md), %s/summary.json\n", o.outdir,
+             o.outdir);
+      printf("look:    python3 -c \"import h5py; f = h5py.File('%s/results.h5'); print(f['summary'][:])\"\n",
+             o.outdir);
+    }
+  }
+  free(todo);
+  mdb_suite_free(&suite);
+  mdb_par_finalize();
+  return code;
+}

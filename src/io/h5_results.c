@@ -1,0 +1,995 @@
+/*
+ * h5_results.c — writes and reads the suite's HDF5 file (docs/hdf5-layout.md).
+ *
+ * Serial HDF5 from one process (rank 0); the parallel build's headers are
+ * fine for that. The file is created as PATH.tmp.PID, closed, fsynced and
+ * renamed, so readers never see half a file; any HDF5 failure removes the
+ * temporary file and reports the innermost HDF5 message. HDF5's automatic
+ * error printing is switched off for the length of each public call (library
+ * code never prints) and restored afterwards.
+ *
+ * The /summary table is built from one column table (cols[]): the writer packs
+ * mdb_h5_summary_row values into slots of 8 bytes, the reader unpacks them,
+ * and each column's name, type and unit is stated once.
+ */
+#include "io/h5_results.h"
+
+#include <hdf5.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/version.h"
+#include "io/atomic.h"
+
+/* H5Pset_file_locking exists from 1.10.7 on the 1.10 line and from 1.12.1. */
+#if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
+#define MDB_H5_FILE_LOCKING 1
+#else
+#define MDB_H5_FILE_LOCKING 0
+#endif
+
+#define CHUNK_MIN 4096   /* shorter arrays are stored contiguous, uncompressed */
+#define CHUNK_MAX 65536  /* elements per chunk of a compressed array */
+
+/* ------------------------------------------------------------ error stack */
+
+typedef struct quiet {
+  H5E_auto2_t func;
+  void *data;
+} quiet;
+
+static void quiet_begin(quiet *q) {
+  H5Eget_auto2(H5E_DEFAULT, &q->func, &q->data);
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void quiet_end(const quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+
+typedef struct reason {
+  char text[384];
+} reason;
+
+static herr_t take_innermost(unsigned n, const H5E_error2_t *e, void *data) {
+  reason *r = data;
+  if (n == 0 && e->desc) snprintf(r->text, sizeof r->text, "%s", e->desc);
+  return 0;
+}
+
+/* The most specific message on HDF5's error stack (then cleared). */
+static void hdf5_reason(reason *r) {
+  snprintf(r->text, sizeof r->text, "unknown HDF5 error");
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, take_innermost, r);
+  H5Eclear2(H5E_DEFAULT);
+}
+
+static void utc_now(char *buf, size_t len) {
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *or_empty(const char *s) { return s ? s : ""; }
+static const char *or_default(const char *s, const char *dflt) { return s ? s : dflt; }
+
+/* ------------------------------------------------------- summary columns */
+
+enum col_kind { COL_STR, COL_I64, COL_U64, COL_F64 };
+
+typedef struct col {
+  const char *name;
+  enum col_kind kind;
+  size_t off;  /* in mdb_h5_summary_row */
+  size_t cap;  /* bytes of a string field */
+  const char *units;
+  int contract; /* named in the public contract: a reader requires it */
+} col;
+
+#define ROW_FIELD_SIZE(f) sizeof(((mdb_h5_summary_row *)0)->f)
+#define STR(f, req) {#f, COL_STR, offsetof(mdb_h5_summary_row, f), ROW_FIELD_SIZE(f), "", req}
+#define I64(f, u, req) {#f, COL_I64, offsetof(mdb_h5_summary_row, f), 0, u, req}
+#define U64(f, u, req) {#f, COL_U64, offsetof(mdb_h5_summary_row, f), 0, u, req}
+#define F64(f, u, req) {#f, COL_F64, offsetof(mdb_h5_summary_row, f), 0, u, req}
+
+static const col cols[] = {
+    STR(case_id, 1),
+    STR(system, 1),
+    I64(n_atoms, "1", 1),
+    STR(protocol, 1),
+    STR(calculator, 1),
+    STR(device, 1),
+    STR(status, 1),
+    F64(mean_ms, "ms", 1),
+    F64(median_ms, "ms", 1),
+    F64(p95_ms, "ms", 1),
+    F64(p99_ms, "ms", 1),
+    F64(std_ms, "ms", 1),
+    F64(steps_per_second, "1/s", 1),
+    F64(peak_memory_gb, "GB", 1),
+    F64(energy_drift, "1", 1),
+    F64(min_ms, "ms", 0),
+    F64(max_ms, "ms", 0),
+    I64(n_steps, "1", 0),
+    I64(n_timed_steps, "1", 0),
+    I64(warmup_steps, "1", 0),
+    I64(fail_step, "1", 0),
+    I64(rank, "1", 0),
+    STR(host, 0),
+    U64(seed, "1", 0),
+    F64(timestep_fs, "fs", 0),
+    F64(temperature_K, "K", 0),
+    F64(total_time_s, "s", 0),
+    F64(wall_time_s, "s", 0),
+    F64(setup_time_s, "s", 0),
+    F64(atom_steps_per_second, "1/s", 0),
+    F64(ns_per_day, "ns/day", 0),
+    F64(memory_before_gb, "GB", 0),
+    F64(memory_after_gb, "GB", 0),
+    F64(memory_delta_gb, "GB", 0),
+    I64(leak_detected, "1", 0),
+    F64(energy_std_eV, "eV", 0),
+    F64(drift_slope_eV_per_atom_per_ps, "eV/atom/ps", 0),
+    F64(max_deviation_eV_per_atom, "eV/atom", 0),
+    F64(momentum_drift_amu_A_per_fs_per_atom, "amu*A/fs/atom", 0),
+    F64(final_extended_energy_eV, "eV", 0),
+    F64(mean_temperature_K, "K", 0),
+    F64(std_temperature_K, "K", 0),
+    F64(mean_pressure_bar, "bar", 0),
+    F64(std_pressure_bar, "bar", 0),
+    F64(mean_volume_A3, "A^3", 0),
+    I64(neighbor_builds, "1", 0),
+};
+#define NCOLS ((int)(sizeof cols / sizeof cols[0]))
+
+/* One packed cell of the summary in memory; every column takes one. */
+typedef union slot {
+  char *s;
+  int64_t i;
+  uint64_t u;
+  double d;
+} slot;
+
+static hid_t new_str_type(void) {
+  hid_t t = H5Tcopy(H5T_C_S1);
+  if (t < 0) return t;
+  if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+    H5Tclose(t);
+    return -1;
+  }
+  return t;
+}
+
+/* The compound type of the given columns (use[j] set), in memory (native
+ * numbers) or on file (little-endian numbers, packed). */
+static hid_t summary_type(const int *use, int on_file, hid_t str) {
+  hid_t t = H5Tcreate(H5T_COMPOUND, NCOLS * sizeof(slot));
+  if (t < 0) return t;
+  for (int j = 0; j < NCOLS; j++) {
+    if (!use[j]) continue;
+    hid_t mt = cols[j].kind == COL_STR   ? str
+               : cols[j].kind == COL_I64 ? (on_file ? H5T_STD_I64LE : H5T_NATIVE_INT64)
+               : cols[j].kind == COL_U64 ? (on_file ? H5T_STD_U64LE : H5T_NATIVE_UINT64)
+                                         : (on_file ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE);
+    if (H5Tinsert(t, cols[j].name, (size_t)j * sizeof(slot), mt) < 0) {
+      H5Tclose(t);
+      return -1;
+    }
+  }
+  if (on_file && H5Tpack(t) < 0) {
+    H5Tclose(t);
+    return -1;
+  }
+  return t;
+}
+
+static void row_defaults(mdb_h5_summary_row *s) {
+  memset(s, 0, sizeof *s);
+  for (int j = 0; j < NCOLS; j++)
+    if (cols[j].kind == COL_F64) *(double *)((char *)s + cols[j].off) = NAN;
+  s->fail_step = -1;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+typedef struct h5w {
+  hid_t str;         /* variable-length UTF-8 string */
+  const char *group; /* group being written, for the message */
+  char where[600];   /* what failed */
+  reason why;        /* HDF5's message, taken at the failure: the next API call clears the stack */
+} h5w;
+
+/* Keeps HDF5's message of the first failure; returns 1. */
+static int note(h5w *w) {
+  if (!w->why.text[0]) hdf5_reason(&w->why);
+  return 1;
+}
+
+static int failed_at(h5w *w, const char *kind, const char *name) {
+  if (!w->where[0]) snprintf(w->where, sizeof w->where, "%s %s/%s", kind, w->group, name);
+  return -1;
+}
+
+static int attr_write(h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, hsize_t n,
+                      const void *value) {
+  hid_t sp = rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, NULL);
+  hid_t a = sp < 0 ? -1 : H5Acreate2(loc, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+  int bad = (a < 0 || H5Awrite(a, mtype, value) < 0) && note(w);
+  if (a >= 0 && H5Aclose(a) < 0) bad = note(w);
+  if (sp >= 0) H5Sclose(sp);
+  return bad ? failed_at(w, "attribute", name) : 0;
+}
+
+static int attr_str(h5w *w, hid_t loc, const char *name, const char *v) {
+  const char *p = or_empty(v);
+  return attr_write(w, loc, name, w->str, w->str, 0, 1, &p);
+}
+
+static int attr_i64(h5w *w, hid_t loc, const char *name, int64_t v) {
+  return attr_write(w, loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 0, 1, &v);
+}
+
+static int attr_u64(h5w *w, hid_t loc, const char *name, uint64_t v) {
+  return attr_write(w, loc, name, H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, 1, &v);
+}
+
+static int attr_f64(h5w *w, hid_t loc, const char *name, double v) {
+  return attr_write(w, loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, 1, &v);
+}
+
+/* A 1-D dataset of n values with its "units" attribute (none when units is
+ * NULL). Long arrays are chunked and compressed (shuffle + deflate), which
+ * is lossless. */
+static int dset(h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *data, int n,
+                const char *units) {
+  hsize_t dims = (hsize_t)(n > 0 ? n : 0);
+  hid_t sp = H5Screate_simple(1, &dims, NULL);
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  int bad = (sp < 0 || dcpl < 0) && note(w);
+  if (!bad && n >= CHUNK_MIN && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
+    hsize_t chunk = (hsize_t)(n < CHUNK_MAX ? n : CHUNK_MAX);
+    bad = (H5Pset_chunk(dcpl, 1, &chunk) < 0 || H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 4) < 0) &&
+          note(w);
+  }
+  hid_t d = bad ? -1 : H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+  bad = (d < 0 || (n > 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)) && note(w);
+  if (!bad && units) bad = attr_str(w, d, "units", units) < 0;
+  if (d >= 0 && H5Dclose(d) < 0) bad = note(w);
+  if (dcpl >= 0) H5Pclose(dcpl);
+  if (sp >= 0) H5Sclose(sp);
+  return bad ? failed_at(w, "dataset", name) : 0;
+}
+
+static hid_t new_group(h5w *w, hid_t loc, const char *name) {
+  hid_t g = H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0 && note(w)) failed_at(w, "group", name);
+  return g;
+}
+
+static int write_root(h5w *w, hid_t file, const mdb_h5_meta *m, int ncases) {
+  char now[32];
+  utc_now(now, sizeof now);
+  unsigned maj = 0, min = 0, rel = 0;
+  H5get_libversion(&maj, &min, &rel);
+  char h5ver[64];
+  snprintf(h5ver, sizeof h5ver, "%u.%u.%u", maj, min, rel);
+  w->group = "";
+  return attr_str(w, file, "schema", MDB_H5_SCHEMA) || attr_str(w, file, "suite", m->suite) ||
+                 attr_str(w, file, "created_utc", or_default(m->created_utc, now)) ||
+                 attr_str(w, file, "mdbench_version", or_default(m->mdbench_version, mdb_version())) ||
+                 attr_str(w, file, "git_commit", or_default(m->git_commit, mdb_git_commit())) ||
+                 attr_i64(w, file, "mpi_ranks", m->mpi_ranks > 0 ? m->mpi_ranks : 1) ||
+                 attr_str(w, file, "command", m->command) ||
+                 attr_str(w, file, "build", or_default(m->build, mdb_build_flags())) ||
+                 attr_str(w, file, "mpi_library", m->mpi_library) || attr_str(w, file, "hdf5_version", h5ver) ||
+                 attr_i64(w, file, "n_cases", ncases)
+             ? -1
+             : 0;
+}
+
+static const mdb_case *case_spec(const mdb_h5_case *k) { return k->result ? &k->result->c : k->spec; }
+
+static const char *case_status(const mdb_h5_case *k) { return k->result ? k->result->status : "error"; }
+
+static const char *case_error(const mdb_h5_case *k) {
+  if (!k->result) return k->prov.error;
+  return strcmp(k->result->status, "ok") != 0 ? k->result->fail_reason : "";
+}
+
+static const char *case_host(const mdb_h5_case *k) {
+  return k->prov.host ? k->prov.host : k->result ? k->result->host : "";
+}
+
+static int is_protocol(const mdb_case *c, const char *p) { return strcmp(c->protocol, p) == 0; }
+
+static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_case *k) {
+  const mdb_result *r = k->result;
+  const mdb_case *c = case_spec(k);
+  int nve = is_protocol(c, "NVE"), npt = is_protocol(c, "NPT");
+  double lattice = r ? r->lattice_A : c->lattice_A;
+  int64_t reps[3] = {0, 0, 0};
+  if (r)
+    for (int d = 0; d < 3; d++) reps[d] = r->reps[d];
+  const mdb_h5_prov *p = &k->prov;
+  if (attr_str(w, g, "case_id", k->case_id) || attr_str(w, g, "system", c->system) ||
+      attr_i64(w, g, "n_atoms", r ? r->n_atoms : c->n_atoms) || attr_str(w, g, "protocol", c->protocol) ||
+      attr_str(w, g, "calculator", c->calculator) || attr_str(w, g, "device", c->device) ||
+      attr_str(w, g, "host", case_host(k)) || attr_i64(w, g, "rank", p->rank) ||
+      attr_str(w, g, "status", case_status(k)) || attr_str(w, g, "error", case_error(k)) ||
+      attr_u64(w, g, "seed", c->seed) || attr_f64(w, g, "timestep_fs", c->timestep_fs) ||
+      attr_f64(w, g, "temperature_K", c->temperature_K) || attr_i64(w, g, "n_steps", c->n_steps) ||
+      attr_i64(w, g, "warmup_steps", c->warmup_steps))
+    return -1;
+  /* the rest of the case */
+  if (attr_i64(w, g, "n_timed_steps", r ? r->n_timed : 0) || attr_i64(w, g, "fail_step", r ? r->fail_step : -1) ||
+      attr_str(w, g, "thermostat", nve ? "" : c->thermostat) ||
+      attr_f64(w, g, "tdamp_fs", nve ? NAN : c->tdamp_fs) || attr_i64(w, g, "chain_length", c->chain) ||
+      attr_str(w, g, "barostat", npt ? "mtk_iso" : "") || attr_f64(w, g, "pdamp_fs", npt ? c->pdamp_fs : NAN) ||
+      attr_f64(w, g, "pressure_bar", npt ? c->pressure_bar : NAN) ||
+      attr_f64(w, g, "lattice_A", lattice > 0 ? lattice : NAN) ||
+      attr_write(w, g, "replication", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, 3, reps) ||
+      attr_i64(w, g, "energy_interval", c->energy_interval) ||
+      attr_i64(w, g, "memory_interval", c->memory_interval) || attr_f64(w, g, "skin_A", c->skin_A) ||
+      attr_str(w, g, "memory_kind", "host_rss"))
+    return -1;
+  /* provenance */
+  return attr_str(w, g, "started_utc", p->started_utc ? p->started_utc : r ? r->started_utc : "") ||
+                 attr_str(w, g, "ended_utc", p->ended_utc ? p->ended_utc : r ? r->ended_utc : "") ||
+                 attr_str(w, g, "mdbench_version",
+                          or_default(p->mdbench_version, or_default(m->mdbench_version, mdb_version()))) ||
+                 attr_str(w, g, "git_commit", or_default(p->git_commit, or_default(m->git_commit, mdb_git_commit()))) ||
+                 attr_str(w, g, "build", or_default(p->build, or_default(m->build, mdb_build_flags()))) ||
+                 attr_str(w, g, "mpi_library", or_default(p->mpi_library, or_empty(m->mpi_library))) ||
+                 attr_str(w, g, "device_name", p->device_name)
+             ? -1
+             : 0;
+}
+
+/* The raw arrays; a case without a result has them all, empty. */
+static int write_case_data(h5w *w, hid_t g, const mdb_result *r) {
+  int nt = r ? r->n_timed : 0, ns = r ? r->n_samples : 0, nm = r ? r->n_mem : 0;
+  const hid_t F = H5T_IEEE_F64LE, FM = H5T_NATIVE_DOUBLE;
+  if (dset(w, g, "step_time_ms", F, FM, r ? r->step_ms : NULL, nt, "ms")) return -1;
+  hid_t th = new_group(w, g, "thermo");
+  if (th < 0) return -1;
+  const char *gname = w->group;
+  char sub[MDB_H5_CASE_ID_MAX + 32];
+  snprintf(sub, sizeof sub, "%s/thermo", gname);
+  w->group = sub;
+  int bad = dset(w, th, "step", H5T_STD_I64LE, H5T_NATIVE_LONG, r ? r->th_step : NULL, ns, "1") ||
+            dset(w, th, "time_fs", F, FM, r ? r->th_time_fs : NULL, ns, "fs") ||
+            dset(w, th, "total_energy_eV", F, FM, r ? r->th_total : NULL, ns, "eV") ||
+            dset(w, th, "potential_energy_eV", F, FM, r ? r->th_potential : NULL, ns, "eV") ||
+            dset(w, th, "kinetic_energy_eV", F, FM, r ? r->th_kinetic : NULL, ns, "eV") ||
+            dset(w, th, "conserved_energy_eV", F, FM, r ? r->th_conserved : NULL, ns, "eV") ||
+            dset(w, th, "temperature_K", F, FM, r ? r->th_temperature : NULL, ns, "K") ||
+            dset(w, th, "pressure_bar", F, FM, r ? r->th_pressure : NULL, ns, "bar") ||
+            dset(w, th, "volume_A3", F, FM, r ? r->th_volume : NULL, ns, "A^3") ||
+            dset(w, th, "momentum_amu_A_per_fs", F, FM, r ? r->th_momentum : NULL, ns, "amu*A/fs");
+  if (H5Gclose(th) < 0 && note(w)) bad = failed_at(w, "group", "thermo");
+  w->group = gname;
+  if (bad) return -1;
+  hid_t mg = new_group(w, g, "memory");
+  if (mg < 0) return -1;
+  snprintf(sub, sizeof sub, "%s/memory", gname);
+  w->group = sub;
+  bad = dset(w, mg, "step", H5T_STD_I64LE, H5T_NATIVE_LONG, r ? r->mem_step : NULL, nm, "1") ||
+        dset(w, mg, "bytes", H5T_STD_I64LE, H5T_NATIVE_INT64, r ? r->mem_bytes : NULL, nm, "bytes");
+  if (H5Gclose(mg) < 0 && note(w)) bad = failed_at(w, "group", "memory");
+  w->group = gname;
+  return bad ? -1 : 0;
+}
+
+static int write_case(h5w *w, hid_t cases, const mdb_h5_meta *m, const mdb_h5_case *k) {
+  char gpath[MDB_H5_CASE_ID_MAX + 16];
+  snprintf(gpath, sizeof gpath, "/cases/%s", k->case_id);
+  w->group = "/cases";
+  hid_t g = new_group(w, cases, k->case_id);
+  if (g < 0) return -1;
+  w->group = gpath;
+  int bad = write_case_attrs(w, g, m, k) || write_case_data(w, g, k->result);
+  if (H5Gclose(g) < 0 && note(w)) bad = failed_at(w, "group", "");
+  return bad ? -1 : 0;
+}
+
+static void summary_row(const mdb_h5_case *k, mdb_h5_summary_row *s) {
+  const mdb_result *r = k->result;
+  const mdb_case *c = case_spec(k);
+  row_defaults(s);
+  snprintf(s->case_id, sizeof s->case_id, "%s", k->case_id);
+  snprintf(s->system, sizeof s->system, "%s", c->system);
+  snprintf(s->protocol, sizeof s->protocol, "%s", c->protocol);
+  snprintf(s->calculator, sizeof s->calculator, "%s", c->calculator);
+  snprintf(s->device, sizeof s->device, "%s", c->device);
+  snprintf(s->status, sizeof s->status, "%s", case_status(k));
+  snprintf(s->host, sizeof s->host, "%s", case_host(k));
+  s->n_atoms = r ? r->n_atoms : c->n_atoms;
+  s->n_steps = c->n_steps;
+  s->warmup_steps = c->warmup_steps;
+  s->rank = k->prov.rank;
+  s->seed = c->seed;
+  s->timestep_fs = c->timestep_fs;
+  s->temperature_K = c->temperature_K;
+  if (!r) return;
+  s->n_timed_steps = r->n_timed;
+  s->fail_step = r->fail_step;
+  s->peak_memory_gb = r->mem_peak / 1e9;
+  s->energy_drift = r->energy_drift;
+  s->total_time_s = r->total_time_s;
+  s->wall_time_s = r->wall_time_s;
+  s->setup_time_s = r->setup_time_s;
+  s->memory_before_gb = r->mem_before / 1e9;
+  s->memory_after_gb = r->mem_after / 1e9;
+  s->memory_delta_gb = (r->mem_after - r->mem_before) / 1e9;
+  s->leak_detected = r->leak_detected != 0;
+  s->energy_std_eV = r->energy_std;
+  s->drift_slope_eV_per_atom_per_ps = r->drift_slope;
+  s->max_deviation_eV_per_atom = r->max_dev_per_atom;
+  s->momentum_drift_amu_A_per_fs_per_atom = r->momentum_drift;
+  s->final_extended_energy_eV = r->final_extended_energy;
+  s->mean_temperature_K = r->mean_temperature;
+  s->std_temperature_K = r->std_temperature;
+  s->mean_pressure_bar = r->mean_pressure;
+  s->std_pressure_bar = r->std_pressure;
+  s->mean_volume_A3 = r->mean_volume;
+  s->neighbor_builds = r->neighbor_builds;
+  if (r->n_timed == 0) return; /* no step statistics: they stay NaN */
+  s->mean_ms = r->step.mean;
+  s->median_ms = r->step.median;
+  s->p95_ms = r->step.p95;
+  s->p99_ms = r->step.p99;
+  s->std_ms = r->step.std;
+  s->min_ms = r->step.min;
+  s->max_ms = r->step.max;
+  s->steps_per_second = r->steps_per_second;
+  s->atom_steps_per_second = r->atom_steps_per_second;
+  s->ns_per_day = r->ns_per_day;
+}
+
+static void pack_row(mdb_h5_summary_row *s, slot *out) {
+  for (int j = 0; j < NCOLS; j++) {
+    char *f = (char *)s + cols[j].off;
+    switch (cols[j].kind) {
+    case COL_STR: out[j].s = f; break;
+    case COL_I64: memcpy(&out[j].i, f, sizeof(int64_t)); break;
+    case COL_U64: memcpy(&out[j].u, f, sizeof(uint64_t)); break;
+    case COL_F64: memcpy(&out[j].d, f, sizeof(double)); break;
+    }
+  }
+}
+
+/* The summary rows of the cases, packed for HDF5: buf[i * NCOLS + j] is
+ * column j of case i; string cells point into rows. */
+static mdb_status pack_summary(const mdb_h5_case *cases, int ncases, mdb_h5_summary_row **rows, slot **buf,
+                               mdb_err *err) {
+  size_t n = ncases > 0 ? (size_t)ncases : 1;
+  *rows = calloc(n, sizeof **rows);
+  *buf = calloc(n * NCOLS, sizeof **buf);
+  if (!*rows || !*buf) {
+    free(*rows);
+    free(*buf);
+    *rows = NULL;
+    *buf = NULL;
+    return mdb_err_nomem(err, "summary table", (double)n * (sizeof **rows + NCOLS * sizeof **buf));
+  }
+  for (int i = 0; i < ncases; i++) {
+    summary_row(&cases[i], &(*rows)[i]);
+    pack_row(&(*rows)[i], *buf + (size_t)i * NCOLS);
+  }
+  return MDB_OK;
+}
+
+/* /summary, with a "units" attribute holding one unit per column ("" for
+ * the string columns). */
+static int write_summary(h5w *w, hid_t file, const slot *buf, int ncases) {
+  w->group = "";
+  int use[NCOLS];
+  for (int j = 0; j < NCOLS; j++) use[j] = 1;
+  hid_t mt = summary_type(use, 0, w->str), ft = summary_type(use, 1, w->str);
+  int bad = ((mt < 0 || ft < 0) && note(w)) || dset(w, file, "summary", ft, mt, buf, ncases, NULL) < 0;
+  if (!bad) {
+    const char *units[NCOLS];
+    for (int j = 0; j < NCOLS; j++) units[j] = cols[j].units;
+    hid_t d = H5Dopen2(file, "summary", H5P_DEFAULT);
+    bad = (d < 0 && note(w)) || attr_write(w, d, "units", w->str, w->str, 1, NCOLS, units) < 0;
+    if (d >= 0 && H5Dclose(d) < 0) bad = note(w);
+  }
+  if (bad) failed_at(w, "dataset", "summary");
+  if (mt >= 0) H5Tclose(mt);
+  if (ft >= 0) H5Tclose(ft);
+  return bad ? -1 : 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static int valid_case_id(const char *id) {
+  size_t n = id ? strlen(id) : 0;
+  return n > 0 && n < MDB_H5_CASE_ID_MAX && !strchr(id, '/') && strcmp(id, ".") != 0;
+}
+
+/* Everything that can be wrong with the arguments, before any file exists. */
+static mdb_status check_args(const char *path, const mdb_h5_meta *meta, const mdb_h5_case *cases, int ncases,
+                             mdb_err *err) {
+  if (!path || !path[0]) return mdb_err_set(err, MDB_EINPUT, "HDF5 output: no path given");
+  if (!meta) return mdb_err_set(err, MDB_EINPUT, "HDF5 output %s: no run metadata given", path);
+  if (ncases < 0 || (ncases > 0 && !cases))
+    return mdb_err_set(err, MDB_EINPUT, "HDF5 output %s: bad case list (%d cases)", path, ncases);
+  for (int i = 0; i < ncases; i++) {
+    const mdb_h5_case *k = &cases[i];
+    if (!valid_case_id(k->case_id))
+      return mdb_err_set(err, MDB_EINPUT,
+                         "HDF5 output %s: case %d has an invalid id '%.80s' (1 to %d bytes, no '/', not '.')", path,
+                         i, or_empty(k->case_id), MDB_H5_CASE_ID_MAX - 1);
+    if (!k->result && !k->spec)
+      return mdb_err_set(err, MDB_EINPUT, "HDF5 output %s: case '%s' has neither a result nor a spec", path,
+                         k->case_id);
+    if (!k->result && !(k->prov.error && k->prov.error[0]))
+      return mdb_err_set(err, MDB_EINPUT, "HDF5 output %s: case '%s' did not run but has no error message", path,
+                         k->case_id);
+    if (k->prov.host && strlen(k->prov.host) >= ROW_FIELD_SIZE(host))
+      return mdb_err_set(err, MDB_EINPUT, "HDF5 output %s: case '%s' has a host name longer than %d bytes", path,
+                         k->case_id, (int)ROW_FIELD_SIZE(host) - 1);
+  }
+  if (ncases < 2) return MDB_OK;
+  const char **ids = malloc((size_t)ncases * sizeof *ids);
+  if (!ids) return mdb_err_nomem(err, "case ids", (double)ncases * sizeof *ids);
+  for (int i = 0; i < ncases; i++) ids[i] = cases[i].case_id;
+  qsort(ids, (size_t)ncases, sizeof *ids, cmp_str);
+  mdb_status st = MDB_OK;
+  for (int i = 1; i < ncases && !st; i++)
+    if (strcmp(ids[i - 1], ids[i]) == 0)
+      st = mdb_err_set(err, MDB_EINPUT, "HDF5 output %s: case id '%s' appears more than once", path, ids[i]);
+  free(ids);
+  return st;
+}
+
+static int fsync_path(const char *p) {
+  int fd = open(p, O_RDONLY);
+  if (fd < 0) return -1;
+  int rc = fsync(fd);
+  int e = errno;
+  close(fd);
+  errno = e;
+  return rc;
+}
+
+static hid_t new_fapl(int locking) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0) return fapl;
+  int bad = H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0;
+#if MDB_H5_FILE_LOCKING
+  /* a private temporary file needs no lock; readers lock where the file
+   * system can (Lustre and NFS mounts often cannot) */
+  if (!bad) bad = H5Pset_file_locking(fapl, locking ? 1 : 0, 1) < 0;
+#else
+  (void)locking;
+#endif
+  if (bad) {
+    H5Pclose(fapl);
+    return -1;
+  }
+  return fapl;
+}
+
+mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_case *cases, int ncases,
+                        mdb_err *err) {
+  mdb_status st = check_args(path, meta, cases, ncases, err);
+  if (st) return st;
+  if ((st = mdb_atomic_check_writable(path, err))) return st;
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    return mdb_err_set(err, MDB_EINPUT, "output path is too long: %.80s...", path);
+  mdb_h5_summary_row *rows;
+  slot *buf;
+  if ((st = pack_summary(cases, ncases, &rows, &buf, err))) return st;
+
+  quiet q;
+  quiet_begin(&q);
+  h5w w = {.str = -1, .group = "", .where = "", .why = {""}};
+  hid_t file = -1, fapl = -1, cg = -1;
+  int sys_errno = 0;
+  const char *stage = NULL;
+
+  if (((w.str = new_str_type()) < 0 || (fapl = new_fapl(0)) < 0) && note(&w)) {
+    stage = "setting up HDF5";
+    goto fail;
+  }
+  if ((file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0 && note(&w)) {
+    stage = "creating the file";
+    goto fail;
+  }
+  if (write_root(&w, file, meta, ncases) < 0) goto fail;
+  w.group = "";
+  if ((cg = new_group(&w, file, "cases")) < 0) goto fail;
+  for (int i = 0; i < ncases; i++)
+    if (write_case(&w, cg, meta, &cases[i]) < 0) goto fail;
+  if (H5Gclose(cg) < 0 && note(&w)) {
+    cg = -1;
+    stage = "closing /cases";
+    goto fail;
+  }
+  cg = -1;
+  if (write_summary(&w, file, buf, ncases) < 0) goto fail;
+  hid_t f = file;
+  file = -1;
+  if (H5Fclose(f) < 0 && note(&w)) {
+    stage = "closing the file";
+    goto fail;
+  }
+  if (fsync_path(tmp) != 0 || rename(tmp, path) != 0) {
+    sys_errno = errno;
+    goto fail;
+  }
+  H5Tclose(w.str);
+  H5Pclose(fapl);
+  quiet_end(&q);
+  free(buf);
+  free(rows);
+  return MDB_OK;
+
+fail:
+  if (cg >= 0) H5Gclose(cg);
+  if (file >= 0) H5Fclose(file);
+  if (w.str >= 0) H5Tclose(w.str);
+  if (fapl >= 0) H5Pclose(fapl);
+  H5Eclear2(H5E_DEFAULT);
+  quiet_end(&q);
+  remove(tmp);
+  free(buf);
+  free(rows);
+  if (sys_errno) return mdb_err_set(err, MDB_EIO, "cannot write %s: %s", path, strerror(sys_errno));
+  return mdb_err_set(err, MDB_EIO, "cannot write %s: %s: %s", path, stage ? stage : w.where,
+                     w.why.text[0] ? w.why.text : "HDF5 error");
+}
+
+/* ---------------------------------------------------------------- reader */
+
+/* A scalar string attribute (variable- or fixed-length) into buf. */
+static int read_str_attr(hid_t loc, const char *name, char *buf, size_t len) {
+  buf[0] = '\0';
+  if (H5Aexists(loc, name) <= 0) return -1;
+  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+  hid_t ft = a < 0 ? -1 : H5Aget_type(a);
+  int bad = ft < 0 || H5Tget_class(ft) != H5T_STRING;
+  if (!bad && H5Tis_variable_str(ft) > 0) {
+    char *s = NULL;
+    bad = H5Aread(a, ft, &s) < 0;
+    if (!bad) snprintf(buf, len, "%s", or_empty(s));
+    if (s) H5free_memory(s);
+  } else if (!bad) {
+    size_t n = H5Tget_size(ft);
+    char *s = calloc(n + 1, 1);
+    bad = !s || H5Aread(a, ft, s) < 0;
+    if (!bad) snprintf(buf, len, "%s", s);
+    free(s);
+  }
+  if (ft >= 0) H5Tclose(ft);
+  if (a >= 0) H5Aclose(a);
+  return bad ? -1 : 0;
+}
+
+/* Opens path read-only and checks that it is an mdbench/1 file. */
+static mdb_status open_results(const char *path, hid_t *file, mdb_err *err) {
+  *file = -1;
+  if (!path) return mdb_err_set(err, MDB_EINPUT, "HDF5 results: no path given");
+  if (access(path, R_OK) != 0) return mdb_err_set(err, MDB_EIO, "cannot read %s: %s", path, strerror(errno));
+#if H5_VERSION_GE(1, 12, 0)
+  htri_t is_h5 = H5Fis_accessible(path, H5P_DEFAULT);
+#else
+  htri_t is_h5 = H5Fis_hdf5(path);
+#endif
+  if (is_h5 <= 0) return mdb_err_set(err, MDB_EINPUT, "%s is not an HDF5 file", path);
+  hid_t fapl = new_fapl(1);
+  hid_t f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDONLY, fapl);
+  reason why = {""};
+  if (f < 0) hdf5_reason(&why);
+  if (fapl >= 0) H5Pclose(fapl);
+  if (f < 0) return mdb_err_set(err, MDB_EIO, "cannot read %s: %s", path, why.text);
+  char schema[64];
+  if (read_str_attr(f, "schema", schema, sizeof schema) < 0) {
+    H5Fclose(f);
+    return mdb_err_set(err, MDB_EINPUT, "%s is not an mdbench results file (no 'schema' attribute)", path);
+  }
+  if (strcmp(schema, MDB_H5_SCHEMA) != 0) {
+    H5Fclose(f);
+    return mdb_err_set(err, MDB_EINPUT, "%s has schema '%s'; this mdbench reads '%s'", path, schema,
+                       MDB_H5_SCHEMA);
+  }
+  *file = f;
+  return MDB_OK;
+}
+
+static mdb_status read_summary(const char *path, hid_t file, mdb_h5_summary_row **rows_out, int *nrows,
+                               mdb_err *err) {
+  if (H5Lexists(file, "summary", H5P_DEFAULT) <= 0)
+    return mdb_err_set(err, MDB_EINPUT, "%s has no /summary dataset", path);
+  reason why = {""};
+  hid_t d = H5Dopen2(file, "summary", H5P_DEFAULT);
+  hid_t ft = d < 0 ? -1 : H5Dget_type(d);
+  hid_t sp = d < 0 ? -1 : H5Dget_space(d);
+  if (d < 0 || ft < 0 || sp < 0) hdf5_reason(&why);
+  hid_t str = new_str_type(), mt = -1;
+  slot *buf = NULL;
+  mdb_h5_summary_row *rows = NULL;
+  mdb_status st = MDB_OK;
+  int have_buf = 0;
+  if (d < 0 || ft < 0 || sp < 0 || str < 0) {
+    if (!why.text[0]) hdf5_reason(&why);
+    st = mdb_err_set(err, MDB_EIO, "cannot read %s: /summary: %s", path, why.text);
+    goto out;
+  }
+  if (H5Tget_class(ft) != H5T_COMPOUND || H5Sget_simple_extent_ndims(sp) != 1) {
+    st = mdb_err_set(err, MDB_EINPUT, "%s: /summary is not a 1-D compound table", path);
+    goto out;
+  }
+  int use[NCOLS];
+  for (int j = 0; j < NCOLS; j++) {
+    use[j] = H5Tget_member_index(ft, cols[j].name) >= 0;
+    if (!use[j] && cols[j].contract) {
+      st = mdb_err_set(err, MDB_EINPUT, "%s: /summary has no column '%s'", path, cols[j].name);
+      goto out;
+    }
+  }
+  hsize_t n = 0;
+  H5Sget_simple_extent_dims(sp, &n, NULL);
+  if (n > (hsize_t)INT_MAX / NCOLS) {
+    st = mdb_err_set(err, MDB_EINPUT, "%s: /summary has too many rows (%llu)", path, (unsigned long long)n);
+    goto out;
+  }
+  buf = calloc(n ? (size_t)n * NCOLS : 1, sizeof *buf);
+  rows = calloc(n ? (size_t)n : 1, sizeof *rows);
+  if (!buf || !rows) {
+    st = mdb_err_nomem(err, "summary rows", (double)n * (sizeof *rows + NCOLS * sizeof *buf));
+    goto out;
+  }
+  if ((mt = summary_type(use, 0, str)) < 0 || (n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)) {
+    hdf5_reason(&why);
+    st = mdb_err_set(err, MDB_EINPUT, "cannot read %s: /summary: %s", path, why.text);
+    goto out;
+  }
+  have_buf = n > 0;
+  for (hsize_t i = 0; i < n && !st; i++) {
+    mdb_h5_summary_row *s = &rows[i];
+    const slot *in = buf + i * NCOLS;
+    row_defaults(s);
+    for (int j = 0; j < NCOLS && !st; j++) {
+      if (!use[j]) continue;
+      char *f = (char *)s + cols[j].off;
+      switch (cols[j].kind) {
+      case COL_STR: {
+        const char *v = or_empty(in[j].s);
+        if (strlen(v) >= cols[j].cap)
+          st = mdb_err_set(err, MDB_EINPUT, "%s: /summary row %llu: %s is longer than %zu bytes", path,
+                           (unsigned long long)i, cols[j].name, cols[j].cap - 1);
+        else
+          memcpy(f, v, strlen(v) + 1);
+        break;
+      }
+      case COL_I64: memcpy(f, &in[j].i, sizeof(int64_t)); break;
+      case COL_U64: memcpy(f, &in[j].u, sizeof(uint64_t)); break;
+      case COL_F64: memcpy(f, &in[j].d, sizeof(double)); break;
+      }
+    }
+  }
+  if (!st) {
+    *rows_out = n ? rows : NULL;
+    *nrows = (int)n;
+    if (!n) free(rows);
+    rows = NULL;
+  }
+out:
+#if H5_VERSION_GE(1, 12, 0)
+  if (have_buf) H5Treclaim(mt, sp, H5P_DEFAULT, buf);
+#else
+  if (have_buf) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, buf);
+#endif
+  free(buf);
+  free(rows);
+  if (mt >= 0) H5Tclose(mt);
+  if (str >= 0) H5Tclose(str);
+  if (sp >= 0) H5Sclose(sp);
+  if (ft >= 0) H5Tclose(ft);
+  if (d >= 0) H5Dclose(d);
+  return st;
+}
+
+mdb_status mdb_h5_read_summary(const char *path, mdb_h5_summary_row **rows, int *nrows, mdb_err *err) {
+  *rows = NULL;
+  *nrows = 0;
+  quiet q;
+  quiet_begin(&q);
+  hid_t file;
+  mdb_status st = open_results(path, &file, err);
+  if (!st) {
+    st = read_summary(path, file, rows, nrows, err);
+    H5Fclose(file);
+  }
+  H5Eclear2(H5E_DEFAULT);
+  quiet_end(&q);
+  return st;
+}
+
+static mdb_status read_series(const char *path, hid_t file, const char *case_id, const char *dataset, double **x,
+                              int *n, mdb_err *err) {
+  if (!valid_case_id(case_id))
+    return mdb_err_set(err, MDB_EINPUT, "%s: invalid case id '%.80s'", path, or_empty(case_id));
+  if (!dataset || !dataset[0]) return mdb_err_set(err, MDB_EINPUT, "%s: no dataset named", path);
+  if (H5Lexists(file, "cases", H5P_DEFAULT) <= 0) return mdb_err_set(err, MDB_EINPUT, "%s has no /cases group", path);
+  hid_t cg = H5Gopen2(file, "cases", H5P_DEFAULT);
+  if (cg < 0) return mdb_err_set(err, MDB_EIO, "cannot read %s: /cases", path);
+  hid_t g = H5Lexists(cg, case_id, H5P_DEFAULT) > 0 ? H5Gopen2(cg, case_id, H5P_DEFAULT) : -1;
+  H5Gclose(cg);
+  if (g < 0) return mdb_err_set(err, MDB_EINPUT, "%s has no case '%s' (the ids are in /summary)", path, case_id);
+  hid_t d = H5Dopen2(g, dataset, H5P_DEFAULT);
+  H5Gclose(g);
+  if (d < 0) return mdb_err_set(err, MDB_EINPUT, "%s: case '%s' has no dataset '%s'", path, case_id, dataset);
+  mdb_status st = MDB_OK;
+  hid_t ft = H5Dget_type(d), sp = H5Dget_space(d);
+  H5T_class_t cls = ft < 0 ? H5T_NO_CLASS : H5Tget_class(ft);
+  hsize_t len = 0;
+  double *v = NULL;
+  if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 || (cls != H5T_FLOAT && cls != H5T_INTEGER)) {
+    st = mdb_err_set(err, MDB_EINPUT, "%s: /cases/%s/%s is not a 1-D numeric dataset", path, case_id, dataset);
+    goto out;
+  }
+  H5Sget_simple_extent_dims(sp, &len, NULL);
+  if (len > (hsize_t)INT_MAX) {
+    st = mdb_err_set(err, MDB_EINPUT, "%s: /cases/%s/%s is too long (%llu)", path, case_id, dataset,
+                     (unsigned long long)len);
+    goto out;
+  }
+  if (len > 0) {
+    v = malloc((size_t)len * sizeof *v);
+    if (!v) {
+      st = mdb_err_nomem(err, dataset, (double)len * sizeof *v);
+      goto out;
+    }
+    if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+      reason why;
+      hdf5_reason(&why);
+      free(v);
+      v = NULL;
+      st = mdb_err_set(err, MDB_EIO, "cannot read %s: /cases/%s/%s: %s", path, case_id, dataset, why.text);
+      goto out;
+    }
+  }
+  *x = v;
+  *n = (int)len;
+out:
+  if (ft >= 0) H5Tclose(ft);
+  if (sp >= 0) H5Sclose(sp);
+  H5Dclose(d);
+  return st;
+}
+
+mdb_status mdb_h5_read_series(const char *path, const char *case_id, const char *dataset, double **x, int *n,
+                              mdb_err *err) {
+  *x = NULL;
+  *n = 0;
+  quiet q;
+  quiet_begin(&q);
+  hid_t file;
+  mdb_status st = open_results(path, &file, err);
+  if (!st) {
+    st = read_series(path, file, case_id, dataset, x, n, err);
+    H5Fclose(file);
+  }
+  H5Eclear2(H5E_DEFAULT);
+  quiet_end(&q);
+  return st;
+}
+
+mdb_status mdb_h5_read_step_times(const char *path, const char *case_id, double **ms, int *n, mdb_err *err) {
+  return mdb_h5_read_series(path, case_id, "step_time_ms", ms, n, err);
+}
+
+/* ---------------------------------------------------------------- merge */
+
+mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *const *parts, int nparts,
+                        mdb_err *err) {
+  if (!path || !meta || nparts < 0 || (nparts > 0 && !parts))
+    return mdb_err_set(err, MDB_EINPUT, "HDF5 merge: bad arguments");
+  mdb_status st = mdb_atomic_check_writable(path, err);
+  if (st) return st;
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    return mdb_err_set(err, MDB_EINPUT, "output path is too long: %.80s...", path);
+  size_t n = nparts > 0 ? (size_t)nparts : 1;
+  mdb_h5_summary_row *rows = calloc(n, sizeof *rows);
+  slot *buf = calloc(n * NCOLS, sizeof *buf);
+  if (!rows || !buf) {
+    free(rows);
+    free(buf);
+    return mdb_err_nomem(err, "summary table", (double)n * (sizeof *rows + NCOLS * sizeof *buf));
+  }
+  /* every part first: one summary row each, read before anything is written */
+  for (int i = 0; i < nparts && !st; i++) {
+    mdb_h5_summary_row *r = NULL;
+    int nr = 0;
+    st = mdb_h5_read_summary(parts[i], &r, &nr, err);
+    if (!st && nr != 1)
+      st = mdb_err_set(err, MDB_EINPUT, "%s holds %d cases; a case file holds exactly one", parts[i], nr);
+    if (!st) rows[i] = r[0];
+    free(r);
+  }
+  if (st) {
+    free(rows);
+    free(buf);
+    return st;
+  }
+  for (int i = 0; i < nparts; i++) pack_row(&rows[i], buf + (size_t)i * NCOLS);
+
+  quiet q;
+  quiet_begin(&q);
+  h5w w = {.str = -1, .group = "", .where = "", .why = {""}};
+  hid_t file = -1, fapl = -1, cg = -1, src = -1;
+  int sys_errno = 0;
+  const char *stage = NULL;
+  if (((w.str = new_str_type()) < 0 || (fapl = new_fapl(0)) < 0) && note(&w)) {
+    stage = "setting up HDF5";
+    goto fail;
+  }
+  if ((file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0 && note(&w)) {
+    stage = "creating the file";
+    goto fail;
+  }
+  if (write_root(&w, file, meta, nparts) < 0) goto fail;
+  if ((cg = new_group(&w, file, "cases")) < 0) goto fail;
+  for (int i = 0; i < nparts; i++) {
+    char from[MDB_H5_CASE_ID_MAX + 8];
+    snprintf(from, sizeof from, "cases/%s", rows[i].case_id);
+    if ((src = H5Fopen(parts[i], H5F_ACC_RDONLY, H5P_DEFAULT)) < 0 ||
+        H5Ocopy(src, from, cg, rows[i].case_id, H5P_DEFAULT, H5P_DEFAULT) < 0) {
+      note(&w);
+      snprintf(w.where, sizeof w.where, "copying /%s from %s", from, parts[i]);
+      goto fail;
+    }
+    H5Fclose(src);
+    src = -1;
+  }
+  if (H5Gclose(cg) < 0 && note(&w)) {
+    cg = -1;
+    stage = "closing /cases";
+    goto fail;
+  }
+  cg = -1;
+  if (write_summary(&w, file, buf, nparts) < 0) goto fail;
+  hid_t f = file;
+  file = -1;
+  if (H5Fclose(f) < 0 && note(&w)) {
+    stage = "closing the file";
+    goto fail;
+  }
+  if (fsync_path(tmp) != 0 || rename(tmp, path) != 0) {
+    sys_errno = errno;
+    goto fail;
+  }
+  H5Tclose(w.str);
+  H5Pclose(fapl);
+  quiet_end(&q);
+  free(buf);
+  free(rows);
+  return MDB_OK;
+fail:
+  if (src >= 0) H5Fclose(src);
+  if (cg >= 0) H5Gclose(cg);
+  if (file >= 0) H5Fclose(file);
+  if (w.str >= 0) H5Tclose(w.str);
+  if (fapl >= 0) H5Pclose(fapl);
+  H5Eclear2(H5E_DEFAULT);
+  quiet_end(&q);
+  remove(tmp);
+  free(buf);
+  free(rows);
+  if (sys_errno) return mdb_err_set(err, MDB_EIO, "cannot write %s: %s", path, strerror(sys_errno));
+  return mdb_err_set(err, MDB_EIO, "cannot write %s: %s: %s", path, stage ? stage : w.where,
+                     w.why.text[0] ? w.why.text : "HDF5 error");
+}

@@ -1,0 +1,75 @@
+/*
+ * runner.h — running a suite over MPI ranks: the only module that calls MPI.
+ *
+ * Rank 0 loads, validates and expands the suite; every rank receives the
+ * case list as bytes (mdb_suite_case holds no pointers; ranks run the same
+ * binary). Cases are handed out dynamically, largest estimated cost first,
+ * through a counter in an MPI window on rank 0 (MPI_Fetch_and_op, passive
+ * target), so rank 0 runs cases like every other rank. Each finished case
+ * is persisted at once by the rank that ran it: DIR/cases/<id>.h5 (the case
+ * alone, in the results layout), then DIR/cases/<id>.json (the reference
+ * guide's schema plus case_id and case_hash) — the JSON, written last and
+ * atomically, marks the case as done. A crash or kill -9 loses at most the
+ * cases in flight; --resume reruns exactly the cases without a marker and
+ * refuses a marker whose parameter hash differs. At the end rank 0 merges
+ * the case files into DIR/results.h5 and writes DIR/summary.json.
+ */
+#ifndef MDB_RUNNER_H
+#define MDB_RUNNER_H
+
+#include "suite/suite.h"
+
+typedef struct mdb_par {
+  int rank, size;       /* in MPI_COMM_WORLD */
+  int local_rank;       /* within the node (MPI_COMM_TYPE_SHARED): selects the GPU */
+  int local_size;
+  char mpi_library[512]; /* MPI_Get_library_version, first line */
+} mdb_par;
+
+/* MPI_Init and the rank facts. */
+mdb_status mdb_par_init(int *argc, char ***argv, mdb_par *p, mdb_err *err);
+void mdb_par_finalize(void);
+/* Ends every rank with code (the CLI's last resort). */
+void mdb_par_abort(int code);
+/* Rank 0's value of *v on every rank. */
+void mdb_par_bcast_int(int *v);
+/* The smallest/largest value over all ranks. */
+int mdb_par_max_int(int v);
+
+/* Sends rank 0's suite (its cases) to every rank; other ranks' s must be
+ * zeroed and is filled (free with mdb_suite_free). */
+mdb_status mdb_par_bcast_suite(mdb_suite *s, mdb_err *err);
+
+typedef struct mdb_run_opts {
+  const char *outdir;  /* results directory */
+  const char *suite_label; /* for the file's root attributes */
+  const char *command; /* the command line, for provenance */
+} mdb_run_opts;
+
+/* Progress after each case a rank finishes (called on rank 0 only, when
+ * rank 0 finishes a case or learns of others' at its next step). */
+typedef void (*mdb_progress_fn)(void *user, int done, int failed, int total, double elapsed_s);
+
+typedef struct mdb_run_report {
+  int total;      /* cases in the suite */
+  int skipped;    /* already done (resume) */
+  int ran;        /* run now, over all ranks */
+  int failed;     /* cases whose status is not ok (all, resumed ones included) */
+  double makespan_s;  /* first case start to last case end, all ranks */
+  double run_s;       /* sum over cases run now of the time inside mdb_case_run */
+  double io_s;        /* sum over cases of persisting them (case .h5 and .json) */
+  double merge_s;     /* rank 0 writing results.h5 and summary.json */
+} mdb_run_report;
+
+/* Rank 0 prepares DIR (creating DIR/cases; without resume, a DIR that
+ * already holds results is refused) and marks which cases are done;
+ * todo[i] = 1 for the cases to run. All ranks get the same todo. */
+mdb_status mdb_run_prepare(const mdb_par *p, const mdb_suite *s, const mdb_run_opts *o, int resume, int *todo,
+                           mdb_err *err);
+
+/* Runs the todo cases over all ranks and, on rank 0, writes DIR/results.h5
+ * and DIR/summary.json. Case failures are results, not errors. */
+mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opts *o, const int *todo,
+                         mdb_progress_fn progress, void *user, mdb_run_report *rep, mdb_err *err);
+
+#endif
