@@ -579,18 +579,20 @@ static hid_t new_fapl(int locking) {
   return fapl;
 }
 
-mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_case *cases, int ncases,
-                        mdb_err *err) {
-  mdb_status st = check_args(path, meta, cases, ncases, err);
-  if (st) return st;
-  if ((st = mdb_atomic_check_writable(path, err))) return st;
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-    return mdb_err_set(err, MDB_EINPUT, "output path is too long: %.80s...", path);
-  mdb_h5_summary_row *rows;
-  slot *buf;
-  if ((st = pack_summary(cases, ncases, &rows, &buf, err))) return st;
+/* /cases of a new file: each case written from its result or spec. */
+static int fill_cases(h5w *w, hid_t cg, const mdb_h5_meta *meta, int n, void *ctx) {
+  const mdb_h5_case *cases = ctx;
+  for (int i = 0; i < n; i++)
+    if (write_case(w, cg, meta, &cases[i]) < 0) return -1;
+  return 0;
+}
 
+/* The life of one results file: tmp created, root attributes, /cases filled
+ * by fill, /summary from the packed rows, closed, synced, renamed to path;
+ * on any failure the temporary file is removed and the message names what
+ * failed. HDF5's own error printing is off meanwhile. */
+static mdb_status write_file(const char *path, const char *tmp, const mdb_h5_meta *meta, int ncases, const slot *buf,
+                             int (*fill)(h5w *, hid_t, const mdb_h5_meta *, int, void *), void *ctx, mdb_err *err) {
   quiet q;
   quiet_begin(&q);
   h5w w = {.str = -1, .group = "", .where = "", .why = {""}};
@@ -609,8 +611,7 @@ mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_
   if (write_root(&w, file, meta, ncases) < 0) goto fail;
   w.group = "";
   if ((cg = new_group(&w, file, "cases")) < 0) goto fail;
-  for (int i = 0; i < ncases; i++)
-    if (write_case(&w, cg, meta, &cases[i]) < 0) goto fail;
+  if (fill(&w, cg, meta, ncases, ctx) < 0) goto fail;
   if (H5Gclose(cg) < 0 && note(&w)) {
     cg = -1;
     stage = "closing /cases";
@@ -631,8 +632,6 @@ mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_
   H5Tclose(w.str);
   H5Pclose(fapl);
   quiet_end(&q);
-  free(buf);
-  free(rows);
   return MDB_OK;
 
 fail:
@@ -643,11 +642,27 @@ fail:
   H5Eclear2(H5E_DEFAULT);
   quiet_end(&q);
   remove(tmp);
-  free(buf);
-  free(rows);
   if (sys_errno) return mdb_err_set(err, MDB_EIO, "cannot write %s: %s", path, strerror(sys_errno));
   return mdb_err_set(err, MDB_EIO, "cannot write %s: %s: %s", path, stage ? stage : w.where,
                      w.why.text[0] ? w.why.text : "HDF5 error");
+}
+
+mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_case *cases, int ncases,
+                        mdb_err *err) {
+  mdb_status st = check_args(path, meta, cases, ncases, err);
+  if (st) return st;
+  if ((st = mdb_atomic_check_writable(path, err))) return st;
+  char tmp[4200];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
+    return mdb_err_set(err, MDB_EINPUT, "output path is too long: %.80s...", path);
+  mdb_h5_summary_row *rows;
+  slot *buf;
+  if ((st = pack_summary(cases, ncases, &rows, &buf, err))) return st;
+
+  st = write_file(path, tmp, meta, ncases, buf, fill_cases, (void *)cases, err);
+  free(buf);
+  free(rows);
+  return st;
 }
 
 /* ---------------------------------------------------------------- reader */
@@ -893,6 +908,30 @@ mdb_status mdb_h5_read_step_times(const char *path, const char *case_id, double 
 
 /* ---------------------------------------------------------------- merge */
 
+typedef struct merge_ctx {
+  const char *const *parts;
+  const mdb_h5_summary_row *rows;
+} merge_ctx;
+
+/* /cases of a merged file: each part's one case group, copied unchanged. */
+static int fill_merged(h5w *w, hid_t cg, const mdb_h5_meta *meta, int n, void *ctx) {
+  (void)meta;
+  const merge_ctx *mc = ctx;
+  for (int i = 0; i < n; i++) {
+    char from[MDB_H5_CASE_ID_MAX + 8];
+    snprintf(from, sizeof from, "cases/%s", mc->rows[i].case_id);
+    hid_t src = H5Fopen(mc->parts[i], H5F_ACC_RDONLY, H5P_DEFAULT);
+    int bad = src < 0 || H5Ocopy(src, from, cg, mc->rows[i].case_id, H5P_DEFAULT, H5P_DEFAULT) < 0;
+    if (bad) {
+      note(w);
+      snprintf(w->where, sizeof w->where, "copying /%s from %s", from, mc->parts[i]);
+    }
+    if (src >= 0) H5Fclose(src);
+    if (bad) return -1;
+  }
+  return 0;
+}
+
 mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *const *parts, int nparts,
                         mdb_err *err) {
   if (!path || !meta || nparts < 0 || (nparts > 0 && !parts))
@@ -927,69 +966,9 @@ mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *c
   }
   for (int i = 0; i < nparts; i++) pack_row(&rows[i], buf + (size_t)i * NCOLS);
 
-  quiet q;
-  quiet_begin(&q);
-  h5w w = {.str = -1, .group = "", .where = "", .why = {""}};
-  hid_t file = -1, fapl = -1, cg = -1, src = -1;
-  int sys_errno = 0;
-  const char *stage = NULL;
-  if (((w.str = new_str_type()) < 0 || (fapl = new_fapl(0)) < 0) && note(&w)) {
-    stage = "setting up HDF5";
-    goto fail;
-  }
-  if ((file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0 && note(&w)) {
-    stage = "creating the file";
-    goto fail;
-  }
-  if (write_root(&w, file, meta, nparts) < 0) goto fail;
-  if ((cg = new_group(&w, file, "cases")) < 0) goto fail;
-  for (int i = 0; i < nparts; i++) {
-    char from[MDB_H5_CASE_ID_MAX + 8];
-    snprintf(from, sizeof from, "cases/%s", rows[i].case_id);
-    if ((src = H5Fopen(parts[i], H5F_ACC_RDONLY, H5P_DEFAULT)) < 0 ||
-        H5Ocopy(src, from, cg, rows[i].case_id, H5P_DEFAULT, H5P_DEFAULT) < 0) {
-      note(&w);
-      snprintf(w.where, sizeof w.where, "copying /%s from %s", from, parts[i]);
-      goto fail;
-    }
-    H5Fclose(src);
-    src = -1;
-  }
-  if (H5Gclose(cg) < 0 && note(&w)) {
-    cg = -1;
-    stage = "closing /cases";
-    goto fail;
-  }
-  cg = -1;
-  if (write_summary(&w, file, buf, nparts) < 0) goto fail;
-  hid_t f = file;
-  file = -1;
-  if (H5Fclose(f) < 0 && note(&w)) {
-    stage = "closing the file";
-    goto fail;
-  }
-  if (fsync_path(tmp) != 0 || rename(tmp, path) != 0) {
-    sys_errno = errno;
-    goto fail;
-  }
-  H5Tclose(w.str);
-  H5Pclose(fapl);
-  quiet_end(&q);
+  merge_ctx mc = {parts, rows};
+  st = write_file(path, tmp, meta, nparts, buf, fill_merged, &mc, err);
   free(buf);
   free(rows);
-  return MDB_OK;
-fail:
-  if (src >= 0) H5Fclose(src);
-  if (cg >= 0) H5Gclose(cg);
-  if (file >= 0) H5Fclose(file);
-  if (w.str >= 0) H5Tclose(w.str);
-  if (fapl >= 0) H5Pclose(fapl);
-  H5Eclear2(H5E_DEFAULT);
-  quiet_end(&q);
-  remove(tmp);
-  free(buf);
-  free(rows);
-  if (sys_errno) return mdb_err_set(err, MDB_EIO, "cannot write %s: %s", path, strerror(sys_errno));
-  return mdb_err_set(err, MDB_EIO, "cannot write %s: %s: %s", path, stage ? stage : w.where,
-                     w.why.text[0] ? w.why.text : "HDF5 error");
+  return st;
 }
