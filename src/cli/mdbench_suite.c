@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/version.h"
+#include "io/h5_results.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
 
@@ -45,6 +46,22 @@ static void usage(FILE *to) {
           "  --quiet               no progress\n"
           "exit codes: 0 all ok, 1 some case failed, 2 bad input, 3 I/O or runtime error\n",
           MDB_SUITE_NAMES);
+}
+
+/* One line per case from DIR/results.h5: what a user looks at first. */
+static void print_table(const char *outdir) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/results.h5", outdir);
+  mdb_h5_summary_row *rows = NULL;
+  int n = 0;
+  mdb_err err;
+  if (mdb_h5_read_summary(path, &rows, &n, &err)) return;
+  printf("%-34s %-6s %10s %10s %10s %12s %11s\n", "case", "status", "mean ms", "p99 ms", "steps/s", "drift",
+         "peak GB");
+  for (int i = 0; i < n; i++)
+    printf("%-34s %-6s %10.4g %10.4g %10.4g %12.3e %11.4f\n", rows[i].case_id, rows[i].status, rows[i].mean_ms,
+           rows[i].p99_ms, rows[i].steps_per_second, rows[i].energy_drift, rows[i].peak_memory_gb);
+  free(rows);
 }
 
 typedef struct progress_state {
@@ -254,6 +271,7 @@ int main(int argc, char **argv) {
              "ranks x makespan), runner overhead %.1f %% (persisting %.2f s, merging %.2f s)\n",
              rep.total, rep.failed, rep.ran, rep.makespan_s, par.size, cap > 0 ? 100 * rep.run_s / cap : 0.0,
              cap > 0 ? 100 * (cap - rep.run_s) / cap : 0.0, rep.io_s, rep.merge_s);
+      print_table(o.outdir);
       printf("results: %s/results.h5 (every case, raw arrays; docs/hdf5-layout.md), %s/summary.json\n", o.outdir,
              o.outdir);
       printf("look:    python3 -c \"import h5py; f = h5py.File('%s/results.h5'); print(f['summary'][:])\"\n",
