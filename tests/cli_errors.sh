@@ -31,7 +31,7 @@ expect() {
 
 J=(--output "$tmp/out.json")
 expect 2 "unknown system 'graphene' \(valid: silicon, copper, aluminum, argon, water" -- run --system graphene "${J[@]}"
-expect 2 "unknown calculator 'mace' \(valid: lj, eam, sw, spcfw\)" -- run --calculator mace "${J[@]}"
+expect 2 "unknown calculator 'mace' \(valid: lj, eam, sw, spcfw(, [a-z]+)*\)" -- run --calculator mace "${J[@]}"
 expect 2 "silicon cannot have 100 atoms.*nearest valid sizes are 96 and 104" -- run --system silicon --atoms 100 "${J[@]}"
 expect 2 "water cannot have 97 atoms.*96 and 99" -- run --system water --atoms 97 "${J[@]}"
 expect 2 "--atoms needs an integer >= 1" -- run --atoms 0 "${J[@]}"

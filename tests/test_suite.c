@@ -514,7 +514,7 @@ static const fixture fixtures[] = {
       "or a path ending in .xyz); did you mean 'copper'?",
       "unknown_names.json: matrix.system[2]: cannot open",
       "unknown_names.json: matrix.protocol[1]: unknown protocol 'NVX' (valid: NVE, NVT, NPT)",
-      "unknown_names.json: matrix.calculator[1]: unknown calculator 'morse' (valid: lj, eam, sw, spcfw)",
+      "unknown_names.json: matrix.calculator[1]: unknown calculator 'morse' (valid: lj, eam, sw, spcfw",
       "unknown_names.json: matrix.calculator[2]: calculator 'lj' has no parameter 'rcut'",
       "unknown_names.json: matrix.device[1]: unknown device 'gpu' (valid: cpu, cuda); NVIDIA GPUs are 'cuda'"}},
     {"bad_combinations.json",

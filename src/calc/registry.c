@@ -10,10 +10,11 @@
 
 #include "calc/calc.h"
 
-extern const mdb_calc_ops mdb_lj_cpu_ops, mdb_eam_cpu_ops, mdb_sw_cpu_ops, mdb_spcfw_cpu_ops;
+extern const mdb_calc_ops mdb_lj_cpu_ops, mdb_eam_cpu_ops, mdb_sw_cpu_ops, mdb_spcfw_cpu_ops, mdb_plugin_cpu_ops;
+extern const mdb_calc_ops mdb_ipi_cpu_ops;
 
 static const mdb_calc_ops *const registry[] = {&mdb_lj_cpu_ops, &mdb_eam_cpu_ops, &mdb_sw_cpu_ops,
-                                               &mdb_spcfw_cpu_ops};
+                                               &mdb_spcfw_cpu_ops, &mdb_plugin_cpu_ops, &mdb_ipi_cpu_ops};
 static const int nregistry = (int)(sizeof registry / sizeof registry[0]);
 
 const char *mdb_calc_names(void) {

@@ -1,0 +1,498 @@
+/*
+ * ipi.c — an external force code over the i-PI socket protocol; mdbench is
+ * the server (the "wrapper" in i-PI's words), the force code the client.
+ *
+ * Spec: ipi:unix=NAME[,timeout=s]        listens on the Unix socket /tmp/ipi_NAME
+ *       ipi:host=H,port=P[,timeout=s]    listens on TCP H:P (H: "localhost", an address)
+ *   timeout  seconds (default 60) bounding the wait for the client to connect
+ *            and every single wait for bytes from (or room to write to) it.
+ *
+ * Setup (prepare) listens and accepts one client. Each force call then runs
+ *   -> STATUS   <- NEEDINIT: -> INIT (int32 bead 0, int32 1, one 0 byte), -> STATUS
+ *               <- READY
+ *   -> POSDATA, cell h (3x3 f64), inverse cell (3x3 f64), int32 N, positions (N*3 f64)
+ *   -> STATUS   <- HAVEDATA (READY while the client is busy: asked again)
+ *   -> GETFORCE <- FORCEREADY, energy (f64), int32 N, forces (N*3 f64),
+ *                  virial (3x3 f64), int32 nextra, nextra bytes (ignored)
+ * and the calculator's end sends EXIT. Headers are 12 bytes, ASCII, padded
+ * with spaces; numbers are native-endian (both ends are on this machine).
+ *
+ * Layout, as i-PI and ASE (ase/calculators/socketio.py) write it: i-PI's cell
+ * h has the lattice vectors as COLUMNS and is sent in C order, i.e. mdbench's
+ * box.h (rows a, b, c) transposed; the inverse cell is inv(h) in C order
+ * (= box.hinv transposed; ASE's own server sends box.hinv untransposed, which
+ * differs for non-orthogonal cells only; neither ASE's client nor LAMMPS fix
+ * ipi reads it). The virial arrives transposed the same way (ASE sends
+ * virial.T); it is transposed back. Client atom k is mdbench atom id k
+ * (sys->id): atoms are reordered by the neighbour build, the client is not.
+ *
+ * Units: atomic units on the wire (Bohr, Hartree, Hartree/Bohr); converted
+ * here only, with ASE 3.22's constants (ase.units, CODATA 2014) so that a
+ * round trip through an ASE client is exact up to one rounding each way:
+ *   Bohr = 0.5291772105638411 Å, Hartree = 27.211386024367243 eV.
+ * The virial W_ab = Σ x_a f_b (eV; = -V σ, ASE's convention too) comes from
+ * the client: it sees no ghosts, so out->virial_set = 1. Forces go on locals.
+ *
+ * Failures: a client that does not connect, disconnects, stalls past the
+ * timeout, sends a malformed header, an unexpected message or the wrong atom
+ * count gives MDB_ERUN naming what happened. At setup (the first force call
+ * is in mdb_md_init) that makes mdb_case_run return MDB_ERUN (CLI exit 3);
+ * mid-run the case ends with status "failed" at that step (CLI exit 1).
+ * After a failure the connection is dropped and later calls fail at once.
+ * Writes use MSG_NOSIGNAL, so a vanished client is an error, not SIGPIPE.
+ *
+ * Timing: the wall time of each exchange (STATUS to the last FORCEREADY
+ * byte: the socket round trip plus the client's own computation) adds to a
+ * running total, read with mdb_ipi_wait_stats (declared below; a header,
+ * calc/ipi.h, can carry the same prototype when the result reports it).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "calc/calc.h"
+
+#define IPI_BOHR_A 0.5291772105638411    /* Å per Bohr (ase.units.Bohr, ASE 3.22) */
+#define IPI_HARTREE_EV 27.211386024367243 /* eV per Hartree (ase.units.Ha, ASE 3.22) */
+#define IPI_HDR 12
+#define IPI_MAX_EXTRA (64 << 20) /* bytes of "extra" accepted in FORCEREADY */
+#define IPI_DEFAULT_TIMEOUT 60.0
+
+typedef struct ipi_ctx {
+  char unix_path[108]; /* "" for TCP */
+  char host[256];
+  char port[32];
+  double timeout; /* s */
+  int listen_fd, fd; /* -1 when closed */
+  int broken;        /* a failure dropped the connection */
+  int natoms;
+  double *buf; /* [3*natoms] positions out, forces in (atomic units, client order) */
+  double wait_s; /* running total of exchange wall time */
+  long exchanges;
+} ipi_ctx;
+
+mdb_status mdb_ipi_wait_stats(const mdb_calc *calc, double *seconds, long *exchanges, mdb_err *err);
+
+static double ipi_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static const char *ipi_where(const ipi_ctx *c, char *buf, size_t n) {
+  if (c->unix_path[0])
+    snprintf(buf, n, "unix socket %s", c->unix_path);
+  else
+    snprintf(buf, n, "%s:%s", c->host, c->port);
+  return buf;
+}
+
+static void ipi_drop(ipi_ctx *c) {
+  if (c->fd >= 0) close(c->fd);
+  c->fd = -1;
+  c->broken = 1;
+}
+
+/* Waits until fd is ready for events or the deadline passes. */
+static mdb_status ipi_wait(ipi_ctx *c, short events, double deadline, const char *what, mdb_err *err) {
+  for (;;) {
+    double left = deadline - ipi_now();
+    if (left <= 0)
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client did not respond within %g s (timeout=) while %s", c->timeout,
+                         what);
+    struct pollfd p = {.fd = c->fd, .events = events};
+    int ms = (int)ceil(left * 1e3);
+    int r = poll(&p, 1, ms);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return mdb_err_set(err, MDB_ERUN, "ipi: poll failed while %s: %s", what, strerror(errno));
+    if (r > 0) return MDB_OK; /* readable, or hung up/error: recv/send say which */
+  }
+}
+
+static mdb_status ipi_recv(ipi_ctx *c, void *dst, size_t n, const char *what, mdb_err *err) {
+  char *p = dst;
+  double deadline = ipi_now() + c->timeout;
+  while (n > 0) {
+    mdb_status st = ipi_wait(c, POLLIN, deadline, what, err);
+    if (st) return st;
+    ssize_t got = recv(c->fd, p, n, 0);
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (got < 0 && errno == ECONNRESET)
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
+    if (got < 0) return mdb_err_set(err, MDB_ERUN, "ipi: reading from the client failed while %s: %s", what, strerror(errno));
+    if (got == 0) return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
+    p += got;
+    n -= (size_t)got;
+  }
+  return MDB_OK;
+}
+
+static mdb_status ipi_send(ipi_ctx *c, const void *src, size_t n, const char *what, mdb_err *err) {
+  const char *p = src;
+  double deadline = ipi_now() + c->timeout;
+  while (n > 0) {
+    mdb_status st = ipi_wait(c, POLLOUT, deadline, what, err);
+    if (st) return st;
+    ssize_t put = send(c->fd, p, n, MSG_NOSIGNAL);
+    if (put < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (put < 0 && (errno == EPIPE || errno == ECONNRESET))
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
+    if (put < 0) return mdb_err_set(err, MDB_ERUN, "ipi: writing to the client failed while %s: %s", what, strerror(errno));
+    p += put;
+    n -= (size_t)put;
+  }
+  return MDB_OK;
+}
+
+static mdb_status ipi_send_hdr(ipi_ctx *c, const char *msg, mdb_err *err) {
+  char h[IPI_HDR];
+  memset(h, ' ', sizeof h);
+  memcpy(h, msg, strlen(msg));
+  char what[64];
+  snprintf(what, sizeof what, "sending %s", msg);
+  return ipi_send(c, h, sizeof h, what, err);
+}
+
+/* Reads a header into msg (trailing spaces removed); fails on non-ASCII. */
+static mdb_status ipi_recv_hdr(ipi_ctx *c, char msg[IPI_HDR + 1], const char *what, mdb_err *err) {
+  unsigned char h[IPI_HDR];
+  mdb_status st = ipi_recv(c, h, sizeof h, what, err);
+  if (st) return st;
+  int len = IPI_HDR;
+  while (len > 0 && (h[len - 1] == ' ' || h[len - 1] == '\0')) len--;
+  int ok = len > 0;
+  for (int k = 0; k < len; k++)
+    if (h[k] < 'A' || h[k] > 'Z') ok = 0;
+  if (!ok) {
+    char hex[3 * IPI_HDR + 1];
+    for (int k = 0; k < IPI_HDR; k++) snprintf(hex + 3 * k, 4, "%02x ", h[k]);
+    hex[3 * IPI_HDR - 1] = '\0';
+    return mdb_err_set(err, MDB_ERUN,
+                       "ipi: malformed message header from the client while %s (bytes: %s); expected a 12-byte "
+                       "space-padded word such as READY",
+                       what, hex);
+  }
+  memcpy(msg, h, (size_t)len);
+  msg[len] = '\0';
+  return MDB_OK;
+}
+
+static mdb_status ipi_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
+  static const char *const keys[] = {"unix", "host", "port", "timeout", NULL};
+  mdb_status st = mdb_spec_check_keys(spec, keys, err);
+  if (st) return st;
+  const char *uname = NULL, *host = NULL, *port = NULL;
+  for (int k = 0; k < spec->nparams; k++) {
+    if (!strcmp(spec->params[k].key, "unix")) uname = spec->params[k].value;
+    if (!strcmp(spec->params[k].key, "host")) host = spec->params[k].value;
+    if (!strcmp(spec->params[k].key, "port")) port = spec->params[k].value;
+  }
+  if (uname && (host || port))
+    return mdb_err_set(err, MDB_EINPUT, "ipi: give either unix=NAME or host=H,port=P, not both");
+  if (!uname && !port)
+    return mdb_err_set(err, MDB_EINPUT, "ipi: say where to listen: ipi:unix=NAME (socket /tmp/ipi_NAME) or "
+                                        "ipi:host=H,port=P");
+  ipi_ctx *c = calloc(1, sizeof *c);
+  if (!c) return mdb_err_nomem(err, "ipi state", sizeof *c);
+  c->listen_fd = c->fd = -1;
+  c->timeout = IPI_DEFAULT_TIMEOUT;
+  int found;
+  double t;
+  st = mdb_spec_double(spec, "timeout", &t, &found, err);
+  if (!st && found) {
+    if (!(t > 0) || t > 1e6)
+      st = mdb_err_set(err, MDB_EINPUT, "ipi: timeout must be > 0 and at most 1e6 s (got %g)", t);
+    else
+      c->timeout = t;
+  }
+  if (!st && uname) {
+    if (!uname[0] || strchr(uname, '/'))
+      st = mdb_err_set(err, MDB_EINPUT, "ipi: unix=NAME must be a non-empty name without '/' (got '%s')", uname);
+    else if (strlen(uname) + strlen("/tmp/ipi_") >= sizeof c->unix_path)
+      st = mdb_err_set(err, MDB_EINPUT, "ipi: unix socket name '%s' is too long (at most %zu characters)", uname,
+                       sizeof c->unix_path - 1 - strlen("/tmp/ipi_"));
+    else {
+      memcpy(c->unix_path, "/tmp/ipi_", strlen("/tmp/ipi_"));
+      memcpy(c->unix_path + strlen("/tmp/ipi_"), uname, strlen(uname) + 1);
+    }
+  }
+  if (!st && !uname) {
+    char *end;
+    long p = strtol(port, &end, 10);
+    if (!port[0] || *end || p < 1 || p > 65535)
+      st = mdb_err_set(err, MDB_EINPUT, "ipi: port must be an integer in 1..65535 (got '%s')", port);
+    const char *h = host ? host : "localhost";
+    if (!st && (!h[0] || strlen(h) >= sizeof c->host))
+      st = mdb_err_set(err, MDB_EINPUT, "ipi: host must be a name or address of 1..%zu characters",
+                       sizeof c->host - 1);
+    if (!st) {
+      memcpy(c->host, h, strlen(h) + 1);
+      snprintf(c->port, sizeof c->port, "%ld", p);
+    }
+  }
+  if (st) {
+    free(c);
+    return st;
+  }
+  *out = c;
+  return MDB_OK;
+}
+
+static mdb_status ipi_listen_unix(ipi_ctx *c, mdb_err *err) {
+  struct sockaddr_un a;
+  memset(&a, 0, sizeof a);
+  a.sun_family = AF_UNIX;
+  snprintf(a.sun_path, sizeof a.sun_path, "%s", c->unix_path);
+  for (int attempt = 0;; attempt++) {
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return mdb_err_set(err, MDB_ERUN, "ipi: cannot create a unix socket: %s", strerror(errno));
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 1) == 0) {
+      c->listen_fd = fd;
+      return MDB_OK;
+    }
+    int e = errno;
+    if (e != EADDRINUSE || attempt > 0) {
+      close(fd);
+      return mdb_err_set(err, MDB_ERUN, "ipi: cannot listen on %s: %s", c->unix_path, strerror(e));
+    }
+    /* a stale socket file from a run that died is removed; a live server is not */
+    struct stat sb;
+    int live = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    if (live || lstat(c->unix_path, &sb) != 0 || !S_ISSOCK(sb.st_mode))
+      return mdb_err_set(err, MDB_ERUN, "ipi: %s is in use (another server is listening there, or it is not a socket)",
+                         c->unix_path);
+    unlink(c->unix_path);
+  }
+}
+
+static mdb_status ipi_listen_tcp(ipi_ctx *c, mdb_err *err) {
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  int g = getaddrinfo(c->host, c->port, &hints, &res);
+  if (g != 0) return mdb_err_set(err, MDB_ERUN, "ipi: cannot resolve host '%s': %s", c->host, gai_strerror(g));
+  int e = 0;
+  for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (fd < 0) {
+      e = errno;
+      continue;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1) == 0) {
+      c->listen_fd = fd;
+      break;
+    }
+    e = errno;
+    close(fd);
+  }
+  freeaddrinfo(res);
+  if (c->listen_fd < 0)
+    return mdb_err_set(err, MDB_ERUN, "ipi: cannot listen on %s:%s: %s", c->host, c->port, strerror(e));
+  return MDB_OK;
+}
+
+static mdb_status ipi_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
+  ipi_ctx *c = ctx;
+  char where[400];
+  if (c->natoms != sys->n) {
+    free(c->buf);
+    c->buf = malloc((size_t)sys->n * 3 * sizeof *c->buf);
+    if (!c->buf) return mdb_err_nomem(err, "ipi positions", sys->n * 24.0);
+    c->natoms = sys->n;
+  }
+  if (c->fd >= 0) return MDB_OK;
+  if (c->listen_fd < 0) {
+    mdb_status st = c->unix_path[0] ? ipi_listen_unix(c, err) : ipi_listen_tcp(c, err);
+    if (st) return st;
+  }
+  double deadline = ipi_now() + c->timeout;
+  for (;;) {
+    double left = deadline - ipi_now();
+    struct pollfd p = {.fd = c->listen_fd, .events = POLLIN};
+    int r = left > 0 ? poll(&p, 1, (int)ceil(left * 1e3)) : 0;
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return mdb_err_set(err, MDB_ERUN, "ipi: poll on the listening socket failed: %s", strerror(errno));
+    if (r == 0)
+      return mdb_err_set(err, MDB_ERUN, "ipi: no client connected to %s within %g s (timeout=)",
+                         ipi_where(c, where, sizeof where), c->timeout);
+    int fd = accept(c->listen_fd, NULL, NULL);
+    if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) continue;
+    if (fd < 0) return mdb_err_set(err, MDB_ERUN, "ipi: accept on %s failed: %s", ipi_where(c, where, sizeof where),
+                                   strerror(errno));
+    c->fd = fd;
+    c->broken = 0;
+    return MDB_OK;
+  }
+}
+
+/* No neighbours are needed; the neighbour module wants a positive cutoff,
+ * and a short one keeps its ghosts few. */
+static double ipi_cutoff(const void *ctx) { return 0.5; }
+
+static unsigned ipi_kinds(const void *ctx) { return MDB_NEIGH_HALF; }
+
+static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, mdb_err *err) {
+  char msg[IPI_HDR + 1];
+  mdb_status st;
+  if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
+  if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err))) return st;
+  if (!strcmp(msg, "NEEDINIT")) {
+    const int32_t head[2] = {0, 1};
+    const char zero = 0;
+    if ((st = ipi_send_hdr(c, "INIT", err))) return st;
+    if ((st = ipi_send(c, head, sizeof head, "sending INIT", err))) return st;
+    if ((st = ipi_send(c, &zero, 1, "sending INIT", err))) return st;
+    if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
+    if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS after INIT", err))) return st;
+  }
+  if (strcmp(msg, "READY"))
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
+
+  /* cell as i-PI has it: h = box.h transposed (columns a, b, c), C order */
+  double h[9], ih[9];
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) {
+      h[3 * a + b] = sys->box.h[b][a] / IPI_BOHR_A;
+      ih[3 * a + b] = sys->box.hinv[b][a] * IPI_BOHR_A;
+    }
+  const int n = sys->n;
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < 3; k++) c->buf[3 * sys->id[i] + k] = sys->x[3 * i + k] / IPI_BOHR_A;
+  const int32_t n32 = n;
+  if ((st = ipi_send_hdr(c, "POSDATA", err))) return st;
+  if ((st = ipi_send(c, h, sizeof h, "sending the cell", err))) return st;
+  if ((st = ipi_send(c, ih, sizeof ih, "sending the inverse cell", err))) return st;
+  if ((st = ipi_send(c, &n32, sizeof n32, "sending the atom count", err))) return st;
+  if ((st = ipi_send(c, c->buf, (size_t)n * 3 * sizeof *c->buf, "sending positions", err))) return st;
+
+  /* READY while busy is allowed (i-PI polls); the overall wait is bounded */
+  double deadline = ipi_now() + c->timeout;
+  for (;;) {
+    if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
+    if ((st = ipi_recv_hdr(c, msg, "waiting for HAVEDATA (the client computing)", err))) return st;
+    if (!strcmp(msg, "HAVEDATA")) break;
+    if (strcmp(msg, "READY"))
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' after POSDATA where HAVEDATA "
+                                        "was expected", msg);
+    if (ipi_now() > deadline)
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client did not have forces ready within %g s (timeout=)",
+                         c->timeout);
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
+  if ((st = ipi_send_hdr(c, "GETFORCE", err))) return st;
+  if ((st = ipi_recv_hdr(c, msg, "waiting for FORCEREADY", err))) return st;
+  if (strcmp(msg, "FORCEREADY"))
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client answered GETFORCE with '%s' where FORCEREADY was expected",
+                       msg);
+  double e;
+  int32_t nc;
+  if ((st = ipi_recv(c, &e, sizeof e, "reading the energy", err))) return st;
+  if ((st = ipi_recv(c, &nc, sizeof nc, "reading the atom count", err))) return st;
+  if (nc != n)
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client sent forces for %d atoms; the system has %d", (int)nc, n);
+  if ((st = ipi_recv(c, c->buf, (size_t)n * 3 * sizeof *c->buf, "reading forces", err))) return st;
+  double w[9];
+  if ((st = ipi_recv(c, w, sizeof w, "reading the virial", err))) return st;
+  int32_t nextra;
+  if ((st = ipi_recv(c, &nextra, sizeof nextra, "reading the extra-data length", err))) return st;
+  if (nextra < 0 || nextra > IPI_MAX_EXTRA)
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client announced %d bytes of extra data (valid: 0..%d)", (int)nextra,
+                       IPI_MAX_EXTRA);
+  char sink[4096];
+  for (int32_t left = nextra; left > 0;) {
+    int32_t take = left < (int32_t)sizeof sink ? left : (int32_t)sizeof sink;
+    if ((st = ipi_recv(c, sink, (size_t)take, "reading extra data", err))) return st;
+    left -= take;
+  }
+
+  if (!isfinite(e)) return mdb_err_set(err, MDB_ERUN, "ipi: the client sent a non-finite energy (%g)", e);
+  for (int k = 0; k < 9; k++)
+    if (!isfinite(w[k])) return mdb_err_set(err, MDB_ERUN, "ipi: the client sent a non-finite virial");
+  const double fconv = IPI_HARTREE_EV / IPI_BOHR_A;
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < 3; k++) {
+      double fk = c->buf[3 * sys->id[i] + k];
+      if (!isfinite(fk))
+        return mdb_err_set(err, MDB_ERUN, "ipi: the client sent a non-finite force on atom %d", sys->id[i]);
+      sys->f[3 * i + k] = fk * fconv;
+    }
+  out->energy = e * IPI_HARTREE_EV;
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) out->virial[a][b] = w[3 * b + a] * IPI_HARTREE_EV;
+  out->virial_set = 1;
+  return MDB_OK;
+}
+
+static mdb_status ipi_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, unsigned flags, mdb_calc_out *out,
+                              mdb_err *err) {
+  ipi_ctx *c = ctx;
+  if (c->fd < 0 || c->broken)
+    return mdb_err_set(err, MDB_ERUN, "ipi: no client connected (an earlier exchange failed)");
+  if (sys->n != c->natoms)
+    return mdb_err_set(err, MDB_ERUN, "ipi: the system has %d atoms but was prepared for %d", sys->n, c->natoms);
+  double t0 = ipi_now();
+  mdb_status st = ipi_exchange(c, sys, out, err);
+  c->wait_s += ipi_now() - t0;
+  c->exchanges++;
+  if (st) ipi_drop(c);
+  return st;
+}
+
+static void ipi_fini(void *ctx) {
+  ipi_ctx *c = ctx;
+  if (!c) return;
+  if (c->fd >= 0 && !c->broken) {
+    char h[IPI_HDR];
+    memset(h, ' ', sizeof h);
+    memcpy(h, "EXIT", 4);
+    (void)!send(c->fd, h, sizeof h, MSG_NOSIGNAL | MSG_DONTWAIT);
+  }
+  if (c->fd >= 0) close(c->fd);
+  if (c->listen_fd >= 0) {
+    close(c->listen_fd);
+    if (c->unix_path[0]) unlink(c->unix_path);
+  }
+  free(c->buf);
+  free(c);
+}
+
+const mdb_calc_ops mdb_ipi_cpu_ops = {
+    .name = "ipi",
+    .device = "cpu",
+    .summary = "external force code over the i-PI socket protocol (ipi:unix=NAME or ipi:host=H,port=P[,timeout=s])",
+    .init = ipi_init,
+    .prepare = ipi_prepare,
+    .cutoff = ipi_cutoff,
+    .neigh_kinds = ipi_kinds,
+    .compute = ipi_compute,
+    .fini = ipi_fini,
+};
+
+/* Wall time spent in exchanges with the client (seconds) and their count,
+ * for a calculator created from an ipi spec; MDB_EINPUT for any other. */
+mdb_status mdb_ipi_wait_stats(const mdb_calc *calc, double *seconds, long *exchanges, mdb_err *err) {
+  if (!calc || calc->ops != &mdb_ipi_cpu_ops)
+    return mdb_err_set(err, MDB_EINPUT, "mdb_ipi_wait_stats: the calculator is not ipi");
+  const ipi_ctx *c = calc->ctx;
+  if (seconds) *seconds = c->wait_s;
+  if (exchanges) *exchanges = c->exchanges;
+  return MDB_OK;
+}

@@ -1,0 +1,17 @@
+# ipi calculator tests (included by tests/CMakeLists.txt): mdbench as an i-PI
+# server (src/calc/ipi.c).
+#   ipi_failing_clients_give_clear_errors: no client, a client that hangs up,
+#     garbage headers, the wrong atom count, a stalled client -> exit 3 with a
+#     message naming the problem, each within the 2 s timeout (no ASE needed)
+#   ipi_matches_ase_emt: ASE's SocketClient serving EMT (examples/ase_ipi_client.py):
+#     eval equals ASE's EMT, NVE conserves energy, a killed client fails the case
+#     (exit 77 without ASE)
+if(MDB_PEER_PYTHON)
+  add_test(NAME ipi_failing_clients_give_clear_errors
+           COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/peers/ipi_ase_check.py $<TARGET_FILE:mdbench> errors)
+  set_tests_properties(ipi_failing_clients_give_clear_errors PROPERTIES LABELS "cli" TIMEOUT 120)
+  add_test(NAME ipi_matches_ase_emt
+           COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/peers/ipi_ase_check.py $<TARGET_FILE:mdbench>)
+  set_tests_properties(ipi_matches_ase_emt PROPERTIES LABELS "ase;peer;slow" SKIP_RETURN_CODE 77 TIMEOUT 400
+                       ENVIRONMENT "OMP_NUM_THREADS=1")
+endif()
