@@ -15,3 +15,11 @@ if(MDB_PEER_PYTHON)
   set_tests_properties(ipi_matches_ase_emt PROPERTIES LABELS "ase;peer;slow" SKIP_RETURN_CODE 77 TIMEOUT 400
                        ENVIRONMENT "OMP_NUM_THREADS=1")
 endif()
+if(MDB_PEER_PYTHON)
+  # ipi_matches_lammps_eam: LAMMPS `fix ipi` (Cu_u3.eam) as the client: eval and a
+  #   200-step NVE trajectory equal mdbench's own eam (exit 77 without lmp/fix ipi)
+  add_test(NAME ipi_matches_lammps_eam
+           COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/peers/ipi_lammps_check.py $<TARGET_FILE:mdbench>)
+  set_tests_properties(ipi_matches_lammps_eam PROPERTIES LABELS "lammps;peer" SKIP_RETURN_CODE 77 TIMEOUT 300
+                       ENVIRONMENT "OMP_NUM_THREADS=1")
+endif()

@@ -70,6 +70,9 @@ typedef struct mdb_result {
   /* raw data */
   int n_timed;          /* timed steps completed */
   double *step_ms;      /* [n_steps] wall time of every timed step */
+  double *client_wait_ms; /* [n_steps] of each timed step, the time spent waiting for an external
+                             process (an i-PI client); NULL for a calculator without one */
+  double client_wait_s;   /* their sum; 0 without an external process */
   int n_samples;
   long *th_step;
   double *th_time_fs, *th_potential, *th_kinetic, *th_total, *th_conserved, *th_temperature, *th_pressure,

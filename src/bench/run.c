@@ -126,6 +126,7 @@ static void utc_now(char *buf, size_t len) {
 void mdb_result_free(mdb_result *r) {
   if (!r) return;
   free(r->step_ms);
+  free(r->client_wait_ms);
   free(r->th_step);
   free(r->th_time_fs);
   free(r->th_potential);
@@ -304,6 +305,11 @@ mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
   case_ensemble(c, &ens);
   if ((st = mdb_md_set_ensemble(&md, &ens, err))) goto out;
   if ((st = alloc_arrays(r, total, err))) goto out;
+  const int external = mdb_calc_external_wait_s(&calc) >= 0;
+  if (external && !(r->client_wait_ms = calloc((size_t)c->n_steps, sizeof *r->client_wait_ms))) {
+    st = mdb_err_nomem(err, "client wait times", c->n_steps * 8.0);
+    goto out;
+  }
   gethostname(r->host, sizeof r->host - 1);
   utc_now(r->started_utc, sizeof r->started_utc);
   r->setup_time_s = mdb_now() - t_setup;
@@ -318,6 +324,7 @@ mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
       sample_memory(r, step - 1);
       r->mem_before = (double)r->mem_bytes[0];
     }
+    const double w0 = external ? mdb_calc_external_wait_s(&calc) : 0;
     double t0 = mdb_now();
     mdb_status sst = mdb_md_step(&md, thermo_here ? sample_flags : 0, err);
     double t1 = mdb_now();
@@ -328,6 +335,10 @@ mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
     if (sst) {
       st = sst;
       goto out;
+    }
+    if (timed && external) {
+      r->client_wait_ms[r->n_timed] = (mdb_calc_external_wait_s(&calc) - w0) * 1e3;
+      r->client_wait_s += r->client_wait_ms[r->n_timed] * 1e-3;
     }
     if (timed) r->step_ms[r->n_timed++] = (t1 - t0) * 1e3;
     if (thermo_here && sample_thermo(r, &md, step)) break;

@@ -55,6 +55,9 @@ typedef struct mdb_calc_ops {
   mdb_status (*compute)(void *ctx, mdb_system *sys, const mdb_neigh *nl, unsigned flags, mdb_calc_out *out,
                         mdb_err *err);
   void (*fini)(void *ctx);
+  /* optional: seconds spent so far waiting for an external process (a
+   * socket client), so the runner can say how much of each step it was */
+  double (*external_wait_s)(const void *ctx);
 } mdb_calc_ops;
 
 typedef struct mdb_calc {
@@ -82,6 +85,10 @@ void mdb_calc_free(mdb_calc *calc);
 mdb_status mdb_calc_prepare(mdb_calc *calc, const mdb_system *sys, mdb_err *err);
 double mdb_calc_cutoff(const mdb_calc *calc);
 unsigned mdb_calc_neigh_kinds(const mdb_calc *calc);
+
+/* Seconds waited on an external process so far; -1 for a calculator that
+ * has none (the op is absent). */
+double mdb_calc_external_wait_s(const mdb_calc *calc);
 
 /* Zeroes forces, computes, forms the virial, folds ghost forces back. */
 mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,

@@ -43,8 +43,8 @@
  *
  * Timing: the wall time of each exchange (STATUS to the last FORCEREADY
  * byte: the socket round trip plus the client's own computation) adds to a
- * running total, read with mdb_ipi_wait_stats (declared below; a header,
- * calc/ipi.h, can carry the same prototype when the result reports it).
+ * running total, read through the external_wait_s op: the runner records it
+ * per timed step (client_wait_ms).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -80,10 +80,8 @@ typedef struct ipi_ctx {
   int natoms;
   double *buf; /* [3*natoms] positions out, forces in (atomic units, client order) */
   double wait_s; /* running total of exchange wall time */
-  long exchanges;
 } ipi_ctx;
 
-mdb_status mdb_ipi_wait_stats(const mdb_calc *calc, double *seconds, long *exchanges, mdb_err *err);
 
 static double ipi_now(void) {
   struct timespec ts;
@@ -451,7 +449,6 @@ static mdb_status ipi_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
   double t0 = ipi_now();
   mdb_status st = ipi_exchange(c, sys, out, err);
   c->wait_s += ipi_now() - t0;
-  c->exchanges++;
   if (st) ipi_drop(c);
   return st;
 }
@@ -474,6 +471,8 @@ static void ipi_fini(void *ctx) {
   free(c);
 }
 
+static double ipi_wait_total(const void *ctx) { return ((const ipi_ctx *)ctx)->wait_s; }
+
 const mdb_calc_ops mdb_ipi_cpu_ops = {
     .name = "ipi",
     .device = "cpu",
@@ -484,15 +483,5 @@ const mdb_calc_ops mdb_ipi_cpu_ops = {
     .neigh_kinds = ipi_kinds,
     .compute = ipi_compute,
     .fini = ipi_fini,
+    .external_wait_s = ipi_wait_total,
 };
-
-/* Wall time spent in exchanges with the client (seconds) and their count,
- * for a calculator created from an ipi spec; MDB_EINPUT for any other. */
-mdb_status mdb_ipi_wait_stats(const mdb_calc *calc, double *seconds, long *exchanges, mdb_err *err) {
-  if (!calc || calc->ops != &mdb_ipi_cpu_ops)
-    return mdb_err_set(err, MDB_EINPUT, "mdb_ipi_wait_stats: the calculator is not ipi");
-  const ipi_ctx *c = calc->ctx;
-  if (seconds) *seconds = c->wait_s;
-  if (exchanges) *exchanges = c->exchanges;
-  return MDB_OK;
-}

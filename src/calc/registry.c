@@ -148,6 +148,10 @@ double mdb_calc_cutoff(const mdb_calc *calc) { return calc->ops->cutoff(calc->ct
 
 unsigned mdb_calc_neigh_kinds(const mdb_calc *calc) { return calc->ops->neigh_kinds(calc->ctx); }
 
+double mdb_calc_external_wait_s(const mdb_calc *calc) {
+  return calc->ops->external_wait_s ? calc->ops->external_wait_s(calc->ctx) : -1.0;
+}
+
 mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,
                             mdb_calc_out *out, mdb_err *err) {
   int nall = sys->n + sys->nghost;

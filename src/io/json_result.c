@@ -95,6 +95,10 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddNumberToObject(perf, "wall_time_s", r->wall_time_s);
   cJSON_AddNumberToObject(perf, "setup_time_s", r->setup_time_s);
   cJSON_AddNumberToObject(perf, "neighbor_builds", (double)r->neighbor_builds);
+  if (r->client_wait_ms) { /* an external force code: how much of the step was spent waiting for it */
+    cJSON_AddNumberToObject(perf, "client_wait_s", r->client_wait_s);
+    cJSON_AddNumberToObject(perf, "client_wait_fraction", r->total_time_s > 0 ? r->client_wait_s / r->total_time_s : 0);
+  }
 
   cJSON *mem = cJSON_AddObjectToObject(root, "memory");
   cJSON_AddNumberToObject(mem, "before_gb", r->mem_before / 1e9);
@@ -126,6 +130,7 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
 
   cJSON *raw = cJSON_AddObjectToObject(root, "raw");
   cJSON_AddItemToObject(raw, "step_time_ms", num_array(r->step_ms, r->n_timed));
+  if (r->client_wait_ms) cJSON_AddItemToObject(raw, "client_wait_ms", num_array(r->client_wait_ms, r->n_timed));
   cJSON *rt = cJSON_AddObjectToObject(raw, "thermo");
   int ns = r->n_samples;
   cJSON_AddItemToObject(rt, "step", long_array(r->th_step, ns));
