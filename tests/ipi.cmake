@@ -23,3 +23,12 @@ if(MDB_PEER_PYTHON)
   set_tests_properties(ipi_matches_lammps_eam PROPERTIES LABELS "lammps;peer" SKIP_RETURN_CODE 77 TIMEOUT 300
                        ENVIRONMENT "OMP_NUM_THREADS=1")
 endif()
+
+# ipi:launch=COMMAND: mdbench starts and stops the client (run and suite)
+if(MDB_PEER_PYTHON)
+  add_test(NAME ipi_launches_and_stops_its_client
+           COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/peers/ipi_launch_check.py $<TARGET_FILE:mdbench>
+                   $<TARGET_FILE:mdbench-suite> ${PROJECT_SOURCE_DIR}/examples)
+  set_tests_properties(ipi_launches_and_stops_its_client PROPERTIES LABELS "ase;peer;mpi" SKIP_RETURN_CODE 77
+                       TIMEOUT 600 ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1")
+endif()

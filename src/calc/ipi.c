@@ -4,6 +4,14 @@
  *
  * Spec: ipi:unix=NAME[,timeout=s]        listens on the Unix socket /tmp/ipi_NAME
  *       ipi:host=H,port=P[,timeout=s]    listens on TCP H:P (H: "localhost", an address)
+ *       ipi:launch=COMMAND[,log=FILE]    also starts the client: COMMAND runs
+ *            under /bin/sh once the socket listens, with {socket} replaced by
+ *            the socket name (NAME; without unix=/port= a unique name is
+ *            made up), {host} and {port} by the TCP address; its output goes
+ *            to FILE (default $MDBENCH_CLIENT_LOG, which mdbench-suite sets
+ *            to DIR/cases/<id>.client.log, else /dev/null). The client is
+ *            stopped at the end (EXIT, then SIGTERM, then SIGKILL to its
+ *            process group); if it dies before connecting, the error says so.
  *   timeout  seconds (default 60) bounding the wait for the client to connect
  *            and every single wait for bytes from (or room to write to) it.
  *
@@ -58,7 +66,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <sys/types.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -80,6 +92,9 @@ typedef struct ipi_ctx {
   int natoms;
   double *buf; /* [3*natoms] positions out, forces in (atomic units, client order) */
   double wait_s; /* running total of exchange wall time */
+  char launch[MDB_SPEC_TEXT_MAX]; /* client command template, "" for none */
+  char log[MDB_SPEC_TEXT_MAX];    /* where its output goes, "" for the default */
+  pid_t child;                    /* the launched client (a process group), 0 for none */
 } ipi_ctx;
 
 
@@ -188,23 +203,34 @@ static mdb_status ipi_recv_hdr(ipi_ctx *c, char msg[IPI_HDR + 1], const char *wh
 }
 
 static mdb_status ipi_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
-  static const char *const keys[] = {"unix", "host", "port", "timeout", NULL};
+  static const char *const keys[] = {"unix", "host", "port", "timeout", "launch", "log", NULL};
   mdb_status st = mdb_spec_check_keys(spec, keys, err);
   if (st) return st;
-  const char *uname = NULL, *host = NULL, *port = NULL;
+  const char *uname = NULL, *host = NULL, *port = NULL, *launch = NULL, *log = NULL;
   for (int k = 0; k < spec->nparams; k++) {
     if (!strcmp(spec->params[k].key, "unix")) uname = spec->params[k].value;
     if (!strcmp(spec->params[k].key, "host")) host = spec->params[k].value;
     if (!strcmp(spec->params[k].key, "port")) port = spec->params[k].value;
+    if (!strcmp(spec->params[k].key, "launch")) launch = spec->params[k].value;
+    if (!strcmp(spec->params[k].key, "log")) log = spec->params[k].value;
   }
+  char made_up[64];
+  if (launch && !uname && !port) { /* a private socket per calculator: ranks never collide */
+    static int serial;
+    snprintf(made_up, sizeof made_up, "mdbench_%ld_%d", (long)getpid(), serial++);
+    uname = made_up;
+  }
+  if (log && !launch) return mdb_err_set(err, MDB_EINPUT, "ipi: log= goes with launch=COMMAND");
   if (uname && (host || port))
     return mdb_err_set(err, MDB_EINPUT, "ipi: give either unix=NAME or host=H,port=P, not both");
   if (!uname && !port)
-    return mdb_err_set(err, MDB_EINPUT, "ipi: say where to listen: ipi:unix=NAME (socket /tmp/ipi_NAME) or "
-                                        "ipi:host=H,port=P");
+    return mdb_err_set(err, MDB_EINPUT, "ipi: say where to listen: ipi:unix=NAME (socket /tmp/ipi_NAME), "
+                                        "ipi:host=H,port=P, or ipi:launch=COMMAND");
   ipi_ctx *c = calloc(1, sizeof *c);
   if (!c) return mdb_err_nomem(err, "ipi state", sizeof *c);
   c->listen_fd = c->fd = -1;
+  if (launch) snprintf(c->launch, sizeof c->launch, "%s", launch);
+  if (log) snprintf(c->log, sizeof c->log, "%s", log);
   c->timeout = IPI_DEFAULT_TIMEOUT;
   int found;
   double t;
@@ -306,6 +332,72 @@ static mdb_status ipi_listen_tcp(ipi_ctx *c, mdb_err *err) {
   return MDB_OK;
 }
 
+/* The launch command with {socket}, {host} and {port} filled in. */
+static void ipi_command(const ipi_ctx *c, char *out, size_t len) {
+  const char *name = c->unix_path[0] ? c->unix_path + strlen("/tmp/ipi_") : "";
+  size_t o = 0;
+  for (const char *p = c->launch; *p && o + 1 < len; p++) {
+    const char *sub = NULL;
+    size_t skip = 0;
+    if (!strncmp(p, "{socket}", 8)) sub = name, skip = 8;
+    else if (!strncmp(p, "{host}", 6)) sub = c->host, skip = 6;
+    else if (!strncmp(p, "{port}", 6)) sub = c->port, skip = 6;
+    if (sub) {
+      o += (size_t)snprintf(out + o, len - o, "%s", sub);
+      if (o >= len) o = len - 1;
+      p += skip - 1;
+    } else {
+      out[o++] = *p;
+    }
+  }
+  out[o] = '\0';
+}
+
+/* Starts the client in its own process group, output to its log. */
+static mdb_status ipi_spawn(ipi_ctx *c, mdb_err *err) {
+  char cmd[2 * MDB_SPEC_TEXT_MAX];
+  ipi_command(c, cmd, sizeof cmd);
+  const char *log = c->log[0] ? c->log : getenv("MDBENCH_CLIENT_LOG");
+  if (!log || !log[0]) log = "/dev/null";
+  int out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (out < 0) return mdb_err_set(err, MDB_EINPUT, "ipi: cannot open the client log %s: %s", log, strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(out);
+    return mdb_err_set(err, MDB_ERUN, "ipi: cannot start the client: %s", strerror(errno));
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  close(out);
+  c->child = pid;
+  return MDB_OK;
+}
+
+/* Stops the launched client: a moment to leave after EXIT, then SIGTERM,
+ * then SIGKILL, to its whole process group. */
+static void ipi_reap(ipi_ctx *c) {
+  if (c->child <= 0) return;
+  for (int sig = 0; sig < 3; sig++) {
+    if (sig == 1) kill(-c->child, SIGTERM);
+    if (sig == 2) kill(-c->child, SIGKILL);
+    for (int i = 0; i < 100; i++) { /* up to 2 s each */
+      if (waitpid(c->child, NULL, WNOHANG) == c->child) {
+        c->child = 0;
+        return;
+      }
+      struct timespec ts = {0, 20000000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  c->child = 0;
+}
+
 static mdb_status ipi_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
   ipi_ctx *c = ctx;
   char where[400];
@@ -320,12 +412,28 @@ static mdb_status ipi_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
     mdb_status st = c->unix_path[0] ? ipi_listen_unix(c, err) : ipi_listen_tcp(c, err);
     if (st) return st;
   }
+  if (c->launch[0] && c->child == 0) {
+    mdb_status st = ipi_spawn(c, err);
+    if (st) return st;
+  }
   double deadline = ipi_now() + c->timeout;
   for (;;) {
     double left = deadline - ipi_now();
+    int status;
+    if (c->child > 0 && waitpid(c->child, &status, WNOHANG) == c->child) {
+      c->child = 0;
+      char cmd[2 * MDB_SPEC_TEXT_MAX];
+      ipi_command(c, cmd, sizeof cmd);
+      return mdb_err_set(err, MDB_ERUN, "ipi: the launched client exited (%s %d) before connecting: %s",
+                         WIFEXITED(status) ? "status" : "signal",
+                         WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), cmd);
+    }
     struct pollfd p = {.fd = c->listen_fd, .events = POLLIN};
-    int r = left > 0 ? poll(&p, 1, (int)ceil(left * 1e3)) : 0;
+    /* in slices, to notice a launched client that died */
+    double slice = c->child > 0 && left > 0.1 ? 0.1 : left;
+    int r = left > 0 ? poll(&p, 1, (int)ceil(slice * 1e3)) : 0;
     if (r < 0 && errno == EINTR) continue;
+    if (r == 0 && left > slice) continue;
     if (r < 0) return mdb_err_set(err, MDB_ERUN, "ipi: poll on the listening socket failed: %s", strerror(errno));
     if (r == 0)
       return mdb_err_set(err, MDB_ERUN, "ipi: no client connected to %s within %g s (timeout=)",
@@ -467,6 +575,7 @@ static void ipi_fini(void *ctx) {
     close(c->listen_fd);
     if (c->unix_path[0]) unlink(c->unix_path);
   }
+  ipi_reap(c);
   free(c->buf);
   free(c);
 }

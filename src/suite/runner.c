@@ -222,9 +222,14 @@ static mdb_status run_one(const mdb_par *p, const mdb_suite_case *sc, const mdb_
   mdb_case c = sc->c;
   mdb_result r;
   mdb_err cerr = {0};
+  /* a client a calculator launches (ipi:launch=...) writes its output here */
+  char client_log[4400];
+  case_path(client_log, sizeof client_log, o->outdir, sc->id, "client.log");
+  setenv("MDBENCH_CLIENT_LOG", client_log, 1);
   double t0 = MPI_Wtime();
   mdb_status cst = mdb_case_run(&c, &r, &cerr);
   double t1 = MPI_Wtime();
+  unsetenv("MDBENCH_CLIENT_LOG");
   char host[128] = "";
   gethostname(host, sizeof host - 1);
   mdb_h5_meta meta = {.suite = o->suite_label, .command = o->command, .mpi_ranks = p->size,
