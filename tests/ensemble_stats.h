@@ -11,6 +11,9 @@
 #define MDB_TEST_ENSEMBLE_STATS_H
 
 #include <math.h>
+#include <stdlib.h>
+
+#include "bench/bench.h"
 
 typedef struct es_result {
   double mean, var;         /* of the whole window (population variance) */
@@ -46,6 +49,34 @@ static inline es_result es_block(const double *x, int n, int nb) {
   r.var_err = sqrt(fmax(vv, 0) / (nb - 1));
   r.g_mean = r.var > 0 ? len * vm / r.var : 0;
   return r;
+}
+
+/* How far the conserved and the plain total energy stray over a run (per
+ * atom, from the first sample): largest excursion, end-to-start difference,
+ * and the total energy's least-squares slope (eV/atom/ps). */
+typedef struct es_excursion {
+  double cdev, cend; /* conserved: max |C - C0|, |C_end - C0| */
+  double edev, eend; /* total:     max |E - E0|, |E_end - E0| */
+  double eslope;
+} es_excursion;
+
+static inline es_excursion es_excursions(const mdb_result *r) {
+  int ns = r->n_samples;
+  double n = r->n_atoms;
+  es_excursion x = {0};
+  double *tp = malloc((size_t)ns * sizeof *tp), *ep = malloc((size_t)ns * sizeof *ep);
+  for (int k = 0; k < ns; k++) {
+    tp[k] = r->th_time_fs[k] * 1e-3;
+    ep[k] = r->th_total[k] / n;
+    x.cdev = fmax(x.cdev, fabs(r->th_conserved[k] - r->th_conserved[0]) / n);
+    x.edev = fmax(x.edev, fabs(r->th_total[k] - r->th_total[0]) / n);
+  }
+  x.eslope = mdb_fit_slope(tp, ep, ns);
+  x.cend = fabs(r->th_conserved[ns - 1] - r->th_conserved[0]) / n;
+  x.eend = fabs(r->th_total[ns - 1] - r->th_total[0]) / n;
+  free(tp);
+  free(ep);
+  return x;
 }
 
 #endif

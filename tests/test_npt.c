@@ -85,21 +85,12 @@ static int npt_run(const char *calc, int atoms, double a0, double p_bar, double 
   while (k0 < ns - 1 && r.th_time_fs[k0] < EQUIL_FS) k0++;
   int n = ns - k0;
   double ncell = atoms / 4.0;
-  double *a = calloc((size_t)ns, sizeof *a), *tp = calloc((size_t)ns, sizeof *tp),
-         *ep = calloc((size_t)ns, sizeof *ep);
+  double *a = calloc((size_t)ns, sizeof *a);
   for (int k = 0; k < ns; k++) a[k] = cbrt(r.th_volume[k] / ncell);
   es_result p = es_block(r.th_pressure + k0, n, 10), t = es_block(r.th_temperature + k0, n, 10),
             la = es_block(a + k0, n, 10);
-  double cdev = 0, edev = 0, N = r.n_atoms;
-  for (int k = 0; k < ns; k++) {
-    tp[k] = r.th_time_fs[k] * 1e-3;
-    ep[k] = r.th_total[k] / N;
-    cdev = fmax(cdev, fabs(r.th_conserved[k] - r.th_conserved[0]) / N);
-    edev = fmax(edev, fabs(r.th_total[k] - r.th_total[0]) / N);
-  }
-  double eslope = mdb_fit_slope(tp, ep, ns);
-  double cend = fabs(r.th_conserved[ns - 1] - r.th_conserved[0]) / N;
-  double eend = fabs(r.th_total[ns - 1] - r.th_total[0]) / N;
+  const es_excursion x = es_excursions(&r);
+  const double cdev = x.cdev, cend = x.cend, edev = x.edev, eend = x.eend, eslope = x.eslope;
   printf("copper %s NPT, %d atoms, %.0f K, %.6g bar, from a = %.4f Å (P0 = %.0f bar), %.0f ps production:\n"
          "  <P> = %.1f ± %.1f bar (sample std %.0f; tol %.0f)   <T> = %.2f ± %.2f K\n"
          "  <a> = %.5f ± %.5f Å   V std/V %.4f   %ld neighbour builds\n"
@@ -118,8 +109,6 @@ static int npt_run(const char *calc, int atoms, double a0, double p_bar, double 
   CHECK(cdev * MIN_RATIO < edev);
   CHECK(cend * MIN_RATIO < eend);
   free(a);
-  free(tp);
-  free(ep);
   mdb_result_free(&r);
   return check_report();
 }

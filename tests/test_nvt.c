@@ -89,17 +89,8 @@ static int canonical(const char *system, const char *calc, int atoms, const char
   double ratio = ke.var / canon;
 
   /* conserved vs total energy over the whole run */
-  double *tp = malloc((size_t)ns * sizeof *tp), *ep = malloc((size_t)ns * sizeof *ep);
-  double cdev = 0, edev = 0, N = r.n_atoms;
-  for (int k = 0; k < ns; k++) {
-    tp[k] = r.th_time_fs[k] * 1e-3;
-    ep[k] = r.th_total[k] / N;
-    cdev = fmax(cdev, fabs(r.th_conserved[k] - r.th_conserved[0]) / N);
-    edev = fmax(edev, fabs(r.th_total[k] - r.th_total[0]) / N);
-  }
-  double eslope = mdb_fit_slope(tp, ep, ns);
-  double cend = fabs(r.th_conserved[ns - 1] - r.th_conserved[0]) / N;
-  double eend = fabs(r.th_total[ns - 1] - r.th_total[0]) / N;
+  const es_excursion x = es_excursions(&r);
+  const double cdev = x.cdev, cend = x.cend, edev = x.edev, eend = x.eend, eslope = x.eslope;
   printf("%s %s %s, %d atoms, %.0f ps production (%d samples):\n"
          "  <T> = %.3f K ± %.3f (block error; g = %.0f fs); target %.1f K, rel diff %.2e (tol %.2g)\n"
          "  Var(KE)/canonical = %.4f ± %.4f (g_KE %.0f fs) (tol |ratio - 1| < %.2g)\n"
@@ -115,8 +106,6 @@ static int canonical(const char *system, const char *calc, int atoms, const char
   CHECK(cdev < TOL_DEV);
   CHECK(cdev * MIN_RATIO < edev);
   CHECK(cend * MIN_RATIO < eend);
-  free(tp);
-  free(ep);
   mdb_result_free(&r);
   return check_report();
 }
