@@ -7,7 +7,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config git libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libcjson-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(lammps lammps-data python3 python3-numpy python3-ase python3-h5py hdf5-tools procps)
+  pkgs+=(lammps lammps-data python3 python3-numpy python3-ase python3-h5py python3-matplotlib hdf5-tools procps)
 fi
 
 missing=()

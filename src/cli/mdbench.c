@@ -22,6 +22,7 @@
 #include "build/build.h"
 #include "build/xyz.h"
 #include "calc/calc.h"
+#include "cli/commands.h"
 #include "core/units.h"
 #include "core/version.h"
 #include "io/atomic.h"
@@ -349,6 +350,9 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "run") == 0) return cmd_run(argc - 1, argv + 1);
   if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 1, argv + 1);
+  if (strcmp(cmd, "compare") == 0) return mdb_cmd_compare(argc - 1, argv + 1);
+  if (strcmp(cmd, "analyze") == 0) return mdb_cmd_analyze(argc - 1, argv + 1);
+  if (strcmp(cmd, "regress") == 0) return mdb_cmd_regress(argc - 1, argv + 1);
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
     printf("mdbench %s (git %s; %s)\n", mdb_version(), mdb_git_commit(), mdb_build_flags());
     return 0;
@@ -357,6 +361,6 @@ int main(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
-  fprintf(stderr, "mdbench: error: unknown command '%s' (valid: run, eval, --version, --help)\n", cmd);
+  fprintf(stderr, "mdbench: error: unknown command '%s' (valid: run, eval, compare, analyze, regress, --version, --help)\n", cmd);
   return 2;
 }
