@@ -31,4 +31,9 @@ mdb_status mdb_err_nomem(mdb_err *err, const char *what, double bytes);
 /* Exit code the CLI uses for a status (documented in README.md). */
 int mdb_exit_code(mdb_status code);
 
+/* Exit code of a run stopped cleanly by a signal (core/stop.h) before it
+ * finished: what was done is saved and --resume finishes it. 75 is
+ * sysexits' EX_TEMPFAIL ("try again later"). */
+#define MDB_EXIT_INTERRUPTED 75
+
 #endif

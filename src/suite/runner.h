@@ -59,6 +59,11 @@ typedef struct mdb_run_report {
   double run_s;       /* sum over cases run now of the time inside mdb_case_run */
   double io_s;        /* sum over cases of persisting them (case .h5 and .json) */
   double merge_s;     /* rank 0 writing results.h5 and summary.json */
+  int interrupted;    /* a stop was requested (core/stop.h): the cases in flight were recorded as
+                         "interrupted", no new case was started; results.h5 holds what was done
+                         and its root attribute complete is 0. Resume with --resume DIR. */
+  int stop_signal;    /* the signal that stopped the run (0 when none) */
+  int unfinished;     /* cases of the suite without a finished result after this run */
 } mdb_run_report;
 
 /* Rank 0 prepares DIR (creating DIR/cases; without resume, a DIR that
