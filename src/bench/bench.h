@@ -15,6 +15,10 @@
  * A run that blows up (non-finite numbers, a runaway atom, the conserved
  * energy off by more than MDB_BLOWUP_EV_PER_ATOM per atom) is a result with
  * status "failed", the step and the reason — not an error.
+ *
+ * A stop request (core/stop.h: SIGTERM, SIGINT, SIGUSR1) is honoured at the
+ * next step boundary: the result has status "interrupted", fail_step the
+ * last step completed, and everything measured until then.
  */
 #ifndef MDB_BENCH_H
 #define MDB_BENCH_H
@@ -63,7 +67,8 @@ typedef struct mdb_result {
   double lattice_A;
   double final_extended_energy; /* eV: thermostat/barostat terms of the conserved energy at the end
                                    (−heat for Langevin; 0 for NVE) */
-  char status[8];       /* "ok" or "failed" */
+  char status[16];      /* "ok", "failed", or "interrupted": a stop was requested (core/stop.h) and
+                           the run ended cleanly after step fail_step; the arrays hold what was done */
   long fail_step;       /* -1 when ok */
   char fail_reason[1024];
 

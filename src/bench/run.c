@@ -16,6 +16,7 @@
 #include "bench/bench.h"
 #include "build/build.h"
 #include "calc/calc.h"
+#include "core/stop.h"
 #include "core/units.h"
 #include "md/md.h"
 
@@ -318,6 +319,16 @@ mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
   double t_loop = mdb_now();
   if (sample_thermo(r, &md, 0)) goto done;
   for (long step = 1; step <= total; step++) {
+    const int sig = mdb_stop_requested();
+    if (sig) {
+      char why[128];
+      snprintf(why, sizeof why, "stopped by %s after step %ld of %ld", mdb_stop_signal_name(sig), step - 1, total);
+      fail(r, step - 1, why);
+      snprintf(r->status, sizeof r->status, "interrupted");
+      /* the last state is a sample, so the energy record reaches the stop */
+      if (r->th_step[r->n_samples - 1] != step - 1) sample_thermo(r, &md, step - 1);
+      break;
+    }
     int thermo_here = step % c->energy_interval == 0 || step == total;
     int timed = step > c->warmup_steps;
     if (step == c->warmup_steps + 1) {

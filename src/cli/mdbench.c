@@ -22,31 +22,20 @@
 #include "build/build.h"
 #include "build/xyz.h"
 #include "calc/calc.h"
+#include "cli/cli.h"
 #include "cli/commands.h"
+#include "core/stop.h"
 #include "core/units.h"
 #include "core/version.h"
 #include "io/atomic.h"
 #include "io/json_result.h"
 #include "md/md.h"
 
-enum {
-  OPT_CALCULATOR = 256, OPT_SYSTEM, OPT_ATOMS, OPT_STEPS, OPT_PROTOCOL, OPT_DEVICE, OPT_OUTPUT, OPT_TIMESTEP,
-  OPT_TEMPERATURE, OPT_WARMUP, OPT_SEED, OPT_EINTERVAL, OPT_MINTERVAL, OPT_SKIN, OPT_QUIET, OPT_LATTICE, OPT_HELP,
-  OPT_THERMOSTAT, OPT_TDAMP, OPT_PDAMP, OPT_PRESSURE
-};
-
-static const struct option run_options[] = {
-    {"calculator", required_argument, 0, OPT_CALCULATOR}, {"system", required_argument, 0, OPT_SYSTEM},
-    {"atoms", required_argument, 0, OPT_ATOMS},           {"steps", required_argument, 0, OPT_STEPS},
-    {"protocol", required_argument, 0, OPT_PROTOCOL},     {"device", required_argument, 0, OPT_DEVICE},
-    {"output", required_argument, 0, OPT_OUTPUT},         {"timestep-fs", required_argument, 0, OPT_TIMESTEP},
-    {"temperature-K", required_argument, 0, OPT_TEMPERATURE}, {"warmup", required_argument, 0, OPT_WARMUP},
-    {"seed", required_argument, 0, OPT_SEED},             {"energy-interval", required_argument, 0, OPT_EINTERVAL},
-    {"memory-interval", required_argument, 0, OPT_MINTERVAL}, {"skin-A", required_argument, 0, OPT_SKIN},
-    {"lattice-A", required_argument, 0, OPT_LATTICE},     {"thermostat", required_argument, 0, OPT_THERMOSTAT},
-    {"tdamp-fs", required_argument, 0, OPT_TDAMP},        {"pdamp-fs", required_argument, 0, OPT_PDAMP},
-    {"pressure-bar", required_argument, 0, OPT_PRESSURE}, {"quiet", no_argument, 0, OPT_QUIET},
-    {"help", no_argument, 0, OPT_HELP},                   {0, 0, 0, 0}};
+static const struct option run_options[] = {MDB_CLI_CASE_OPTIONS,
+                                           {"output", required_argument, 0, OPT_OUTPUT},
+                                           {"quiet", no_argument, 0, OPT_QUIET},
+                                           {"help", no_argument, 0, OPT_HELP},
+                                           {0, 0, 0, 0}};
 
 static const struct option eval_options[] = {
     {"calculator", required_argument, 0, OPT_CALCULATOR}, {"system", required_argument, 0, OPT_SYSTEM},
@@ -87,23 +76,23 @@ static void usage(FILE *to) {
           "  --quiet                 print nothing but errors\n"
           "\n"
           "exit codes: 0 ok, 1 the run failed (blew up; result still written), 2 bad input,\n"
-          "            3 I/O or runtime error\n",
+          "            3 I/O or runtime error, 75 stopped by SIGTERM/SIGINT/SIGUSR1 (result so far written)\n",
           mdb_build_names(), mdb_calc_names());
 }
 
-static int die(const char *cmd, const mdb_err *err) {
+int mdb_cli_die(const char *cmd, const mdb_err *err) {
   fprintf(stderr, "mdbench %s: error: %s\n", cmd, err->msg);
   return mdb_exit_code(err->code);
 }
 
-static int bad(const char *cmd, const char *fmt, const char *a, const char *b) {
+int mdb_cli_bad(const char *cmd, const char *fmt, const char *a, const char *b) {
   fprintf(stderr, "mdbench %s: error: ", cmd);
   fprintf(stderr, fmt, a, b);
   fprintf(stderr, "\n");
   return 2;
 }
 
-static int parse_int(const char *flag, const char *s, int lo, int *out, mdb_err *err) {
+int mdb_cli_parse_int(const char *flag, const char *s, int lo, int *out, mdb_err *err) {
   char *end;
   errno = 0;
   long v = strtol(s, &end, 10);
@@ -113,7 +102,7 @@ static int parse_int(const char *flag, const char *s, int lo, int *out, mdb_err 
   return 0;
 }
 
-static int parse_double(const char *flag, const char *s, double *out, mdb_err *err) {
+int mdb_cli_parse_double(const char *flag, const char *s, double *out, mdb_err *err) {
   char *end;
   errno = 0;
   double v = strtod(s, &end);
@@ -124,13 +113,13 @@ static int parse_double(const char *flag, const char *s, double *out, mdb_err *e
 }
 
 /* 0 means "the default" inside a case, so a user's 0 is rejected here */
-static int parse_positive(const char *flag, const char *s, double *out, mdb_err *err) {
-  if (parse_double(flag, s, out, err)) return 1;
+int mdb_cli_parse_positive(const char *flag, const char *s, double *out, mdb_err *err) {
+  if (mdb_cli_parse_double(flag, s, out, err)) return 1;
   if (!(*out > 0)) return mdb_err_set(err, MDB_EINPUT, "%s must be > 0, got '%s'", flag, s);
   return 0;
 }
 
-static int parse_u64(const char *flag, const char *s, uint64_t *out, mdb_err *err) {
+int mdb_cli_parse_u64(const char *flag, const char *s, uint64_t *out, mdb_err *err) {
   char *end;
   errno = 0;
   if (*s == '-') return mdb_err_set(err, MDB_EINPUT, "%s needs a non-negative integer, got '%s'", flag, s);
@@ -140,7 +129,7 @@ static int parse_u64(const char *flag, const char *s, uint64_t *out, mdb_err *er
   return 0;
 }
 
-static void list_options(const struct option *opts, char *buf, size_t len) {
+void mdb_cli_list_options(const struct option *opts, char *buf, size_t len) {
   buf[0] = 0;
   for (const struct option *o = opts; o->name; o++) {
     size_t l = strlen(buf);
@@ -149,15 +138,15 @@ static void list_options(const struct option *opts, char *buf, size_t len) {
 }
 
 /* Rejects options getopt could not match, naming the valid ones. */
-static int unknown_option(const char *cmd, char **argv, const struct option *opts) {
+int mdb_cli_unknown_option(const char *cmd, char **argv, const struct option *opts) {
   char valid[1024];
-  list_options(opts, valid, sizeof valid);
+  mdb_cli_list_options(opts, valid, sizeof valid);
   const char *what = optind > 0 ? argv[optind - 1] : "?";
-  if (optopt) return bad(cmd, "option '%s' needs a value (valid options: %s)", what, valid);
-  return bad(cmd, "unknown option '%s' (valid: %s)", what, valid);
+  if (optopt) return mdb_cli_bad(cmd, "option '%s' needs a value (valid options: %s)", what, valid);
+  return mdb_cli_bad(cmd, "unknown option '%s' (valid: %s)", what, valid);
 }
 
-static void print_summary(const mdb_result *r, const char *output) {
+void mdb_cli_print_summary(const mdb_result *r, const char *output) {
   const mdb_case *c = &r->c;
   printf("mdbench %s: %s on %s (%d atoms), %s, %s\n", mdb_version(), c->calculator, c->system, r->n_atoms,
          c->protocol, c->device);
@@ -185,9 +174,58 @@ static void print_summary(const mdb_result *r, const char *output) {
          r->mean_pressure, r->std_pressure, r->mean_volume);
   if (strcmp(r->status, "ok") == 0)
     printf("  status      ok\n");
+  else if (strcmp(r->status, "interrupted") == 0)
+    printf("  status      INTERRUPTED after step %ld: %s\n", r->fail_step, r->fail_reason);
   else
     printf("  status      FAILED at step %ld: %s\n", r->fail_step, r->fail_reason);
   if (output) printf("  written     %s\n", output);
+}
+
+/* One of the options that describe a case (run's options but --output,
+ * --quiet, --help): -1 when opt is not one of them, 0 when it was taken, or
+ * the exit code after an error was printed. */
+int mdb_cli_case_option(const char *cmd, int opt, const char *arg, mdb_case *c) {
+  mdb_err err = {0};
+  int rc = 0;
+  switch (opt) {
+    case OPT_CALCULATOR: snprintf(c->calculator, sizeof c->calculator, "%s", arg); break;
+    case OPT_SYSTEM:
+      if (strlen(arg) >= sizeof c->system) return mdb_cli_bad(cmd, "--system %s is too long%s", arg, "");
+      snprintf(c->system, sizeof c->system, "%s", arg);
+      break;
+    case OPT_ATOMS: rc = mdb_cli_parse_int("--atoms", arg, 1, &c->n_atoms, &err); break;
+    case OPT_STEPS: rc = mdb_cli_parse_int("--steps", arg, 1, &c->n_steps, &err); break;
+    case OPT_WARMUP: rc = mdb_cli_parse_int("--warmup", arg, 0, &c->warmup_steps, &err); break;
+    case OPT_EINTERVAL: rc = mdb_cli_parse_int("--energy-interval", arg, 1, &c->energy_interval, &err); break;
+    case OPT_MINTERVAL: rc = mdb_cli_parse_int("--memory-interval", arg, 1, &c->memory_interval, &err); break;
+    case OPT_PROTOCOL:
+      snprintf(c->protocol, sizeof c->protocol, "%.7s", arg);
+      if (strlen(arg) >= sizeof c->protocol)
+        return mdb_cli_bad(cmd, "unknown protocol '%s' (valid: %s)", arg, MDB_PROTOCOL_NAMES);
+      break;
+    case OPT_THERMOSTAT:
+      snprintf(c->thermostat, sizeof c->thermostat, "%.15s", arg);
+      if (strlen(arg) >= sizeof c->thermostat || !arg[0])
+        return mdb_cli_bad(cmd, "unknown thermostat '%s' (valid: %s)", arg, MDB_THERMOSTAT_NAMES);
+      break;
+    case OPT_TDAMP: rc = mdb_cli_parse_positive("--tdamp-fs", arg, &c->tdamp_fs, &err); break;
+    case OPT_PDAMP: rc = mdb_cli_parse_positive("--pdamp-fs", arg, &c->pdamp_fs, &err); break;
+    case OPT_PRESSURE:
+      rc = mdb_cli_parse_double("--pressure-bar", arg, &c->pressure_bar, &err);
+      c->pressure_set = 1;
+      break;
+    case OPT_DEVICE:
+      snprintf(c->device, sizeof c->device, "%.15s", arg);
+      if (strlen(arg) >= sizeof c->device) return mdb_cli_bad(cmd, "unknown device '%s' (valid: cpu)%s", arg, "");
+      break;
+    case OPT_TIMESTEP: rc = mdb_cli_parse_positive("--timestep-fs", arg, &c->timestep_fs, &err); break;
+    case OPT_TEMPERATURE: rc = mdb_cli_parse_double("--temperature-K", arg, &c->temperature_K, &err); break;
+    case OPT_SKIN: rc = mdb_cli_parse_double("--skin-A", arg, &c->skin_A, &err); break;
+    case OPT_LATTICE: rc = mdb_cli_parse_positive("--lattice-A", arg, &c->lattice_A, &err); break;
+    case OPT_SEED: rc = mdb_cli_parse_u64("--seed", arg, &c->seed, &err); break;
+  default: return -1;
+  }
+  return rc ? mdb_cli_die(cmd, &err) : 0;
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -200,61 +238,35 @@ static int cmd_run(int argc, char **argv) {
   while ((opt = getopt_long(argc, argv, "", run_options, NULL)) != -1) {
     int rc = 0;
     switch (opt) {
-    case OPT_CALCULATOR: snprintf(c.calculator, sizeof c.calculator, "%s", optarg); break;
-    case OPT_SYSTEM:
-      if (strlen(optarg) >= sizeof c.system) return bad("run", "--system %s is too long%s", optarg, "");
-      snprintf(c.system, sizeof c.system, "%s", optarg);
-      break;
-    case OPT_ATOMS: rc = parse_int("--atoms", optarg, 1, &c.n_atoms, &err); break;
-    case OPT_STEPS: rc = parse_int("--steps", optarg, 1, &c.n_steps, &err); break;
-    case OPT_WARMUP: rc = parse_int("--warmup", optarg, 0, &c.warmup_steps, &err); break;
-    case OPT_EINTERVAL: rc = parse_int("--energy-interval", optarg, 1, &c.energy_interval, &err); break;
-    case OPT_MINTERVAL: rc = parse_int("--memory-interval", optarg, 1, &c.memory_interval, &err); break;
-    case OPT_PROTOCOL:
-      snprintf(c.protocol, sizeof c.protocol, "%.7s", optarg);
-      if (strlen(optarg) >= sizeof c.protocol)
-        return bad("run", "unknown protocol '%s' (valid: %s)", optarg, MDB_PROTOCOL_NAMES);
-      break;
-    case OPT_THERMOSTAT:
-      snprintf(c.thermostat, sizeof c.thermostat, "%.15s", optarg);
-      if (strlen(optarg) >= sizeof c.thermostat || !optarg[0])
-        return bad("run", "unknown thermostat '%s' (valid: %s)", optarg, MDB_THERMOSTAT_NAMES);
-      break;
-    case OPT_TDAMP: rc = parse_positive("--tdamp-fs", optarg, &c.tdamp_fs, &err); break;
-    case OPT_PDAMP: rc = parse_positive("--pdamp-fs", optarg, &c.pdamp_fs, &err); break;
-    case OPT_PRESSURE:
-      rc = parse_double("--pressure-bar", optarg, &c.pressure_bar, &err);
-      c.pressure_set = 1;
-      break;
-    case OPT_DEVICE:
-      snprintf(c.device, sizeof c.device, "%.15s", optarg);
-      if (strlen(optarg) >= sizeof c.device) return bad("run", "unknown device '%s' (valid: cpu)%s", optarg, "");
-      break;
     case OPT_OUTPUT: output = optarg; break;
-    case OPT_TIMESTEP: rc = parse_positive("--timestep-fs", optarg, &c.timestep_fs, &err); break;
-    case OPT_TEMPERATURE: rc = parse_double("--temperature-K", optarg, &c.temperature_K, &err); break;
-    case OPT_SKIN: rc = parse_double("--skin-A", optarg, &c.skin_A, &err); break;
-    case OPT_LATTICE: rc = parse_positive("--lattice-A", optarg, &c.lattice_A, &err); break;
-    case OPT_SEED: rc = parse_u64("--seed", optarg, &c.seed, &err); break;
     case OPT_QUIET: quiet = 1; break;
     case OPT_HELP: usage(stdout); return 0;
-    default: return unknown_option("run", argv, run_options);
+    default: {
+      int code = mdb_cli_case_option("run", opt, optarg, &c);
+      if (code < 0) return mdb_cli_unknown_option("run", argv, run_options);
+      if (code) return code;
     }
-    if (rc) return die("run", &err);
+    }
+    if (rc) return mdb_cli_die("run", &err);
   }
-  if (optind < argc) return bad("run", "unexpected argument '%s'%s", argv[optind], "");
-  if (mdb_case_resolve(&c, &err)) return die("run", &err);
-  if (output && mdb_atomic_check_writable(output, &err)) return die("run", &err);
+  if (optind < argc) return mdb_cli_bad("run", "unexpected argument '%s'%s", argv[optind], "");
+  if (mdb_case_resolve(&c, &err)) return mdb_cli_die("run", &err);
+  if (output && mdb_atomic_check_writable(output, &err)) return mdb_cli_die("run", &err);
   mdb_result r;
-  if (mdb_case_run(&c, &r, &err)) return die("run", &err);
-  int code = strcmp(r.status, "ok") == 0 ? 0 : 1;
+  mdb_stop_install(); /* SIGTERM/SIGINT/SIGUSR1: stop at the next step, keep what was measured */
+  if (mdb_case_run(&c, &r, &err)) return mdb_cli_die("run", &err);
+  const int stopped = strcmp(r.status, "interrupted") == 0;
+  int code = strcmp(r.status, "ok") == 0 ? 0 : stopped ? MDB_EXIT_INTERRUPTED : 1;
   if (output && mdb_result_write_json(&r, output, &err)) {
-    if (!quiet) print_summary(&r, NULL);
+    if (!quiet) mdb_cli_print_summary(&r, NULL);
     mdb_result_free(&r);
-    return die("run", &err);
+    return mdb_cli_die("run", &err);
   }
-  if (!quiet) print_summary(&r, output);
-  if (code) fprintf(stderr, "mdbench run: the run failed at step %ld: %s\n", r.fail_step, r.fail_reason);
+  if (!quiet) mdb_cli_print_summary(&r, output);
+  if (stopped)
+    fprintf(stderr, "mdbench run: %s; the %d timed steps done are in the result\n", r.fail_reason, r.n_timed);
+  else if (code)
+    fprintf(stderr, "mdbench run: the run failed at step %ld: %s\n", r.fail_step, r.fail_reason);
   mdb_result_free(&r);
   return code;
 }
@@ -272,25 +284,25 @@ static int cmd_eval(int argc, char **argv) {
     case OPT_CALCULATOR: calc_spec = optarg; break;
     case OPT_SYSTEM: system = optarg; break;
     case OPT_OUTPUT: output = optarg; break;
-    case OPT_ATOMS: rc = parse_int("--atoms", optarg, 1, &n_atoms, &err); break;
-    case OPT_LATTICE: rc = parse_positive("--lattice-A", optarg, &lattice, &err); break;
-    case OPT_SEED: rc = parse_u64("--seed", optarg, &seed, &err); break;
+    case OPT_ATOMS: rc = mdb_cli_parse_int("--atoms", optarg, 1, &n_atoms, &err); break;
+    case OPT_LATTICE: rc = mdb_cli_parse_positive("--lattice-A", optarg, &lattice, &err); break;
+    case OPT_SEED: rc = mdb_cli_parse_u64("--seed", optarg, &seed, &err); break;
     case OPT_QUIET: quiet = 1; break;
     case OPT_HELP: usage(stdout); return 0;
-    default: return unknown_option("eval", argv, eval_options);
+    default: return mdb_cli_unknown_option("eval", argv, eval_options);
     }
-    if (rc) return die("eval", &err);
+    if (rc) return mdb_cli_die("eval", &err);
   }
-  if (optind < argc) return bad("eval", "unexpected argument '%s'%s", argv[optind], "");
-  if (!system) return bad("eval", "--system is required (a built-in name or FILE.xyz)%s%s", "", "");
-  if (output && mdb_atomic_check_writable(output, &err)) return die("eval", &err);
+  if (optind < argc) return mdb_cli_bad("eval", "unexpected argument '%s'%s", argv[optind], "");
+  if (!system) return mdb_cli_bad("eval", "--system is required (a built-in name or FILE.xyz)%s%s", "", "");
+  if (output && mdb_atomic_check_writable(output, &err)) return mdb_cli_die("eval", &err);
   mdb_system sys, orig;
   mdb_calc calc;
   mdb_neigh nl;
   int have_calc = 0, have_nl = 0, have_orig = 0;
   double *forces = NULL;
   mdb_status st = mdb_build_system(&sys, system, n_atoms, lattice, seed, NULL, &err);
-  if (st) return die("eval", &err);
+  if (st) return mdb_cli_die("eval", &err);
   if (!calc_spec) calc_spec = mdb_build_default_calculator(system);
   if ((st = mdb_system_copy(&orig, &sys, &err))) goto out;
   have_orig = 1;
@@ -339,7 +351,7 @@ out:
   if (have_calc) mdb_calc_free(&calc);
   if (have_orig) mdb_system_free(&orig);
   mdb_system_free(&sys);
-  return st ? die("eval", &err) : 0;
+  return st ? mdb_cli_die("eval", &err) : 0;
 }
 
 int main(int argc, char **argv) {

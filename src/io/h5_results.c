@@ -290,7 +290,9 @@ static int write_root(h5w *w, hid_t file, const mdb_h5_meta *m, int ncases) {
                  attr_str(w, file, "command", m->command) ||
                  attr_str(w, file, "build", or_default(m->build, mdb_build_flags())) ||
                  attr_str(w, file, "mpi_library", m->mpi_library) || attr_str(w, file, "hdf5_version", h5ver) ||
-                 attr_i64(w, file, "n_cases", ncases)
+                 attr_i64(w, file, "n_cases", ncases) || attr_i64(w, file, "complete", m->incomplete ? 0 : 1) ||
+                 attr_i64(w, file, "suite_cases", m->suite_cases > 0 ? m->suite_cases : ncases) ||
+                 attr_str(w, file, "stop_signal", m->stop_signal)
              ? -1
              : 0;
 }

@@ -35,6 +35,10 @@ typedef struct mdb_h5_meta {
   const char *git_commit;      /* NULL: mdb_git_commit() */
   const char *build;           /* compiler, build type, flags; NULL: mdb_build_flags() */
   const char *mpi_library;     /* MPI_Get_library_version text; NULL: "" */
+  int incomplete;              /* 1: the run stopped before every case of its suite finished (root
+                                  attribute complete = 0); 0: complete = 1 */
+  int suite_cases;             /* cases in the suite (root attribute suite_cases); 0: the cases written */
+  const char *stop_signal;     /* the signal that stopped the run ("SIGUSR1"); NULL: "" */
 } mdb_h5_meta;
 
 /* Where and how one case ran. A NULL string takes the default named in its
@@ -85,7 +89,7 @@ typedef struct mdb_h5_summary_row {
   char protocol[8];
   char calculator[512];
   char device[16];
-  char status[8];               /* "ok", "failed" or "error" */
+  char status[16];              /* "ok", "failed", "interrupted" or "error" */
   double mean_ms, median_ms, p95_ms, p99_ms, std_ms;
   double steps_per_second;
   double peak_memory_gb;        /* 1e9 bytes */

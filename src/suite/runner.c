@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/stop.h"
 #include "core/version.h"
 #include "io/atomic.h"
 #include "io/h5_results.h"
@@ -215,10 +216,12 @@ static mdb_status write_marker(const char *path, const mdb_suite_case *sc, const
   return st;
 }
 
-/* Runs one case and persists it; *ok says whether its status is "ok";
- * the time spent running and persisting is added to *run_s and *io_s. */
+/* Runs one case and persists it; *ok says whether its status is "ok",
+ * *stopped whether a stop request ended it early (its .h5 is written with
+ * status "interrupted" but no marker, so --resume runs it again); the time
+ * spent running and persisting is added to *run_s and *io_s. */
 static mdb_status run_one(const mdb_par *p, const mdb_suite_case *sc, const mdb_run_opts *o, const char *cpu,
-                          int *ok, double *run_s, double *io_s, mdb_err *err) {
+                          int *ok, int *stopped, double *run_s, double *io_s, mdb_err *err) {
   mdb_case c = sc->c;
   mdb_result r;
   mdb_err cerr = {0};
@@ -242,8 +245,9 @@ static mdb_status run_one(const mdb_par *p, const mdb_suite_case *sc, const mdb_
   char h5[4400], js[4400];
   case_path(h5, sizeof h5, o->outdir, sc->id, "h5");
   case_path(js, sizeof js, o->outdir, sc->id, "json");
+  *stopped = !cst && strcmp(r.status, "interrupted") == 0;
   mdb_status st = mdb_h5_write(h5, &meta, &k, 1, err);
-  if (!st) st = write_marker(js, sc, cst ? NULL : &r, &c, p, cerr.msg, err);
+  if (!st && !*stopped) st = write_marker(js, sc, cst ? NULL : &r, &c, p, cerr.msg, err);
   *run_s += t1 - t0;
   *io_s += MPI_Wtime() - t1;
   *ok = !cst && strcmp(r.status, "ok") == 0;
@@ -281,6 +285,9 @@ static mdb_status write_summary_json(const char *path, const mdb_suite *s, const
   cJSON_AddStringToObject(j, "command", o->command);
   cJSON_AddNumberToObject(j, "n_cases", s->n_cases);
   cJSON_AddNumberToObject(j, "n_failed", rep->failed);
+  cJSON_AddBoolToObject(j, "complete", rep->unfinished == 0);
+  cJSON_AddNumberToObject(j, "n_unfinished", rep->unfinished);
+  cJSON_AddStringToObject(j, "stop_signal", rep->stop_signal ? mdb_stop_signal_name(rep->stop_signal) : "");
   cJSON_AddNumberToObject(j, "makespan_s", rep->makespan_s);
   cJSON_AddNumberToObject(j, "case_run_s", rep->run_s);
   cJSON_AddNumberToObject(j, "persist_s", rep->io_s);
@@ -347,10 +354,12 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
   double t0 = MPI_Wtime(), times[2] = {0, 0}; /* run, io */
   mdb_status st = MDB_OK;
   for (;;) {
+    if (mdb_stop_requested()) break; /* take no new case */
     int k = fetch_add(win, CNT_NEXT, 1);
     if (k >= ntodo) break;
-    int ok = 0;
-    st = run_one(p, &s->cases[order[k]], o, cpu, &ok, &times[0], &times[1], err);
+    int ok = 0, stopped = 0;
+    st = run_one(p, &s->cases[order[k]], o, cpu, &ok, &stopped, &times[0], &times[1], err);
+    if (stopped) break;
     fetch_add(win, CNT_DONE, 1);
     if (!ok) fetch_add(win, CNT_FAILED, 1);
     if (st) break; /* cannot persist results: stop taking cases */
@@ -359,6 +368,8 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
   }
   /* rank 0 keeps reporting while the others finish */
   int failed_io = mdb_par_max_int(st != MDB_OK);
+  rep->stop_signal = mdb_par_max_int(mdb_stop_requested());
+  rep->interrupted = rep->stop_signal != 0;
   MPI_Barrier(MPI_COMM_WORLD);
   rep->makespan_s = MPI_Wtime() - t0;
   double sums[2] = {0, 0};
@@ -381,19 +392,31 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
     const char **parts = malloc((s->n_cases > 0 ? (size_t)s->n_cases : 1) * sizeof *parts);
     char (*paths)[4400] = malloc((s->n_cases > 0 ? (size_t)s->n_cases : 1) * sizeof *paths);
     if (!parts || !paths) fst = mdb_err_nomem(err, "case file list", (double)s->n_cases * 4400);
+    /* an interrupted run merges what it has: the finished cases and the
+       interrupted ones (status "interrupted"); cases never started are absent */
+    int nparts = 0;
     for (int i = 0; i < s->n_cases && !fst; i++) {
-      case_path(paths[i], sizeof paths[i], o->outdir, s->cases[i].id, "h5");
-      parts[i] = paths[i];
+      char marker[4400];
+      case_path(marker, sizeof marker, o->outdir, s->cases[i].id, "json");
+      rep->unfinished += access(marker, F_OK) != 0;
+      case_path(paths[nparts], sizeof paths[nparts], o->outdir, s->cases[i].id, "h5");
+      if (access(paths[nparts], F_OK) == 0) {
+        parts[nparts] = paths[nparts];
+        nparts++;
+      }
     }
     char out[4200];
     snprintf(out, sizeof out, "%s/results.h5", o->outdir);
     mdb_h5_meta meta = {.suite = o->suite_label, .command = o->command, .mpi_ranks = p->size,
-                        .mpi_library = p->mpi_library};
-    if (!fst) fst = mdb_h5_merge(out, &meta, parts, s->n_cases, err);
+                        .mpi_library = p->mpi_library, .incomplete = rep->unfinished > 0,
+                        .suite_cases = s->n_cases,
+                        .stop_signal = rep->stop_signal ? mdb_stop_signal_name(rep->stop_signal) : ""};
+    if (!fst) fst = mdb_h5_merge(out, &meta, parts, nparts, err);
     mdb_h5_summary_row *rows = NULL;
     int nrows = 0;
     if (!fst) fst = mdb_h5_read_summary(out, &rows, &nrows, err);
-    for (int i = 0; i < nrows; i++) rep->failed += strcmp(rows[i].status, "ok") != 0;
+    for (int i = 0; i < nrows; i++)
+      rep->failed += strcmp(rows[i].status, "ok") != 0 && strcmp(rows[i].status, "interrupted") != 0;
     snprintf(out, sizeof out, "%s/summary.json", o->outdir);
     if (!fst) fst = write_summary_json(out, s, o, p, rows, nrows, rep, err);
     free(rows);
@@ -402,5 +425,6 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
   }
   rep->merge_s = MPI_Wtime() - m0;
   MPI_Bcast(&rep->failed, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  MPI_Bcast(&rep->unfinished, 1, MPI_INT, 0, MPI_COMM_WORLD);
   return bcast_status(fst, err);
 }
