@@ -121,6 +121,23 @@ mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err);
 /* Runs the case. Bad input returns an error; a blow-up returns MDB_OK with
  * r->status "failed". Free with mdb_result_free. */
 mdb_status mdb_case_run(const mdb_case *c, mdb_result *r, mdb_err *err);
+
+/* Something to do along the trajectory without touching it (the shadow
+ * calculator of `mdbench compare`, bench/shadow.h). after_step is called
+ * with the state at step 0 (initial forces) and at the end of every MD step,
+ * warmup included, outside the timed region; timed says whether the step
+ * was a timed one. force_flags are added to every step's force call (the
+ * shadow needs the reference's energy at every step). A non-zero status
+ * from the hook ends the run with that error. */
+struct mdb_md;
+typedef struct mdb_run_hooks {
+  mdb_status (*after_step)(void *user, const struct mdb_md *md, long step, int timed, mdb_err *err);
+  void *user;
+  unsigned force_flags;
+} mdb_run_hooks;
+
+/* mdb_case_run with hooks (NULL: none). */
+mdb_status mdb_case_run_hooked(const mdb_case *c, const mdb_run_hooks *hooks, mdb_result *r, mdb_err *err);
 void mdb_result_free(mdb_result *r);
 
 /* Statistics of x[0..n) (n >= 1). */

@@ -277,7 +277,11 @@ static mdb_status finish(mdb_result *r, mdb_err *err) {
   return MDB_OK;
 }
 
-mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
+mdb_status mdb_case_run(const mdb_case *c, mdb_result *r, mdb_err *err) {
+  return mdb_case_run_hooked(c, NULL, r, err);
+}
+
+mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks, mdb_result *r, mdb_err *err) {
   memset(r, 0, sizeof *r);
   r->c = *c_in;
   r->fail_step = -1;
@@ -316,7 +320,10 @@ mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
   r->setup_time_s = mdb_now() - t_setup;
 
   const unsigned sample_flags = MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL;
+  const unsigned extra_flags = hooks ? hooks->force_flags : 0;
+  const int hooked = hooks && hooks->after_step;
   double t_loop = mdb_now();
+  if (hooked && (st = hooks->after_step(hooks->user, &md, 0, 0, err))) goto out;
   if (sample_thermo(r, &md, 0)) goto done;
   for (long step = 1; step <= total; step++) {
     const int sig = mdb_stop_requested();
@@ -337,7 +344,7 @@ mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
     }
     const double w0 = external ? mdb_calc_external_wait_s(&calc) : 0;
     double t0 = mdb_now();
-    mdb_status sst = mdb_md_step(&md, thermo_here ? sample_flags : 0, err);
+    mdb_status sst = mdb_md_step(&md, (thermo_here ? sample_flags : 0) | extra_flags, err);
     double t1 = mdb_now();
     if (sst == MDB_ERUN) { /* a runaway atom found by the neighbour build */
       fail(r, step, err->msg);
@@ -352,6 +359,7 @@ mdb_status mdb_case_run(const mdb_case *c_in, mdb_result *r, mdb_err *err) {
       r->client_wait_s += r->client_wait_ms[r->n_timed] * 1e-3;
     }
     if (timed) r->step_ms[r->n_timed++] = (t1 - t0) * 1e3;
+    if (hooked && (st = hooks->after_step(hooks->user, &md, step, timed, err))) goto out;
     if (thermo_here && sample_thermo(r, &md, step)) break;
     if (timed && ((step - c->warmup_steps) % c->memory_interval == 0 || step == total)) sample_memory(r, step);
   }

@@ -390,6 +390,43 @@ static int write_case_data(h5w *w, hid_t g, const mdb_result *r) {
   return bad ? -1 : 0;
 }
 
+/* shadow/: the shadow calculator's record (bench/shadow.h), when there is one */
+static int write_shadow(h5w *w, hid_t g, const mdb_h5_case *k) {
+  const mdb_shadow *sh = k->shadow;
+  if (!sh) return 0;
+  hid_t sg = new_group(w, g, "shadow");
+  if (sg < 0) return -1;
+  const char *gname = w->group;
+  char sub[MDB_H5_CASE_ID_MAX + 32];
+  snprintf(sub, sizeof sub, "%s/shadow", gname);
+  w->group = sub;
+  const hid_t F = H5T_IEEE_F64LE, FM = H5T_NATIVE_DOUBLE;
+  mdb_shadow_summary sm;
+  mdb_shadow_summarize(sh, &sm);
+  const mdb_case *c = case_spec(k);
+  int n = sh->n;
+  int bad = attr_str(w, sg, "calculator", sh->spec) || attr_str(w, sg, "reference_calculator", c->calculator) ||
+            attr_i64(w, sg, "n_atoms", sh->n_atoms) ||
+            attr_f64(w, sg, "force_mae_mean_eV_per_A", sm.force_mae_mean) ||
+            attr_f64(w, sg, "force_rmse_mean_eV_per_A", sm.force_rmse_mean) ||
+            attr_f64(w, sg, "force_max_eV_per_A", sm.force_max) ||
+            attr_f64(w, sg, "energy_diff_mean_eV_per_atom", sm.energy_diff_mean) ||
+            attr_f64(w, sg, "energy_diff_max_abs_eV_per_atom", sm.energy_diff_max_abs) ||
+            attr_f64(w, sg, "median_ms", sm.median_ms) ||
+            dset(w, sg, "step", H5T_STD_I64LE, H5T_NATIVE_LONG, sh->step, n, "1") ||
+            dset(w, sg, "time_fs", F, FM, sh->time_fs, n, "fs") ||
+            dset(w, sg, "reference_energy_eV", F, FM, sh->reference_energy, n, "eV") ||
+            dset(w, sg, "shadow_energy_eV", F, FM, sh->shadow_energy, n, "eV") ||
+            dset(w, sg, "energy_diff_eV_per_atom", F, FM, sh->energy_diff_pa, n, "eV/atom") ||
+            dset(w, sg, "force_mae_eV_per_A", F, FM, sh->force_mae, n, "eV/A") ||
+            dset(w, sg, "force_rmse_eV_per_A", F, FM, sh->force_rmse, n, "eV/A") ||
+            dset(w, sg, "force_max_eV_per_A", F, FM, sh->force_max, n, "eV/A") ||
+            dset(w, sg, "step_time_ms", F, FM, sh->step_ms, sh->n_timed, "ms");
+  if (H5Gclose(sg) < 0 && note(w)) bad = failed_at(w, "group", "shadow");
+  w->group = gname;
+  return bad ? -1 : 0;
+}
+
 static int write_case(h5w *w, hid_t cases, const mdb_h5_meta *m, const mdb_h5_case *k) {
   char gpath[MDB_H5_CASE_ID_MAX + 16];
   snprintf(gpath, sizeof gpath, "/cases/%s", k->case_id);
@@ -397,7 +434,7 @@ static int write_case(h5w *w, hid_t cases, const mdb_h5_meta *m, const mdb_h5_ca
   hid_t g = new_group(w, cases, k->case_id);
   if (g < 0) return -1;
   w->group = gpath;
-  int bad = write_case_attrs(w, g, m, k) || write_case_data(w, g, k->result);
+  int bad = write_case_attrs(w, g, m, k) || write_case_data(w, g, k->result) || write_shadow(w, g, k);
   if (H5Gclose(g) < 0 && note(w)) bad = failed_at(w, "group", "");
   return bad ? -1 : 0;
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "bench/bench.h"
+#include "bench/shadow.h"
 #include "core/error.h"
 
 #define MDB_H5_SCHEMA "mdbench/1"
@@ -66,6 +67,8 @@ typedef struct mdb_h5_case {
   const mdb_result *result; /* borrowed; NULL: the case did not run */
   const mdb_case *spec;     /* borrowed; the case as requested, read only when result is NULL */
   mdb_h5_prov prov;
+  const mdb_shadow *shadow; /* borrowed; a shadow calculator's record along this trajectory
+                               (`mdbench compare --shadow`): written as the group shadow/; NULL: none */
 } mdb_h5_case;
 
 /* Writes every case and the summary to path, whole or not at all. Bad
