@@ -128,6 +128,14 @@ e_lj, e_eam = eval_energy("lj"), eval_energy(ref)
 check(abs(e_sh0 - e_lj) <= 1e-9 * abs(e_lj), f"shadow energy at step 0 = mdbench eval lj ({e_sh0:.10g} vs {e_lj:.10g})")
 check(abs(e_ref0 - e_eam) <= 1e-9 * abs(e_eam), f"reference energy at step 0 = mdbench eval eam ({e_ref0:.10g})")
 js = json.load(open(os.path.join(out4, cid + ".json")))
+if os.path.exists(pot):
+    import hashlib
+    want = f"{pot}=" + hashlib.sha256(open(pot, "rb").read()).hexdigest()
+    check(js["metadata"]["potential_sha256"] == want, f"JSON records the potential's SHA-256 ({want[-12:]})")
+    with h5py.File(os.path.join(out4, "results.h5")) as f:
+        check(f["cases"][cid].attrs["potential_sha256"] == want, "HDF5 records the potential's SHA-256")
+    prov = js["metadata"]["provenance"]
+    check(prov["cpu_count"] >= 1 and prov["build_type"] != "" and prov["git_commit"] != "", "JSON provenance filled")
 check(abs(js["shadow"]["force_rmse_mean_eV_per_A"] - rmse.mean()) <= 1e-12 * rmse.mean(), "JSON shadow summary = HDF5 mean")
 
 # ---- bad input: one line, exit 2, nothing written

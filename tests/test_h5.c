@@ -101,12 +101,12 @@ static void check_f64_attr(hid_t loc, const char *name, double v) { check_num_at
 
 typedef struct names {
   int n;
-  char name[64][64];
+  char name[96][64];
 } names;
 
 static herr_t collect_attr(hid_t loc, const char *name, const H5A_info_t *info, void *data) {
   names *s = data;
-  if (s->n < 64) snprintf(s->name[s->n++], sizeof s->name[0], "%s", name);
+  if (s->n < 96) snprintf(s->name[s->n++], sizeof s->name[0], "%s", name);
   return 0;
 }
 
@@ -237,14 +237,20 @@ static const mdb_h5_meta META = {.suite = "h5-test",
 /* ----------------------------------------------------- checks of a file */
 
 static const char *ROOT_ATTRS[] = {"schema", "suite", "created_utc", "mdbench_version", "git_commit", "mpi_ranks",
-                                   "command", "build", "mpi_library", "hdf5_version", "n_cases"};
+                                   "command", "build", "mpi_library", "hdf5_version", "n_cases",
+                                   "complete", "suite_cases", "stop_signal"};
 
 static const char *CASE_ATTRS[] = {
     "case_id", "system", "n_atoms", "protocol", "calculator", "device", "host", "rank", "status", "error", "seed",
     "timestep_fs", "temperature_K", "n_steps", "warmup_steps", "n_timed_steps", "fail_step", "thermostat",
     "tdamp_fs", "chain_length", "barostat", "pdamp_fs", "pressure_bar", "lattice_A", "replication",
     "energy_interval", "memory_interval", "skin_A", "memory_kind", "started_utc", "ended_utc", "mdbench_version",
-    "git_commit", "build", "mpi_library", "device_name"};
+    "git_commit", "build", "mpi_library", "device_name",
+    /* core/provenance.h */
+    "potential_sha256", "cpu_model", "cpu_count", "os", "slurm_job_id", "slurm_array_job_id", "slurm_array_task_id",
+    "slurm_job_nodelist", "slurm_job_partition", "slurm_cluster_name", "compiler", "build_type", "sanitized",
+    "git_dirty", "mpi_version", "gpu_count", "gpu_driver", "gpu_models", "gpu_uuids", "cuda_visible_devices",
+    "cuda_runtime"};
 
 #define COUNT(a) ((int)(sizeof a / sizeof a[0]))
 
@@ -260,6 +266,9 @@ static void check_root(hid_t f) {
   check_str_attr(f, "mpi_library", MPI_LIB);
   check_i64_attr(f, "mpi_ranks", 4);
   check_i64_attr(f, "n_cases", NCASES);
+  check_i64_attr(f, "complete", 1);
+  check_i64_attr(f, "suite_cases", NCASES);
+  check_str_attr(f, "stop_signal", "");
   unsigned maj, min, rel;
   H5get_libversion(&maj, &min, &rel);
   char v[64];
@@ -313,6 +322,9 @@ static void check_case_group(hid_t f, const mdb_h5_case *k, const mdb_case *spec
   check_str_attr(g, "build", mdb_build_flags());
   check_str_attr(g, "mpi_library", k->prov.mpi_library ? k->prov.mpi_library : MPI_LIB);
   check_str_attr(g, "device_name", "test-cpu");
+  check_str_attr(g, "build_type", mdb_build_type());
+  check_str_attr(g, "cuda_runtime", "");
+  check_i64_attr(g, "git_dirty", strstr(mdb_git_commit(), "-dirty") != NULL);
   {
     hid_t a = H5Aopen(g, "replication", H5P_DEFAULT), sp = H5Aget_space(a), t = H5Aget_type(a);
     hsize_t n = 0;

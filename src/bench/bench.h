@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/provenance.h"
 
 #define MDB_BLOWUP_EV_PER_ATOM 10.0
 #define MDB_RUNAWAY_A_PER_STEP 1.0
@@ -104,6 +105,8 @@ typedef struct mdb_result {
 
   char host[128];
   char started_utc[32], ended_utc[32];
+  mdb_provenance prov;         /* where and how it ran: host, CPU, Slurm job, GPUs, MPI, compiler, build, commit */
+  char potential_sha256[8192]; /* "path=sha256hex;..." of every file the calculator reads; "" for built-ins */
 } mdb_result;
 
 /* Fills defaults (argon 256 atoms, lj, NVE, cpu, 1000 steps, 10 warmup,

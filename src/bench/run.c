@@ -289,6 +289,9 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
   mdb_status st = mdb_case_resolve(&r->c, err);
   if (st) return st;
   const mdb_case *c = &r->c;
+  /* provenance first: a potential file that cannot be read stops here, before any work */
+  mdb_provenance_collect(&r->prov, NULL);
+  if ((st = mdb_calc_spec_sha256(c->calculator, r->potential_sha256, sizeof r->potential_sha256, err))) return st;
   double t_setup = mdb_now();
   mdb_system sys;
   mdb_build_info info;

@@ -312,6 +312,32 @@ static const char *case_host(const mdb_h5_case *k) {
 
 static int is_protocol(const mdb_case *c, const char *p) { return strcmp(c->protocol, p) == 0; }
 
+/* The environment the case ran in (core/provenance.h); a case that could
+ * not run gets this process's. */
+static int write_prov_attrs(h5w *w, hid_t g, const mdb_h5_case *k) {
+  mdb_provenance here;
+  const mdb_provenance *v = k->result ? &k->result->prov : NULL;
+  if (!v) {
+    mdb_provenance_collect(&here, NULL);
+    v = &here;
+  }
+  return attr_str(w, g, "potential_sha256", k->result ? k->result->potential_sha256 : "") ||
+         attr_str(w, g, "cpu_model", v->cpu_model) || attr_i64(w, g, "cpu_count", v->cpu_count) ||
+         attr_str(w, g, "os", v->os) || attr_str(w, g, "slurm_job_id", v->slurm_job_id) ||
+         attr_str(w, g, "slurm_array_job_id", v->slurm_array_job_id) ||
+         attr_str(w, g, "slurm_array_task_id", v->slurm_array_task_id) ||
+         attr_str(w, g, "slurm_job_nodelist", v->slurm_job_nodelist) ||
+         attr_str(w, g, "slurm_job_partition", v->slurm_job_partition) ||
+         attr_str(w, g, "slurm_cluster_name", v->slurm_cluster_name) ||
+         attr_str(w, g, "compiler", v->compiler) || attr_str(w, g, "build_type", v->build_type) ||
+         attr_i64(w, g, "sanitized", v->sanitized) || attr_i64(w, g, "git_dirty", v->git_dirty) ||
+         attr_str(w, g, "mpi_version", v->mpi_version) || attr_i64(w, g, "gpu_count", v->gpu_count) ||
+         attr_str(w, g, "gpu_driver", v->gpu_driver) || attr_str(w, g, "gpu_models", v->gpu_models) ||
+         attr_str(w, g, "gpu_uuids", v->gpu_uuids) ||
+         attr_str(w, g, "cuda_visible_devices", v->cuda_visible_devices) ||
+         attr_str(w, g, "cuda_runtime", "");
+}
+
 static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_case *k) {
   const mdb_result *r = k->result;
   const mdb_case *c = case_spec(k);
@@ -350,7 +376,7 @@ static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_
                  attr_str(w, g, "git_commit", or_default(p->git_commit, or_default(m->git_commit, mdb_git_commit()))) ||
                  attr_str(w, g, "build", or_default(p->build, or_default(m->build, mdb_build_flags()))) ||
                  attr_str(w, g, "mpi_library", or_default(p->mpi_library, or_empty(m->mpi_library))) ||
-                 attr_str(w, g, "device_name", p->device_name)
+                 attr_str(w, g, "device_name", p->device_name) || write_prov_attrs(w, g, k)
              ? -1
              : 0;
 }
@@ -405,6 +431,8 @@ static int write_shadow(h5w *w, hid_t g, const mdb_h5_case *k) {
   mdb_shadow_summarize(sh, &sm);
   const mdb_case *c = case_spec(k);
   int n = sh->n;
+  char shadow_sha[8192] = "";
+  mdb_calc_spec_sha256(sh->spec, shadow_sha, sizeof shadow_sha, NULL);
   int bad = attr_str(w, sg, "calculator", sh->spec) || attr_str(w, sg, "reference_calculator", c->calculator) ||
             attr_i64(w, sg, "n_atoms", sh->n_atoms) ||
             attr_f64(w, sg, "force_mae_mean_eV_per_A", sm.force_mae_mean) ||
@@ -412,7 +440,7 @@ static int write_shadow(h5w *w, hid_t g, const mdb_h5_case *k) {
             attr_f64(w, sg, "force_max_eV_per_A", sm.force_max) ||
             attr_f64(w, sg, "energy_diff_mean_eV_per_atom", sm.energy_diff_mean) ||
             attr_f64(w, sg, "energy_diff_max_abs_eV_per_atom", sm.energy_diff_max_abs) ||
-            attr_f64(w, sg, "median_ms", sm.median_ms) ||
+            attr_f64(w, sg, "median_ms", sm.median_ms) || attr_str(w, sg, "potential_sha256", shadow_sha) ||
             dset(w, sg, "step", H5T_STD_I64LE, H5T_NATIVE_LONG, sh->step, n, "1") ||
             dset(w, sg, "time_fs", F, FM, sh->time_fs, n, "fs") ||
             dset(w, sg, "reference_energy_eV", F, FM, sh->reference_energy, n, "eV") ||

@@ -20,6 +20,37 @@ static cJSON *i64_array(const int64_t *x, int n) {
   return a;
 }
 
+cJSON *mdb_provenance_to_json(const mdb_provenance *p) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "host", p->host);
+  cJSON_AddStringToObject(o, "cpu_model", p->cpu_model);
+  cJSON_AddNumberToObject(o, "cpu_count", p->cpu_count);
+  cJSON_AddStringToObject(o, "os", p->os);
+  cJSON_AddStringToObject(o, "slurm_job_id", p->slurm_job_id);
+  cJSON_AddStringToObject(o, "slurm_array_job_id", p->slurm_array_job_id);
+  cJSON_AddStringToObject(o, "slurm_array_task_id", p->slurm_array_task_id);
+  cJSON_AddStringToObject(o, "slurm_job_nodelist", p->slurm_job_nodelist);
+  cJSON_AddStringToObject(o, "slurm_job_partition", p->slurm_job_partition);
+  cJSON_AddStringToObject(o, "slurm_cluster_name", p->slurm_cluster_name);
+  cJSON_AddStringToObject(o, "slurm_procid", p->slurm_procid);
+  cJSON_AddStringToObject(o, "compiler", p->compiler);
+  cJSON_AddStringToObject(o, "build_type", p->build_type);
+  cJSON_AddStringToObject(o, "build_flags", p->build_flags);
+  cJSON_AddBoolToObject(o, "sanitized", p->sanitized);
+  cJSON_AddStringToObject(o, "mdbench_version", p->mdbench_version);
+  cJSON_AddStringToObject(o, "git_commit", p->git_commit);
+  cJSON_AddBoolToObject(o, "git_dirty", p->git_dirty);
+  cJSON_AddStringToObject(o, "mpi_version", p->mpi_version);
+  cJSON_AddStringToObject(o, "mpi_library", p->mpi_library);
+  cJSON_AddNumberToObject(o, "gpu_count", p->gpu_count);
+  cJSON_AddStringToObject(o, "gpu_driver", p->gpu_driver);
+  cJSON_AddStringToObject(o, "gpu_models", p->gpu_models);
+  cJSON_AddStringToObject(o, "gpu_uuids", p->gpu_uuids);
+  cJSON_AddStringToObject(o, "cuda_visible_devices", p->cuda_visible_devices);
+  cJSON_AddStringToObject(o, "cuda_runtime", ""); /* no CUDA backend in this build */
+  return o;
+}
+
 cJSON *mdb_result_to_json(const mdb_result *r) {
   const mdb_case *c = &r->c;
   cJSON *root = cJSON_CreateObject();
@@ -69,6 +100,8 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddStringToObject(meta, "mdbench_version", mdb_version());
   cJSON_AddStringToObject(meta, "git_commit", mdb_git_commit());
   cJSON_AddStringToObject(meta, "build", mdb_build_flags());
+  cJSON_AddStringToObject(meta, "potential_sha256", r->potential_sha256);
+  cJSON_AddItemToObject(meta, "provenance", mdb_provenance_to_json(&r->prov));
 
   cJSON_AddStringToObject(root, "status", r->status);
   if (strcmp(r->status, "ok") != 0) {

@@ -17,6 +17,9 @@
  * memory. */
 cJSON *mdb_result_to_json(const mdb_result *r);
 
+/* metadata.provenance: host, CPU, Slurm job, GPUs, MPI, compiler, build, commit. */
+cJSON *mdb_provenance_to_json(const mdb_provenance *p);
+
 /* Writes it to path atomically. */
 mdb_status mdb_result_write_json(const mdb_result *r, const char *path, mdb_err *err);
 

@@ -39,6 +39,7 @@ ROOT_ATTRS = {
     "mpi_ranks": "i64", "command": "str",
     # added
     "build": "str", "mpi_library": "str", "hdf5_version": "str", "n_cases": "i64",
+    "complete": "i64", "suite_cases": "i64", "stop_signal": "str",
 }
 
 CASE_ATTRS = {
@@ -53,6 +54,12 @@ CASE_ATTRS = {
     # added: provenance
     "started_utc": "str", "ended_utc": "str", "mdbench_version": "str", "git_commit": "str", "build": "str",
     "mpi_library": "str", "device_name": "str",
+    # added: provenance (core/provenance.h)
+    "potential_sha256": "str", "cpu_model": "str", "cpu_count": "i64", "os": "str", "slurm_job_id": "str",
+    "slurm_array_job_id": "str", "slurm_array_task_id": "str", "slurm_job_nodelist": "str",
+    "slurm_job_partition": "str", "slurm_cluster_name": "str", "compiler": "str", "build_type": "str",
+    "sanitized": "i64", "git_dirty": "i64", "mpi_version": "str", "gpu_count": "i64", "gpu_driver": "str",
+    "gpu_models": "str", "gpu_uuids": "str", "cuda_visible_devices": "str", "cuda_runtime": "str",
 }
 
 # dataset (relative to the case group) -> (dtype, units, length key)
