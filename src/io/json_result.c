@@ -101,6 +101,8 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddStringToObject(meta, "git_commit", mdb_git_commit());
   cJSON_AddStringToObject(meta, "build", mdb_build_flags());
   cJSON_AddStringToObject(meta, "potential_sha256", r->potential_sha256);
+  /* the device as its driver names it: for the CPU backend, the CPU model */
+  cJSON_AddStringToObject(meta, "device_name", strcmp(c->device, "cpu") == 0 ? r->prov.cpu_model : "");
   cJSON_AddItemToObject(meta, "provenance", mdb_provenance_to_json(&r->prov));
 
   cJSON_AddStringToObject(root, "status", r->status);

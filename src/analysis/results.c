@@ -1,0 +1,460 @@
+/*
+ * results.c — loading benchmark results (case JSON, results HDF5, a
+ * directory of either) into mdb_rcase records. See results.h.
+ */
+#include "analysis/results.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "io/h5_results.h"
+
+#define CASE_SCHEMA "mdbench-case/1"
+#define SUITE_SCHEMA "mdbench-suite/1"
+
+static void case_init(mdb_rcase *c) {
+  memset(c, 0, sizeof *c);
+  c->tdamp_fs = c->pdamp_fs = c->pressure_bar = NAN;
+  c->timestep_fs = c->temperature_K = NAN;
+  c->fail_step = -1;
+  c->mean_ms = c->median_ms = c->p95_ms = c->p99_ms = c->std_ms = c->min_ms = c->max_ms = NAN;
+  c->steps_per_second = c->atom_steps_per_second = c->ns_per_day = c->total_time_s = NAN;
+  c->peak_memory_gb = c->memory_before_gb = c->memory_after_gb = c->memory_delta_gb = NAN;
+  c->energy_drift = c->drift_slope = c->max_deviation = c->momentum_drift = c->energy_std = NAN;
+  c->mean_temperature_K = c->std_temperature_K = c->mean_pressure_bar = c->std_pressure_bar = NAN;
+  c->mean_volume_A3 = NAN;
+}
+
+void mdb_rcase_key(const mdb_rcase *c, char *buf, size_t len) {
+  snprintf(buf, len, "%s|%lld|%s|%s|%s|%.17g|%.17g", c->system, (long long)c->n_atoms, c->protocol, c->calculator,
+           c->device, c->timestep_fs, c->temperature_K);
+}
+
+/* A case without timed steps has no step statistics (JSON writes 0 for them). */
+static void finish_case(mdb_rcase *c) {
+  if (c->n_timed_steps <= 0 && c->n_step_ms == 0) {
+    c->mean_ms = c->median_ms = c->p95_ms = c->p99_ms = c->std_ms = c->min_ms = c->max_ms = NAN;
+    c->steps_per_second = c->atom_steps_per_second = c->ns_per_day = NAN;
+  }
+  snprintf(c->label, sizeof c->label, "%s", c->case_id);
+  mdb_rcase_key(c, c->key, sizeof c->key);
+}
+
+void mdb_results_free(mdb_rset *set) {
+  if (!set) return;
+  for (int i = 0; i < set->n; i++) free(set->cases[i].step_ms);
+  free(set->cases);
+  memset(set, 0, sizeof *set);
+}
+
+static void add_note(mdb_rset *set, const char *fmt, const char *a, const char *b) {
+  size_t l = strlen(set->notes);
+  if (l + 8 >= sizeof set->notes) return;
+  if (l) l += (size_t)snprintf(set->notes + l, sizeof set->notes - l, "; ");
+  if (l < sizeof set->notes) snprintf(set->notes + l, sizeof set->notes - l, fmt, a, b);
+}
+
+static mdb_status grow(mdb_rset *set, int *cap, mdb_err *err) {
+  if (set->n < *cap) return MDB_OK;
+  int nc = *cap ? 2 * *cap : 16;
+  mdb_rcase *p = realloc(set->cases, (size_t)nc * sizeof *p);
+  if (!p) return mdb_err_nomem(err, "result cases", (double)nc * sizeof *p);
+  set->cases = p;
+  *cap = nc;
+  return MDB_OK;
+}
+
+/* ------------------------------------------------------------------ HDF5 */
+
+static mdb_status load_h5(const char *path, mdb_rset *set, mdb_err *err) {
+  mdb_h5_summary_row *rows = NULL;
+  int n = 0;
+  mdb_status st = mdb_h5_read_summary(path, &rows, &n, err);
+  if (st) return st;
+  set->cases = calloc(n ? (size_t)n : 1, sizeof *set->cases);
+  if (!set->cases) {
+    free(rows);
+    return mdb_err_nomem(err, "result cases", (double)n * sizeof *set->cases);
+  }
+  for (int i = 0; i < n && !st; i++) {
+    const mdb_h5_summary_row *r = &rows[i];
+    mdb_rcase *c = &set->cases[i];
+    case_init(c);
+    set->n = i + 1;
+    snprintf(c->case_id, sizeof c->case_id, "%s", r->case_id);
+    snprintf(c->source, sizeof c->source, "%s", path);
+    snprintf(c->system, sizeof c->system, "%s", r->system);
+    c->n_atoms = r->n_atoms;
+    snprintf(c->protocol, sizeof c->protocol, "%s", r->protocol);
+    snprintf(c->calculator, sizeof c->calculator, "%s", r->calculator);
+    snprintf(c->device, sizeof c->device, "%s", r->device);
+    snprintf(c->host, sizeof c->host, "%s", r->host);
+    snprintf(c->status, sizeof c->status, "%s", r->status);
+    c->timestep_fs = r->timestep_fs;
+    c->temperature_K = r->temperature_K;
+    c->seed = r->seed;
+    c->n_steps = r->n_steps;
+    c->warmup_steps = r->warmup_steps;
+    c->n_timed_steps = r->n_timed_steps;
+    c->neighbor_builds = r->neighbor_builds;
+    c->fail_step = r->fail_step;
+    c->mean_ms = r->mean_ms;
+    c->median_ms = r->median_ms;
+    c->p95_ms = r->p95_ms;
+    c->p99_ms = r->p99_ms;
+    c->std_ms = r->std_ms;
+    c->min_ms = r->min_ms;
+    c->max_ms = r->max_ms;
+    c->steps_per_second = r->steps_per_second;
+    c->atom_steps_per_second = r->atom_steps_per_second;
+    c->ns_per_day = r->ns_per_day;
+    c->total_time_s = r->total_time_s;
+    c->peak_memory_gb = r->peak_memory_gb;
+    c->memory_before_gb = r->memory_before_gb;
+    c->memory_after_gb = r->memory_after_gb;
+    c->memory_delta_gb = r->memory_delta_gb;
+    c->leak_detected = (int)r->leak_detected;
+    c->energy_drift = r->energy_drift;
+    c->drift_slope = r->drift_slope_eV_per_atom_per_ps;
+    c->max_deviation = r->max_deviation_eV_per_atom;
+    c->momentum_drift = r->momentum_drift_amu_A_per_fs_per_atom;
+    c->energy_std = r->energy_std_eV;
+    c->mean_temperature_K = r->mean_temperature_K;
+    c->std_temperature_K = r->std_temperature_K;
+    c->mean_pressure_bar = r->mean_pressure_bar;
+    c->std_pressure_bar = r->std_pressure_bar;
+    c->mean_volume_A3 = r->mean_volume_A3;
+    st = mdb_h5_read_step_times(path, c->case_id, &c->step_ms, &c->n_step_ms, err);
+  }
+  free(rows);
+  if (!st) st = mdb_results_h5_case_attrs(path, set->cases, set->n, err);
+  if (!st)
+    for (int i = 0; i < set->n; i++) finish_case(&set->cases[i]);
+  return st;
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+static double jnum(const cJSON *o, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static int64_t jint(const cJSON *o, const char *k, int64_t dflt) {
+  double v = jnum(o, k);
+  return isfinite(v) ? (int64_t)v : dflt;
+}
+
+static void jstr(const cJSON *o, const char *k, char *buf, size_t len) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  if (cJSON_IsString(v) && v->valuestring) snprintf(buf, len, "%s", v->valuestring);
+}
+
+/* Reads the whole file; MDB_EIO when it cannot. */
+static mdb_status slurp(const char *path, char **text, size_t *len, mdb_err *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return mdb_err_set(err, MDB_EIO, "cannot read %s: %s", path, strerror(errno));
+  size_t cap = 1 << 16, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (n + 1 >= cap) {
+      char *p = realloc(buf, cap * 2);
+      if (!p) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = p;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) break;
+  }
+  int bad = ferror(f);
+  fclose(f);
+  if (!buf) return mdb_err_nomem(err, path, (double)cap);
+  if (bad) {
+    free(buf);
+    return mdb_err_set(err, MDB_EIO, "cannot read %s: read error", path);
+  }
+  buf[n] = '\0';
+  *text = buf;
+  *len = n;
+  return MDB_OK;
+}
+
+/* What a parsed JSON document is. */
+enum { J_CASE, J_SUITE, J_OTHER };
+
+static int json_kind(const cJSON *root, char *why, size_t len) {
+  if (!cJSON_IsObject(root)) {
+    snprintf(why, len, "not a JSON object");
+    return J_OTHER;
+  }
+  const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "schema");
+  if (cJSON_IsString(s) && strcmp(s->valuestring, CASE_SCHEMA) == 0) return J_CASE;
+  if (cJSON_IsString(s) && strcmp(s->valuestring, SUITE_SCHEMA) == 0) {
+    snprintf(why, len, "a suite summary (%s), not a case", SUITE_SCHEMA);
+    return J_SUITE;
+  }
+  if (cJSON_IsString(s)) {
+    snprintf(why, len, "schema '%.100s', not %s", s->valuestring, CASE_SCHEMA);
+    return J_OTHER;
+  }
+  /* a suite's marker for a case that could not run has no schema key */
+  if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "case_id")) &&
+      cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "status")) &&
+      cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "metadata")))
+    return J_CASE;
+  snprintf(why, len, "no 'schema' key: not an mdbench case result");
+  return J_OTHER;
+}
+
+static mdb_status json_case(const cJSON *root, const char *path, mdb_rcase *c, mdb_err *err) {
+  case_init(c);
+  snprintf(c->source, sizeof c->source, "%s", path);
+  jstr(root, "case_id", c->case_id, sizeof c->case_id);
+  const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "metadata");
+  jstr(m, "system_type", c->system, sizeof c->system);
+  c->n_atoms = jint(m, "n_atoms", 0);
+  jstr(m, "protocol", c->protocol, sizeof c->protocol);
+  jstr(m, "calculator", c->calculator, sizeof c->calculator);
+  jstr(m, "device", c->device, sizeof c->device);
+  jstr(m, "device_name", c->device_name, sizeof c->device_name);
+  if (!c->device_name[0]) jstr(root, "device_name", c->device_name, sizeof c->device_name);
+  jstr(m, "host", c->host, sizeof c->host);
+  jstr(m, "thermostat", c->thermostat, sizeof c->thermostat);
+  c->tdamp_fs = jnum(m, "tdamp_fs");
+  c->pdamp_fs = jnum(m, "pdamp_fs");
+  c->pressure_bar = jnum(m, "pressure_bar");
+  c->chain_length = jint(m, "chain_length", 0);
+  c->timestep_fs = jnum(m, "timestep_fs");
+  c->temperature_K = jnum(m, "temperature_K");
+  double seed = jnum(m, "seed");
+  c->seed = isfinite(seed) && seed >= 0 ? (uint64_t)seed : 0;
+  c->n_steps = jint(m, "n_steps", 0);
+  c->warmup_steps = jint(m, "warmup_steps", 0);
+  jstr(root, "status", c->status, sizeof c->status);
+  if (!c->status[0]) return mdb_err_set(err, MDB_EINPUT, "%s: a case result without 'status'", path);
+  const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "failure");
+  if (cJSON_IsObject(f)) {
+    c->fail_step = jint(f, "step", -1);
+    jstr(f, "reason", c->error, sizeof c->error);
+  }
+  const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "performance");
+  c->total_time_s = jnum(p, "total_time_s");
+  c->steps_per_second = jnum(p, "steps_per_second");
+  c->mean_ms = jnum(p, "mean_step_time_ms");
+  c->std_ms = jnum(p, "std_step_time_ms");
+  c->median_ms = jnum(p, "median_step_time_ms");
+  c->p95_ms = jnum(p, "p95_step_time_ms");
+  c->p99_ms = jnum(p, "p99_step_time_ms");
+  c->min_ms = jnum(p, "min_step_time_ms");
+  c->max_ms = jnum(p, "max_step_time_ms");
+  c->atom_steps_per_second = jnum(p, "atom_steps_per_second");
+  c->ns_per_day = jnum(p, "ns_per_day");
+  c->n_timed_steps = jint(p, "n_timed_steps", 0);
+  c->neighbor_builds = jint(p, "neighbor_builds", 0);
+  const cJSON *mem = cJSON_GetObjectItemCaseSensitive(root, "memory");
+  c->peak_memory_gb = jnum(mem, "peak_gb");
+  c->memory_before_gb = jnum(mem, "before_gb");
+  c->memory_after_gb = jnum(mem, "after_gb");
+  c->memory_delta_gb = jnum(mem, "delta_gb");
+  c->leak_detected = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(mem, "leak_detected"));
+  const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "energy");
+  c->energy_drift = jnum(e, "drift");
+  c->drift_slope = jnum(e, "drift_slope_ev_per_atom_per_ps");
+  c->max_deviation = jnum(e, "max_abs_deviation_ev_per_atom");
+  c->momentum_drift = jnum(e, "momentum_drift_amu_A_per_fs_per_atom");
+  c->energy_std = jnum(e, "std");
+  const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "thermo");
+  c->mean_temperature_K = jnum(t, "mean_temperature_K");
+  c->std_temperature_K = jnum(t, "std_temperature_K");
+  c->mean_pressure_bar = jnum(t, "mean_pressure_bar");
+  c->std_pressure_bar = jnum(t, "std_pressure_bar");
+  c->mean_volume_A3 = jnum(t, "mean_volume_A3");
+  const cJSON *raw = cJSON_GetObjectItemCaseSensitive(root, "raw");
+  const cJSON *ms = cJSON_GetObjectItemCaseSensitive(raw, "step_time_ms");
+  if (ms && !cJSON_IsArray(ms))
+    return mdb_err_set(err, MDB_EINPUT, "%s: raw.step_time_ms is not an array", path);
+  int n = cJSON_GetArraySize(ms);
+  if (n > 0) {
+    c->step_ms = malloc((size_t)n * sizeof *c->step_ms);
+    if (!c->step_ms) return mdb_err_nomem(err, "step times", (double)n * sizeof(double));
+    int i = 0;
+    const cJSON *v;
+    cJSON_ArrayForEach(v, ms) {
+      if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0) {
+        free(c->step_ms);
+        c->step_ms = NULL;
+        return mdb_err_set(err, MDB_EINPUT, "%s: raw.step_time_ms[%d] is not a finite non-negative number", path,
+                           i);
+      }
+      c->step_ms[i++] = v->valuedouble;
+    }
+    c->n_step_ms = n;
+  }
+  if (!cJSON_GetObjectItemCaseSensitive(p, "n_timed_steps")) c->n_timed_steps = n;
+  finish_case(c);
+  if (!c->case_id[0]) { /* the file's name, without .json */
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t l = strlen(b);
+    if (l > 5 && strcmp(b + l - 5, ".json") == 0) l -= 5;
+    snprintf(c->label, sizeof c->label, "%.*s", (int)(l < 255 ? l : 255), b);
+  }
+  return MDB_OK;
+}
+
+/* Loads one JSON file. With a note-taking set (a directory scan), a file
+ * that is not a case is skipped and named in the notes; otherwise it is an
+ * error. */
+static mdb_status load_json(const char *path, mdb_rset *set, int *cap, int in_dir, mdb_err *err) {
+  char *text = NULL;
+  size_t len = 0;
+  mdb_status st = slurp(path, &text, &len, err);
+  if (st) return st;
+  cJSON *root = cJSON_ParseWithLength(text, len);
+  if (!root) {
+    const char *at = cJSON_GetErrorPtr();
+    long off = at && at >= text && at <= text + len ? (long)(at - text) : -1;
+    free(text);
+    return mdb_err_set(err, MDB_EINPUT, "%s: malformed JSON (near byte %ld); not a results file", path, off);
+  }
+  free(text);
+  char why[256] = "";
+  int kind = json_kind(root, why, sizeof why);
+  if (kind != J_CASE) {
+    cJSON_Delete(root);
+    if (in_dir) {
+      add_note(set, "skipped %s (%s)", path, why);
+      return MDB_OK;
+    }
+    if (kind == J_SUITE)
+      return mdb_err_set(err, MDB_EINPUT,
+                         "%s is %s; give its directory or its results.h5 instead", path, why);
+    return mdb_err_set(err, MDB_EINPUT,
+                       "%s: %s (mdbench reads a case JSON, a results .h5 or a directory of them)", path, why);
+  }
+  st = grow(set, cap, err);
+  if (!st) {
+    st = json_case(root, path, &set->cases[set->n], err);
+    if (!st) set->n++;
+  }
+  cJSON_Delete(root);
+  return st;
+}
+
+/* ------------------------------------------------------------- directory */
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Every *.json in dir (regular files), sorted; a missing dir is no files. */
+static mdb_status list_json(const char *dir, char ***names, int *n, mdb_err *err) {
+  *names = NULL;
+  *n = 0;
+  DIR *d = opendir(dir);
+  if (!d) return MDB_OK;
+  int cap = 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    size_t l = strlen(e->d_name);
+    if (l < 6 || strcmp(e->d_name + l - 5, ".json") != 0) continue;
+    char p[8192];
+    if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p) continue;
+    struct stat sb;
+    if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode)) continue;
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 32;
+      char **q = realloc(*names, (size_t)cap * sizeof *q);
+      if (!q) break;
+      *names = q;
+    }
+    if (!((*names)[*n] = strdup(p))) break;
+    (*n)++;
+  }
+  int bad = e != NULL;
+  closedir(d);
+  if (bad) {
+    for (int i = 0; i < *n; i++) free((*names)[i]);
+    free(*names);
+    *names = NULL;
+    *n = 0;
+    return mdb_err_nomem(err, "file list", 0);
+  }
+  if (*n) qsort(*names, (size_t)*n, sizeof **names, cmp_names);
+  return MDB_OK;
+}
+
+static mdb_status load_dir(const char *dir, mdb_rset *set, mdb_err *err) {
+  char h5[4096];
+  if (snprintf(h5, sizeof h5, "%s/results.h5", dir) >= (int)sizeof h5)
+    return mdb_err_set(err, MDB_EINPUT, "path too long: %.200s...", dir);
+  struct stat sb;
+  if (stat(h5, &sb) == 0) {
+    memcpy(set->path, h5, sizeof h5);
+    snprintf(set->kind, sizeof set->kind, "hdf5");
+    return load_h5(h5, set, err);
+  }
+  snprintf(set->kind, sizeof set->kind, "directory");
+  mdb_status st = MDB_OK;
+  int cap = 0;
+  for (int pass = 0; pass < 2 && !st; pass++) {
+    char sub[8192];
+    snprintf(sub, sizeof sub, pass ? "%s/cases" : "%s", dir);
+    char **names;
+    int n;
+    st = list_json(sub, &names, &n, err);
+    for (int i = 0; i < n; i++) {
+      if (!st) st = load_json(names[i], set, &cap, 1, err);
+      free(names[i]);
+    }
+    free(names);
+  }
+  if (!st && set->n == 0)
+    st = mdb_err_set(err, MDB_EINPUT,
+                     "%s holds no results: no results.h5 and no case JSON in it or in its cases/ folder", dir);
+  return st;
+}
+
+/* ------------------------------------------------------------------- entry */
+
+static int is_hdf5(const char *path) {
+  static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  unsigned char b[8];
+  int yes = fread(b, 1, 8, f) == 8 && memcmp(b, sig, 8) == 0;
+  fclose(f);
+  if (yes) return 1;
+  size_t l = strlen(path);
+  return (l > 3 && strcmp(path + l - 3, ".h5") == 0) || (l > 5 && strcmp(path + l - 5, ".hdf5") == 0);
+}
+
+mdb_status mdb_results_load(const char *path, mdb_rset *set, mdb_err *err) {
+  memset(set, 0, sizeof *set);
+  if (!path || !path[0]) return mdb_err_set(err, MDB_EINPUT, "no results path given");
+  snprintf(set->path, sizeof set->path, "%s", path);
+  struct stat sb;
+  if (stat(path, &sb) != 0) return mdb_err_set(err, MDB_EIO, "cannot read %s: %s", path, strerror(errno));
+  mdb_status st;
+  if (S_ISDIR(sb.st_mode)) {
+    st = load_dir(path, set, err);
+  } else if (is_hdf5(path)) {
+    snprintf(set->kind, sizeof set->kind, "hdf5");
+    st = load_h5(path, set, err);
+  } else {
+    snprintf(set->kind, sizeof set->kind, "json");
+    int cap = 0;
+    st = load_json(path, set, &cap, 0, err);
+  }
+  if (st) mdb_results_free(set);
+  return st;
+}
