@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# mdbench-suite stops cleanly on a signal (src/core/stop.h, src/suite/runner.c):
+#   1. SIGUSR1 to mpirun (forwarded to both ranks, as a Slurm job script does
+#      with the warning signal) while cases run: exit 75 at once (not after
+#      the cases in flight), finished cases keep their markers, the cases in
+#      flight are in results.h5 as "interrupted" with their partial arrays,
+#      complete = 0; --resume runs exactly the unfinished ones and ends
+#      complete with every case ok.
+#   2. SIGTERM to a single process (no mpirun): the same, exit 75.
+#   3. A second SIGINT while the stop is pending kills the process.
+# usage: suite_interrupt.sh MDBENCH_SUITE PYTHON SOURCE_DIR
+set -u
+SUITE_BIN=$1 PY=$2 SRC=$3
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+suite="$SRC/tests/suites/interrupt.json"
+wait_first_case() { # up to 120 s for the first finished case
+  for _ in $(seq 1 1200); do
+    compgen -G "$1/cases/*.json" >/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+check_h5() { # DIR: statuses and flags of a stopped run
+  "$PY" - "$1" <<'PYEOF'
+import sys, os, glob, h5py
+d = sys.argv[1]
+with h5py.File(os.path.join(d, "results.h5")) as f:
+    st = {k: g.attrs["status"] for k, g in f["cases"].items()}
+    done = {os.path.basename(p)[:-5] for p in glob.glob(os.path.join(d, "cases", "*.json"))}
+    assert f.attrs["complete"] == 0, "complete should be 0"
+    assert f.attrs["suite_cases"] == 6, f"suite_cases {f.attrs['suite_cases']}"
+    assert f.attrs["stop_signal"] in ("SIGUSR1", "SIGTERM"), f.attrs["stop_signal"]
+    assert {k for k, s in st.items() if s == "ok"} == done, f"ok cases {st} vs markers {done}"
+    inter = [k for k, s in st.items() if s == "interrupted"]
+    assert len(inter) >= 1, f"no interrupted case: {st}"
+    for k in inter:
+        g = f["cases"][k]
+        n = len(g["step_time_ms"])
+        assert 0 < n < 60000 and g.attrs["n_timed_steps"] == n, f"{k}: {n} timed steps"
+        assert g.attrs["fail_step"] == n, f"{k}: fail_step {g.attrs['fail_step']} vs {n}"
+        assert "stopped by SIG" in g.attrs["error"], g.attrs["error"]
+        # the energy record reaches the stop
+        assert g["thermo/step"][-1] == n, f"{k}: last thermo sample at {g['thermo/step'][-1]}, stopped at {n}"
+    rows = {r["case_id"].decode(): r["status"].decode() for r in f["summary"][()]}
+    assert rows == st, "summary statuses differ from the case groups"
+print(f"stopped run: {sum(s == 'ok' for s in st.values())} ok, {len(inter)} interrupted, {6 - len(st)} never started")
+PYEOF
+}
+
+# 1. mpirun -n 2, SIGUSR1 forwarded to both ranks
+mpirun -n 2 "$SUITE_BIN" "$suite" -o "$tmp/a" --quiet >"$tmp/a.log" 2>&1 &
+pid=$!
+if wait_first_case "$tmp/a"; then ok; else no "no case finished within 120 s"; fi
+sleep 0.5
+t0=$(date +%s.%N)
+kill -USR1 "$pid"
+wait "$pid"
+rc=$?
+t1=$(date +%s.%N)
+if [[ $rc -eq 75 ]]; then ok; else no "SIGUSR1: exit $rc, want 75: $(tail -n 3 "$tmp/a.log")"; fi
+if "$PY" -c "import sys; sys.exit(0 if $t1 - $t0 < 10 else 1)"; then ok; else no "the stop took $("$PY" -c "print(round($t1 - $t0, 1))") s (a case takes seconds: it was not stopped mid-case)"; fi
+if check_h5 "$tmp/a"; then ok; else no "stopped run's results.h5"; fi
+pgrep -f "mdbench-suite $suite" >/dev/null && no "a rank outlived the stop" || ok
+ndone=$(compgen -G "$tmp/a/cases/*.json" | wc -l)
+if mpirun -n 2 "$SUITE_BIN" "$suite" --resume "$tmp/a" >"$tmp/r.log" 2>&1; then ok; else no "resume exited $?: $(tail -n 3 "$tmp/r.log")"; fi
+grep -q "($((6 - ndone)) to run, $ndone already done)" "$tmp/r.log" && ok || no "resume did not rerun exactly the $((6 - ndone)) unfinished cases: $(head -n 1 "$tmp/r.log")"
+if "$PY" "$SRC/tests/peers/suite_results_check.py" complete "$tmp/a" 6; then ok; else no "resumed results incomplete"; fi
+"$PY" -c "
+import h5py,sys; f=h5py.File('$tmp/a/results.h5'); sys.exit(0 if f.attrs['complete']==1 and f.attrs['stop_signal']=='' else 1)" && ok || no "resumed results.h5 not marked complete"
+
+# 2. one process, SIGTERM
+"$SUITE_BIN" "$suite" -o "$tmp/b" --quiet >"$tmp/b.log" 2>&1 &
+pid=$!
+wait_first_case "$tmp/b" || true
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+if [[ $rc -eq 75 ]] && check_h5 "$tmp/b" >/dev/null; then ok; else no "SIGTERM: exit $rc (want 75): $(tail -n 3 "$tmp/b.log")"; fi
+
+# 3. a second SIGINT kills at once
+"$SUITE_BIN" "$suite" -o "$tmp/c" --quiet >"$tmp/c.log" 2>&1 &
+pid=$!
+sleep 1
+kill -INT "$pid"
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+if [[ $rc -eq 130 || $rc -eq 75 ]]; then ok; else no "two SIGINTs: exit $rc (want 130, killed by SIGINT, or 75 if the first stop won)"; fi
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
