@@ -5,11 +5,17 @@
  *   mpirun -n 8 mdbench-suite comprehensive -o results/full
  *   mdbench-suite quick --dry-run
  *   mdbench-suite baseline --resume results/base
+ *   mdbench-suite quick --submit slurm -o results/q --time 30 --ntasks-per-node 8
  *
  * Exit codes: 0 every case ok; 1 the suite ran but some case failed or could
  * not run (each is recorded with its reason); 2 bad input (flags, the suite
  * file — every problem is listed —, an output directory that already holds
- * results); 3 I/O or runtime error. Only rank 0 prints, except errors.
+ * results); 3 I/O or runtime error; 75 stopped cleanly by SIGTERM, SIGINT or
+ * SIGUSR1 (Slurm's warning signal) at a step boundary: what was done is
+ * saved, --resume finishes it. Only rank 0 prints, except errors.
+ *
+ * --submit slurm (cli/submit.c) runs nothing here: it fills a job-script
+ * template from jobscripts/ into DIR/job.sbatch and hands it to sbatch.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -18,19 +24,62 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/submit.h"
+#include "core/stop.h"
 #include "core/version.h"
 #include "io/h5_results.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
 
-enum { OPT_OUTPUT = 256, OPT_RESUME, OPT_DRY, OPT_FILTER, OPT_DEVICE, OPT_SUITES, OPT_QUIET, OPT_HELP };
+enum {
+  OPT_OUTPUT = 256,
+  OPT_RESUME,
+  OPT_DRY,
+  OPT_FILTER,
+  OPT_DEVICE,
+  OPT_SUITES,
+  OPT_QUIET,
+  OPT_HELP,
+  /* --submit and its options (cli/submit.h) */
+  OPT_SUBMIT,
+  OPT_TEMPLATE,
+  OPT_LAUNCHER,
+  OPT_LAUNCHER_ARGS,
+  OPT_NODES,
+  OPT_GPUS,
+  OPT_NTASKS,
+  OPT_CPT,
+  OPT_TIME,
+  OPT_PARTITION,
+  OPT_ACCOUNT,
+  OPT_JOB_NAME,
+  OPT_MODULE,
+  OPT_SBATCH_ARG,
+  OPT_SIGNAL_BEFORE,
+  OPT_REQUEUE
+};
 
 static const struct option options[] = {
     {"output", required_argument, 0, OPT_OUTPUT}, {"resume", required_argument, 0, OPT_RESUME},
     {"dry-run", no_argument, 0, OPT_DRY},         {"filter", required_argument, 0, OPT_FILTER},
     {"device", required_argument, 0, OPT_DEVICE}, {"suites-dir", required_argument, 0, OPT_SUITES},
     {"quiet", no_argument, 0, OPT_QUIET},         {"help", no_argument, 0, OPT_HELP},
+    {"submit", required_argument, 0, OPT_SUBMIT}, {"template", required_argument, 0, OPT_TEMPLATE},
+    {"launcher", required_argument, 0, OPT_LAUNCHER}, {"launcher-args", required_argument, 0, OPT_LAUNCHER_ARGS},
+    {"nodes", required_argument, 0, OPT_NODES},   {"gpus-per-node", required_argument, 0, OPT_GPUS},
+    {"ntasks-per-node", required_argument, 0, OPT_NTASKS}, {"cpus-per-task", required_argument, 0, OPT_CPT},
+    {"time", required_argument, 0, OPT_TIME},     {"partition", required_argument, 0, OPT_PARTITION},
+    {"account", required_argument, 0, OPT_ACCOUNT}, {"job-name", required_argument, 0, OPT_JOB_NAME},
+    {"module", required_argument, 0, OPT_MODULE}, {"sbatch-arg", required_argument, 0, OPT_SBATCH_ARG},
+    {"signal-before", required_argument, 0, OPT_SIGNAL_BEFORE}, {"requeue", no_argument, 0, OPT_REQUEUE},
     {0, 0, 0, 0}};
+
+/* The name of a long option's code (without the dashes). */
+static const char *opt_name(int code) {
+  for (const struct option *o = options; o->name; o++)
+    if (o->val == code) return o->name;
+  return "?";
+}
 
 static void usage(FILE *to) {
   fprintf(to,
@@ -44,7 +93,24 @@ static void usage(FILE *to) {
           "the CPU\n"
           "  --suites-dir DIR      where SUITE names are looked up [$MDBENCH_SUITES, then the installed suites]\n"
           "  --quiet               no progress\n"
-          "exit codes: 0 all ok, 1 some case failed, 2 bad input, 3 I/O or runtime error\n",
+          "submitting to Slurm instead of running (docs/slurm.md):\n"
+          "  --submit slurm        write DIR/job.sbatch from a template in jobscripts/, run sbatch, print the job id;\n"
+          "                        with --dry-run: write the script, do not submit\n"
+          "  --template T          " MDB_SUBMIT_TEMPLATES " or a template file [gpu-node(s) when the run uses\n"
+          "                        GPUs or --gpus-per-node is given, cpu otherwise]\n"
+          "  --nodes N             nodes [1]\n"
+          "  --ntasks-per-node T   MPI ranks per node (cpu template) [1]\n"
+          "  --gpus-per-node G     GPUs per node, one rank per GPU (GPU templates) [1]\n"
+          "  --cpus-per-task C     CPUs per rank [the cluster's default]\n"
+          "  --time T              time limit: MINUTES, HH:MM:SS, DAYS-HH:MM:SS [the partition's default]\n"
+          "  --signal-before S     SIGUSR1 S seconds before the time limit: stop cleanly and save [120]\n"
+          "  --requeue             after such a stop the job requeues itself and resumes\n"
+          "  --partition P, --account A, --job-name NAME   as sbatch's\n"
+          "  --module M            environment module to load in the job (repeatable)\n"
+          "  --launcher L          " MDB_SUBMIT_LAUNCHERS " [srun]; --launcher-args ARGS: e.g. --mpi=pmix\n"
+          "  --sbatch-arg ARG      one more #SBATCH line (repeatable), e.g. --sbatch-arg=--qos=long\n"
+          "exit codes: 0 all ok, 1 some case failed, 2 bad input, 3 I/O or runtime error (also: no sbatch,\n"
+          "  sbatch failed), 75 stopped cleanly by SIGTERM/SIGINT/SIGUSR1 before the end: --resume DIR finishes\n",
           MDB_SUITE_NAMES);
 }
 
@@ -134,33 +200,78 @@ static void cuda_cases_to_cpu(mdb_suite *s, int *moved, int *dropped) {
 int main(int argc, char **argv) {
   mdb_par par;
   mdb_err err = {0};
+  mdb_submit_save_env(); /* before MPI_Init adds its own variables: the job gets the user's environment */
   if (mdb_par_init(&argc, &argv, &par, &err)) {
     fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
     return 3;
   }
   const int root = par.rank == 0;
   const char *outdir = NULL, *resume = NULL, *filter = NULL, *device = "auto", *sdir = NULL;
-  int dry = 0, quiet = 0, opt, bad = 0;
+  int dry = 0, quiet = 0, opt, bad = 0, device_given = 0;
+  mdb_submit_opts sub = {0};
+  const char *submit_only = NULL; /* a submit option given without --submit */
+  char modules[2048] = "";
   opterr = 0;
   while ((opt = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
+    int *count = NULL, count_min = 1;
+    if (opt >= OPT_TEMPLATE && opt <= OPT_REQUEUE && !submit_only) submit_only = opt_name(opt);
     switch (opt) {
     case 'o':
     case OPT_OUTPUT: outdir = optarg; break;
     case OPT_RESUME: resume = optarg; break;
     case OPT_DRY: dry = 1; break;
     case OPT_FILTER: filter = optarg; break;
-    case OPT_DEVICE: device = optarg; break;
+    case OPT_DEVICE:
+      device = optarg;
+      device_given = 1;
+      break;
     case OPT_SUITES: sdir = optarg; break;
     case OPT_QUIET: quiet = 1; break;
     case OPT_HELP:
       if (root) usage(stdout);
       mdb_par_finalize();
       return 0;
+    case OPT_SUBMIT: sub.scheduler = optarg; break;
+    case OPT_TEMPLATE: sub.template_name = optarg; break;
+    case OPT_LAUNCHER: sub.launcher = optarg; break;
+    case OPT_LAUNCHER_ARGS: sub.launcher_args = optarg; break;
+    case OPT_NODES: count = &sub.nodes; break;
+    case OPT_GPUS: count = &sub.gpus_per_node; break;
+    case OPT_NTASKS: count = &sub.ntasks_per_node; break;
+    case OPT_CPT: count = &sub.cpus_per_task; break;
+    case OPT_SIGNAL_BEFORE: count = &sub.signal_before; break;
+    case OPT_TIME: sub.time = optarg; break;
+    case OPT_PARTITION: sub.partition = optarg; break;
+    case OPT_ACCOUNT: sub.account = optarg; break;
+    case OPT_JOB_NAME: sub.job_name = optarg; break;
+    case OPT_MODULE: {
+      size_t l = strlen(modules);
+      snprintf(modules + l, sizeof modules - l, "%s%s", l ? " " : "", optarg);
+      sub.modules = modules;
+      break;
+    }
+    case OPT_SBATCH_ARG:
+      if (sub.n_sbatch_args == MDB_SUBMIT_MAX_ARGS) {
+        if (root) fprintf(stderr, "mdbench-suite: error: more than %d --sbatch-arg\n", MDB_SUBMIT_MAX_ARGS);
+        bad = 1;
+      } else {
+        sub.sbatch_args[sub.n_sbatch_args++] = optarg;
+      }
+      break;
+    case OPT_REQUEUE: sub.requeue = 1; break;
     default:
       if (root)
         fprintf(stderr, "mdbench-suite: error: %s '%s' (valid: -o/--output, --resume, --dry-run, --filter, "
-                        "--device, --suites-dir, --quiet, --help)\n",
+                        "--device, --suites-dir, --quiet, --help; with --submit: --template, --nodes, "
+                        "--ntasks-per-node, --gpus-per-node, --cpus-per-task, --time, --signal-before, --requeue, "
+                        "--partition, --account, --job-name, --module, --launcher, --launcher-args, --sbatch-arg)\n",
                 optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
+      bad = 1;
+    }
+    if (count && (*count = mdb_submit_parse_count(optarg, count_min)) < 0) {
+      if (root)
+        fprintf(stderr, "mdbench-suite: error: bad --%s '%s' (valid: a whole number >= %d)\n", opt_name(opt), optarg,
+                count_min);
       bad = 1;
     }
     if (bad) break;
@@ -184,6 +295,26 @@ int main(int argc, char **argv) {
     if (root) fprintf(stderr, "mdbench-suite: error: --resume %s and --output %s name different directories\n", resume, outdir);
     bad = 1;
   }
+  if (!bad && submit_only && !sub.scheduler) {
+    if (root)
+      fprintf(stderr, "mdbench-suite: error: --%s is an option of --submit (valid: --submit " MDB_SUBMIT_SCHEDULERS
+                      ")\n",
+              submit_only);
+    bad = 1;
+  }
+  if (!bad && sub.scheduler) {
+    mdb_err serr = {0};
+    if (mdb_submit_check(&sub, &serr)) {
+      if (root) fprintf(stderr, "mdbench-suite: error: %s\n", serr.msg);
+      bad = 1;
+    } else if (par.size > 1) {
+      if (root)
+        fprintf(stderr, "mdbench-suite: error: --submit runs once, not under mpirun (%d ranks): the job it submits "
+                        "starts the ranks\n",
+                par.size);
+      bad = 1;
+    }
+  }
   if (bad) {
     mdb_par_finalize();
     return 2;
@@ -193,10 +324,11 @@ int main(int argc, char **argv) {
   mdb_suite suite;
   memset(&suite, 0, sizeof suite);
   int st = 0;
+  char sdir_buf[PATH_MAX + 64];
+  const char *sdir_used = suites_dir(sdir, argv[0], sdir_buf, sizeof sdir_buf);
   if (root) {
-    char buf[PATH_MAX + 64];
     mdb_suite_errors errs = {0};
-    st = mdb_suite_load(suite_arg, suites_dir(sdir, argv[0], buf, sizeof buf), &suite, &errs);
+    st = mdb_suite_load(suite_arg, sdir_used, &suite, &errs);
     if (st) mdb_suite_errors_print(&errs, "mdbench-suite: error: ", stderr);
     mdb_suite_errors_free(&errs);
     if (!st) {
@@ -217,6 +349,35 @@ int main(int argc, char **argv) {
     mdb_par_finalize();
     return mdb_exit_code((mdb_status)st);
   }
+  if (sub.scheduler) { /* one process (checked above): fill the template, call sbatch */
+    sub.dry_run = dry;
+    char subdir[512];
+    snprintf(subdir, sizeof subdir, "mdbench-results/%s", suite.name);
+    mdb_run_opts ro = {.outdir = resume ? resume : (outdir ? outdir : subdir), .suite_label = suite_arg,
+                       .command = ""};
+    int *todo = calloc(suite.n_cases > 0 ? (size_t)suite.n_cases : 1, sizeof *todo);
+    /* the directory is checked (and prepared) exactly as the job's run will */
+    mdb_status rst = todo ? mdb_run_prepare(&par, &suite, &ro, resume != NULL, todo, &err)
+                          : mdb_err_nomem(&err, "case list", suite.n_cases * 4.0);
+    int code = 0;
+    if (rst) {
+      fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+      code = mdb_exit_code(rst);
+    } else {
+      mdb_submit_job job = {.suite_arg = suite_arg, .suite_name = suite.name, .suites_dir = sdir_used,
+                            .filter = filter, .device = device_given ? device : NULL, .quiet = quiet,
+                            .outdir = ro.outdir, .n_cases = suite.n_cases};
+      for (int i = 0; i < suite.n_cases; i++) {
+        job.n_todo += todo[i];
+        job.gpu_cases += strcmp(suite.cases[i].c.device, "cpu") != 0;
+      }
+      code = mdb_submit(&sub, &job);
+    }
+    free(todo);
+    mdb_suite_free(&suite);
+    mdb_par_finalize();
+    return code;
+  }
   if (dry) {
     if (root) mdb_suite_print_plan(&suite, stdout);
     mdb_suite_free(&suite);
@@ -229,6 +390,10 @@ int main(int argc, char **argv) {
     mdb_par_finalize();
     return 3;
   }
+
+  /* SIGTERM, SIGINT, SIGUSR1 from here on: stop at the next step boundary,
+     save what is done, exit 75 */
+  mdb_stop_install();
 
   char defdir[512], command[4096] = "";
   snprintf(defdir, sizeof defdir, "mdbench-results/%s", suite.name);
@@ -263,6 +428,23 @@ int main(int argc, char **argv) {
   if (rst) {
     fprintf(stderr, "mdbench-suite (rank %d): error: %s\n", par.rank, err.msg);
     code = mdb_exit_code(rst);
+  } else if (rep.interrupted && rep.unfinished > 0) {
+    code = MDB_EXIT_INTERRUPTED;
+    if (root) {
+      if (!quiet) print_table(o.outdir);
+      fflush(stdout); /* the table before the line that ends the output */
+      char again[4096] = "";
+      size_t l = 0;
+      if (par.size > 1) l += (size_t)snprintf(again, sizeof again, "mpirun -n %d ", par.size);
+      l += (size_t)snprintf(again + l, sizeof again - (l < sizeof again ? l : sizeof again), "%s %s", argv[0], suite_arg);
+      if (sdir && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --suites-dir %s", sdir);
+      if (filter && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --filter %s", filter);
+      if (device_given && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --device %s", device);
+      if (l < sizeof again) snprintf(again + l, sizeof again - l, " --resume %s", o.outdir);
+      fprintf(stderr, "mdbench-suite: stopped by %s: %d of %d cases done, results so far in %s/results.h5; finish "
+                      "with: %s\n",
+              mdb_stop_signal_name(rep.stop_signal), rep.total - rep.unfinished, rep.total, o.outdir, again);
+    }
   } else {
     code = rep.failed ? 1 : 0;
     if (root && !quiet) {
