@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "bench/bench.h"
 #include "core/rng.h"
 
 enum { MDB_STREAM_BOOTSTRAP = 16 };
@@ -32,19 +33,6 @@ static double resample_mean(const double *x, int n, int l, uint64_t seed, uint32
   return sum / n;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* numpy's default percentile (linear between order statistics) of sorted v. */
-static double percentile_sorted(const double *v, int n, double q) {
-  double pos = q * (n - 1);
-  int i = (int)floor(pos);
-  if (i >= n - 1) return v[n - 1];
-  return v[i] + (pos - i) * (v[i + 1] - v[i]);
-}
-
 mdb_status mdb_bootstrap_ratio_ci(const double *a, int na, const double *b, int nb, double level, int nboot,
                                   uint64_t seed, double *ratio, double *lo, double *hi, mdb_err *err) {
   if (na < 1 || nb < 1) return mdb_err_set(err, MDB_EINPUT, "bootstrap: empty sample (%d and %d values)", na, nb);
@@ -70,10 +58,10 @@ mdb_status mdb_bootstrap_ratio_ci(const double *a, int na, const double *b, int 
     double xb = resample_mean(b, nb, lb, seed, 1, (uint32_t)k);
     r[k] = xb > 0 ? xa / xb : INFINITY;
   }
-  qsort(r, (size_t)nboot, sizeof *r, cmp_double);
+  mdb_sort_doubles(r, nboot);
   *ratio = ma / mb;
-  *lo = percentile_sorted(r, nboot, (1 - level) / 2);
-  *hi = percentile_sorted(r, nboot, 1 - (1 - level) / 2);
+  *lo = mdb_percentile_sorted(r, nboot, (1 - level) / 2);
+  *hi = mdb_percentile_sorted(r, nboot, 1 - (1 - level) / 2);
   free(r);
   return MDB_OK;
 }

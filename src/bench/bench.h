@@ -146,6 +146,12 @@ void mdb_result_free(mdb_result *r);
 /* Statistics of x[0..n) (n >= 1). */
 mdb_status mdb_stats_compute(const double *x, int n, mdb_stats *s, mdb_err *err);
 
+/* Sorts x[0..n) ascending. */
+void mdb_sort_doubles(double *x, int n);
+/* numpy's default percentile (linear between order statistics) of sorted
+ * s[0..n), q in [0, 1]. */
+double mdb_percentile_sorted(const double *s, int n, double q);
+
 /* Least-squares slope of y against x. */
 double mdb_fit_slope(const double *x, const double *y, int n);
 

@@ -137,11 +137,6 @@ mdb_run_hooks mdb_shadow_hooks(mdb_shadow *s) {
   return h;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 void mdb_shadow_summarize(const mdb_shadow *s, mdb_shadow_summary *o) {
   memset(o, 0, sizeof *o);
   o->median_ms = o->mean_ms = NAN;
@@ -154,15 +149,9 @@ void mdb_shadow_summarize(const mdb_shadow *s, mdb_shadow_summary *o) {
     o->energy_diff_mean += s->energy_diff_pa[k] / s->n;
     if (fabs(s->energy_diff_pa[k]) > o->energy_diff_max_abs) o->energy_diff_max_abs = fabs(s->energy_diff_pa[k]);
   }
-  if (s->n_timed > 0) {
-    double *v = malloc((size_t)s->n_timed * sizeof *v);
-    if (!v) return;
-    double sum = 0;
-    for (int k = 0; k < s->n_timed; k++) sum += v[k] = s->step_ms[k];
-    qsort(v, (size_t)s->n_timed, sizeof *v, cmp_double);
-    int m = s->n_timed;
-    o->median_ms = m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
-    o->mean_ms = sum / m;
-    free(v);
+  mdb_stats st;
+  if (s->n_timed > 0 && mdb_stats_compute(s->step_ms, s->n_timed, &st, NULL) == MDB_OK) {
+    o->median_ms = st.median;
+    o->mean_ms = st.mean;
   }
 }

@@ -15,7 +15,9 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static double percentile_sorted(const double *s, int n, double q) {
+void mdb_sort_doubles(double *x, int n) { qsort(x, (size_t)n, sizeof *x, cmp_double); }
+
+double mdb_percentile_sorted(const double *s, int n, double q) {
   double pos = q * (n - 1);
   int lo = (int)floor(pos);
   if (lo >= n - 1) return s[n - 1];
@@ -29,7 +31,7 @@ mdb_status mdb_stats_compute(const double *x, int n, mdb_stats *s, mdb_err *err)
   double *sorted = malloc((size_t)n * sizeof *sorted);
   if (!sorted) return mdb_err_nomem(err, "statistics", (double)n * sizeof(double));
   memcpy(sorted, x, (size_t)n * sizeof *sorted);
-  qsort(sorted, (size_t)n, sizeof *sorted, cmp_double);
+  mdb_sort_doubles(sorted, n);
   double sum = 0;
   for (int i = 0; i < n; i++) sum += x[i];
   s->mean = sum / n;
@@ -38,9 +40,9 @@ mdb_status mdb_stats_compute(const double *x, int n, mdb_stats *s, mdb_err *err)
   s->std = sqrt(ss / n);
   s->min = sorted[0];
   s->max = sorted[n - 1];
-  s->median = percentile_sorted(sorted, n, 0.5);
-  s->p95 = percentile_sorted(sorted, n, 0.95);
-  s->p99 = percentile_sorted(sorted, n, 0.99);
+  s->median = mdb_percentile_sorted(sorted, n, 0.5);
+  s->p95 = mdb_percentile_sorted(sorted, n, 0.95);
+  s->p99 = mdb_percentile_sorted(sorted, n, 0.99);
   free(sorted);
   return MDB_OK;
 }

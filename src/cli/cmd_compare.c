@@ -128,18 +128,6 @@ static int split_list(const char *list, char specs[][512], int *n, int max) {
   return 0;
 }
 
-static int mkdir_p(const char *dir) {
-  char buf[4096];
-  snprintf(buf, sizeof buf, "%s", dir);
-  for (char *q = buf + 1; *q; q++)
-    if (*q == '/') {
-      *q = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-      *q = '/';
-    }
-  return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Validates a spec without starting anything: the name must be known and,
  * for calculators that only read files, creating it must work. */
 static mdb_status check_spec(const char *spec, const char *device, mdb_err *err) {
@@ -290,7 +278,7 @@ int mdb_cmd_compare(int argc, char **argv) {
       return mdb_cli_bad(CMD, "%s already holds results (%s/results.h5): choose another --output directory",
                          output, output);
     }
-    if (mkdir_p(output) != 0) {
+    if (mdb_mkdir_p(output) != 0) {
       if (have_shadow) mdb_shadow_free(&sh);
       mdb_err_set(&err, MDB_EIO, "cannot create %s: %s", output, strerror(errno));
       return mdb_cli_die(CMD, &err);

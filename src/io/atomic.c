@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 mdb_status mdb_atomic_open(mdb_atomic_file *af, const char *path, mdb_err *err) {
@@ -53,4 +54,19 @@ mdb_status mdb_atomic_check_writable(const char *path, mdb_err *err) {
   if (st) return st;
   mdb_atomic_abort(&af);
   return MDB_OK;
+}
+
+int mdb_mkdir_p(const char *dir) {
+  char buf[4400];
+  if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  for (char *q = buf + 1; *q; q++)
+    if (*q == '/') {
+      *q = '\0';
+      if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+      *q = '/';
+    }
+  return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }

@@ -31,4 +31,8 @@ mdb_status mdb_atomic_write(const char *path, const char *data, size_t len, mdb_
  * and is writable. Creates and removes a probe file. */
 mdb_status mdb_atomic_check_writable(const char *path, mdb_err *err);
 
+/* mkdir -p: creates dir and its missing parents (0777 less the umask);
+ * 0, or -1 with errno set. */
+int mdb_mkdir_p(const char *dir);
+
 #endif

@@ -85,18 +85,6 @@ mdb_status mdb_par_bcast_suite(mdb_suite *s, mdb_err *err) {
 
 /* ------------------------------------------------------------ files */
 
-static int mkdir_p(const char *dir) {
-  char buf[4400];
-  snprintf(buf, sizeof buf, "%s", dir);
-  for (char *q = buf + 1; *q; q++)
-    if (*q == '/') {
-      *q = '\0';
-      if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
-      *q = '/';
-    }
-  return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static void case_path(char *buf, size_t len, const char *dir, const char *id, const char *ext) {
   snprintf(buf, len, "%s/cases/%s.%s", dir, id, ext);
 }
@@ -142,7 +130,7 @@ mdb_status mdb_run_prepare(const mdb_par *p, const mdb_suite *s, const mdb_run_o
       st = mdb_err_set(err, MDB_EINPUT,
                        "%s already holds results: use --resume %s to finish them, or another --output directory",
                        o->outdir, o->outdir);
-    else if (mkdir_p(cases_dir) != 0)
+    else if (mdb_mkdir_p(cases_dir) != 0)
       st = mdb_err_set(err, MDB_EIO, "cannot create %s: %s", cases_dir, strerror(errno));
     for (int i = 0; i < s->n_cases && !st; i++) {
       char path[4400], hash[64];
