@@ -58,6 +58,9 @@ typedef struct mdb_calc_ops {
   /* optional: seconds spent so far waiting for an external process (a
    * socket client), so the runner can say how much of each step it was */
   double (*external_wait_s)(const void *ctx);
+  /* optional: the prepared parameters, in the calculator's public struct
+   * (calc/lj.h mdb_lj_params, ...), for the GPU backend to upload */
+  const void *(*params)(const void *ctx);
 } mdb_calc_ops;
 
 typedef struct mdb_calc {

@@ -46,9 +46,7 @@ typedef struct lj_ctx {
   double rc_user; /* 0: default */
   double eps_user, sigma_user;
   int has_eps, has_sigma;
-  double rc;
-  int ntypes;
-  mdb_lj_pair pair[MDB_MAX_TYPES * MDB_MAX_TYPES];
+  mdb_lj_params prm; /* rc, ntypes, pair table: what the GPU backend uploads */
 } lj_ctx;
 
 static mdb_status lj_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
@@ -92,16 +90,16 @@ static mdb_status lj_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
     sig[t] = c->has_sigma ? c->sigma_user : lj_table[k].sigma;
     if (sig[t] > sigmax) sigmax = sig[t];
   }
-  c->rc = c->rc_user > 0 ? c->rc_user : 2.5 * sigmax;
-  c->ntypes = sys->ntypes;
+  c->prm.rc = c->rc_user > 0 ? c->rc_user : 2.5 * sigmax;
+  c->prm.ntypes = sys->ntypes;
   for (int a = 0; a < sys->ntypes; a++)
     for (int b = 0; b < sys->ntypes; b++) {
       double e = sqrt(eps[a] * eps[b]), s = 0.5 * (sig[a] + sig[b]);
       double s6 = s * s * s * s * s * s;
-      mdb_lj_pair *p = &c->pair[a * MDB_MAX_TYPES + b];
+      mdb_lj_pair *p = &c->prm.pair[a * MDB_MAX_TYPES + b];
       p->c12 = 4.0 * e * s6 * s6;
       p->c6 = 4.0 * e * s6;
-      p->rc2 = c->rc * c->rc;
+      p->rc2 = c->prm.rc * c->prm.rc;
       p->eshift = 0;
       double unused;
       p->eshift = mdb_lj_eval(p->rc2, p, &unused);
@@ -109,7 +107,7 @@ static mdb_status lj_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
   return MDB_OK;
 }
 
-static double lj_cutoff(const void *ctx) { return ((const lj_ctx *)ctx)->rc; }
+static double lj_cutoff(const void *ctx) { return ((const lj_ctx *)ctx)->prm.rc; }
 
 static unsigned lj_kinds(const void *ctx) {
   (void)ctx;
@@ -131,12 +129,12 @@ static inline double lj_loop(const lj_ctx *c, mdb_system *sys, const mdb_neigh *
   double *restrict f = sys->f;
   const int *restrict type = sys->type;
   const int *restrict list = nl->half;
-  const mdb_lj_pair p0 = c->pair[0];
+  const mdb_lj_pair p0 = c->prm.pair[0];
   double energy = 0;
   double dxs[LJ_CHUNK], dys[LJ_CHUNK], dzs[LJ_CHUNK], fps[LJ_CHUNK], es[LJ_CHUNK];
   for (int i = 0; i < sys->n; i++) {
     const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-    const mdb_lj_pair *pi = c->pair + type[i] * MDB_MAX_TYPES;
+    const mdb_lj_pair *pi = c->prm.pair + type[i] * MDB_MAX_TYPES;
     double fxi = 0, fyi = 0, fzi = 0;
     const int kend = nl->half_start[i + 1];
     for (int k0 = nl->half_start[i]; k0 < kend; k0 += LJ_CHUNK) {
@@ -180,7 +178,7 @@ static mdb_status lj_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, un
   (void)err;
   const lj_ctx *c = ctx;
   const int eflag = (flags & MDB_COMPUTE_ENERGY) != 0;
-  if (c->ntypes == 1)
+  if (c->prm.ntypes == 1)
     out->energy = eflag ? lj_loop(c, sys, nl, 1, 1) : lj_loop(c, sys, nl, 0, 1);
   else
     out->energy = eflag ? lj_loop(c, sys, nl, 1, 0) : lj_loop(c, sys, nl, 0, 0);
@@ -188,6 +186,8 @@ static mdb_status lj_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, un
 }
 
 static void lj_fini(void *ctx) { free(ctx); }
+
+static const void *lj_params(const void *ctx) { return &((const lj_ctx *)ctx)->prm; }
 
 const mdb_calc_ops mdb_lj_cpu_ops = {
     .name = "lj",
@@ -199,4 +199,5 @@ const mdb_calc_ops mdb_lj_cpu_ops = {
     .neigh_kinds = lj_kinds,
     .compute = lj_compute,
     .fini = lj_fini,
+    .params = lj_params,
 };

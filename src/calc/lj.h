@@ -11,16 +11,36 @@
 #define MDB_LJ_H
 
 #include "core/hd.h"
+#include "core/system.h"
 
 typedef struct mdb_lj_pair {
   double c12, c6, eshift, rc2;
 } mdb_lj_pair;
 
-MDB_HD static inline double mdb_lj_eval(double r2, const mdb_lj_pair *p, double *fpair) {
-  double r2inv = 1.0 / r2;
-  double r6inv = r2inv * r2inv * r2inv;
-  *fpair = r6inv * (12.0 * p->c12 * r6inv - 6.0 * p->c6) * r2inv;
-  return r6inv * (p->c12 * r6inv - p->c6) - p->eshift;
-}
+/* The same parameters in float, for the mixed-precision GPU kernels. */
+typedef struct mdb_lj_pair_f {
+  float c12, c6, eshift, rc2;
+} mdb_lj_pair_f;
+
+/* The formula, written once and instantiated for double (every backend) and
+ * float (the GPU's --precision mixed). */
+#define MDB_LJ_EVAL_DEFINE(NAME, T, PAIR)                                                                      \
+  MDB_HD static inline T NAME(T r2, const PAIR *p, T *fpair) {                                                  \
+    T r2inv = (T)1 / r2;                                                                                        \
+    T r6inv = r2inv * r2inv * r2inv;                                                                            \
+    *fpair = r6inv * ((T)12 * p->c12 * r6inv - (T)6 * p->c6) * r2inv;                                            \
+    return r6inv * (p->c12 * r6inv - p->c6) - p->eshift;                                                        \
+  }
+
+MDB_LJ_EVAL_DEFINE(mdb_lj_eval, double, mdb_lj_pair)
+MDB_LJ_EVAL_DEFINE(mdb_lj_eval_f, float, mdb_lj_pair_f)
+
+/* The parameters a prepared lj calculator uses (calc/lj.c), for the GPU
+ * backend: pair[a*MDB_MAX_TYPES + b]. */
+typedef struct mdb_lj_params {
+  int ntypes;
+  double rc;
+  mdb_lj_pair pair[MDB_MAX_TYPES * MDB_MAX_TYPES];
+} mdb_lj_params;
 
 #endif

@@ -8,6 +8,10 @@
 #ifndef MDB_ERROR_H
 #define MDB_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum mdb_status {
   MDB_OK = 0,
   MDB_EINPUT = 1, /* bad user input: unknown names, malformed files, bad sizes */
@@ -35,5 +39,9 @@ int mdb_exit_code(mdb_status code);
  * finished: what was done is saved and --resume finishes it. 75 is
  * sysexits' EX_TEMPFAIL ("try again later"). */
 #define MDB_EXIT_INTERRUPTED 75
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

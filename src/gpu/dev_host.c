@@ -1,0 +1,249 @@
+/*
+ * dev_host.c — the host backend of gpu/dev.h: the device kernels run
+ * serially on the CPU (gpu/kern_common.h). Tests use it to check the GPU
+ * algorithms and the engine on machines without a GPU.
+ *
+ * Graphs record each operation with a copy of its parameters, as CUDA
+ * copies kernel arguments at capture, and replay them: a value the engine
+ * should have kept in device memory but passed as a parameter shows up as
+ * a wrong trajectory here too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/bench.h"
+#include "gpu/kernels.h"
+
+typedef enum { OP_LAUNCH, OP_REDUCE, OP_EVENT } op_kind;
+
+typedef struct host_op {
+  op_kind kind;
+  int kernel;
+  long n;
+  int m;
+  const double *src;
+  double *dst;
+  unsigned char params[4096]; /* CUDA's classic kernel-argument limit */
+} host_op;
+
+typedef struct host_graph {
+  host_op *ops;
+  int nops, cap;
+} host_graph;
+
+typedef struct host_impl {
+  int capturing;
+  host_graph cap;
+  host_graph graphs[MDB_DEV_MAX_GRAPHS];
+  double ev[MDB_DEV_MAX_EVENTS];
+} host_impl;
+
+static host_impl *impl(mdb_dev *d) { return (host_impl *)d->impl; }
+
+static mdb_status h_alloc(mdb_dev *d, void **p, size_t bytes, mdb_err *err) {
+  *p = calloc(1, bytes ? bytes : 1);
+  if (!*p) return mdb_err_nomem(err, "device (host backend) memory", (double)bytes);
+  (void)d;
+  return MDB_OK;
+}
+
+static void h_release(mdb_dev *d, void *p) {
+  (void)d;
+  free(p);
+}
+
+static mdb_status h_alloc_mapped(mdb_dev *d, void **host, void **dev, size_t bytes, mdb_err *err) {
+  mdb_status st = h_alloc(d, host, bytes, err);
+  if (!st) *dev = *host;
+  return st;
+}
+
+static mdb_status h_copy(mdb_dev *d, void *dst, const void *src, size_t bytes, mdb_err *err) {
+  (void)d;
+  (void)err;
+  if (bytes) memmove(dst, src, bytes);
+  return MDB_OK;
+}
+
+static mdb_status h_zero(mdb_dev *d, void *dst, size_t bytes, mdb_err *err) {
+  (void)d;
+  (void)err;
+  if (bytes) memset(dst, 0, bytes);
+  return MDB_OK;
+}
+
+static void run_kernel(int kernel, long n, const void *params) {
+  switch (kernel) {
+#define MDB_X_RUN(ID, body, P)                                                                                 \
+  case MDB_K_##ID:                                                                                             \
+    for (long i = 0; i < n; i++) mdb_kb_##body(i, (const P *)params);                                          \
+    break;
+    MDB_KERNELS(MDB_X_RUN)
+#undef MDB_X_RUN
+  default:
+    break;
+  }
+}
+
+static void run_reduce(const double *src, long n, int m, double *dst) {
+  for (int k = 0; k < m; k++) {
+    double s = 0;
+    for (long i = 0; i < n; i++) s += src[(long)k * n + i];
+    dst[k] = s;
+  }
+}
+
+static mdb_status record(mdb_dev *d, const host_op *op, mdb_err *err) {
+  host_graph *g = &impl(d)->cap;
+  if (g->nops == g->cap) {
+    int cap = g->cap ? 2 * g->cap : 64;
+    host_op *o = realloc(g->ops, (size_t)cap * sizeof *o);
+    if (!o) return mdb_err_nomem(err, "graph capture", (double)cap * sizeof *o);
+    g->ops = o;
+    g->cap = cap;
+  }
+  g->ops[g->nops++] = *op;
+  return MDB_OK;
+}
+
+static mdb_status h_launch(mdb_dev *d, int kernel, long n, const void *params, size_t psize, mdb_err *err) {
+  if (psize > sizeof(((host_op *)0)->params))
+    return mdb_err_set(err, MDB_ERUN, "kernel %d: parameter block of %zu bytes is too large", kernel, psize);
+  if (kernel < 0 || kernel >= MDB_K_COUNT) return mdb_err_set(err, MDB_ERUN, "unknown kernel id %d", kernel);
+  if (impl(d)->capturing) {
+    host_op op;
+    memset(&op, 0, sizeof op);
+    op.kind = OP_LAUNCH;
+    op.kernel = kernel;
+    op.n = n;
+    memcpy(op.params, params, psize);
+    return record(d, &op, err);
+  }
+  run_kernel(kernel, n, params);
+  return MDB_OK;
+}
+
+static mdb_status h_reduce_sum(mdb_dev *d, const double *src, long n, int m, double *dst, mdb_err *err) {
+  if (impl(d)->capturing) {
+    host_op op;
+    memset(&op, 0, sizeof op);
+    op.kind = OP_REDUCE;
+    op.src = src;
+    op.n = n;
+    op.m = m;
+    op.dst = dst;
+    return record(d, &op, err);
+  }
+  run_reduce(src, n, m, dst);
+  return MDB_OK;
+}
+
+static mdb_status h_sync(mdb_dev *d, mdb_err *err) {
+  (void)d;
+  (void)err;
+  return MDB_OK;
+}
+
+static mdb_status h_event_record(mdb_dev *d, int e, mdb_err *err) {
+  if (e < 0 || e >= MDB_DEV_MAX_EVENTS) return mdb_err_set(err, MDB_ERUN, "event slot %d out of range", e);
+  if (impl(d)->capturing) {
+    host_op op;
+    memset(&op, 0, sizeof op);
+    op.kind = OP_EVENT;
+    op.kernel = e;
+    return record(d, &op, err);
+  }
+  impl(d)->ev[e] = mdb_now();
+  return MDB_OK;
+}
+
+static mdb_status h_event_ms(mdb_dev *d, int a, int b, double *ms, mdb_err *err) {
+  if (a < 0 || b < 0 || a >= MDB_DEV_MAX_EVENTS || b >= MDB_DEV_MAX_EVENTS)
+    return mdb_err_set(err, MDB_ERUN, "event slot out of range");
+  *ms = (impl(d)->ev[b] - impl(d)->ev[a]) * 1e3;
+  return MDB_OK;
+}
+
+static mdb_status h_graph_begin(mdb_dev *d, mdb_err *err) {
+  host_impl *h = impl(d);
+  if (h->capturing) return mdb_err_set(err, MDB_ERUN, "graph capture already in progress");
+  h->capturing = 1;
+  h->cap.nops = 0;
+  return MDB_OK;
+}
+
+static mdb_status h_graph_end(mdb_dev *d, int id, mdb_err *err) {
+  host_impl *h = impl(d);
+  if (!h->capturing) return mdb_err_set(err, MDB_ERUN, "no graph capture in progress");
+  h->capturing = 0;
+  if (id < 0 || id >= MDB_DEV_MAX_GRAPHS) return mdb_err_set(err, MDB_ERUN, "graph slot %d out of range", id);
+  host_graph *g = &h->graphs[id];
+  free(g->ops);
+  *g = h->cap; /* the capture buffer becomes the graph */
+  memset(&h->cap, 0, sizeof h->cap);
+  return MDB_OK;
+}
+
+static mdb_status h_graph_launch(mdb_dev *d, int id, mdb_err *err) {
+  host_impl *h = impl(d);
+  if (id < 0 || id >= MDB_DEV_MAX_GRAPHS || !h->graphs[id].ops)
+    return mdb_err_set(err, MDB_ERUN, "graph slot %d is empty", id);
+  const host_graph *g = &h->graphs[id];
+  for (int k = 0; k < g->nops; k++) {
+    const host_op *op = &g->ops[k];
+    if (op->kind == OP_LAUNCH)
+      run_kernel(op->kernel, op->n, op->params);
+    else if (op->kind == OP_REDUCE)
+      run_reduce(op->src, op->n, op->m, op->dst);
+    else
+      h->ev[op->kernel] = mdb_now();
+  }
+  return MDB_OK;
+}
+
+static void h_graph_drop(mdb_dev *d, int id) {
+  host_impl *h = impl(d);
+  if (id < 0 || id >= MDB_DEV_MAX_GRAPHS) return;
+  free(h->graphs[id].ops);
+  memset(&h->graphs[id], 0, sizeof h->graphs[id]);
+}
+
+static mdb_status h_mem_info(mdb_dev *d, double *free_b, double *total_b, mdb_err *err) {
+  (void)d;
+  (void)err;
+  *free_b = 0;
+  *total_b = 0;
+  return MDB_OK;
+}
+
+static void h_close(mdb_dev *d) {
+  host_impl *h = impl(d);
+  for (int k = 0; k < MDB_DEV_MAX_GRAPHS; k++) free(h->graphs[k].ops);
+  free(h->cap.ops);
+  free(h);
+  free(d);
+}
+
+static const mdb_dev_ops host_ops = {
+    "host",       h_alloc,     h_release,     h_alloc_mapped, h_release, h_copy,        h_copy,
+    h_copy,       h_zero,      h_launch,      h_reduce_sum,   h_sync,    h_event_record, h_event_ms,
+    h_graph_begin, h_graph_end, h_graph_launch, h_graph_drop, h_mem_info, h_close,
+};
+
+mdb_status mdb_dev_host_open(mdb_dev **out, mdb_err *err) {
+  mdb_dev *d = calloc(1, sizeof *d);
+  host_impl *h = calloc(1, sizeof *h);
+  if (!d || !h) {
+    free(d);
+    free(h);
+    return mdb_err_nomem(err, "host backend", sizeof *d + sizeof *h);
+  }
+  d->ops = &host_ops;
+  d->impl = h;
+  snprintf(d->info.backend, sizeof d->info.backend, "host");
+  snprintf(d->info.name, sizeof d->info.name, "host emulation (GPU kernels run serially on the CPU)");
+  d->info.ordinal = -1;
+  *out = d;
+  return MDB_OK;
+}

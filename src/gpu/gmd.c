@@ -1,0 +1,502 @@
+/*
+ * gmd.c — the GPU trajectory engine (gpu/gmd.h): device memory, the order
+ * of the kernels in a step, graphs, overflow recovery, samples.
+ *
+ * A step is issued as
+ *   first half   NVE_1 (or the ensemble's, gens.c)
+ *   [event 0]    NB_PRE … NB_BUILD (kern_neigh.h), the calculator's kernels  [event 1]
+ *   reductions   energy and virial when the force call computed them
+ *   second half  NVE_2 (or the ensemble's), the kinetic columns when sampled
+ *   sample       reductions of m v², m v; the fastest atom
+ *   STEP_DONE
+ * and, with graphs on, captured once per kind of step (sampled or not) and
+ * replayed: one graph launch and one stream synchronisation per step.
+ *
+ * Overflow: a bin or a list row that fills up raises an abort flag in
+ * mapped host memory; every kernel after the neighbour build then does
+ * nothing, so the state is the one after the drift. The engine grows what
+ * overflowed (or re-grids the bins for a cell the barostat shrank), asks
+ * for a rebuild and issues the second part of the step again. Graphs are
+ * captured again after any reallocation (they hold addresses).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+#include "gpu/gmd_impl.h"
+
+static const mdb_gcalc_ops *const gcalcs[] = {&mdb_gcalc_lj, &mdb_gcalc_eam, &mdb_gcalc_sw, &mdb_gcalc_spcfw};
+static const int ngcalcs = (int)(sizeof gcalcs / sizeof gcalcs[0]);
+
+const char *mdb_gmd_calculators(void) {
+  static char names[128];
+  if (!names[0]) {
+    size_t len = 0;
+    for (int k = 0; k < ngcalcs; k++)
+      if (gcalcs[k]->setup)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", gcalcs[k]->name);
+  }
+  return names;
+}
+
+/* ------------------------------------------------------------- memory */
+
+mdb_status mdb_gmd_alloc(mdb_gmd *g, void **p, size_t bytes, mdb_err *err) {
+  if (g->nallocs == (int)(sizeof g->allocs / sizeof g->allocs[0]))
+    return mdb_err_set(err, MDB_ERUN, "GPU engine: too many device allocations");
+  size_t b = bytes ? bytes : 8;
+  mdb_status st = g->dev->ops->alloc(g->dev, p, b, err);
+  if (st) return st;
+  if ((st = g->dev->ops->zero(g->dev, *p, b, err))) {
+    g->dev->ops->release(g->dev, *p);
+    return st;
+  }
+  g->alloc_bytes[g->nallocs] = b;
+  g->allocs[g->nallocs++] = *p;
+  g->engine_bytes += (double)b;
+  if (g->engine_bytes > g->engine_peak) g->engine_peak = g->engine_bytes;
+  g->dev->allocated = g->engine_bytes;
+  g->dev->peak_allocated = g->engine_peak;
+  return MDB_OK;
+}
+
+void mdb_gmd_release(mdb_gmd *g, void *p) {
+  if (!p) return;
+  for (int k = 0; k < g->nallocs; k++)
+    if (g->allocs[k] == p) {
+      g->engine_bytes -= (double)g->alloc_bytes[k];
+      g->nallocs--;
+      g->allocs[k] = g->allocs[g->nallocs];
+      g->alloc_bytes[k] = g->alloc_bytes[g->nallocs];
+      break;
+    }
+  g->dev->ops->release(g->dev, p);
+}
+
+static mdb_status dalloc(mdb_gmd *g, void *pp, size_t bytes, mdb_err *err) {
+  return mdb_gmd_alloc(g, (void **)pp, bytes, err);
+}
+
+/* Frees *pp (counted) and allocates bytes in its place. */
+static mdb_status dregrow(mdb_gmd *g, void *pp, size_t old_bytes, size_t bytes, mdb_err *err) {
+  void **p = (void **)pp;
+  (void)old_bytes;
+  mdb_gmd_release(g, *p);
+  *p = NULL;
+  return mdb_gmd_alloc(g, p, bytes, err);
+}
+
+/* --------------------------------------------------------------- bins */
+
+/* Bins per direction no narrower than r_list, and how many to search each
+ * side; the image shifts a search can reach must stay within ±2. */
+static mdb_status grid(mdb_gmd *g, const double hinv[3][3], mdb_err *err) {
+  mdb_kp *p = &g->kp;
+  long total = 1;
+  for (int k = 0; k < 3; k++) {
+    double w = mdb_cell_width(hinv, k);
+    int nb = (int)floor(w / p->rlist);
+    if (nb < 1) nb = 1;
+    if (nb > 1024) nb = 1024;
+    int s = (int)ceil(p->rlist * nb / w - 1e-12);
+    if (s < 1) s = 1;
+    if ((s + nb - 1) / nb > MDB_SHIFT_RANGE)
+      return mdb_err_set(err, MDB_EINPUT,
+                         "the cell is too small for the CUDA backend: the cutoff plus skin (%.3g Å) exceeds "
+                         "twice its width (%.3g Å) along lattice vector %d; use more atoms or --device cpu",
+                         p->rlist, w, k + 1);
+    p->nbin[k] = nb;
+    p->sbin[k] = s;
+    total *= nb;
+  }
+  /* very dilute cells: fewer, larger bins (still ≥ r_list wide) */
+  while (total > 4L * g->n + 64) {
+    int kmax = 0;
+    for (int k = 1; k < 3; k++)
+      if (p->nbin[k] > p->nbin[kmax]) kmax = k;
+    p->nbin[kmax] = (p->nbin[kmax] + 1) / 2;
+    total = (long)p->nbin[0] * p->nbin[1] * p->nbin[2];
+  }
+  long old = g->nbins;
+  int old_cap = p->cell_cap;
+  g->nbins = total;
+  double per = (double)g->n / (double)total;
+  int cap = (int)ceil(2.0 * per) + 8;
+  if (cap < old_cap) cap = old_cap;
+  p->cell_cap = cap;
+  mdb_status st;
+  if ((st = dregrow(g, &p->cell_count, (size_t)old * sizeof(int), (size_t)total * sizeof(int), err))) return st;
+  return dregrow(g, &p->cells, (size_t)old * old_cap * sizeof(int), (size_t)total * cap * sizeof(int), err);
+}
+
+/* ------------------------------------------------------------- a step */
+
+static mdb_status issue_neighbours(mdb_gmd *g, unsigned fflags, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  const mdb_kp p = mdb_gmd_kp(g, fflags);
+  mdb_status st;
+  if ((st = mdb_launch_nb_pre(d, 1, &p, err)) || (st = mdb_launch_nb_check(d, g->n, &p, err)) ||
+      (st = mdb_launch_nb_decide(d, 1, &p, err)) || (st = mdb_launch_nb_clear(d, g->nbins, &p, err)) ||
+      (st = mdb_launch_nb_bin(d, g->n, &p, err)) || (st = mdb_launch_nb_sort(d, g->nbins, &p, err)) ||
+      (st = mdb_launch_nb_build(d, g->n, &p, err)))
+    return st;
+  return MDB_OK;
+}
+
+/* Neighbours, forces, reductions, second half, sample: everything after
+ * the drift. */
+static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  const unsigned fflags = flags | g->ens_flags;
+  mdb_status st;
+  if ((st = d->ops->event_record(d, 0, err)) || (st = issue_neighbours(g, fflags, err)) ||
+      (st = g->calc->forces(g, g->calc_ctx, fflags, err)) || (st = d->ops->event_record(d, 1, err)))
+    return st;
+  mdb_gstate *gd = g->gd;
+  if ((fflags & MDB_COMPUTE_ENERGY) && (st = d->ops->reduce_sum(d, g->kp.eatom, g->n, 1, gd->red + MDB_RED_ENERGY, err)))
+    return st;
+  if ((fflags & MDB_COMPUTE_VIRIAL) && (st = d->ops->reduce_sum(d, g->kp.vatom, g->n, 9, gd->red + MDB_RED_VIRIAL, err)))
+    return st;
+  const mdb_kp p = mdb_gmd_kp(g, flags);
+  if (g->ens.protocol == MDB_PROTOCOL_NVE)
+    st = mdb_launch_nve_2(d, g->n, &p, err);
+  else
+    st = mdb_gens_second(g, flags, err);
+  if (st) return st;
+  if (flags) {
+    if ((st = d->ops->reduce_sum(d, g->kp.scr, g->n, 4, gd->red + MDB_RED_MV2, err)) ||
+        (st = mdb_launch_vmax_clear(d, 1, &p, err)) || (st = mdb_launch_vmax(d, g->n, &p, err)) ||
+        (st = mdb_launch_vmax_id(d, g->n, &p, err)))
+      return st;
+  }
+  return mdb_launch_step_done(d, 1, &p, err);
+}
+
+static mdb_status issue_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
+  mdb_status st;
+  if (g->ens.protocol == MDB_PROTOCOL_NVE) {
+    const mdb_kp p = mdb_gmd_kp(g, 0);
+    st = mdb_launch_nve_1(g->dev, g->n, &p, err);
+  } else {
+    st = mdb_gens_first(g, err);
+  }
+  return st ? st : issue_part_b(g, flags, err);
+}
+
+static void drop_graphs(mdb_gmd *g) {
+  for (int k = 0; k < 4; k++)
+    if (g->graph_ok[k]) {
+      g->dev->ops->graph_drop(g->dev, k);
+      g->graph_ok[k] = 0;
+    }
+}
+
+static mdb_status download_state(mdb_gmd *g, mdb_err *err) {
+  return g->dev->ops->d2h(g->dev, &g->gh, g->gd, sizeof g->gh, err);
+}
+
+/* An abort in the last issue: grow what overflowed and finish the step. */
+static mdb_status recover(mdb_gmd *g, unsigned flags, mdb_err *err) {
+  mdb_status st;
+  for (int attempt = 0; *g->abort_h; attempt++) {
+    const int a = *g->abort_h;
+    if ((st = download_state(g, err))) return st;
+    if (a & MDB_ABORT_RUNAWAY)
+      return mdb_err_set(err, MDB_ERUN, "an atom has a runaway or non-finite position (step %ld)", g->gh.step + 1);
+    if (a & MDB_ABORT_BOX) return mdb_err_set(err, MDB_ERUN, "the barostat blew up (step %ld)", g->gh.step + 1);
+    if (attempt >= 8)
+      return mdb_err_set(err, MDB_ERUN, "GPU neighbour list: still overflowing after %d regrowths", attempt);
+    mdb_kp *p = &g->kp;
+    if (a & MDB_ABORT_GRID && (st = grid(g, g->gh.hinv, err))) return st;
+    if (a & MDB_ABORT_CELL) {
+      int cap = g->gh.cell_needed + g->gh.cell_needed / 2 + 4;
+      if ((st = dregrow(g, &p->cells, (size_t)g->nbins * p->cell_cap * sizeof(int),
+                        (size_t)g->nbins * cap * sizeof(int), err)))
+        return st;
+      p->cell_cap = cap;
+    }
+    if (a & MDB_ABORT_NEIGH) {
+      int cap = g->gh.nb_needed + g->gh.nb_needed / 4 + 8;
+      size_t old = (size_t)g->n * p->nb_cap;
+      if ((st = dregrow(g, &p->nl, old * sizeof(int), (size_t)g->n * cap * sizeof(int), err)) ||
+          (st = dregrow(g, &p->nsh, old, (size_t)g->n * cap, err)))
+        return st;
+      p->nb_cap = cap;
+    }
+    drop_graphs(g);
+    const int one = 1;
+    if ((st = g->dev->ops->h2d(g->dev, &g->gd->force_rebuild, &one, sizeof one, err))) return st;
+    *g->abort_h = 0;
+    if ((st = issue_part_b(g, flags, err)) || (st = g->dev->ops->sync(g->dev, err))) return st;
+  }
+  return MDB_OK;
+}
+
+mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  mdb_status st;
+  const int variant = flags ? 1 : 0;
+  *g->abort_h = 0;
+  if (g->opt.graphs) {
+    if (!g->graph_ok[variant]) {
+      if ((st = d->ops->graph_begin(d, err))) return st;
+      st = issue_step(g, flags, err);
+      mdb_err end_err;
+      mdb_status st2 = d->ops->graph_end(d, variant, &end_err);
+      if (st) return st;
+      if (st2) {
+        if (err) *err = end_err;
+        return st2;
+      }
+      g->graph_ok[variant] = 1;
+    }
+    st = d->ops->graph_launch(d, variant, err);
+  } else {
+    st = issue_step(g, flags, err);
+  }
+  if (st || (st = d->ops->sync(d, err))) return st;
+  if (*g->abort_h && (st = recover(g, flags, err))) return st;
+  if ((st = d->ops->event_ms(d, 0, 1, &g->force_ms, err))) return st;
+  if (flags && (st = download_state(g, err))) return st;
+  return MDB_OK;
+}
+
+/* ------------------------------------------------------------ samples */
+
+mdb_status mdb_gmd_thermo(mdb_gmd *g, mdb_thermo *th, double *vmax, int *vmax_id, mdb_err *err) {
+  (void)err;
+  const mdb_gstate *s = &g->gh;
+  memset(th, 0, sizeof *th);
+  th->potential = s->red[MDB_RED_ENERGY];
+  th->kinetic = 0.5 * s->red[MDB_RED_MV2] * MDB_MVV2E;
+  th->total = th->potential + th->kinetic;
+  const int dof = g->n > 1 ? 3 * g->n - 3 : 0;
+  th->temperature = dof ? 2.0 * th->kinetic / (dof * MDB_KB_EV) : 0.0;
+  th->volume = s->volume;
+  const double trw = s->red[MDB_RED_VIRIAL] + s->red[MDB_RED_VIRIAL + 4] + s->red[MDB_RED_VIRIAL + 8];
+  th->pressure = (2.0 * th->kinetic + trw) / (3.0 * th->volume) * MDB_EVA3_TO_BAR;
+  for (int k = 0; k < 3; k++) th->momentum[k] = s->red[MDB_RED_P + k];
+  th->conserved = th->total + mdb_gmd_extended_energy(g);
+  if (vmax) *vmax = sqrt(s->vmax2);
+  if (vmax_id) *vmax_id = s->vmax_atom;
+  return MDB_OK;
+}
+
+double mdb_gmd_extended_energy(const mdb_gmd *g) {
+  return g->ens.protocol == MDB_PROTOCOL_NVE ? 0.0 : mdb_gens_extended(g, &g->gh);
+}
+
+mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  const size_t b3 = (size_t)g->n * 3 * sizeof(double);
+  mdb_status st;
+  if ((st = d->ops->d2h(d, sys->x, g->kp.x, b3, err)) || (st = d->ops->d2h(d, sys->v, g->kp.v, b3, err)) ||
+      (st = d->ops->d2h(d, sys->f, g->kp.f, b3, err)) ||
+      (st = d->ops->d2h(d, sys->image, g->kp.image, (size_t)g->n * 3 * sizeof(int), err)) ||
+      (st = download_state(g, err)))
+    return st;
+  sys->nghost = 0;
+  return mdb_box_set(&sys->box, (const double(*)[3])g->gh.h, err);
+}
+
+double mdb_gmd_force_ms(const mdb_gmd *g) { return g->force_ms; }
+long mdb_gmd_builds(const mdb_gmd *g) { return g->gh.builds; }
+long mdb_gmd_step_count(const mdb_gmd *g) { return g->gh.step; }
+const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g) { return &g->dev->info; }
+
+mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *engine_b, mdb_err *err) {
+  *engine_b = g->engine_bytes;
+  return g->dev->ops->mem_info(g->dev, free_b, total_b, err);
+}
+
+/* ------------------------------------------------------------- set up */
+
+static void box_state(mdb_gstate *s, const mdb_box *box) {
+  memcpy(s->h, box->h, sizeof s->h);
+  memcpy(s->hinv, box->hinv, sizeof s->hinv);
+  s->volume = box->volume;
+  for (int code = 0; code < MDB_NSHIFT; code++) {
+    int sh[3];
+    mdb_shift_decode(code, sh);
+    for (int k = 0; k < 3; k++)
+      s->shiftvec[code][k] = sh[0] * box->h[0][k] + sh[1] * box->h[1][k] + sh[2] * box->h[2][k];
+  }
+}
+
+/* Largest |a − b| over n×3 values, and the largest |b|. */
+static void max_diff(const double *a, const double *b, long n3, double *dmax, double *bmax) {
+  *dmax = 0;
+  *bmax = 0;
+  for (long i = 0; i < n3; i++) {
+    double dd = fabs(a[i] - b[i]);
+    if (!(dd <= *dmax)) *dmax = dd;
+    if (fabs(b[i]) > *bmax) *bmax = fabs(b[i]);
+  }
+}
+
+void mdb_gmd_free(mdb_gmd *g) {
+  if (!g) return;
+  if (g->dev) {
+    drop_graphs(g);
+    if (g->calc && g->calc->release && g->calc_ctx) g->calc->release(g, g->calc_ctx);
+    while (g->nallocs) mdb_gmd_release(g, g->allocs[g->nallocs - 1]);
+    if (g->abort_h) g->dev->ops->release_mapped(g->dev, g->abort_h);
+    mdb_dev_close(g->dev);
+  }
+  free(g);
+}
+
+mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o, mdb_err *err) {
+  *out = NULL;
+  const mdb_system *sys = md->sys;
+  const char *cname = md->calc->ops->name;
+  const mdb_gcalc_ops *gc = NULL;
+  for (int k = 0; k < ngcalcs; k++)
+    if (strcmp(gcalcs[k]->name, cname) == 0 && gcalcs[k]->setup) gc = gcalcs[k];
+  if (!gc)
+    return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no CUDA backend (valid on cuda: %s)", cname,
+                       mdb_gmd_calculators());
+  if (o->mixed && !gc->mixed)
+    return mdb_err_set(err, MDB_EINPUT, "--precision mixed is not available for '%s' on cuda (valid: double)",
+                       cname);
+  if (sys->n < 1) return mdb_err_set(err, MDB_EINPUT, "the system has no atoms");
+  mdb_gmd *g = calloc(1, sizeof *g);
+  if (!g) return mdb_err_nomem(err, "GPU engine", sizeof *g);
+  g->opt = *o;
+  g->n = sys->n;
+  g->sys = sys;
+  g->calc = gc;
+  g->ens = md->ens;
+  mdb_status st = mdb_dev_open(&g->dev, o->backend, o->ordinal, err);
+  if (st) goto fail;
+  mdb_dev *d = g->dev;
+  mdb_kp *p = &g->kp;
+  const long n = g->n;
+  p->natoms = g->n;
+  p->ntypes = sys->ntypes;
+  p->cutoff = md->nl.cutoff;
+  p->skin = md->nl.skin;
+  p->rlist = p->cutoff + p->skin;
+  p->dt = md->dt;
+  for (int t = 0; t < sys->ntypes; t++) {
+    p->dtf[t] = md->dtf[t];
+    p->mass[t] = sys->mass[t];
+  }
+  const size_t d3 = (size_t)n * 3 * sizeof(double);
+  if ((st = dalloc(g, &p->x, d3, err)) || (st = dalloc(g, &p->v, d3, err)) || (st = dalloc(g, &p->f, d3, err)) ||
+      (st = dalloc(g, &p->x0, d3, err)) || (st = dalloc(g, &p->type, (size_t)n * sizeof(int), err)) ||
+      (st = dalloc(g, &p->id, (size_t)n * sizeof(int), err)) ||
+      (st = dalloc(g, &p->image, (size_t)n * 3 * sizeof(int), err)) ||
+      (st = dalloc(g, &p->eatom, (size_t)n * sizeof(double), err)) ||
+      (st = dalloc(g, &p->vatom, (size_t)n * 9 * sizeof(double), err)) ||
+      (st = dalloc(g, &p->scr, (size_t)n * MDB_SCR_N * sizeof(double), err)) ||
+      (st = dalloc(g, &p->nn, (size_t)n * sizeof(int), err)) || (st = dalloc(g, &g->gd, sizeof(mdb_gstate), err)))
+    goto fail;
+  p->g = g->gd;
+  void *abort_dev = NULL;
+  if ((st = d->ops->alloc_mapped(d, (void **)&g->abort_h, &abort_dev, sizeof(int), err))) goto fail;
+  p->abort_host = (int *)abort_dev;
+  {
+    /* a first guess at the list width from the density; overflow grows it */
+    double rho = n / sys->box.volume;
+    int guess = (int)(rho * 4.18879020478639098 * /* 4π/3 */ p->rlist * p->rlist * p->rlist * 1.3) + 16;
+    if (guess > n * 27 + 16) guess = (int)(n * 27 + 16);
+    p->nb_cap = guess;
+    if ((st = dalloc(g, &p->nl, (size_t)n * guess * sizeof(int), err)) ||
+        (st = dalloc(g, &p->nsh, (size_t)n * guess, err)))
+      goto fail;
+  }
+  if ((st = grid(g, sys->box.hinv, err))) goto fail;
+
+  /* the state */
+  memset(&g->gh, 0, sizeof g->gh);
+  box_state(&g->gh, &sys->box);
+  g->gh.step = md->step;
+  g->gh.ke2 = md->ke2;
+  if (md->ens.protocol != MDB_PROTOCOL_NVE && (st = mdb_gens_setup(g, md, err))) goto fail;
+  if ((st = d->ops->h2d(d, g->gd, &g->gh, sizeof g->gh, err)) || (st = d->ops->h2d(d, p->x, sys->x, d3, err)) ||
+      (st = d->ops->h2d(d, p->v, sys->v, d3, err)) ||
+      (st = d->ops->h2d(d, p->type, sys->type, (size_t)n * sizeof(int), err)) ||
+      (st = d->ops->h2d(d, p->id, sys->id, (size_t)n * sizeof(int), err)) ||
+      (st = d->ops->h2d(d, p->image, sys->image, (size_t)n * 3 * sizeof(int), err)))
+    goto fail;
+  if ((st = gc->setup(g, md->calc, &g->calc_ctx, err))) goto fail;
+
+  /* the first forces, energy and virial, and the kinetic columns */
+  {
+    const unsigned fl = MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL;
+    const mdb_kp pk = mdb_gmd_kp(g, fl);
+    mdb_gstate *gd = g->gd;
+    for (int attempt = 0;; attempt++) {
+      *g->abort_h = 0;
+      if ((st = issue_neighbours(g, fl, err)) || (st = gc->forces(g, g->calc_ctx, fl, err)) ||
+          (st = d->ops->sync(d, err)))
+        goto fail;
+      if (!*g->abort_h) break;
+      if ((st = download_state(g, err))) goto fail;
+      if ((*g->abort_h & ~(MDB_ABORT_NEIGH | MDB_ABORT_CELL)) || attempt > 8) {
+        st = mdb_err_set(err, MDB_ERUN, "GPU engine: the first neighbour build failed (flags %d)", *g->abort_h);
+        goto fail;
+      }
+      if (*g->abort_h & MDB_ABORT_CELL) {
+        int cap = g->gh.cell_needed + g->gh.cell_needed / 2 + 4;
+        if ((st = dregrow(g, &p->cells, (size_t)g->nbins * p->cell_cap * sizeof(int),
+                          (size_t)g->nbins * cap * sizeof(int), err)))
+          goto fail;
+        p->cell_cap = cap;
+      }
+      if (*g->abort_h & MDB_ABORT_NEIGH) {
+        int cap = g->gh.nb_needed + g->gh.nb_needed / 4 + 8;
+        size_t old = (size_t)n * p->nb_cap;
+        if ((st = dregrow(g, &p->nl, old * sizeof(int), (size_t)n * cap * sizeof(int), err)) ||
+            (st = dregrow(g, &p->nsh, old, (size_t)n * cap, err)))
+          goto fail;
+        p->nb_cap = cap;
+      }
+      const int one = 1;
+      if ((st = d->ops->h2d(d, &gd->force_rebuild, &one, sizeof one, err))) goto fail;
+    }
+    const mdb_kp pk2 = mdb_gmd_kp(g, fl);
+    (void)pk;
+    if ((st = d->ops->reduce_sum(d, p->eatom, n, 1, gd->red + MDB_RED_ENERGY, err)) ||
+        (st = d->ops->reduce_sum(d, p->vatom, n, 9, gd->red + MDB_RED_VIRIAL, err)) ||
+        (st = mdb_launch_kin(d, n, &pk2, err)) ||
+        (st = d->ops->reduce_sum(d, p->scr, n, 4, gd->red + MDB_RED_MV2, err)) ||
+        (st = mdb_launch_vmax_clear(d, 1, &pk2, err)) || (st = mdb_launch_vmax(d, n, &pk2, err)) ||
+        (st = mdb_launch_vmax_id(d, n, &pk2, err)) || (st = d->ops->sync(d, err)) || (st = download_state(g, err)))
+      goto fail;
+  }
+
+  /* the device's first forces against the CPU's */
+  {
+    double *f = malloc(d3);
+    if (!f) {
+      st = mdb_err_nomem(err, "force check", (double)d3);
+      goto fail;
+    }
+    if ((st = d->ops->d2h(d, f, p->f, d3, err))) {
+      free(f);
+      goto fail;
+    }
+    double df, fbig;
+    max_diff(f, sys->f, 3 * n, &df, &fbig);
+    free(f);
+    const double tol = o->mixed ? 1e-3 : 1e-6;
+    const double e_gpu = g->gh.red[MDB_RED_ENERGY], e_cpu = md->out.energy;
+    const double de = fabs(e_gpu - e_cpu) / fmax(fabs(e_cpu), 1e-300 + n * 1e-3);
+    if (!(df <= tol * fmax(fbig, 1e-3)) || !(de <= tol)) {
+      st = mdb_err_set(err, MDB_ERUN,
+                       "the GPU's first forces disagree with the CPU's: energy %.12g vs %.12g eV, largest force "
+                       "difference %.3g eV/Å (tolerance %g relative)",
+                       e_gpu, e_cpu, df, tol);
+      goto fail;
+    }
+  }
+  *out = g;
+  return MDB_OK;
+fail:
+  mdb_gmd_free(g);
+  return st;
+}

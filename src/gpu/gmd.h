@@ -1,0 +1,72 @@
+/*
+ * gmd.h — a whole trajectory on a GPU (the CUDA backend of `--device
+ * cuda`): positions, velocities and forces stay on the device; each step is
+ * the ensemble's kernels, the neighbour check (and build when needed) and
+ * the calculator's kernels, captured once as a CUDA Graph per kind of step
+ * (with or without a sample) and replayed; energies, virial and kinetic
+ * energy are reduced on the device and only a sample's few numbers come
+ * back.
+ *
+ * The engine starts from a host trajectory set up by md/ (mdb_md_init and
+ * mdb_md_set_ensemble): that validates the ensemble against the system,
+ * sorts the atoms spatially, gives the initial forces on the CPU (which the
+ * engine checks its own against) and the thermostat constants, so the GPU
+ * run is the CPU run's twin from the same state.
+ *
+ * The same engine runs on the "host" backend (gpu/dev.h), which executes
+ * the device kernels serially on the CPU: the tests' way of checking it
+ * without a GPU.
+ */
+#ifndef MDB_GPU_GMD_H
+#define MDB_GPU_GMD_H
+
+#include "gpu/dev.h"
+#include "md/md.h"
+
+typedef struct mdb_gmd mdb_gmd;
+
+typedef struct mdb_gmd_opts {
+  const char *backend; /* "cuda" or "host" */
+  int ordinal;         /* CUDA device; -1: the current one */
+  int mixed;           /* --precision mixed: float pair arithmetic, double integration and sums */
+  int graphs;          /* capture steps as graphs (1) or launch kernel by kernel (0) */
+} mdb_gmd_opts;
+
+/* Copies the host trajectory md (initialised, ensemble set, on a CPU
+ * calculator of a name the GPU backend has) to the device, computes the
+ * forces there and compares them with md's: a disagreement beyond 1e-6
+ * relative (double) is an MDB_ERUN error. md stays valid and untouched. */
+mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o, mdb_err *err);
+void mdb_gmd_free(mdb_gmd *g);
+
+/* One MD step; flags (MDB_COMPUTE_ENERGY/VIRIAL) ask for a sample at its
+ * end. Returns when the step is done on the device (the time a caller
+ * sees). A runaway atom is MDB_ERUN. */
+mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err);
+
+/* The sample of the last step that asked for one (or of the initial
+ * state): thermo with the ensemble's conserved quantity, the largest |v|
+ * (Å/fs) and the original index of that atom. */
+mdb_status mdb_gmd_thermo(mdb_gmd *g, mdb_thermo *th, double *vmax, int *vmax_id, mdb_err *err);
+
+/* Copies positions, velocities, forces, images and the cell back into sys
+ * (the host system md was created on: same atoms, same order). */
+mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err);
+
+/* GPU time (ms, CUDA events) of the force call of the last step: the
+ * neighbour check and the calculator's kernels. */
+double mdb_gmd_force_ms(const mdb_gmd *g);
+
+/* Device memory: free and total (cudaMemGetInfo; 0 on the host backend)
+ * and what the engine itself allocated. */
+mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *engine_b, mdb_err *err);
+
+long mdb_gmd_builds(const mdb_gmd *g);
+long mdb_gmd_step_count(const mdb_gmd *g);
+const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g);
+double mdb_gmd_extended_energy(const mdb_gmd *g); /* of the last sample */
+
+/* Calculator names with a GPU backend (static storage, comma-separated). */
+const char *mdb_gmd_calculators(void);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * gmd_impl.h — the engine's insides, shared by gmd.c, the calculators'
+ * device halves (gcalc_*.c) and the ensembles (gens.c). Not public.
+ */
+#ifndef MDB_GPU_GMD_IMPL_H
+#define MDB_GPU_GMD_IMPL_H
+
+#include "gpu/gmd.h"
+#include "gpu/kernels.h"
+
+/* The device half of a calculator. setup uploads what the prepared CPU
+ * calculator holds (its ops->params); forces issues the kernels that write
+ * (not add) g->kp.f for every atom and, when flags ask, g->kp.eatom and
+ * g->kp.vatom; each kernel returns at once when g->abort is set. */
+typedef struct mdb_gcalc_ops {
+  const char *name;
+  int mixed; /* supports --precision mixed */
+  mdb_status (*setup)(mdb_gmd *g, const mdb_calc *cpu, void **ctx, mdb_err *err);
+  mdb_status (*forces)(mdb_gmd *g, void *ctx, unsigned flags, mdb_err *err);
+  void (*release)(mdb_gmd *g, void *ctx);
+} mdb_gcalc_ops;
+
+extern const mdb_gcalc_ops mdb_gcalc_lj, mdb_gcalc_eam, mdb_gcalc_sw, mdb_gcalc_spcfw;
+
+struct mdb_gmd {
+  mdb_dev *dev;
+  mdb_kp kp;           /* device arrays and constants; kp.flags is set per launch */
+  mdb_gstate *gd;      /* device state */
+  mdb_gstate gh;       /* host copy, from the last sample */
+  int *abort_h;        /* mapped: what kernels raised in this step */
+  const mdb_gcalc_ops *calc;
+  void *calc_ctx;
+  mdb_ensemble ens;
+  unsigned ens_flags;  /* what the ensemble needs from every force call (NPT: the virial) */
+  int n;
+  long nbins;
+  mdb_gmd_opts opt;
+  int graph_ok[4];     /* graph slot captured for [flags variant] */
+  double force_ms;
+  double engine_bytes, engine_peak;
+  void *allocs[64];    /* everything the engine allocated on the device, for free */
+  size_t alloc_bytes[64];
+  int nallocs;
+  const mdb_system *sys; /* the host system it started from (species, masses) */
+};
+
+/* Device allocation counted in the engine's accounting and freed with it. */
+mdb_status mdb_gmd_alloc(mdb_gmd *g, void **p, size_t bytes, mdb_err *err);
+void mdb_gmd_release(mdb_gmd *g, void *p);
+
+/* The parameter block for one launch with the given force flags. */
+static inline mdb_kp mdb_gmd_kp(const mdb_gmd *g, unsigned flags) {
+  mdb_kp p = g->kp;
+  p.flags = flags;
+  return p;
+}
+
+/* Ensembles other than NVE (gens.c): setup copies the host md's thermostat
+ * and barostat state into g->gh (uploaded by the engine) and sets
+ * g->ens_flags; first issues everything before the neighbour check (the
+ * first half-kick and the drift, with their thermostat and barostat parts);
+ * second everything after the forces (flags: the sample asked for). */
+mdb_status mdb_gens_setup(mdb_gmd *g, const mdb_md *md, mdb_err *err);
+mdb_status mdb_gens_first(mdb_gmd *g, mdb_err *err);
+mdb_status mdb_gens_second(mdb_gmd *g, unsigned flags, mdb_err *err);
+/* The thermostat and barostat energy from a host copy of the state. */
+double mdb_gens_extended(const mdb_gmd *g, const mdb_gstate *s);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * kern_lj.h — Lennard-Jones forces on the device: one thread per atom over
+ * its full list, the pair formula of calc/lj.h (the same function the CPU
+ * loop calls). Each thread writes only its own atom's force, energy and
+ * virial (half of every pair's share), so no atomics and the sums are
+ * deterministic.
+ *
+ * Mixed precision (p->xf set): positions relative to atom i are formed in
+ * double from the double positions, the pair formula runs in float
+ * (mdb_lj_eval_f, the same formula instantiated for float), and the sums are
+ * double.
+ */
+#ifndef MDB_KERN_LJ_H
+#define MDB_KERN_LJ_H
+
+#include "calc/lj.h"
+#include "gpu/kern_common.h"
+
+typedef struct mdb_kp_lj {
+  mdb_kp k;
+  const mdb_lj_pair *pair;    /* [ntypes*ntypes], row a: pair[a*ntypes + b] */
+  const mdb_lj_pair_f *pairf; /* the same in float (mixed precision) */
+  int mixed;
+} mdb_kp_lj;
+
+MDB_HD static inline void mdb_kb_lj(long i, const mdb_kp_lj *q) {
+  const mdb_kp *p = &q->k;
+  if (p->g->abort) return;
+  const long n = p->natoms;
+  const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
+  const int ti = p->type[i], nt = p->ntypes;
+  double fx = 0, fy = 0, fz = 0, e = 0;
+  double w[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+  const int eflag = (p->flags & MDB_COMPUTE_ENERGY) != 0, vflag = (p->flags & MDB_COMPUTE_VIRIAL) != 0;
+  const int m = p->nn[i];
+  for (int k = 0; k < m; k++) {
+    const long idx = (long)k * n + i;
+    const int j = p->nl[idx];
+    double d[3];
+    mdb_kp_delta(p, xi, idx, d);
+    const double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+    const int pt = ti * nt + p->type[j];
+    double fpair, ev;
+    if (q->mixed) {
+      const mdb_lj_pair_f *pf = q->pairf + pt;
+      if (!((float)r2 < pf->rc2)) continue;
+      float ff;
+      ev = (double)mdb_lj_eval_f((float)r2, pf, &ff);
+      fpair = (double)ff;
+    } else {
+      const mdb_lj_pair *pp = q->pair + pt;
+      if (!(r2 < pp->rc2)) continue;
+      ev = mdb_lj_eval(r2, pp, &fpair);
+    }
+    fx -= fpair * d[0];
+    fy -= fpair * d[1];
+    fz -= fpair * d[2];
+    if (eflag) e += 0.5 * ev;
+    if (vflag)
+      for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++) w[3 * a + b] += 0.5 * fpair * d[a] * d[b];
+  }
+  p->f[3 * i] = fx;
+  p->f[3 * i + 1] = fy;
+  p->f[3 * i + 2] = fz;
+  if (eflag) p->eatom[i] = e;
+  if (vflag)
+    for (int c = 0; c < 9; c++) p->vatom[c * n + i] = w[c];
+}
+
+#define MDB_KERNELS_LJ(X) X(LJ, lj, mdb_kp_lj)
+
+#endif

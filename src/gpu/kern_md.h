@@ -1,0 +1,95 @@
+/*
+ * kern_md.h — velocity Verlet on the device and the per-atom parts of a
+ * thermo sample. The formulas are those of md/integrate.c; the kicks write
+ * the per-atom m v² and m v that the reductions turn into the sample's
+ * kinetic energy and momentum.
+ *
+ * Every kernel after the neighbour check returns at once when the step was
+ * aborted (g->abort: a list overflow), so the state stays at "after the
+ * drift" and the engine can grow the list and finish the step.
+ */
+#ifndef MDB_KERN_MD_H
+#define MDB_KERN_MD_H
+
+#include <math.h>
+
+#include "gpu/kern_common.h"
+
+/* v += ½dt F/m; x += dt v */
+MDB_HD static inline void mdb_kb_nve_1(long i, const mdb_kp *p) {
+  const double c = p->dtf[p->type[i]], dt = p->dt;
+  double *v = p->v + 3 * i, *x = p->x + 3 * i;
+  const double *f = p->f + 3 * i;
+  for (int k = 0; k < 3; k++) {
+    v[k] += c * f[k];
+    x[k] += dt * v[k];
+  }
+}
+
+/* Per-atom m v² and m v into the scratch columns. */
+MDB_HD static inline void mdb_kin_store(const mdb_kp *p, long i, const double *v) {
+  const double m = p->mass[p->type[i]];
+  const long n = p->natoms;
+  p->scr[MDB_SCR_MV2 * n + i] = m * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+  p->scr[(MDB_SCR_P + 0) * n + i] = m * v[0];
+  p->scr[(MDB_SCR_P + 1) * n + i] = m * v[1];
+  p->scr[(MDB_SCR_P + 2) * n + i] = m * v[2];
+}
+
+/* v += ½dt F/m, and the kinetic columns when the step is sampled */
+MDB_HD static inline void mdb_kb_nve_2(long i, const mdb_kp *p) {
+  if (p->g->abort) return;
+  const double c = p->dtf[p->type[i]];
+  double *v = p->v + 3 * i;
+  const double *f = p->f + 3 * i;
+  for (int k = 0; k < 3; k++) v[k] += c * f[k];
+  if (p->flags) mdb_kin_store(p, i, v);
+}
+
+/* The kinetic columns alone (the initial sample). */
+MDB_HD static inline void mdb_kb_kin(long i, const mdb_kp *p) { mdb_kin_store(p, i, p->v + 3 * i); }
+
+/* Largest |v|² (for the runaway check of a sample): one thread clears,
+ * every atom maxes, then the atoms at the maximum name the smallest id. */
+MDB_HD static inline void mdb_kb_vmax_clear(long i, const mdb_kp *p) {
+  (void)i;
+  p->g->vmax2 = 0;
+  p->g->vmax_atom = 0x7fffffff;
+}
+
+MDB_HD static inline void mdb_kb_vmax(long i, const mdb_kp *p) {
+  const double *v = p->v + 3 * i;
+  double v2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+  if (v2 != v2) v2 = INFINITY;
+  if (v2 > p->g->vmax2) mdb_atomic_max_nonneg(&p->g->vmax2, v2);
+}
+
+MDB_HD static inline void mdb_kb_vmax_id(long i, const mdb_kp *p) {
+  const double *v = p->v + 3 * i;
+  double v2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+  if (v2 != v2) v2 = INFINITY;
+  if (v2 == p->g->vmax2) {
+#if defined(__CUDA_ARCH__)
+    atomicMin(&p->g->vmax_atom, p->id[i]);
+#else
+    if (p->id[i] < p->g->vmax_atom) p->g->vmax_atom = p->id[i];
+#endif
+  }
+}
+
+/* Counts a completed step. */
+MDB_HD static inline void mdb_kb_step_done(long i, const mdb_kp *p) {
+  (void)i;
+  if (!p->g->abort) p->g->step++;
+}
+
+#define MDB_KERNELS_MD(X)                                                                                      \
+  X(NVE_1, nve_1, mdb_kp)                                                                                      \
+  X(NVE_2, nve_2, mdb_kp)                                                                                      \
+  X(KIN, kin, mdb_kp)                                                                                          \
+  X(VMAX_CLEAR, vmax_clear, mdb_kp)                                                                            \
+  X(VMAX, vmax, mdb_kp)                                                                                        \
+  X(VMAX_ID, vmax_id, mdb_kp)                                                                                  \
+  X(STEP_DONE, step_done, mdb_kp)
+
+#endif
