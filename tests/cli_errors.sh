@@ -69,7 +69,16 @@ expect 2 "NPT .*--thermostat must be nhc \(got langevin\)" -- run --protocol NPT
 expect 2 "--protocol NVT needs a target --temperature-K > 0" -- run --protocol NVT --temperature-K 0 "${J[@]}"
 printf '4\nLattice="12 0 0 3 12 0 0 0 12" Properties=species:S:1:pos:R:3\nAr 0 0 0\nAr 3 3 3\nAr 6 0 6\nAr 9 6 3\n' >"$tmp/tilted.xyz"
 expect 2 "NPT scales an orthorhombic box, but the cell of .*tilted.xyz is triclinic" -- run --protocol NPT --system "$tmp/tilted.xyz" "${J[@]}"
-expect 2 "unknown device 'tpu' \(valid: cpu\)" -- run --device tpu "${J[@]}"
+expect 2 "unknown device 'tpu' \(valid: cpu, cuda, auto\)" -- run --device tpu "${J[@]}"
+expect 2 "unknown precision 'half' \(valid: double, mixed\)" -- run --precision half "${J[@]}"
+expect 2 "--precision mixed needs --device cuda" -- run --precision mixed "${J[@]}"
+# no GPU on this machine (CI): --device cuda is a runtime error naming the way out
+if ! nvidia-smi -L >/dev/null 2>&1; then
+  expect 3 "--device cuda: no usable GPU: .*\(valid here: --device cpu or auto\)" -- run --device cuda "${J[@]}"
+fi
+# a calculator without a device half (checked with the GPU emulated on the CPU)
+MDBENCH_GPU_BACKEND=host expect 2 "calculator 'ipi' has no CUDA backend \(valid on cuda: lj, eam, sw, spcfw; or --device cpu\)" \
+  -- run --device cuda --calculator ipi:unix=x "${J[@]}"
 expect 2 "unknown option '--atomz' \(valid: .*--atoms" -- run --atomz 64 "${J[@]}"
 expect 2 "option '--steps' needs a value" -- run --steps
 expect 2 "unexpected argument 'extra'" -- run extra "${J[@]}"

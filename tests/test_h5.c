@@ -241,7 +241,7 @@ static const char *ROOT_ATTRS[] = {"schema", "suite", "created_utc", "mdbench_ve
                                    "complete", "suite_cases", "stop_signal"};
 
 static const char *CASE_ATTRS[] = {
-    "case_id", "system", "n_atoms", "protocol", "calculator", "device", "host", "rank", "status", "error", "seed",
+    "case_id", "system", "n_atoms", "protocol", "calculator", "device", "precision", "host", "rank", "status", "error", "seed",
     "timestep_fs", "temperature_K", "n_steps", "warmup_steps", "n_timed_steps", "fail_step", "thermostat",
     "tdamp_fs", "chain_length", "barostat", "pdamp_fs", "pressure_bar", "lattice_A", "replication",
     "energy_interval", "memory_interval", "skin_A", "memory_kind", "started_utc", "ended_utc", "mdbench_version",

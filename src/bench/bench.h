@@ -44,7 +44,8 @@ typedef struct mdb_case {
   int pressure_set;     /* 0: 1.01325 bar for NPT; set for any other protocol is an error */
   int chain;            /* Nosé–Hoover chain length; 0: 3 (nhc only) */
   char calculator[512]; /* spec; "" : the system's default */
-  char device[16];      /* "cpu" */
+  char device[16];      /* "cpu" or "cuda" (gpu/gmd.h) */
+  char precision[8];    /* "double", or "mixed" (cuda: float pair arithmetic, double integration and sums) */
   int n_steps;
   int warmup_steps;
   double timestep_fs;   /* 0: the system's default */
@@ -60,6 +61,26 @@ typedef struct mdb_case {
 typedef struct mdb_stats {
   double mean, std, median, min, max, p95, p99;
 } mdb_stats;
+
+/* What a case that ran on a GPU records (device "cuda"). */
+typedef struct mdb_gpu_record {
+  int used;                 /* the case ran on the GPU engine */
+  char backend[16];         /* "cuda", or "host" when MDBENCH_GPU_BACKEND=host emulated it on the CPU */
+  char name[128], uuid[64], pci_bus_id[32];
+  int ordinal;              /* CUDA device index the process used */
+  int cc_major, cc_minor;   /* compute capability */
+  int driver_version, runtime_version; /* CUDA, e.g. 13000 */
+  int graphs;               /* steps ran as captured CUDA graphs */
+  char mpi_cuda_aware[16];  /* "yes", "no", "unknown" (set by the suite runner; "" for mdbench run) */
+  double mem_total;         /* bytes of device memory */
+  double mem_before, mem_after, mem_peak; /* device memory in use (cudaMemGetInfo: total − free), bytes,
+                                             sampled with the host memory: before the timed steps, at the
+                                             end, the largest; 0 on the host backend */
+  double engine_bytes;      /* what the engine itself holds on the device at the end (its accounting) */
+  int leak_detected;        /* mem_after − mem_before > MDB_LEAK_BYTES, as on the CPU */
+  double *force_ms;         /* [n_steps] GPU time of each timed step's neighbour check + force kernels (CUDA events) */
+  mdb_stats force;          /* statistics of force_ms (ms) */
+} mdb_gpu_record;
 
 typedef struct mdb_result {
   mdb_case c;           /* as run: defaults resolved */
@@ -107,7 +128,17 @@ typedef struct mdb_result {
   char started_utc[32], ended_utc[32];
   mdb_provenance prov;         /* where and how it ran: host, CPU, Slurm job, GPUs, MPI, compiler, build, commit */
   char potential_sha256[8192]; /* "path=sha256hex;..." of every file the calculator reads; "" for built-ins */
+  mdb_gpu_record gpu;          /* used = 0 on the CPU */
 } mdb_result;
+
+/* The CUDA device a GPU case uses: the suite runner binds each rank to one
+ * by its node-local rank; -1 (the default) means device 0. */
+void mdb_case_set_gpu(int ordinal, const char *mpi_cuda_aware);
+
+/* Whether a GPU case can run here: a CUDA build with a usable device, or
+ * MDBENCH_GPU_BACKEND=host (the GPU kernels emulated on the CPU, for
+ * tests). Fills why (may be NULL) when not. */
+int mdb_case_gpu_usable(char *why, size_t len);
 
 /* Fills defaults (argon 256 atoms, lj, NVE, cpu, 1000 steps, 10 warmup,
  * 300 K, seed 42, energy every 10 steps, memory every 100, skin 1 Å). The

@@ -18,13 +18,34 @@
 #include "calc/calc.h"
 #include "core/stop.h"
 #include "core/units.h"
+#include "gpu/gmd.h"
 #include "md/md.h"
+
+static int gpu_ordinal = -1;
+static char gpu_mpi_cuda_aware[16] = "";
+
+void mdb_case_set_gpu(int ordinal, const char *mpi_cuda_aware) {
+  gpu_ordinal = ordinal;
+  snprintf(gpu_mpi_cuda_aware, sizeof gpu_mpi_cuda_aware, "%s", mpi_cuda_aware ? mpi_cuda_aware : "");
+}
+
+/* "host" when MDBENCH_GPU_BACKEND=host asks for the emulation, else "cuda". */
+static const char *gpu_backend(void) {
+  const char *b = getenv("MDBENCH_GPU_BACKEND");
+  return b && strcmp(b, "host") == 0 ? "host" : "cuda";
+}
+
+int mdb_case_gpu_usable(char *why, size_t len) {
+  if (strcmp(gpu_backend(), "host") == 0) return 1;
+  return mdb_cuda_device_count(why, len) > 0;
+}
 
 void mdb_case_defaults(mdb_case *c) {
   memset(c, 0, sizeof *c);
   snprintf(c->system, sizeof c->system, "argon");
   snprintf(c->protocol, sizeof c->protocol, "NVE");
   snprintf(c->device, sizeof c->device, "cpu");
+  snprintf(c->precision, sizeof c->precision, "double");
   c->n_steps = 1000;
   c->warmup_steps = 10;
   c->temperature_K = 300.0;
@@ -95,8 +116,14 @@ static mdb_status resolve_ensemble(mdb_case *c, mdb_err *err) {
 mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err) {
   mdb_status st = resolve_ensemble(c, err);
   if (st) return st;
-  if (strcmp(c->device, "cpu") != 0)
-    return mdb_err_set(err, MDB_EINPUT, "unknown device '%s' (valid: cpu)", c->device);
+  const int cuda = strcmp(c->device, "cuda") == 0;
+  if (strcmp(c->device, "cpu") != 0 && !cuda)
+    return mdb_err_set(err, MDB_EINPUT, "unknown device '%s' (valid: cpu, cuda)", c->device);
+  if (!c->precision[0]) snprintf(c->precision, sizeof c->precision, "double");
+  if (strcmp(c->precision, "double") != 0 && strcmp(c->precision, "mixed") != 0)
+    return mdb_err_set(err, MDB_EINPUT, "unknown precision '%s' (valid: double, mixed)", c->precision);
+  if (!cuda && strcmp(c->precision, "mixed") == 0)
+    return mdb_err_set(err, MDB_EINPUT, "--precision mixed needs --device cuda (the CPU runs in double)");
   if (c->n_steps < 1) return mdb_err_set(err, MDB_EINPUT, "--steps must be >= 1 (got %d)", c->n_steps);
   if (c->warmup_steps < 0) return mdb_err_set(err, MDB_EINPUT, "--warmup must be >= 0 (got %d)", c->warmup_steps);
   if ((long)c->n_steps + c->warmup_steps > 2000000000L)
@@ -114,6 +141,22 @@ mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err) {
   if (!(c->timestep_fs > 0) || !isfinite(c->timestep_fs))
     return mdb_err_set(err, MDB_EINPUT, "--timestep-fs must be > 0 (got %g)", c->timestep_fs);
   if (!c->calculator[0]) snprintf(c->calculator, sizeof c->calculator, "%s", mdb_build_default_calculator(c->system));
+  if (cuda) { /* the calculator must have a device half */
+    char name[64];
+    size_t k = strcspn(c->calculator, ":");
+    snprintf(name, sizeof name, "%.*s", (int)(k < sizeof name - 1 ? k : sizeof name - 1), c->calculator);
+    const char *list = mdb_gmd_calculators();
+    int found = 0;
+    for (const char *q = list; *q && !found;) {
+      size_t l = strcspn(q, ",");
+      found = l == strlen(name) && strncmp(q, name, l) == 0;
+      q += l;
+      while (*q == ',' || *q == ' ') q++;
+    }
+    if (!found)
+      return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no CUDA backend (valid on cuda: %s; or --device cpu)",
+                         name, list);
+  }
   return MDB_OK;
 }
 
@@ -140,6 +183,7 @@ void mdb_result_free(mdb_result *r) {
   free(r->th_momentum);
   free(r->mem_step);
   free(r->mem_bytes);
+  free(r->gpu.force_ms);
   memset(r, 0, sizeof *r);
 }
 
@@ -166,9 +210,25 @@ static void fail(mdb_result *r, long step, const char *reason) {
 
 /* Records a thermo sample; returns 0, or 1 when the run has blown up (the
  * reason is recorded in r). */
-static int sample_thermo(mdb_result *r, const mdb_md *md, long step) {
+static int sample_thermo(mdb_result *r, const mdb_md *md, mdb_gmd *g, long step) {
   mdb_thermo th;
-  mdb_md_thermo(md, &th);
+  double vmax = 0;
+  int vmax_id = 0;
+  if (g) {
+    mdb_gmd_thermo(g, &th, &vmax, &vmax_id, NULL);
+  } else {
+    mdb_md_thermo(md, &th);
+    double vmax2 = 0;
+    int imax = 0;
+    const mdb_system *sys = md->sys;
+    for (int i = 0; i < sys->n; i++) {
+      const double *v = sys->v + 3 * i;
+      double v2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
+      if (v2 > vmax2) vmax2 = v2, imax = i;
+    }
+    vmax = sqrt(vmax2);
+    vmax_id = sys->id[imax];
+  }
   int k = r->n_samples++;
   r->th_step[k] = step;
   r->th_time_fs[k] = step * md->dt;
@@ -194,28 +254,26 @@ static int sample_thermo(mdb_result *r, const mdb_md *md, long step) {
     fail(r, step, why);
     return 1;
   }
-  const mdb_system *sys = md->sys;
-  double vmax2 = 0;
-  int imax = 0;
-  for (int i = 0; i < sys->n; i++) {
-    const double *v = sys->v + 3 * i;
-    double v2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
-    if (v2 > vmax2) vmax2 = v2, imax = i;
-  }
-  if (sqrt(vmax2) * md->dt > MDB_RUNAWAY_A_PER_STEP) {
-    snprintf(why, sizeof why, "atom %d flew off: it moves %.3g Å per step (limit %g)", sys->id[imax] + 1,
-             sqrt(vmax2) * md->dt, MDB_RUNAWAY_A_PER_STEP);
+  if (!(vmax * md->dt <= MDB_RUNAWAY_A_PER_STEP)) {
+    snprintf(why, sizeof why, "atom %d flew off: it moves %.3g Å per step (limit %g)", vmax_id + 1, vmax * md->dt,
+             MDB_RUNAWAY_A_PER_STEP);
     fail(r, step, why);
     return 1;
   }
   return 0;
 }
 
-static void sample_memory(mdb_result *r, long step) {
+static void sample_memory(mdb_result *r, mdb_gmd *g, long step) {
   int k = r->n_mem++;
   r->mem_step[k] = step;
   r->mem_bytes[k] = mdb_mem_rss_bytes();
+  double fb, tb, eb;
+  if (g && !mdb_gmd_memory(g, &fb, &tb, &eb, NULL)) {
+    if (tb - fb > r->gpu.mem_peak) r->gpu.mem_peak = tb - fb;
+    r->gpu.mem_after = tb - fb;
+  }
 }
+
 
 static mdb_status finish(mdb_result *r, mdb_err *err) {
   int n = r->n_timed;
@@ -277,6 +335,44 @@ static mdb_status finish(mdb_result *r, mdb_err *err) {
   return MDB_OK;
 }
 
+/* Moves the prepared CPU trajectory to the GPU engine and records the
+ * device. */
+static mdb_status gpu_start(mdb_result *r, const mdb_md *md, mdb_gmd **g, mdb_err *err) {
+  mdb_gpu_record *q = &r->gpu;
+  const char *backend = gpu_backend();
+  char why[256] = "";
+  if (strcmp(backend, "cuda") == 0 && mdb_cuda_device_count(why, sizeof why) == 0)
+    return mdb_err_set(err, MDB_ERUN, "--device cuda: no usable GPU: %s (valid here: --device cpu or auto)", why);
+  const char *graphs_env = getenv("MDBENCH_GPU_GRAPHS");
+  mdb_gmd_opts o = {backend, gpu_ordinal < 0 ? 0 : gpu_ordinal, strcmp(r->c.precision, "mixed") == 0,
+                    !(graphs_env && strcmp(graphs_env, "0") == 0)};
+  mdb_status st = mdb_gmd_create(g, md, &o, err);
+  if (st) return st;
+  const mdb_dev_info *d = mdb_gmd_device(*g);
+  q->used = 1;
+  snprintf(q->backend, sizeof q->backend, "%s", d->backend);
+  snprintf(q->name, sizeof q->name, "%s", d->name);
+  snprintf(q->uuid, sizeof q->uuid, "%s", d->uuid);
+  snprintf(q->pci_bus_id, sizeof q->pci_bus_id, "%s", d->pci_bus_id);
+  q->ordinal = d->ordinal;
+  q->cc_major = d->cc_major;
+  q->cc_minor = d->cc_minor;
+  q->driver_version = d->driver_version;
+  q->runtime_version = d->runtime_version;
+  q->graphs = o.graphs;
+  q->mem_total = d->total_bytes;
+  snprintf(q->mpi_cuda_aware, sizeof q->mpi_cuda_aware, "%s", gpu_mpi_cuda_aware);
+  return MDB_OK;
+}
+
+static void gpu_finish(mdb_result *r, mdb_gmd *g) {
+  mdb_gpu_record *q = &r->gpu;
+  double fb, tb, eb;
+  if (!mdb_gmd_memory(g, &fb, &tb, &eb, NULL)) q->engine_bytes = eb;
+  q->leak_detected = q->mem_after - q->mem_before > MDB_LEAK_BYTES;
+  if (r->n_timed > 0) mdb_stats_compute(q->force_ms, r->n_timed, &q->force, NULL);
+}
+
 mdb_status mdb_case_run(const mdb_case *c, mdb_result *r, mdb_err *err) {
   return mdb_case_run_hooked(c, NULL, r, err);
 }
@@ -302,9 +398,17 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
   r->lattice_A = info.lattice_A;
   mdb_calc calc;
   mdb_md md;
+  mdb_gmd *g = NULL;
+  const int gpu = strcmp(c->device, "cuda") == 0;
   int have_calc = 0, have_md = 0;
   long total = (long)c->warmup_steps + c->n_steps;
-  if ((st = mdb_calc_create(&calc, c->calculator, c->device, err))) goto out;
+  if (gpu && hooks && hooks->after_step) {
+    st = mdb_err_set(err, MDB_EINPUT, "shadow mode (--reference/--shadow) runs on the CPU only (valid: --device cpu)");
+    goto out;
+  }
+  /* a GPU case starts as a CPU trajectory (gpu/gmd.h): the CPU calculator
+   * is prepared, validated and gives the reference first forces */
+  if ((st = mdb_calc_create(&calc, c->calculator, "cpu", err))) goto out;
   have_calc = 1;
   if ((st = mdb_velocity_init(&sys, c->temperature_K, c->seed, err))) goto out;
   if ((st = mdb_md_init(&md, &sys, &calc, c->timestep_fs, c->skin_A, err))) goto out;
@@ -313,6 +417,11 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
   case_ensemble(c, &ens);
   if ((st = mdb_md_set_ensemble(&md, &ens, err))) goto out;
   if ((st = alloc_arrays(r, total, err))) goto out;
+  if (gpu && !(r->gpu.force_ms = calloc((size_t)c->n_steps, sizeof *r->gpu.force_ms))) {
+    st = mdb_err_nomem(err, "GPU force times", c->n_steps * 8.0);
+    goto out;
+  }
+  if (gpu && (st = gpu_start(r, &md, &g, err))) goto out;
   const int external = mdb_calc_external_wait_s(&calc) >= 0;
   if (external && !(r->client_wait_ms = calloc((size_t)c->n_steps, sizeof *r->client_wait_ms))) {
     st = mdb_err_nomem(err, "client wait times", c->n_steps * 8.0);
@@ -327,7 +436,7 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
   const int hooked = hooks && hooks->after_step;
   double t_loop = mdb_now();
   if (hooked && (st = hooks->after_step(hooks->user, &md, 0, 0, err))) goto out;
-  if (sample_thermo(r, &md, 0)) goto done;
+  if (sample_thermo(r, &md, g, 0)) goto done;
   for (long step = 1; step <= total; step++) {
     const int sig = mdb_stop_requested();
     if (sig) {
@@ -336,19 +445,22 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
       fail(r, step - 1, why);
       snprintf(r->status, sizeof r->status, "interrupted");
       /* the last state is a sample, so the energy record reaches the stop */
-      if (r->th_step[r->n_samples - 1] != step - 1) sample_thermo(r, &md, step - 1);
+      if (r->th_step[r->n_samples - 1] != step - 1) sample_thermo(r, &md, g, step - 1);
       break;
     }
     int thermo_here = step % c->energy_interval == 0 || step == total;
     int timed = step > c->warmup_steps;
     if (step == c->warmup_steps + 1) {
-      sample_memory(r, step - 1);
+      sample_memory(r, g, step - 1);
       r->mem_before = (double)r->mem_bytes[0];
+      r->gpu.mem_before = r->gpu.mem_after;
     }
     const double w0 = external ? mdb_calc_external_wait_s(&calc) : 0;
     double t0 = mdb_now();
-    mdb_status sst = mdb_md_step(&md, (thermo_here ? sample_flags : 0) | extra_flags, err);
+    const unsigned flags = (thermo_here ? sample_flags : 0) | extra_flags;
+    mdb_status sst = g ? mdb_gmd_step(g, flags, err) : mdb_md_step(&md, flags, err);
     double t1 = mdb_now();
+    if (g && timed && !sst) r->gpu.force_ms[r->n_timed] = mdb_gmd_force_ms(g);
     if (sst == MDB_ERUN) { /* a runaway atom found by the neighbour build */
       fail(r, step, err->msg);
       break;
@@ -363,18 +475,23 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
     }
     if (timed) r->step_ms[r->n_timed++] = (t1 - t0) * 1e3;
     if (hooked && (st = hooks->after_step(hooks->user, &md, step, timed, err))) goto out;
-    if (thermo_here && sample_thermo(r, &md, step)) break;
-    if (timed && ((step - c->warmup_steps) % c->memory_interval == 0 || step == total)) sample_memory(r, step);
+    if (thermo_here && sample_thermo(r, &md, g, step)) break;
+    if (timed && ((step - c->warmup_steps) % c->memory_interval == 0 || step == total)) sample_memory(r, g, step);
   }
 done:
   r->wall_time_s = mdb_now() - t_loop;
-  if (r->n_mem == 0 || r->mem_step[r->n_mem - 1] != md.step) sample_memory(r, md.step);
+  {
+    const long last = g ? mdb_gmd_step_count(g) : md.step;
+    if (r->n_mem == 0 || r->mem_step[r->n_mem - 1] != last) sample_memory(r, g, last);
+  }
   if (r->mem_before == 0) r->mem_before = (double)r->mem_bytes[0];
-  r->neighbor_builds = md.nl.builds;
-  r->final_extended_energy = mdb_md_extended_energy(&md);
+  r->neighbor_builds = g ? mdb_gmd_builds(g) : md.nl.builds;
+  r->final_extended_energy = g ? mdb_gmd_extended_energy(g) : mdb_md_extended_energy(&md);
+  if (g) gpu_finish(r, g);
   utc_now(r->ended_utc, sizeof r->ended_utc);
   st = finish(r, err);
 out:
+  mdb_gmd_free(g);
   if (have_md) mdb_md_free(&md);
   if (have_calc) mdb_calc_free(&calc);
   mdb_system_free(&sys);

@@ -170,6 +170,7 @@ typedef struct eam_ctx {
   eam_knotn *knotn; /* [ntypes²][nr], 64-byte aligned */
   eam_knot1 *knot1; /* [nr], 64-byte aligned */
   mdb_zhou zhou[MDB_MAX_TYPES];
+  mdb_eam_params prm; /* the above, for the GPU backend (eam_params) */
   int avx2; /* the CPU has AVX2: eam_locate_avx2 */
 
   /* per-atom scratch, locals + ghosts */
@@ -186,7 +187,7 @@ typedef struct eam_ctx {
   int pk_ncap;
 } eam_ctx;
 
-static int tri(int a, int b) { return a >= b ? a * (a + 1) / 2 + b : b * (b + 1) / 2 + a; }
+static int tri(int a, int b) { return mdb_eam_tri(a, b); }
 
 /* Cubic coefficients of f[1..n] on spacing delta into knots[0..n-1]: LAMMPS
  * PairEAM::interpolate (slopes by the 4th-order finite difference, one-sided
@@ -519,12 +520,36 @@ static mdb_status eam_load(eam_ctx *c, const char *name, mdb_err *err) {
 
 /* ------------------------------------------------------------- setup */
 
+/* The prepared potential in its public form (calc/eam.h mdb_eam_params). */
+static void eam_fill_params(eam_ctx *c) {
+  mdb_eam_params *q = &c->prm;
+  memset(q, 0, sizeof *q);
+  q->analytic = c->builtin;
+  q->ntypes = c->ntypes;
+  q->rc = c->rc;
+  q->rc2 = c->rc2;
+  memcpy(q->zhou, c->zhou, sizeof q->zhou);
+  q->nel = c->nel;
+  q->nrho = c->nrho;
+  q->nr = c->nr;
+  q->drho = c->drho;
+  q->dr = c->dr;
+  q->rhomax = c->rhomax;
+  q->frho = c->frho;
+  q->rhor = c->rhor;
+  q->z2r = c->z2r;
+  memcpy(q->map, c->map, sizeof q->map);
+}
+
+static const void *eam_params(const void *ctx) { return &((const eam_ctx *)ctx)->prm; }
+
 static void eam_free_system(eam_ctx *c) {
   free(c->knotn);
   free(c->knot1);
   c->knotn = NULL;
   c->knot1 = NULL;
   c->ntypes = 0;
+  c->prm.ntypes = 0;
 }
 
 static void eam_fini(void *ctx) {
@@ -614,6 +639,7 @@ static mdb_status eam_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
     }
     c->rc2 = c->rc * c->rc;
     c->ntypes = nt;
+    eam_fill_params(c);
     return MDB_OK;
   }
   if (nt == 1) {
@@ -657,6 +683,7 @@ static mdb_status eam_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
   c->ntypes = nt;
   c->rc = c->cut;
   c->rc2 = c->cut * c->cut;
+  eam_fill_params(c);
   return MDB_OK;
 }
 
@@ -1201,4 +1228,5 @@ const mdb_calc_ops mdb_eam_cpu_ops = {
     .neigh_kinds = eam_kinds,
     .compute = eam_compute,
     .fini = eam_fini,
+    .params = eam_params,
 };

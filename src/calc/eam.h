@@ -43,6 +43,7 @@
 #include <math.h>
 
 #include "core/hd.h"
+#include "core/system.h"
 
 /* ------------------------------------------------------------ tables */
 
@@ -92,14 +93,24 @@ MDB_HD static inline double mdb_eam_embed_table(const mdb_eam_knot *tab, int n, 
  * density derivatives dfi = f'_a(r) (i's function, felt by j) and
  * dfj = f'_b(r), and the embedding derivatives F'(ρ_i), F'(ρ_j). Returns φ(r)
  * and sets *fpair = −(dE/dr)/r. */
+/* The pair's fpair = −[F'(ρ_i) f'_b(r) + F'(ρ_j) f'_a(r) + φ'(r)]/r from
+ * its parts (dfi = f'_a, i's function; dfj = f'_b; rinv = 1/r). */
+MDB_HD static inline double mdb_eam_fpair(double dfi, double dfj, double fpi, double fpj, double dphi, double rinv) {
+  return -(fpi * dfj + fpj * dfi + dphi) * rinv;
+}
+
 MDB_HD static inline double mdb_eam_pair_force_z(double r, double z, double dz, double dfi, double dfj, double fpi,
                                                  double fpj, double *fpair) {
   double rinv = 1.0 / r;
   double phi = z * rinv;
   double dphi = dz * rinv - phi * rinv;
-  *fpair = -(fpi * dfj + fpj * dfi + dphi) * rinv;
+  *fpair = mdb_eam_fpair(dfi, dfj, fpi, fpj, dphi, rinv);
   return phi;
 }
+
+/* Index of the pair table of elements (a, b) among nel(nel+1)/2: the larger
+ * index a ≥ b at a(a+1)/2 + b (LAMMPS's setfl order). */
+MDB_HD static inline int mdb_eam_tri(int a, int b) { return a >= b ? a * (a + 1) / 2 + b : b * (b + 1) / 2 + a; }
 
 /* ------------------------------------------------- Zhou et al. (2004) */
 
@@ -157,5 +168,33 @@ MDB_HD static inline double mdb_zhou_embed(const mdb_zhou *z, double rho, double
   *dF = -z->Fe * z->eta * z->eta * l * t / rho;
   return z->Fe * (1.0 - z->eta * l) * t;
 }
+
+/* ------------------------------------------- prepared, for the GPU */
+
+/* What the prepared calculator holds (calc.h's params op), valid after
+ * prepare for the system's species, so that another backend evaluates
+ * exactly what the CPU does: the same cutoff test (r² < rc2), the same
+ * functions of the types of i and j.
+ *
+ * analytic (no file): type t is zhou[t]; a pair of one type uses
+ *   mdb_zhou_density and mdb_zhou_pair, of two types both elements' and
+ *   mdb_zhou_mix; F is mdb_zhou_embed.
+ * tables: type t is element map[t]; with rdr = 1.0/dr and rdrho = 1.0/drho
+ *   (as the CPU forms them) the density j gives i is rhor[map[t_j]] at r,
+ *   F is mdb_eam_embed_table on frho[map[t_i]], and r·φ is
+ *   z2r[mdb_eam_tri(map[t_i], map[t_j])], all located with mdb_eam_locate
+ *   (nr knots per r table, nrho per density table). */
+typedef struct mdb_eam_params {
+  int analytic;
+  int ntypes;
+  double rc, rc2; /* Å, Å²: pairs with r² < rc2 interact */
+  mdb_zhou zhou[MDB_MAX_TYPES];
+  int nel, nrho, nr;
+  double drho, dr, rhomax;
+  const mdb_eam_knot *frho; /* [nel][nrho] */
+  const mdb_eam_knot *rhor; /* [nel][nr] */
+  const mdb_eam_knot *z2r;  /* [nel(nel+1)/2][nr] */
+  int map[MDB_MAX_TYPES];   /* type -> element */
+} mdb_eam_params;
 
 #endif

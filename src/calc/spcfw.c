@@ -107,6 +107,7 @@ typedef struct spcfw_ctx {
   int *bond_o, *bond_h; /* [2 nmol] atoms (local or ghost) of the O–H_k pair found */
   unsigned char *seen;  /* [3 nmol] times O–H_0, O–H_1, H–H were found */
   int odd;              /* an excluded pair that is not O–H or H–H (molecule + 1), 0: none */
+  mdb_spcfw_params prm; /* what ops->params shows the GPU backend, filled by prepare */
 } spcfw_ctx;
 
 static void free_arrays(spcfw_ctx *c) {
@@ -119,6 +120,7 @@ static void free_arrays(spcfw_ctx *c) {
   c->mol_of_id = c->o_id = c->h_id = c->bond_o = c->bond_h = NULL;
   c->seen = NULL;
   c->n = c->nmol = 0;
+  memset(&c->prm, 0, sizeof c->prm);
 }
 
 static mdb_status spcfw_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
@@ -273,6 +275,22 @@ static mdb_status spcfw_prepare(void *ctx, const mdb_system *sys, mdb_err *err) 
     }
   c->e_self = c->nmol * (mdb_dsf_self(Q_O * Q_O * COULOMB_EV_A, &c->dsf) +
                          2 * mdb_dsf_self(Q_H * Q_H * COULOMB_EV_A, &c->dsf));
+  mdb_spcfw_params *prm = &c->prm;
+  prm->rc = c->rc;
+  prm->dsf = c->dsf;
+  prm->t_o = c->t_o;
+  prm->t_h = c->t_h;
+  memcpy(prm->pair, c->pair, sizeof prm->pair);
+  prm->k_bond = K_BOND;
+  prm->r0_bond = R0_BOND;
+  prm->k_angle = K_ANGLE;
+  prm->theta0 = THETA0;
+  prm->mol_span = MOL_SPAN;
+  prm->n = c->n;
+  prm->nmol = c->nmol;
+  prm->mol_of_id = c->mol_of_id;
+  prm->o_id = c->o_id;
+  prm->h_id = c->h_id;
   return MDB_OK;
 }
 
@@ -450,6 +468,8 @@ static mdb_status spcfw_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl,
   return MDB_OK;
 }
 
+static const void *spcfw_params(const void *ctx) { return &((const spcfw_ctx *)ctx)->prm; }
+
 static void spcfw_fini(void *ctx) {
   spcfw_ctx *c = ctx;
   if (!c) return;
@@ -468,4 +488,5 @@ const mdb_calc_ops mdb_spcfw_cpu_ops = {
     .neigh_kinds = spcfw_kinds,
     .compute = spcfw_compute,
     .fini = spcfw_fini,
+    .params = spcfw_params,
 };

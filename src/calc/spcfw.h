@@ -123,4 +123,21 @@ MDB_HD static inline double mdb_harmonic_angle(const double d1[3], const double 
   return 0.5 * k * dtheta * dtheta;
 }
 
+/* The parameters and molecule table of a prepared spcfw calculator
+ * (calc/spcfw.c, its ops->params), for the GPU backend. The molecule table
+ * is by original atom id and stays valid until the next prepare. */
+typedef struct mdb_spcfw_params {
+  double rc;                                          /* cutoff of LJ and DSF (Å) */
+  mdb_dsf dsf;                                        /* DSF constants */
+  int t_o, t_h;                                       /* types of O and H */
+  mdb_spcfw_pair pair[MDB_MAX_TYPES * MDB_MAX_TYPES]; /* row a: pair[a*MDB_MAX_TYPES + b] */
+  double k_bond, r0_bond;                             /* eV/Å², Å */
+  double k_angle, theta0;                             /* eV/rad², rad */
+  double mol_span; /* Å: a molecule partner's bonded image is the one closer than this */
+  int n, nmol;
+  const int *mol_of_id; /* [n] molecule of each original atom id */
+  const int *o_id;      /* [nmol] original id of each molecule's O */
+  const int *h_id;      /* [2 nmol] original ids of its two H, ascending */
+} mdb_spcfw_params;
+
 #endif

@@ -65,11 +65,9 @@ typedef struct sw_ctx {
   sw_entry *ent;
   int nent;
 
-  /* after prepare */
-  int nt;
-  double cutoff;
-  mdb_sw_pair pair[MDB_MAX_TYPES * MDB_MAX_TYPES];                   /* [ti*MDB_MAX_TYPES + tj] from i-j-j */
-  mdb_sw_angle angle[MDB_MAX_TYPES * MDB_MAX_TYPES * MDB_MAX_TYPES]; /* [(ti*nt + tj)*nt + tk] */
+  /* after prepare: ntypes, cutoff, pair [ti*MDB_MAX_TYPES + tj] from i-j-j,
+   * angle [(ti*nt + tj)*nt + tk] (calc/sw.h; what the GPU backend uploads) */
+  mdb_sw_params prm;
 
   /* per-atom scratch of the compute loop, sized to the longest full list */
   int cap;
@@ -280,27 +278,29 @@ static mdb_status sw_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
                              ba->line, sw_field_names[3 + pair_cols[q]], ab->v[pair_cols[q]], ba->v[pair_cols[q]],
                              ab->el[0], ab->el[1]);
     }
-  c->nt = nt;
-  c->cutoff = 0;
+  c->prm.ntypes = nt;
+  c->prm.cutoff = 0;
   for (int a = 0; a < nt; a++)
     for (int b = 0; b < nt; b++) {
       mdb_sw_pair p = sw_make_pair(&c->ent[idx[a][b][b]]);
-      c->pair[a * MDB_MAX_TYPES + b] = p;
-      if (sqrt(p.cutsq) > c->cutoff) c->cutoff = sqrt(p.cutsq);
+      c->prm.pair[a * MDB_MAX_TYPES + b] = p;
+      if (sqrt(p.cutsq) > c->prm.cutoff) c->prm.cutoff = sqrt(p.cutsq);
       for (int d = 0; d < nt; d++) {
         const double *u = c->ent[idx[a][b][d]].v, *w = c->ent[idx[a][d][b]].v;
-        mdb_sw_angle *t = &c->angle[(a * nt + b) * nt + d];
+        mdb_sw_angle *t = &c->prm.angle[(a * nt + b) * nt + d];
         t->lambda_epsilon = 0.5 * (u[P_LAMBDA] * u[P_EPS] + w[P_LAMBDA] * w[P_EPS]);
         t->costheta0 = 0.5 * (u[P_COS] + w[P_COS]);
       }
     }
-  if (!(c->cutoff > 0))
+  if (!(c->prm.cutoff > 0))
     return mdb_err_set(err, MDB_EINPUT, "sw: %s: every pair cutoff a·sigma of the system's elements is 0",
                        c->file[0] ? c->file : "built-in parameters");
   return MDB_OK;
 }
 
-static double sw_cutoff(const void *ctx) { return ((const sw_ctx *)ctx)->cutoff; }
+static double sw_cutoff(const void *ctx) { return ((const sw_ctx *)ctx)->prm.cutoff; }
+
+static const void *sw_params(const void *ctx) { return &((const sw_ctx *)ctx)->prm; }
 
 static unsigned sw_kinds(const void *ctx) {
   (void)ctx;
@@ -334,7 +334,7 @@ static inline double sw_loop(sw_ctx *c, mdb_system *sys, const mdb_neigh *nl, co
   const double *restrict x = sys->x;
   double *restrict f = sys->f;
   const int *restrict type = sys->type;
-  const int n = sys->n, nt = c->nt;
+  const int n = sys->n, nt = c->prm.ntypes;
   static const int no_ghost[3] = {0, 0, 0}; /* read (not used) when there are no ghosts */
   const int *restrict owner = nl->nghost ? nl->owner : no_ghost;
   const int *restrict shift = nl->nghost ? nl->shift : no_ghost;
@@ -344,14 +344,14 @@ static inline double sw_loop(sw_ctx *c, mdb_system *sys, const mdb_neigh *nl, co
   double *restrict sex = suz + cap, *restrict sg = sex + cap;
   double *restrict sfx = sg + cap, *restrict sfy = sfx + cap, *restrict sfz = sfy + cap;
   int *restrict sj = c->ibuf, *restrict st = sj + cap, *restrict own = st + cap;
-  const mdb_sw_pair p0 = c->pair[0];
-  const mdb_sw_angle t0 = c->angle[0];
+  const mdb_sw_pair p0 = c->prm.pair[0];
+  const mdb_sw_angle t0 = c->prm.angle[0];
   double energy = 0;
   for (int i = 0; i < n; i++) {
     const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
     const int ti = one_type ? 0 : type[i];
-    const mdb_sw_pair *prow = c->pair + ti * MDB_MAX_TYPES;
-    const mdb_sw_angle *arow = c->angle + ti * nt * nt;
+    const mdb_sw_pair *prow = c->prm.pair + ti * MDB_MAX_TYPES;
+    const mdb_sw_angle *arow = c->prm.angle + ti * nt * nt;
     /* short list: the full-list neighbours within the pair cutoff (branch-free append) */
     int m = 0;
     for (int k = nl->full_start[i]; k < nl->full_start[i + 1]; k++) {
@@ -446,7 +446,7 @@ static mdb_status sw_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, un
   }
   mdb_status st = sw_reserve(c, longest, err);
   if (st) return st;
-  out->energy = c->nt == 1 ? sw_loop(c, sys, nl, 1) : sw_loop(c, sys, nl, 0);
+  out->energy = c->prm.ntypes == 1 ? sw_loop(c, sys, nl, 1) : sw_loop(c, sys, nl, 0);
   return MDB_OK;
 }
 
@@ -462,4 +462,5 @@ const mdb_calc_ops mdb_sw_cpu_ops = {
     .neigh_kinds = sw_kinds,
     .compute = sw_compute,
     .fini = sw_fini,
+    .params = sw_params,
 };

@@ -23,6 +23,7 @@
 #include <math.h>
 
 #include "core/hd.h"
+#include "core/system.h"
 
 typedef struct mdb_sw_pair {
   double cut;         /* aσ (Å): the pair term and the leg vanish there */
@@ -38,6 +39,18 @@ typedef struct mdb_sw_angle {
   double lambda_epsilon; /* λε (eV) */
   double costheta0;      /* cos θ0 */
 } mdb_sw_angle;
+
+/* The parameters a prepared sw calculator uses (calc/sw.c), for the GPU
+ * backend: pair[a*MDB_MAX_TYPES + b] from entry a-b-b (its φ2 constants
+ * equal those of b-a-a; γσ and, with tol > 0, cutsq may differ), angle
+ * [(a*ntypes + b)*ntypes + d] for triplet b–a–d (the mean of a-b-d and
+ * a-d-b, so symmetric in b, d). cutoff = max √cutsq. */
+typedef struct mdb_sw_params {
+  int ntypes;
+  double cutoff;
+  mdb_sw_pair pair[MDB_MAX_TYPES * MDB_MAX_TYPES];
+  mdb_sw_angle angle[MDB_MAX_TYPES * MDB_MAX_TYPES * MDB_MAX_TYPES];
+} mdb_sw_params;
 
 /* x^n for a small non-negative integer n. */
 MDB_HD static inline double mdb_sw_ipow(double x, int n) {

@@ -16,7 +16,7 @@
 enum {
   OPT_CALCULATOR = 256, OPT_SYSTEM, OPT_ATOMS, OPT_STEPS, OPT_PROTOCOL, OPT_DEVICE, OPT_OUTPUT, OPT_TIMESTEP,
   OPT_TEMPERATURE, OPT_WARMUP, OPT_SEED, OPT_EINTERVAL, OPT_MINTERVAL, OPT_SKIN, OPT_QUIET, OPT_LATTICE, OPT_HELP,
-  OPT_THERMOSTAT, OPT_TDAMP, OPT_PDAMP, OPT_PRESSURE,
+  OPT_THERMOSTAT, OPT_TDAMP, OPT_PDAMP, OPT_PRESSURE, OPT_PRECISION,
   OPT_CLI_FIRST_FREE = 512 /* subcommands number their own options from here */
 };
 
@@ -32,7 +32,7 @@ enum {
       {"memory-interval", required_argument, 0, OPT_MINTERVAL}, {"skin-A", required_argument, 0, OPT_SKIN},       \
       {"lattice-A", required_argument, 0, OPT_LATTICE}, {"thermostat", required_argument, 0, OPT_THERMOSTAT},     \
       {"tdamp-fs", required_argument, 0, OPT_TDAMP}, {"pdamp-fs", required_argument, 0, OPT_PDAMP},               \
-      {"pressure-bar", required_argument, 0, OPT_PRESSURE}
+      {"pressure-bar", required_argument, 0, OPT_PRESSURE}, {"precision", required_argument, 0, OPT_PRECISION}
 
 /* One case option (getopt's opt and optarg) into c: -1 when opt is not a
  * case option, 0 when taken, else the exit code after printing the error. */
@@ -50,6 +50,10 @@ int mdb_cli_parse_positive(const char *flag, const char *s, double *out, mdb_err
 int mdb_cli_parse_u64(const char *flag, const char *s, uint64_t *out, mdb_err *err);
 /* "--a --b ..." of an option table, for error messages. */
 void mdb_cli_list_options(const struct option *opts, char *buf, size_t len);
+/* --device auto: "cuda" when a GPU case can run here, else "cpu" with a
+ * notice on stderr (unless quiet); --device cuda without a usable GPU: the
+ * error printed, exit code 3 returned. 0 when the case may go on. */
+int mdb_cli_resolve_device(const char *cmd, mdb_case *c, int quiet);
 /* The guide's summary of one result, as `mdbench run` prints it. */
 void mdb_cli_print_summary(const mdb_result *r, const char *output);
 

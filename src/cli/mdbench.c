@@ -63,7 +63,10 @@ static void usage(FILE *to) {
           "  --tdamp-fs TAU          thermostat damping (fs); Langevin friction 1/TAU [100]\n"
           "  --pdamp-fs TAU          NPT barostat damping (fs) [1000]\n"
           "  --pressure-bar P        NPT target pressure (bar), isotropic MTK [1.01325]\n"
-          "  --device cpu            [cpu]\n"
+          "  --device D              cpu, cuda (the whole trajectory on the GPU), or auto (cuda when a\n"
+          "                          GPU is usable, else cpu, said in a notice) [cpu]\n"
+          "  --precision P           cuda: double, or mixed (float pair forces, double integration\n"
+          "                          and sums; lj) [double]\n"
           "  --steps N               timed steps [1000]\n"
           "  --warmup N              untimed steps first [10]\n"
           "  --timestep-fs DT        [1; water 0.5]\n"
@@ -172,6 +175,13 @@ void mdb_cli_print_summary(const mdb_result *r, const char *output) {
          r->energy_drift, r->drift_slope, r->max_dev_per_atom, r->energy_std);
   printf("  thermo      T %.4g ± %.3g K  P %.4g ± %.3g bar  V %.6g Å³\n", r->mean_temperature, r->std_temperature,
          r->mean_pressure, r->std_pressure, r->mean_volume);
+  if (r->gpu.used)
+    printf("  gpu         %s%s, %s precision, %s; force kernels mean %.4g ms median %.4g (CUDA events); device "
+           "memory %.4f GB in use (engine %.4f GB), peak %.4f GB, leak %s\n",
+           r->gpu.name, strcmp(r->gpu.backend, "host") == 0 ? " (MDBENCH_GPU_BACKEND=host)" : "", c->precision,
+           r->gpu.graphs ? "CUDA graphs" : "kernel launches", r->gpu.force.mean, r->gpu.force.median,
+           r->gpu.mem_after / 1e9, r->gpu.engine_bytes / 1e9, r->gpu.mem_peak / 1e9,
+           r->gpu.leak_detected ? "DETECTED" : "no");
   if (strcmp(r->status, "ok") == 0)
     printf("  status      ok\n");
   else if (strcmp(r->status, "interrupted") == 0)
@@ -216,7 +226,13 @@ int mdb_cli_case_option(const char *cmd, int opt, const char *arg, mdb_case *c) 
       break;
     case OPT_DEVICE:
       snprintf(c->device, sizeof c->device, "%.15s", arg);
-      if (strlen(arg) >= sizeof c->device) return mdb_cli_bad(cmd, "unknown device '%s' (valid: cpu)%s", arg, "");
+      if (strlen(arg) >= sizeof c->device || (strcmp(arg, "cpu") && strcmp(arg, "cuda") && strcmp(arg, "auto")))
+        return mdb_cli_bad(cmd, "unknown device '%s' (valid: cpu, cuda, auto)%s", arg, "");
+      break;
+    case OPT_PRECISION:
+      if (strcmp(arg, "double") && strcmp(arg, "mixed"))
+        return mdb_cli_bad(cmd, "unknown precision '%s' (valid: double, mixed)%s", arg, "");
+      snprintf(c->precision, sizeof c->precision, "%s", arg);
       break;
     case OPT_TIMESTEP: rc = mdb_cli_parse_positive("--timestep-fs", arg, &c->timestep_fs, &err); break;
     case OPT_TEMPERATURE: rc = mdb_cli_parse_double("--temperature-K", arg, &c->temperature_K, &err); break;
@@ -226,6 +242,25 @@ int mdb_cli_case_option(const char *cmd, int opt, const char *arg, mdb_case *c) 
   default: return -1;
   }
   return rc ? mdb_cli_die(cmd, &err) : 0;
+}
+
+int mdb_cli_resolve_device(const char *cmd, mdb_case *c, int quiet) {
+  char why[256] = "";
+  const int auto_ = strcmp(c->device, "auto") == 0;
+  if (!auto_ && strcmp(c->device, "cuda") != 0) return 0;
+  if (mdb_case_gpu_usable(why, sizeof why)) {
+    snprintf(c->device, sizeof c->device, "cuda");
+    return 0;
+  }
+  if (!auto_) {
+    fprintf(stderr, "mdbench %s: error: --device cuda: no usable GPU: %s (valid here: --device cpu or auto)\n", cmd,
+            why);
+    return 3;
+  }
+  if (!quiet) fprintf(stderr, "mdbench %s: notice: --device auto: no usable GPU (%s): running on the CPU\n", cmd, why);
+  snprintf(c->device, sizeof c->device, "cpu");
+  if (strcmp(c->precision, "mixed") == 0) snprintf(c->precision, sizeof c->precision, "double");
+  return 0;
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -250,6 +285,8 @@ static int cmd_run(int argc, char **argv) {
     if (rc) return mdb_cli_die("run", &err);
   }
   if (optind < argc) return mdb_cli_bad("run", "unexpected argument '%s'%s", argv[optind], "");
+  int dcode = mdb_cli_resolve_device("run", &c, quiet);
+  if (dcode) return dcode;
   if (mdb_case_resolve(&c, &err)) return mdb_cli_die("run", &err);
   if (output && mdb_atomic_check_writable(output, &err)) return mdb_cli_die("run", &err);
   mdb_result r;

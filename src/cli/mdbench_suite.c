@@ -169,28 +169,38 @@ static const char *suites_dir(const char *given, const char *argv0, char *buf, s
   return MDB_SOURCE_SUITES_DIR;
 }
 
-/* No CUDA backend yet: every cuda case becomes its cpu twin (id and hash
- * follow), and is dropped when the suite already has that twin. Returns how
- * many cases were moved and how many dropped. */
-static void cuda_cases_to_cpu(mdb_suite *s, int *moved, int *dropped) {
-  *moved = *dropped = 0;
+/* Every case not on device `to` becomes its twin there (id and hash
+ * follow), dropped when the suite already has that twin; a case whose
+ * calculator has no backend on `to` stays (kept counts it). */
+static void cases_to_device(mdb_suite *s, const char *to, int *moved, int *dropped, int *kept) {
+  *moved = *dropped = *kept = 0;
   int w = 0;
   for (int i = 0; i < s->n_cases; i++) {
     mdb_suite_case sc = s->cases[i];
-    if (strcmp(sc.c.device, "cpu") != 0) {
-      size_t len = strlen(sc.id), dl = strlen(sc.c.device);
-      if (len > dl + 1 && strcmp(sc.id + len - dl, sc.c.device) == 0) snprintf(sc.id + len - dl, dl + 1, "cpu");
-      snprintf(sc.c.device, sizeof sc.c.device, "cpu");
-      sc.hash = mdb_suite_case_hash(&sc.c);
-      snprintf(sc.hash_hex, sizeof sc.hash_hex, "%016llx", (unsigned long long)sc.hash);
+    if (strcmp(sc.c.device, to) != 0) {
+      mdb_suite_case tw = sc;
+      size_t len = strlen(tw.id), dl = strlen(tw.c.device);
+      if (len > dl + 1 && strcmp(tw.id + len - dl, tw.c.device) == 0)
+        snprintf(tw.id + len - dl, sizeof tw.id - (len - dl), "%s", to);
+      snprintf(tw.c.device, sizeof tw.c.device, "%s", to);
+      if (strcmp(to, "cpu") == 0) snprintf(tw.c.precision, sizeof tw.c.precision, "double");
+      mdb_err e;
+      if (mdb_case_resolve(&tw.c, &e)) { /* e.g. an i-PI client has no cuda twin */
+        (*kept)++;
+        s->cases[w++] = sc;
+        continue;
+      }
+      tw.hash = mdb_suite_case_hash(&tw.c);
+      snprintf(tw.hash_hex, sizeof tw.hash_hex, "%016llx", (unsigned long long)tw.hash);
       int twin = 0;
-      for (int j = 0; j < s->n_cases && !twin; j++) twin = j != i && strcmp(s->cases[j].id, sc.id) == 0;
-      for (int j = 0; j < w && !twin; j++) twin = strcmp(s->cases[j].id, sc.id) == 0;
+      for (int j = 0; j < s->n_cases && !twin; j++) twin = j != i && strcmp(s->cases[j].id, tw.id) == 0;
+      for (int j = 0; j < w && !twin; j++) twin = strcmp(s->cases[j].id, tw.id) == 0;
       if (twin) {
         (*dropped)++;
         continue;
       }
       (*moved)++;
+      sc = tw;
     }
     s->cases[w++] = sc;
   }
@@ -287,10 +297,6 @@ int main(int argc, char **argv) {
     if (root) fprintf(stderr, "mdbench-suite: error: unknown device '%s' (valid: auto, cpu, cuda)\n", device);
     bad = 1;
   }
-  if (!bad && strcmp(device, "cuda") == 0) {
-    if (root) fprintf(stderr, "mdbench-suite: error: --device cuda: this build has no CUDA backend (valid: auto, cpu)\n");
-    bad = 1;
-  }
   if (!bad && resume && outdir && strcmp(resume, outdir) != 0) {
     if (root) fprintf(stderr, "mdbench-suite: error: --resume %s and --output %s name different directories\n", resume, outdir);
     bad = 1;
@@ -320,6 +326,18 @@ int main(int argc, char **argv) {
     return 2;
   }
 
+  /* every rank binds to its GPU (node-local rank); cuda cases need one on every rank */
+  char gpu_why[512] = "";
+  const int gpus = sub.scheduler ? 0 : mdb_par_setup_gpu(&par, gpu_why, sizeof gpu_why);
+  if (strcmp(device, "cuda") == 0 && !gpus && !sub.scheduler) {
+    if (root)
+      fprintf(stderr, "mdbench-suite: error: --device cuda: no usable GPU on every rank (%s; valid here: --device "
+                      "cpu or auto)\n",
+              gpu_why);
+    mdb_par_finalize();
+    return 3;
+  }
+
   /* rank 0 reads, validates and expands; everyone gets the cases */
   mdb_suite suite;
   memset(&suite, 0, sizeof suite);
@@ -332,13 +350,23 @@ int main(int argc, char **argv) {
     if (st) mdb_suite_errors_print(&errs, "mdbench-suite: error: ", stderr);
     mdb_suite_errors_free(&errs);
     if (!st) {
-      /* no CUDA backend in this build: auto and cpu both mean the CPU */
-      int moved, dropped;
-      cuda_cases_to_cpu(&suite, &moved, &dropped);
-      if ((moved || dropped) && !quiet)
-        printf("mdbench-suite: notice: no CUDA backend in this build: %d cuda case(s) run on the CPU instead, "
-               "%d dropped as duplicates of cpu cases\n",
-               moved, dropped);
+      /* --device cpu/cuda: every case on that device; auto: as the suite
+       * says, cuda cases on the CPU when a rank has no GPU */
+      const char *to = strcmp(device, "auto") ? device : (gpus || sub.scheduler) ? NULL : "cpu";
+      int moved, dropped, kept;
+      if (to) {
+        cases_to_device(&suite, to, &moved, &dropped, &kept);
+        if ((moved || dropped || kept) && !quiet) {
+          if (strcmp(device, "auto") == 0)
+            printf("mdbench-suite: notice: --device auto and no usable GPU (%s): %d cuda case(s) run on the CPU "
+                   "instead, %d dropped as duplicates of cpu cases\n",
+                   gpu_why, moved, dropped);
+          else
+            printf("mdbench-suite: notice: --device %s: %d case(s) moved to %s, %d dropped as duplicates, %d kept "
+                   "on their device (no %s backend for their calculator)\n",
+                   device, moved, device, dropped, kept, device);
+        }
+      }
     }
     if (!st && filter && (st = mdb_suite_filter(&suite, filter, &err)))
       fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);

@@ -314,6 +314,14 @@ static int is_protocol(const mdb_case *c, const char *p) { return strcmp(c->prot
 
 /* The environment the case ran in (core/provenance.h); a case that could
  * not run gets this process's. */
+/* "13.0" for a case that ran on a GPU, "" otherwise. */
+static const char *cuda_runtime_of(const mdb_result *r) {
+  static char buf[32];
+  if (!r || !r->gpu.used || !r->gpu.runtime_version) return "";
+  snprintf(buf, sizeof buf, "%d.%d", r->gpu.runtime_version / 1000, (r->gpu.runtime_version % 1000) / 10);
+  return buf;
+}
+
 static int write_prov_attrs(h5w *w, hid_t g, const mdb_h5_case *k) {
   mdb_provenance here;
   const mdb_provenance *v = k->result ? &k->result->prov : NULL;
@@ -335,7 +343,7 @@ static int write_prov_attrs(h5w *w, hid_t g, const mdb_h5_case *k) {
          attr_str(w, g, "gpu_driver", v->gpu_driver) || attr_str(w, g, "gpu_models", v->gpu_models) ||
          attr_str(w, g, "gpu_uuids", v->gpu_uuids) ||
          attr_str(w, g, "cuda_visible_devices", v->cuda_visible_devices) ||
-         attr_str(w, g, "cuda_runtime", "");
+         attr_str(w, g, "cuda_runtime", cuda_runtime_of(k->result));
 }
 
 static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_case *k) {
@@ -350,6 +358,7 @@ static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_
   if (attr_str(w, g, "case_id", k->case_id) || attr_str(w, g, "system", c->system) ||
       attr_i64(w, g, "n_atoms", r ? r->n_atoms : c->n_atoms) || attr_str(w, g, "protocol", c->protocol) ||
       attr_str(w, g, "calculator", c->calculator) || attr_str(w, g, "device", c->device) ||
+      attr_str(w, g, "precision", c->precision[0] ? c->precision : "double") ||
       attr_str(w, g, "host", case_host(k)) || attr_i64(w, g, "rank", p->rank) ||
       attr_str(w, g, "status", case_status(k)) || attr_str(w, g, "error", case_error(k)) ||
       attr_u64(w, g, "seed", c->seed) || attr_f64(w, g, "timestep_fs", c->timestep_fs) ||
@@ -455,6 +464,37 @@ static int write_shadow(h5w *w, hid_t g, const mdb_h5_case *k) {
   return bad ? -1 : 0;
 }
 
+/* gpu/: what a case that ran on the GPU engine recorded (bench.h mdb_gpu_record) */
+static int write_gpu(h5w *w, hid_t g, const mdb_result *r) {
+  if (!r || !r->gpu.used) return 0;
+  const mdb_gpu_record *q = &r->gpu;
+  hid_t gg = new_group(w, g, "gpu");
+  if (gg < 0) return -1;
+  const char *gname = w->group;
+  char sub[MDB_H5_CASE_ID_MAX + 32];
+  snprintf(sub, sizeof sub, "%s/gpu", gname);
+  w->group = sub;
+  char cc[16];
+  snprintf(cc, sizeof cc, "%d.%d", q->cc_major, q->cc_minor);
+  int bad = attr_str(w, gg, "backend", q->backend) || attr_str(w, gg, "name", q->name) ||
+            attr_str(w, gg, "uuid", q->uuid) || attr_str(w, gg, "pci_bus_id", q->pci_bus_id) ||
+            attr_i64(w, gg, "ordinal", q->ordinal) || attr_str(w, gg, "compute_capability", cc) ||
+            attr_i64(w, gg, "cuda_driver_version", q->driver_version) ||
+            attr_i64(w, gg, "cuda_runtime_version", q->runtime_version) ||
+            attr_str(w, gg, "precision", r->c.precision) || attr_i64(w, gg, "cuda_graphs", q->graphs) ||
+            attr_str(w, gg, "mpi_cuda_aware", q->mpi_cuda_aware) ||
+            attr_f64(w, gg, "memory_total_bytes", q->mem_total) ||
+            attr_f64(w, gg, "memory_before_bytes", q->mem_before) ||
+            attr_f64(w, gg, "memory_after_bytes", q->mem_after) ||
+            attr_f64(w, gg, "memory_peak_bytes", q->mem_peak) ||
+            attr_f64(w, gg, "engine_bytes", q->engine_bytes) || attr_i64(w, gg, "leak_detected", q->leak_detected) ||
+            attr_f64(w, gg, "force_mean_ms", q->force.mean) || attr_f64(w, gg, "force_median_ms", q->force.median) ||
+            dset(w, gg, "force_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, q->force_ms, r->n_timed, "ms");
+  if (H5Gclose(gg) < 0 && note(w)) bad = failed_at(w, "group", "gpu");
+  w->group = gname;
+  return bad ? -1 : 0;
+}
+
 static int write_case(h5w *w, hid_t cases, const mdb_h5_meta *m, const mdb_h5_case *k) {
   char gpath[MDB_H5_CASE_ID_MAX + 16];
   snprintf(gpath, sizeof gpath, "/cases/%s", k->case_id);
@@ -462,7 +502,8 @@ static int write_case(h5w *w, hid_t cases, const mdb_h5_meta *m, const mdb_h5_ca
   hid_t g = new_group(w, cases, k->case_id);
   if (g < 0) return -1;
   w->group = gpath;
-  int bad = write_case_attrs(w, g, m, k) || write_case_data(w, g, k->result) || write_shadow(w, g, k);
+  int bad = write_case_attrs(w, g, m, k) || write_case_data(w, g, k->result) || write_shadow(w, g, k) ||
+            write_gpu(w, g, k->result);
   if (H5Gclose(g) < 0 && note(w)) bad = failed_at(w, "group", "");
   return bad ? -1 : 0;
 }

@@ -47,7 +47,7 @@ cJSON *mdb_provenance_to_json(const mdb_provenance *p) {
   cJSON_AddStringToObject(o, "gpu_models", p->gpu_models);
   cJSON_AddStringToObject(o, "gpu_uuids", p->gpu_uuids);
   cJSON_AddStringToObject(o, "cuda_visible_devices", p->cuda_visible_devices);
-  cJSON_AddStringToObject(o, "cuda_runtime", ""); /* no CUDA backend in this build */
+  cJSON_AddStringToObject(o, "cuda_runtime", ""); /* filled per result when the case ran on a GPU (gpu.*) */
   return o;
 }
 
@@ -102,7 +102,8 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddStringToObject(meta, "build", mdb_build_flags());
   cJSON_AddStringToObject(meta, "potential_sha256", r->potential_sha256);
   /* the device as its driver names it: for the CPU backend, the CPU model */
-  cJSON_AddStringToObject(meta, "device_name", strcmp(c->device, "cpu") == 0 ? r->prov.cpu_model : "");
+  cJSON_AddStringToObject(meta, "device_name", strcmp(c->device, "cpu") == 0 ? r->prov.cpu_model : r->gpu.name);
+  cJSON_AddStringToObject(meta, "precision", c->precision);
   cJSON_AddItemToObject(meta, "provenance", mdb_provenance_to_json(&r->prov));
 
   cJSON_AddStringToObject(root, "status", r->status);
@@ -143,6 +144,36 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddBoolToObject(mem, "leak_detected", r->leak_detected);
   cJSON_AddStringToObject(mem, "kind", "host_rss");
 
+  if (r->gpu.used) { /* the GPU engine (gpu/gmd.h) */
+    const mdb_gpu_record *q = &r->gpu;
+    cJSON *gj = cJSON_AddObjectToObject(root, "gpu");
+    char cc[16], rt[32];
+    snprintf(cc, sizeof cc, "%d.%d", q->cc_major, q->cc_minor);
+    snprintf(rt, sizeof rt, "%d.%d", q->runtime_version / 1000, (q->runtime_version % 1000) / 10);
+    cJSON_AddStringToObject(gj, "backend", q->backend);
+    cJSON_AddStringToObject(gj, "name", q->name);
+    cJSON_AddStringToObject(gj, "uuid", q->uuid);
+    cJSON_AddStringToObject(gj, "pci_bus_id", q->pci_bus_id);
+    cJSON_AddNumberToObject(gj, "ordinal", q->ordinal);
+    cJSON_AddStringToObject(gj, "compute_capability", cc);
+    cJSON_AddNumberToObject(gj, "cuda_driver_version", q->driver_version);
+    cJSON_AddStringToObject(gj, "cuda_runtime", q->runtime_version ? rt : "");
+    cJSON_AddStringToObject(gj, "precision", c->precision);
+    cJSON_AddBoolToObject(gj, "cuda_graphs", q->graphs);
+    cJSON_AddStringToObject(gj, "mpi_cuda_aware", q->mpi_cuda_aware);
+    cJSON_AddNumberToObject(gj, "force_mean_ms", q->force.mean);
+    cJSON_AddNumberToObject(gj, "force_median_ms", q->force.median);
+    cJSON_AddNumberToObject(gj, "force_p99_ms", q->force.p99);
+    cJSON_AddNumberToObject(gj, "memory_total_gb", q->mem_total / 1e9);
+    cJSON_AddNumberToObject(gj, "memory_before_gb", q->mem_before / 1e9);
+    cJSON_AddNumberToObject(gj, "memory_after_gb", q->mem_after / 1e9);
+    cJSON_AddNumberToObject(gj, "memory_peak_gb", q->mem_peak / 1e9);
+    cJSON_AddNumberToObject(gj, "engine_gb", q->engine_bytes / 1e9);
+    cJSON_AddBoolToObject(gj, "leak_detected", q->leak_detected);
+  } else {
+    cJSON_AddNullToObject(root, "gpu");
+  }
+
   cJSON *en = cJSON_AddObjectToObject(root, "energy");
   cJSON_AddNumberToObject(en, "std", r->energy_std);
   cJSON_AddNumberToObject(en, "drift", r->energy_drift);
@@ -166,6 +197,7 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON *raw = cJSON_AddObjectToObject(root, "raw");
   cJSON_AddItemToObject(raw, "step_time_ms", num_array(r->step_ms, r->n_timed));
   if (r->client_wait_ms) cJSON_AddItemToObject(raw, "client_wait_ms", num_array(r->client_wait_ms, r->n_timed));
+  if (r->gpu.used && r->gpu.force_ms) cJSON_AddItemToObject(raw, "force_gpu_ms", num_array(r->gpu.force_ms, r->n_timed));
   cJSON *rt = cJSON_AddObjectToObject(raw, "thermo");
   int ns = r->n_samples;
   cJSON_AddItemToObject(rt, "step", long_array(r->th_step, ns));

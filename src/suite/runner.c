@@ -7,7 +7,11 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <mpi.h>
+#if defined(OPEN_MPI) && OPEN_MPI
+#include <mpi-ext.h> /* MPIX_CUDA_AWARE_SUPPORT, MPIX_Query_cuda_support */
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "core/stop.h"
+#include "gpu/dev.h"
 #include "core/version.h"
 #include "io/atomic.h"
 #include "io/h5_results.h"
@@ -41,6 +47,36 @@ mdb_status mdb_par_init(int *argc, char ***argv, mdb_par *p, mdb_err *err) {
 }
 
 void mdb_par_finalize(void) { MPI_Finalize(); }
+
+const char *mdb_par_mpi_cuda_aware(void) {
+#if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
+  return MPIX_Query_cuda_support() ? "yes" : "no";
+#elif defined(MPIX_CUDA_AWARE_SUPPORT)
+  return "no";
+#else
+  return "unknown";
+#endif
+}
+
+int mdb_par_setup_gpu(const mdb_par *p, char *why, size_t len) {
+  char mine[256] = "";
+  int usable = mdb_case_gpu_usable(mine, sizeof mine);
+  int n = usable ? mdb_cuda_device_count(NULL, 0) : 0;
+  /* one GPU per rank by node-local rank; under the host emulation (no device) ordinal 0 */
+  mdb_case_set_gpu(n > 0 ? p->local_rank % n : 0, mdb_par_mpi_cuda_aware());
+  int all = -mdb_par_max_int(-usable); /* the smallest: every rank must have one */
+  /* the reason of the first rank without a GPU */
+  int first = mdb_par_max_int(usable ? INT_MIN : -p->rank);
+  if (!all && why) {
+    int src = -first;
+    if (p->rank == src) snprintf(why, len, "rank %d: %s", p->rank, mine);
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", p->rank == src ? why : "");
+    MPI_Bcast(buf, (int)sizeof buf, MPI_CHAR, src, MPI_COMM_WORLD);
+    snprintf(why, len, "%s", buf);
+  }
+  return all;
+}
 
 void mdb_par_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 
@@ -228,7 +264,7 @@ static mdb_status run_one(const mdb_par *p, const mdb_suite_case *sc, const mdb_
   mdb_h5_case k = {.case_id = sc->id, .result = cst ? NULL : &r, .spec = &c};
   k.prov.rank = p->rank;
   k.prov.host = host;
-  k.prov.device_name = strcmp(c.device, "cpu") == 0 ? cpu : "";
+  k.prov.device_name = strcmp(c.device, "cpu") == 0 ? cpu : (!cst ? r.gpu.name : "");
   k.prov.error = cst ? cerr.msg : NULL;
   char h5[4400], js[4400];
   case_path(h5, sizeof h5, o->outdir, sc->id, "h5");

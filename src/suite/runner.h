@@ -36,6 +36,15 @@ void mdb_par_bcast_int(int *v);
 /* The smallest/largest value over all ranks. */
 int mdb_par_max_int(int v);
 
+/* GPU binding: each rank takes CUDA device local_rank mod (devices on its
+ * node), records whether the MPI library is CUDA-aware (Open MPI's
+ * MPIX_Query_cuda_support: "yes", "no", or "unknown" for another MPI), and
+ * learns whether every rank has a usable GPU (1) or not (0); why holds
+ * the reason of a rank without one. Collective. */
+int mdb_par_setup_gpu(const mdb_par *p, char *why, size_t len);
+/* "yes", "no" or "unknown" (static storage). */
+const char *mdb_par_mpi_cuda_aware(void);
+
 /* Sends rank 0's suite (its cases) to every rank; other ranks' s must be
  * zeroed and is filled (free with mdb_suite_free). */
 mdb_status mdb_par_bcast_suite(mdb_suite *s, mdb_err *err);

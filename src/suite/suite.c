@@ -208,6 +208,7 @@ static const key_def keys[] = {
     {"chain", KT_INT, F(chain), 1, 0, P_NVT | P_NPT, W_BOTH},
     {"lattice_A", KT_DBL, F(lattice_A), 0, 1, P_ALL, W_INCLUDE},
     {"device", KT_STR, F(device), 0, 0, P_ALL, W_TOP},
+    {"precision", KT_STR, F(precision), 0, 0, P_ALL, W_BOTH},
 };
 #undef F
 enum { NKEYS = (int)(sizeof keys / sizeof keys[0]) };
@@ -1853,17 +1854,20 @@ void mdb_suite_order_by_cost(const mdb_suite *s, int *order) {
 /* ------------------------------------------------- keys, slugs, costs */
 
 int mdb_suite_case_key(const mdb_case *c, char *buf, size_t len) {
+  /* precision joins the key only when it is not the default, so the keys
+   * (and hashes, and --resume) of every double-precision case stay as they were */
+  const int mixed = strcmp(c->precision, "mixed") == 0;
   return snprintf(buf, len,
                   "mdbench-case-v1\n"
                   "system=%s\nn_atoms=%d\nlattice_A=%.17g\n"
                   "protocol=%s\nthermostat=%s\ntdamp_fs=%.17g\npdamp_fs=%.17g\npressure_bar=%.17g\npressure_set=%d\n"
                   "chain=%d\ncalculator=%s\ndevice=%s\n"
                   "n_steps=%d\nwarmup_steps=%d\ntimestep_fs=%.17g\ntemperature_K=%.17g\nseed=%llu\n"
-                  "energy_interval=%d\nmemory_interval=%d\nskin_A=%.17g\n",
+                  "energy_interval=%d\nmemory_interval=%d\nskin_A=%.17g\n%s",
                   c->system, c->n_atoms, c->lattice_A, c->protocol, c->thermostat, c->tdamp_fs, c->pdamp_fs,
                   c->pressure_bar, c->pressure_set, c->chain, c->calculator, c->device, c->n_steps, c->warmup_steps,
                   c->timestep_fs, c->temperature_K, (unsigned long long)c->seed, c->energy_interval,
-                  c->memory_interval, c->skin_A);
+                  c->memory_interval, c->skin_A, mixed ? "precision=mixed\n" : "");
 }
 
 uint64_t mdb_suite_case_hash(const mdb_case *c) {

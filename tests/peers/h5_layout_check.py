@@ -43,7 +43,7 @@ ROOT_ATTRS = {
 }
 
 CASE_ATTRS = {
-    "system": "str", "n_atoms": "i64", "protocol": "str", "calculator": "str", "device": "str", "host": "str",
+    "system": "str", "n_atoms": "i64", "protocol": "str", "calculator": "str", "device": "str", "precision": "str", "host": "str",
     "rank": "i64", "status": "str", "error": "str", "seed": "u64", "timestep_fs": "f64", "temperature_K": "f64",
     "n_steps": "i64", "warmup_steps": "i64",
     # added: the full case

@@ -76,7 +76,7 @@ has() { # has FILE LINE...: each line present exactly
   for l in "$@"; do grep -qxF -- "$l" "$f" && ok || no "$f lacks the line '$l'"; done
 }
 d="$tmp/dry"
-"$SUITE_BIN" quick --submit slurm --dry-run -o "$d" --nodes 2 --ntasks-per-node 3 --time 90 --partition short \
+"$SUITE_BIN" quick --submit slurm --dry-run -o "$d" --device cpu --nodes 2 --ntasks-per-node 3 --time 90 --partition short \
   --sbatch-arg=--qos=long --sbatch-arg --mail-type=END --module gcc --module openmpi --filter system=copper \
   --launcher mpirun --launcher-args "--bind-to core" --job-name cu-bench --signal-before 300 --requeue \
   >"$tmp/out" 2>&1
@@ -90,7 +90,7 @@ has "$d/job.sbatch" "#SBATCH --job-name=cu-bench" "#SBATCH --nodes=2" "#SBATCH -
   "#SBATCH --signal=B:USR1@300" "#SBATCH --requeue" "#SBATCH --output=$d/slurm-%j.out" "#SBATCH --qos=long" \
   "#SBATCH --mail-type=END" 'MODULES="gcc openmpi"' 'LAUNCHER="mpirun"' 'LAUNCHER_ARGS="--bind-to core"' \
   "MDBENCH_SUITE=\"$(readlink -f "$SUITE_BIN")\"" 'SUITE="quick"' \
-  "SUITE_ARGS=('--suites-dir' '$SRC/suites' '--filter' 'system=copper')" "OUTDIR=\"$d\"" 'REQUEUE="requeue"'
+  "SUITE_ARGS=('--suites-dir' '$SRC/suites' '--filter' 'system=copper' '--device' 'cpu')" "OUTDIR=\"$d\"" 'REQUEUE="requeue"'
 [[ ! -e $d/slurm_job_id ]] && ok || no "a dry run wrote a job id"
 # the template follows the GPUs asked for; each template fills completely
 "$SUITE_BIN" quick --submit slurm --dry-run -o "$tmp/g2" --gpus-per-node 4 --nodes 2 >"$tmp/out" 2>&1 &&
