@@ -133,13 +133,19 @@ void mdb_nhc_init(mdb_nhc *c, int m, double nf, double kt, double tau_fs);
 
 /* Advances the chain by h = dt/2 against the kinetic energy ke2 = 2 KE of
  * what it thermostats (eV), as LAMMPS's FixNH::nhc_temp_integrate; returns
- * the factor exp(−h v_ξ1) by which those velocities must be scaled. */
+ * the factor exp(−h v_ξ1) by which those velocities must be scaled. The
+ * arithmetic of this and mdb_nhc_energy is in md/nhc_hd.h (MDB_HD, shared
+ * with the device kernels of gpu/kern_ens.h). */
 double mdb_nhc_half_step(mdb_nhc *c, double ke2, double h);
 
 /* ½ Σ Q_k v_k² + nf kT ξ_1 + Σ_{k≥2} kT ξ_k (eV). */
 double mdb_nhc_energy(const mdb_nhc *c);
 
 /* Isotropic MTK barostat state (md/mtk.c). */
+/* |ln(L'/L)| allowed in one half-step: beyond it the barostat has blown up
+ * (md/mtk.c, and the GPU's gpu/kern_ens.h) */
+#define MDB_MTK_MAX_HALF_STRAIN 0.05
+
 typedef struct mdb_mtk {
   double w;      /* mass per dimension, eV·fs² = (N+1) kT τ_p² (LAMMPS omega_mass) */
   double veps;   /* strain rate per dimension, 1/fs (LAMMPS omega_dot) */

@@ -33,8 +33,6 @@
 #include "core/units.h"
 #include "md/md.h"
 
-/* |ln(L'/L)| allowed in one half-step: beyond it the barostat has blown up */
-#define MDB_MTK_MAX_HALF_STRAIN 0.05
 
 /* v_ε += h F_ε/W with the current volume and 2 KE; updates mtk2. */
 static void omega_dot(mdb_md *md, double h) {

@@ -25,6 +25,7 @@
 
 #include "core/units.h"
 #include "md/md.h"
+#include "md/nhc_hd.h"
 
 void mdb_nhc_init(mdb_nhc *c, int m, double nf, double kt, double tau_fs) {
   memset(c, 0, sizeof *c);
@@ -35,37 +36,10 @@ void mdb_nhc_init(mdb_nhc *c, int m, double nf, double kt, double tau_fs) {
   c->q[0] *= nf;
 }
 
-double mdb_nhc_half_step(mdb_nhc *c, double ke2, double h) {
-  const int m = c->m;
-  const double h2 = 0.5 * h, h4 = 0.25 * h, kt = c->kt;
-  double *v = c->v;
-  const double *q = c->q;
-  for (int k = m - 1; k > 0; k--) {
-    double e = exp(-h4 * v[k + 1]);
-    double g = (q[k - 1] * v[k - 1] * v[k - 1] - kt) / q[k];
-    v[k] = (v[k] * e + g * h2) * e;
-  }
-  double e1 = exp(-h4 * v[1]);
-  v[0] = (v[0] * e1 + (ke2 - c->nf * kt) / q[0] * h2) * e1;
-  double s = exp(-h * v[0]);
-  ke2 *= s * s;
-  for (int k = 0; k < m; k++) c->xi[k] += h * v[k];
-  v[0] = (v[0] * e1 + (ke2 - c->nf * kt) / q[0] * h2) * e1;
-  for (int k = 1; k < m; k++) {
-    double e = exp(-h4 * v[k + 1]);
-    double g = (q[k - 1] * v[k - 1] * v[k - 1] - kt) / q[k];
-    v[k] = (v[k] * e + g * h2) * e;
-  }
-  return s;
-}
+/* the chain's arithmetic lives in md/nhc_hd.h, shared with the device */
+double mdb_nhc_half_step(mdb_nhc *c, double ke2, double h) { return mdb_nhc_half_step_hd(c, ke2, h); }
 
-double mdb_nhc_energy(const mdb_nhc *c) {
-  if (c->m < 1) return 0.0;
-  double e = c->nf * c->kt * c->xi[0];
-  for (int k = 1; k < c->m; k++) e += c->kt * c->xi[k];
-  for (int k = 0; k < c->m; k++) e += 0.5 * c->q[k] * c->v[k] * c->v[k];
-  return e;
-}
+double mdb_nhc_energy(const mdb_nhc *c) { return mdb_nhc_energy_hd(c); }
 
 mdb_status mdb_md_step_nhc(mdb_md *md, unsigned flags, mdb_err *err) {
   mdb_system *sys = md->sys;

@@ -1,1 +1,5 @@
 # GPU-engine tests of ens (tests/gpu/test_gmd.c): mdb_gmd_test(NAME SYSTEM ATOMS CALC PROTOCOL THERMOSTAT STEPS [mixed])
+mdb_gmd_test(nvt_nhc_argon argon 256 lj NVT nhc 300)
+mdb_gmd_test(nvt_langevin_argon argon 256 lj NVT langevin 300)
+mdb_gmd_test(npt_mtk_argon argon 256 lj NPT nhc 300)
+mdb_gmd_test(npt_mtk_copper_small_cell copper 32 lj NPT nhc 200)
