@@ -184,6 +184,35 @@ MDB_HD static inline void mdb_kp_abort(const mdb_kp *p, int flag) {
 #endif
 }
 
+/* What one thread gathers for its atom: the force on it, its share of the
+ * energy and of the virial W_ab. */
+typedef struct mdb_acc {
+  double f[3], e, w[9];
+} mdb_acc;
+
+/* A pair term seen from atom i: d = x_j − x_i, the force on j is fpair·d
+ * (so −fpair·d on i); i takes half the pair's energy and virial. */
+MDB_HD static inline void mdb_acc_pair(mdb_acc *a, double fpair, const double d[3], double e, unsigned flags) {
+  a->f[0] -= fpair * d[0];
+  a->f[1] -= fpair * d[1];
+  a->f[2] -= fpair * d[2];
+  if (flags & MDB_COMPUTE_ENERGY) a->e += 0.5 * e;
+  if (flags & MDB_COMPUTE_VIRIAL)
+    for (int x = 0; x < 3; x++)
+      for (int y = 0; y < 3; y++) a->w[3 * x + y] += 0.5 * fpair * d[x] * d[y];
+}
+
+/* Writes atom i's force and, as the force call asked, energy (added to what
+ * an earlier kernel of the same call left when add_energy) and virial. */
+MDB_HD static inline void mdb_acc_store(const mdb_kp *p, long i, const mdb_acc *a, int add_energy) {
+  p->f[3 * i] = a->f[0];
+  p->f[3 * i + 1] = a->f[1];
+  p->f[3 * i + 2] = a->f[2];
+  if (p->flags & MDB_COMPUTE_ENERGY) p->eatom[i] = (add_energy ? p->eatom[i] : 0.0) + a->e;
+  if (p->flags & MDB_COMPUTE_VIRIAL)
+    for (int c = 0; c < 9; c++) p->vatom[(long)c * p->natoms + i] = a->w[c];
+}
+
 /* Position of neighbour entry k of atom i, relative to atom i. */
 MDB_HD static inline void mdb_kp_delta(const mdb_kp *p, const double *xi, long k, double d[3]) {
   const int j = p->nl[k];

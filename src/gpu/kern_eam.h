@@ -97,9 +97,7 @@ MDB_HD static inline void mdb_kb_eam_force(long i, const mdb_kp_eam *q) {
   const int ti = p->type[i], nt = p->ntypes;
   const double fpi = q->fp[i];
   const double rc2 = q->rc2;
-  double fx = 0, fy = 0, fz = 0, e = 0;
-  double w[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
-  const int eflag = (p->flags & MDB_COMPUTE_ENERGY) != 0, vflag = (p->flags & MDB_COMPUTE_VIRIAL) != 0;
+  mdb_acc acc = {{0, 0, 0}, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0}};
   const int m = p->nn[i];
   for (int k = 0; k < m; k++) {
     const long idx = (long)k * n + i;
@@ -138,20 +136,9 @@ MDB_HD static inline void mdb_kb_eam_force(long i, const mdb_kp_eam *q) {
       const double dfi = q->one_type ? dfj : mdb_eam_dcubic(g->dfi, pp);
       phi = mdb_eam_pair_force_z(r, zr, dzr, dfi, dfj, fpi, fpj, &fpair);
     }
-    fx -= fpair * d[0];
-    fy -= fpair * d[1];
-    fz -= fpair * d[2];
-    if (eflag) e += 0.5 * phi;
-    if (vflag)
-      for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++) w[3 * a + b] += 0.5 * fpair * d[a] * d[b];
+    mdb_acc_pair(&acc, fpair, d, phi, p->flags);
   }
-  p->f[3 * i] = fx;
-  p->f[3 * i + 1] = fy;
-  p->f[3 * i + 2] = fz;
-  if (eflag) p->eatom[i] += e; /* F(ρ_i) from EAM_RHO */
-  if (vflag)
-    for (int c = 0; c < 9; c++) p->vatom[c * n + i] = w[c];
+  mdb_acc_store(p, i, &acc, 1); /* F(ρ_i) from EAM_RHO is already in eatom */
 }
 
 #define MDB_KERNELS_EAM(X) X(EAM_RHO, eam_rho, mdb_kp_eam) X(EAM_FORCE, eam_force, mdb_kp_eam)

@@ -29,9 +29,7 @@ MDB_HD static inline void mdb_kb_lj(long i, const mdb_kp_lj *q) {
   const long n = p->natoms;
   const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
   const int ti = p->type[i], nt = p->ntypes;
-  double fx = 0, fy = 0, fz = 0, e = 0;
-  double w[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
-  const int eflag = (p->flags & MDB_COMPUTE_ENERGY) != 0, vflag = (p->flags & MDB_COMPUTE_VIRIAL) != 0;
+  mdb_acc acc = {{0, 0, 0}, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0}};
   const int m = p->nn[i];
   for (int k = 0; k < m; k++) {
     const long idx = (long)k * n + i;
@@ -52,20 +50,9 @@ MDB_HD static inline void mdb_kb_lj(long i, const mdb_kp_lj *q) {
       if (!(r2 < pp->rc2)) continue;
       ev = mdb_lj_eval(r2, pp, &fpair);
     }
-    fx -= fpair * d[0];
-    fy -= fpair * d[1];
-    fz -= fpair * d[2];
-    if (eflag) e += 0.5 * ev;
-    if (vflag)
-      for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++) w[3 * a + b] += 0.5 * fpair * d[a] * d[b];
+    mdb_acc_pair(&acc, fpair, d, ev, p->flags);
   }
-  p->f[3 * i] = fx;
-  p->f[3 * i + 1] = fy;
-  p->f[3 * i + 2] = fz;
-  if (eflag) p->eatom[i] = e;
-  if (vflag)
-    for (int c = 0; c < 9; c++) p->vatom[c * n + i] = w[c];
+  mdb_acc_store(p, i, &acc, 0);
 }
 
 #define MDB_KERNELS_LJ(X) X(LJ, lj, mdb_kp_lj)

@@ -86,8 +86,8 @@ MDB_HD static inline void mdb_kb_spcfw(long i, const mdb_kp_spcfw *q) {
   const int oi = mi[0];
   const mdb_spcfw_pair *pi = q->pair + ti * nt;
   const double rc2 = q->dsf.rc2, span2 = q->span2;
-  double fx = 0, fy = 0, fz = 0, e = 0;
-  double w[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+  mdb_acc acc = {{0, 0, 0}, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0}};
+  double *const w = acc.w;
   const int eflag = (p->flags & MDB_COMPUTE_ENERGY) != 0, vflag = (p->flags & MDB_COMPUTE_VIRIAL) != 0;
   if (i == 0) { /* the CPU's check: the cell wider than 2·MOL_SPAN (width k = 1/|column k of h⁻¹|) */
     const mdb_gstate *gs = p->g;
@@ -116,13 +116,7 @@ MDB_HD static inline void mdb_kb_spcfw(long i, const mdb_kp_spcfw *q) {
     } else {
       ev = mdb_spcfw_pair_eval(r2, &pi[p->type[j]], &q->dsf, &fpair);
     }
-    fx -= fpair * d[0];
-    fy -= fpair * d[1];
-    fz -= fpair * d[2];
-    if (eflag) e += 0.5 * ev;
-    if (vflag)
-      for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++) w[3 * a + b] += 0.5 * fpair * d[a] * d[b];
+    mdb_acc_pair(&acc, fpair, d, ev, p->flags);
   }
   if (nbonded != 2) mdb_kp_abort(p, MDB_ABORT_RUNAWAY); /* a torn molecule (the CPU: MDB_ERUN) */
 
@@ -143,31 +137,26 @@ MDB_HD static inline void mdb_kb_spcfw(long i, const mdb_kp_spcfw *q) {
   for (int k = 0; k < 2; k++)
     for (int c = 0; c < 3; c++) fk[k][c] += fa[k][c];
   if (i == oi) {
-    fx -= fk[0][0];
-    fy -= fk[0][1];
-    fz -= fk[0][2];
-    fx -= fk[1][0];
-    fy -= fk[1][1];
-    fz -= fk[1][2];
-    if (eflag) e += eb;
+    acc.f[0] -= fk[0][0];
+    acc.f[1] -= fk[0][1];
+    acc.f[2] -= fk[0][2];
+    acc.f[0] -= fk[1][0];
+    acc.f[1] -= fk[1][1];
+    acc.f[2] -= fk[1][2];
+    if (eflag) acc.e += eb;
     if (vflag)
       for (int k = 0; k < 2; k++)
         for (int a = 0; a < 3; a++)
           for (int b = 0; b < 3; b++) w[3 * a + b] += d[k][a] * fk[k][b];
   } else {
     const int k = i == mi[1] ? 0 : 1;
-    fx += fk[k][0];
-    fy += fk[k][1];
-    fz += fk[k][2];
+    acc.f[0] += fk[k][0];
+    acc.f[1] += fk[k][1];
+    acc.f[2] += fk[k][2];
   }
-  if (eflag) e += mdb_dsf_self(q->pair[ti * nt + ti].qqc, &q->dsf);
+  if (eflag) acc.e += mdb_dsf_self(q->pair[ti * nt + ti].qqc, &q->dsf);
 
-  p->f[3 * i] = fx;
-  p->f[3 * i + 1] = fy;
-  p->f[3 * i + 2] = fz;
-  if (eflag) p->eatom[i] = e;
-  if (vflag)
-    for (int c = 0; c < 9; c++) p->vatom[c * n + i] = w[c];
+  mdb_acc_store(p, i, &acc, 0);
 }
 
 #define MDB_KERNELS_SPCFW(X) X(SPCFW, spcfw, mdb_kp_spcfw)
