@@ -28,6 +28,7 @@
 #include "core/stop.h"
 #include "core/version.h"
 #include "io/h5_results.h"
+#include "gpu/dev.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
 
@@ -352,7 +353,11 @@ int main(int argc, char **argv) {
     if (!st) {
       /* --device cpu/cuda: every case on that device; auto: as the suite
        * says, cuda cases on the CPU when a rank has no GPU */
-      const char *to = strcmp(device, "auto") ? device : (gpus || sub.scheduler) ? NULL : "cpu";
+      /* (a submission keeps the cuda cases for the job's nodes, unless
+       * this build could never run them) */
+      const char *to = strcmp(device, "auto")                               ? device
+                       : (gpus || (sub.scheduler && mdb_cuda_built())) ? NULL
+                                                                         : "cpu";
       int moved, dropped, kept;
       if (to) {
         cases_to_device(&suite, to, &moved, &dropped, &kept);

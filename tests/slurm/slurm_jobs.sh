@@ -81,7 +81,7 @@ n_cases() { "$SUITE_BIN" "$1" --dry-run | sed -n 's/^suite .*: \([0-9]*\) cases\
 if [[ $parts == *a* ]]; then
 ta=$SECONDS
 nq=$(n_cases quick)
-if "$SUITE_BIN" quick --submit slurm -o "$tmp/a" --launcher mpirun --ntasks-per-node 2 --time 5 \
+if "$SUITE_BIN" quick --device cpu --submit slurm -o "$tmp/a" --launcher mpirun --ntasks-per-node 2 --time 5 \
   >"$tmp/a.submit" 2>&1; then ok; else no "a: submit exited $?: $(cat "$tmp/a.submit")"; fi
 ida=$(cat "$tmp/a/slurm_job_id" 2>/dev/null)
 if [[ $ida =~ ^[0-9]+$ ]] && grep -q "submitted: Slurm job $ida " "$tmp/a.submit" && [[ -s $tmp/a/job.sbatch ]]; then ok; else
