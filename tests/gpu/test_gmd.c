@@ -113,10 +113,9 @@ static int run_gpu(const setup *s, const char *backend, int mixed, int graphs, t
   mdb_system sys;
   mdb_calc calc;
   mdb_md md;
-  host_md(s, &sys, &calc, &md);
   mdb_gmd *g;
   mdb_gmd_opts o = {backend, -1, mixed, graphs};
-  if (strcmp(backend, "cuda") == 0) {
+  if (strcmp(backend, "cuda") == 0) { /* before anything is allocated: a skip leaks nothing */
     char why[256];
     if (mdb_cuda_device_count(why, sizeof why) == 0) {
       printf("no usable GPU (%s): skipped\n", why);
@@ -124,6 +123,7 @@ static int run_gpu(const setup *s, const char *backend, int mixed, int graphs, t
     }
     o.ordinal = 0;
   }
+  host_md(s, &sys, &calc, &md);
   REQUIRE_OK(mdb_gmd_create(&g, &md, &o, &err), &err);
   printf("device: %s\n", mdb_gmd_device(g)->name);
   if (first_check) {
