@@ -27,6 +27,7 @@
 
 #include "core/error.h"
 #include "core/provenance.h"
+#include "gpu/dev.h"
 
 #define MDB_BLOWUP_EV_PER_ATOM 10.0
 #define MDB_RUNAWAY_A_PER_STEP 1.0
@@ -65,14 +66,11 @@ typedef struct mdb_stats {
 /* What a case that ran on a GPU records (device "cuda"). */
 typedef struct mdb_gpu_record {
   int used;                 /* the case ran on the GPU engine */
-  char backend[16];         /* "cuda", or "host" when MDBENCH_GPU_BACKEND=host emulated it on the CPU */
-  char name[128], uuid[64], pci_bus_id[32];
-  int ordinal;              /* CUDA device index the process used */
-  int cc_major, cc_minor;   /* compute capability */
-  int driver_version, runtime_version; /* CUDA, e.g. 13000 */
+  mdb_dev_info dev;         /* the device (gpu/dev.h): backend "cuda", or "host" when MDBENCH_GPU_BACKEND=host
+                               emulated it on the CPU; name, UUID, PCI id, ordinal, compute capability,
+                               driver and runtime versions, total memory */
   int graphs;               /* steps ran as captured CUDA graphs */
   char mpi_cuda_aware[16];  /* "yes", "no", "unknown" (set by the suite runner; "" for mdbench run) */
-  double mem_total;         /* bytes of device memory */
   double mem_before, mem_after, mem_peak; /* device memory in use (cudaMemGetInfo: total − free), bytes,
                                              sampled with the host memory: before the timed steps, at the
                                              end, the largest; 0 on the host backend */

@@ -348,19 +348,9 @@ static mdb_status gpu_start(mdb_result *r, const mdb_md *md, mdb_gmd **g, mdb_er
                     !(graphs_env && strcmp(graphs_env, "0") == 0)};
   mdb_status st = mdb_gmd_create(g, md, &o, err);
   if (st) return st;
-  const mdb_dev_info *d = mdb_gmd_device(*g);
   q->used = 1;
-  snprintf(q->backend, sizeof q->backend, "%s", d->backend);
-  snprintf(q->name, sizeof q->name, "%s", d->name);
-  snprintf(q->uuid, sizeof q->uuid, "%s", d->uuid);
-  snprintf(q->pci_bus_id, sizeof q->pci_bus_id, "%s", d->pci_bus_id);
-  q->ordinal = d->ordinal;
-  q->cc_major = d->cc_major;
-  q->cc_minor = d->cc_minor;
-  q->driver_version = d->driver_version;
-  q->runtime_version = d->runtime_version;
+  q->dev = *mdb_gmd_device(*g);
   q->graphs = o.graphs;
-  q->mem_total = d->total_bytes;
   snprintf(q->mpi_cuda_aware, sizeof q->mpi_cuda_aware, "%s", gpu_mpi_cuda_aware);
   return MDB_OK;
 }

@@ -178,7 +178,7 @@ void mdb_cli_print_summary(const mdb_result *r, const char *output) {
   if (r->gpu.used)
     printf("  gpu         %s%s, %s precision, %s; force kernels mean %.4g ms median %.4g (CUDA events); device "
            "memory %.4f GB in use (engine %.4f GB), peak %.4f GB, leak %s\n",
-           r->gpu.name, strcmp(r->gpu.backend, "host") == 0 ? " (MDBENCH_GPU_BACKEND=host)" : "", c->precision,
+           r->gpu.dev.name, strcmp(r->gpu.dev.backend, "host") == 0 ? " (MDBENCH_GPU_BACKEND=host)" : "", c->precision,
            r->gpu.graphs ? "CUDA graphs" : "kernel launches", r->gpu.force.mean, r->gpu.force.median,
            r->gpu.mem_after / 1e9, r->gpu.engine_bytes / 1e9, r->gpu.mem_peak / 1e9,
            r->gpu.leak_detected ? "DETECTED" : "no");

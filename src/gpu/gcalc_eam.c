@@ -94,9 +94,4 @@ static mdb_status geam_forces(mdb_gmd *g, void *ctx, unsigned flags, mdb_err *er
   return st ? st : mdb_launch_eam_force(g->dev, g->n, &q, err);
 }
 
-static void geam_release(mdb_gmd *g, void *ctx) {
-  (void)g;
-  free(ctx); /* device arrays are freed with the engine's allocations */
-}
-
-const mdb_gcalc_ops mdb_gcalc_eam = {"eam", 0, geam_setup, geam_forces, geam_release};
+const mdb_gcalc_ops mdb_gcalc_eam = {"eam", 0, geam_setup, geam_forces, NULL};

@@ -54,9 +54,4 @@ static mdb_status glj_forces(mdb_gmd *g, void *ctx, unsigned flags, mdb_err *err
   return mdb_launch_lj(g->dev, g->n, &q, err);
 }
 
-static void glj_release(mdb_gmd *g, void *ctx) {
-  (void)g;
-  free(ctx); /* device tables are freed with the engine's allocations */
-}
-
-const mdb_gcalc_ops mdb_gcalc_lj = {"lj", 1, glj_setup, glj_forces, glj_release};
+const mdb_gcalc_ops mdb_gcalc_lj = {"lj", 1, glj_setup, glj_forces, NULL};

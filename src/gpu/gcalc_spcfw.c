@@ -91,9 +91,4 @@ static mdb_status gspcfw_forces(mdb_gmd *g, void *ctx, unsigned flags, mdb_err *
   return mdb_launch_spcfw(g->dev, g->n, &q, err);
 }
 
-static void gspcfw_release(mdb_gmd *g, void *ctx) {
-  (void)g;
-  free(ctx); /* device tables are freed with the engine's allocations */
-}
-
-const mdb_gcalc_ops mdb_gcalc_spcfw = {"spcfw", 0, gspcfw_setup, gspcfw_forces, gspcfw_release};
+const mdb_gcalc_ops mdb_gcalc_spcfw = {"spcfw", 0, gspcfw_setup, gspcfw_forces, NULL};

@@ -46,9 +46,4 @@ static mdb_status gsw_forces(mdb_gmd *g, void *ctx, unsigned flags, mdb_err *err
   return mdb_launch_sw(g->dev, g->n, &q, err);
 }
 
-static void gsw_release(mdb_gmd *g, void *ctx) {
-  (void)g;
-  free(ctx); /* device tables are freed with the engine's allocations */
-}
-
-const mdb_gcalc_ops mdb_gcalc_sw = {"sw", 0, gsw_setup, gsw_forces, gsw_release};
+const mdb_gcalc_ops mdb_gcalc_sw = {"sw", 0, gsw_setup, gsw_forces, NULL};

@@ -80,9 +80,8 @@ static mdb_status dalloc(mdb_gmd *g, void *pp, size_t bytes, mdb_err *err) {
 }
 
 /* Frees *pp (counted) and allocates bytes in its place. */
-static mdb_status dregrow(mdb_gmd *g, void *pp, size_t old_bytes, size_t bytes, mdb_err *err) {
+static mdb_status dregrow(mdb_gmd *g, void *pp, size_t bytes, mdb_err *err) {
   void **p = (void **)pp;
-  (void)old_bytes;
   mdb_gmd_release(g, *p);
   *p = NULL;
   return mdb_gmd_alloc(g, p, bytes, err);
@@ -119,7 +118,6 @@ static mdb_status grid(mdb_gmd *g, const double hinv[3][3], mdb_err *err) {
     p->nbin[kmax] = (p->nbin[kmax] + 1) / 2;
     total = (long)p->nbin[0] * p->nbin[1] * p->nbin[2];
   }
-  long old = g->nbins;
   int old_cap = p->cell_cap;
   g->nbins = total;
   double per = (double)g->n / (double)total;
@@ -127,8 +125,8 @@ static mdb_status grid(mdb_gmd *g, const double hinv[3][3], mdb_err *err) {
   if (cap < old_cap) cap = old_cap;
   p->cell_cap = cap;
   mdb_status st;
-  if ((st = dregrow(g, &p->cell_count, (size_t)old * sizeof(int), (size_t)total * sizeof(int), err))) return st;
-  return dregrow(g, &p->cells, (size_t)old * old_cap * sizeof(int), (size_t)total * cap * sizeof(int), err);
+  if ((st = dregrow(g, &p->cell_count, (size_t)total * sizeof(int), err))) return st;
+  return dregrow(g, &p->cells, (size_t)total * cap * sizeof(int), err);
 }
 
 /* ------------------------------------------------------------- a step */
@@ -197,6 +195,27 @@ static mdb_status download_state(mdb_gmd *g, mdb_err *err) {
   return g->dev->ops->d2h(g->dev, &g->gh, g->gd, sizeof g->gh, err);
 }
 
+/* Grows what the abort flags a say overflowed (a full bin, a full list
+ * row), from the needs the last build recorded (g->gh, downloaded). */
+static mdb_status grow(mdb_gmd *g, int a, mdb_err *err) {
+  mdb_kp *p = &g->kp;
+  mdb_status st;
+  if (a & MDB_ABORT_CELL) {
+    int cap = g->gh.cell_needed + g->gh.cell_needed / 2 + 4;
+    if ((st = dregrow(g, &p->cells, (size_t)g->nbins * cap * sizeof(int), err)))
+      return st;
+    p->cell_cap = cap;
+  }
+  if (a & MDB_ABORT_NEIGH) {
+    int cap = g->gh.nb_needed + g->gh.nb_needed / 4 + 8;
+    if ((st = dregrow(g, &p->nl, (size_t)g->n * cap * sizeof(int), err)) ||
+        (st = dregrow(g, &p->nsh, (size_t)g->n * cap, err)))
+      return st;
+    p->nb_cap = cap;
+  }
+  return MDB_OK;
+}
+
 /* An abort in the last issue: grow what overflowed and finish the step. */
 static mdb_status recover(mdb_gmd *g, unsigned flags, mdb_err *err) {
   mdb_status st;
@@ -208,23 +227,7 @@ static mdb_status recover(mdb_gmd *g, unsigned flags, mdb_err *err) {
     if (a & MDB_ABORT_BOX) return mdb_err_set(err, MDB_ERUN, "the barostat blew up (step %ld)", g->gh.step + 1);
     if (attempt >= 8)
       return mdb_err_set(err, MDB_ERUN, "GPU neighbour list: still overflowing after %d regrowths", attempt);
-    mdb_kp *p = &g->kp;
-    if (a & MDB_ABORT_GRID && (st = grid(g, g->gh.hinv, err))) return st;
-    if (a & MDB_ABORT_CELL) {
-      int cap = g->gh.cell_needed + g->gh.cell_needed / 2 + 4;
-      if ((st = dregrow(g, &p->cells, (size_t)g->nbins * p->cell_cap * sizeof(int),
-                        (size_t)g->nbins * cap * sizeof(int), err)))
-        return st;
-      p->cell_cap = cap;
-    }
-    if (a & MDB_ABORT_NEIGH) {
-      int cap = g->gh.nb_needed + g->gh.nb_needed / 4 + 8;
-      size_t old = (size_t)g->n * p->nb_cap;
-      if ((st = dregrow(g, &p->nl, old * sizeof(int), (size_t)g->n * cap * sizeof(int), err)) ||
-          (st = dregrow(g, &p->nsh, old, (size_t)g->n * cap, err)))
-        return st;
-      p->nb_cap = cap;
-    }
+    if ((a & MDB_ABORT_GRID && (st = grid(g, g->gh.hinv, err))) || (st = grow(g, a, err))) return st;
     drop_graphs(g);
     const int one = 1;
     if ((st = g->dev->ops->h2d(g->dev, &g->gd->force_rebuild, &one, sizeof one, err))) return st;
@@ -340,7 +343,10 @@ void mdb_gmd_free(mdb_gmd *g) {
   if (!g) return;
   if (g->dev) {
     drop_graphs(g);
-    if (g->calc && g->calc->release && g->calc_ctx) g->calc->release(g, g->calc_ctx);
+    if (g->calc && g->calc->release)
+      g->calc->release(g, g->calc_ctx);
+    else
+      free(g->calc_ctx);
     while (g->nallocs) mdb_gmd_release(g, g->allocs[g->nallocs - 1]);
     if (g->abort_h) g->dev->ops->release_mapped(g->dev, g->abort_h);
     mdb_dev_close(g->dev);
@@ -440,21 +446,7 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
         st = mdb_err_set(err, MDB_ERUN, "GPU engine: the first neighbour build failed (flags %d)", *g->abort_h);
         goto fail;
       }
-      if (*g->abort_h & MDB_ABORT_CELL) {
-        int cap = g->gh.cell_needed + g->gh.cell_needed / 2 + 4;
-        if ((st = dregrow(g, &p->cells, (size_t)g->nbins * p->cell_cap * sizeof(int),
-                          (size_t)g->nbins * cap * sizeof(int), err)))
-          goto fail;
-        p->cell_cap = cap;
-      }
-      if (*g->abort_h & MDB_ABORT_NEIGH) {
-        int cap = g->gh.nb_needed + g->gh.nb_needed / 4 + 8;
-        size_t old = (size_t)n * p->nb_cap;
-        if ((st = dregrow(g, &p->nl, old * sizeof(int), (size_t)n * cap * sizeof(int), err)) ||
-            (st = dregrow(g, &p->nsh, old, (size_t)n * cap, err)))
-          goto fail;
-        p->nb_cap = cap;
-      }
+      if ((st = grow(g, *g->abort_h, err))) goto fail;
       const int one = 1;
       if ((st = d->ops->h2d(d, &gd->force_rebuild, &one, sizeof one, err))) goto fail;
     }

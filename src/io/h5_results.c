@@ -317,8 +317,8 @@ static int is_protocol(const mdb_case *c, const char *p) { return strcmp(c->prot
 /* "13.0" for a case that ran on a GPU, "" otherwise. */
 static const char *cuda_runtime_of(const mdb_result *r) {
   static char buf[32];
-  if (!r || !r->gpu.used || !r->gpu.runtime_version) return "";
-  snprintf(buf, sizeof buf, "%d.%d", r->gpu.runtime_version / 1000, (r->gpu.runtime_version % 1000) / 10);
+  if (!r || !r->gpu.used || !r->gpu.dev.runtime_version) return "";
+  snprintf(buf, sizeof buf, "%d.%d", r->gpu.dev.runtime_version / 1000, (r->gpu.dev.runtime_version % 1000) / 10);
   return buf;
 }
 
@@ -475,15 +475,15 @@ static int write_gpu(h5w *w, hid_t g, const mdb_result *r) {
   snprintf(sub, sizeof sub, "%s/gpu", gname);
   w->group = sub;
   char cc[16];
-  snprintf(cc, sizeof cc, "%d.%d", q->cc_major, q->cc_minor);
-  int bad = attr_str(w, gg, "backend", q->backend) || attr_str(w, gg, "name", q->name) ||
-            attr_str(w, gg, "uuid", q->uuid) || attr_str(w, gg, "pci_bus_id", q->pci_bus_id) ||
-            attr_i64(w, gg, "ordinal", q->ordinal) || attr_str(w, gg, "compute_capability", cc) ||
-            attr_i64(w, gg, "cuda_driver_version", q->driver_version) ||
-            attr_i64(w, gg, "cuda_runtime_version", q->runtime_version) ||
+  snprintf(cc, sizeof cc, "%d.%d", q->dev.cc_major, q->dev.cc_minor);
+  int bad = attr_str(w, gg, "backend", q->dev.backend) || attr_str(w, gg, "name", q->dev.name) ||
+            attr_str(w, gg, "uuid", q->dev.uuid) || attr_str(w, gg, "pci_bus_id", q->dev.pci_bus_id) ||
+            attr_i64(w, gg, "ordinal", q->dev.ordinal) || attr_str(w, gg, "compute_capability", cc) ||
+            attr_i64(w, gg, "cuda_driver_version", q->dev.driver_version) ||
+            attr_i64(w, gg, "cuda_runtime_version", q->dev.runtime_version) ||
             attr_str(w, gg, "precision", r->c.precision) || attr_i64(w, gg, "cuda_graphs", q->graphs) ||
             attr_str(w, gg, "mpi_cuda_aware", q->mpi_cuda_aware) ||
-            attr_f64(w, gg, "memory_total_bytes", q->mem_total) ||
+            attr_f64(w, gg, "memory_total_bytes", q->dev.total_bytes) ||
             attr_f64(w, gg, "memory_before_bytes", q->mem_before) ||
             attr_f64(w, gg, "memory_after_bytes", q->mem_after) ||
             attr_f64(w, gg, "memory_peak_bytes", q->mem_peak) ||

@@ -102,7 +102,7 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddStringToObject(meta, "build", mdb_build_flags());
   cJSON_AddStringToObject(meta, "potential_sha256", r->potential_sha256);
   /* the device as its driver names it: for the CPU backend, the CPU model */
-  cJSON_AddStringToObject(meta, "device_name", strcmp(c->device, "cpu") == 0 ? r->prov.cpu_model : r->gpu.name);
+  cJSON_AddStringToObject(meta, "device_name", strcmp(c->device, "cpu") == 0 ? r->prov.cpu_model : r->gpu.dev.name);
   cJSON_AddStringToObject(meta, "precision", c->precision);
   cJSON_AddItemToObject(meta, "provenance", mdb_provenance_to_json(&r->prov));
 
@@ -148,23 +148,23 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
     const mdb_gpu_record *q = &r->gpu;
     cJSON *gj = cJSON_AddObjectToObject(root, "gpu");
     char cc[16], rt[32];
-    snprintf(cc, sizeof cc, "%d.%d", q->cc_major, q->cc_minor);
-    snprintf(rt, sizeof rt, "%d.%d", q->runtime_version / 1000, (q->runtime_version % 1000) / 10);
-    cJSON_AddStringToObject(gj, "backend", q->backend);
-    cJSON_AddStringToObject(gj, "name", q->name);
-    cJSON_AddStringToObject(gj, "uuid", q->uuid);
-    cJSON_AddStringToObject(gj, "pci_bus_id", q->pci_bus_id);
-    cJSON_AddNumberToObject(gj, "ordinal", q->ordinal);
+    snprintf(cc, sizeof cc, "%d.%d", q->dev.cc_major, q->dev.cc_minor);
+    snprintf(rt, sizeof rt, "%d.%d", q->dev.runtime_version / 1000, (q->dev.runtime_version % 1000) / 10);
+    cJSON_AddStringToObject(gj, "backend", q->dev.backend);
+    cJSON_AddStringToObject(gj, "name", q->dev.name);
+    cJSON_AddStringToObject(gj, "uuid", q->dev.uuid);
+    cJSON_AddStringToObject(gj, "pci_bus_id", q->dev.pci_bus_id);
+    cJSON_AddNumberToObject(gj, "ordinal", q->dev.ordinal);
     cJSON_AddStringToObject(gj, "compute_capability", cc);
-    cJSON_AddNumberToObject(gj, "cuda_driver_version", q->driver_version);
-    cJSON_AddStringToObject(gj, "cuda_runtime", q->runtime_version ? rt : "");
+    cJSON_AddNumberToObject(gj, "cuda_driver_version", q->dev.driver_version);
+    cJSON_AddStringToObject(gj, "cuda_runtime", q->dev.runtime_version ? rt : "");
     cJSON_AddStringToObject(gj, "precision", c->precision);
     cJSON_AddBoolToObject(gj, "cuda_graphs", q->graphs);
     cJSON_AddStringToObject(gj, "mpi_cuda_aware", q->mpi_cuda_aware);
     cJSON_AddNumberToObject(gj, "force_mean_ms", q->force.mean);
     cJSON_AddNumberToObject(gj, "force_median_ms", q->force.median);
     cJSON_AddNumberToObject(gj, "force_p99_ms", q->force.p99);
-    cJSON_AddNumberToObject(gj, "memory_total_gb", q->mem_total / 1e9);
+    cJSON_AddNumberToObject(gj, "memory_total_gb", q->dev.total_bytes / 1e9);
     cJSON_AddNumberToObject(gj, "memory_before_gb", q->mem_before / 1e9);
     cJSON_AddNumberToObject(gj, "memory_after_gb", q->mem_after / 1e9);
     cJSON_AddNumberToObject(gj, "memory_peak_gb", q->mem_peak / 1e9);

@@ -264,7 +264,7 @@ static mdb_status run_one(const mdb_par *p, const mdb_suite_case *sc, const mdb_
   mdb_h5_case k = {.case_id = sc->id, .result = cst ? NULL : &r, .spec = &c};
   k.prov.rank = p->rank;
   k.prov.host = host;
-  k.prov.device_name = strcmp(c.device, "cpu") == 0 ? cpu : (!cst ? r.gpu.name : "");
+  k.prov.device_name = strcmp(c.device, "cpu") == 0 ? cpu : (!cst ? r.gpu.dev.name : "");
   k.prov.error = cst ? cerr.msg : NULL;
   char h5[4400], js[4400];
   case_path(h5, sizeof h5, o->outdir, sc->id, "h5");

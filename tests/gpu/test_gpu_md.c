@@ -8,7 +8,7 @@
  * "host" sets MDBENCH_GPU_BACKEND=host, so the device kernels run serially
  * on the CPU (every machine); "cuda" runs them on the GPU and exits 77
  * (skipped) when none is usable. Every GPU result must say it ran on the
- * engine (r.gpu.used, r.gpu.backend = BACKEND) with status "ok".
+ * engine (r.gpu.used, r.gpu.dev.backend = BACKEND) with status "ok".
  *
  *  1. NVE, every built-in system with its default calculator, from 300 K,
  *     seed 42, no warmup, a sample every 10 steps, with the bounds of the
@@ -101,7 +101,7 @@ static double run_gpu(const mdb_case *c, mdb_result *r) {
   double took = mdb_now() - t0;
   CHECK(strcmp(r->status, "ok") == 0);
   CHECK(r->gpu.used == 1);
-  CHECK(strcmp(r->gpu.backend, backend) == 0);
+  CHECK(strcmp(r->gpu.dev.backend, backend) == 0);
   CHECK(r->n_timed == c->n_steps);
   if (strcmp(r->status, "ok") != 0) fprintf(stderr, "  failed at step %ld: %s\n", r->fail_step, r->fail_reason);
   return took;
@@ -134,7 +134,7 @@ static void nve(const nve_spec *s) {
   trange = tmax - tmin;
   printf("NVE %-8s %3d %-5s dt %.2f fs, %5d steps, skin %.1f Å: %s (%s), slope %.3e eV/atom/ps (tol %.0e), "
          "max|E-E0| %.3e eV/atom (tol %.1e), momentum drift %.2e (tol %.0e), T %.1f ± %.1f K, %ld builds, %.2f s\n",
-         s->system, r.n_atoms, r.c.calculator, s->dt, s->steps, s->skin, r.status, r.gpu.backend, r.drift_slope,
+         s->system, r.n_atoms, r.c.calculator, s->dt, s->steps, s->skin, r.status, r.gpu.dev.backend, r.drift_slope,
          s->tol_slope, r.max_dev_per_atom, s->tol_dev, r.momentum_drift, s->tol_mom, r.mean_temperature,
          r.std_temperature, r.neighbor_builds, took);
   CHECK(strcmp(r.c.calculator, s->calc) == 0);
@@ -187,7 +187,7 @@ static void nvt(const char *thermostat, double equil_fs, double prod_fs) {
   es_result t = es_block(r.th_temperature + k0, r.n_samples - k0, 10);
   printf("NVT argon 256 lj %-8s %.0f + %.0f ps: %s (%s), <T> = %.3f ± %.3f K, target %.1f K, rel diff %.2e "
          "(tol 0.02), %.2f s\n",
-         thermostat, equil_fs * 1e-3, prod_fs * 1e-3, r.status, r.gpu.backend, t.mean, t.mean_err, T0,
+         thermostat, equil_fs * 1e-3, prod_fs * 1e-3, r.status, r.gpu.dev.backend, t.mean, t.mean_err, T0,
          t.mean / T0 - 1, took);
   CHECK(strcmp(r.c.thermostat, thermostat) == 0);
   CHECK_REL(t.mean, T0, 0.02, 0);
@@ -214,7 +214,7 @@ static void npt(double equil_fs, double prod_fs) {
             la = es_block(a + k0, n, 10);
   printf("NPT copper 108 lj %.0f bar from a = %.2f Å (P0 = %.0f bar), %.0f + %.0f ps: %s (%s), <P> = %.1f ± %.1f "
          "bar (sample std %.0f; tol 75), <T> = %.2f ± %.2f K, <a> = %.5f Å, %ld builds, %.2f s\n",
-         p_bar, a0, r.th_pressure[0], equil_fs * 1e-3, prod_fs * 1e-3, r.status, r.gpu.backend, p.mean, p.mean_err,
+         p_bar, a0, r.th_pressure[0], equil_fs * 1e-3, prod_fs * 1e-3, r.status, r.gpu.dev.backend, p.mean, p.mean_err,
          sqrt(p.var), t.mean, t.mean_err, la.mean, r.neighbor_builds, took);
   CHECK(strcmp(r.c.thermostat, "nhc") == 0 && r.c.pdamp_fs == 1000.0 && r.c.tdamp_fs == 100.0);
   CHECK_ABS(p.mean, p_bar, 75.0);
@@ -253,7 +253,7 @@ static void cpu_vs_gpu(const char *system, const char *calc, int atoms, int step
   printf("CPU vs GPU %s %d %s NVE %d+%d steps: %d samples, worst rel diff total E %.2e, T %.2e (tol 1e-8); "
          "builds %ld (cpu) vs %ld (%s); %.2f s cpu, %.2f s gpu\n",
          system, rc.n_atoms, rc.c.calculator, c.warmup_steps, steps, n, worst_e, worst_t, rc.neighbor_builds,
-         rg.neighbor_builds, rg.gpu.backend, t_cpu, t_gpu);
+         rg.neighbor_builds, rg.gpu.dev.backend, t_cpu, t_gpu);
   CHECK(labs(rc.neighbor_builds - rg.neighbor_builds) <= 1);
   mdb_result_free(&rc);
   mdb_result_free(&rg);
