@@ -434,8 +434,17 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
       snprintf(why, sizeof why, "stopped by %s after step %ld of %ld", mdb_stop_signal_name(sig), step - 1, total);
       fail(r, step - 1, why);
       snprintf(r->status, sizeof r->status, "interrupted");
-      /* the last state is a sample, so the energy record reaches the stop */
-      if (r->th_step[r->n_samples - 1] != step - 1) sample_thermo(r, &md, g, step - 1);
+      /* The energy record reaches the stop only with a fully computed
+       * sample: the last step asked the calculator for forces alone, so
+       * its energy and virial are recomputed at the same positions (the
+       * forces do not change). The GPU engine keeps a non-sample step's
+       * state on the device, and a calculator that refuses the extra call
+       * (a peer that is going away) leaves the record at the last real
+       * sample: never a partial one. */
+      if (r->th_step[r->n_samples - 1] != step - 1 && !g) {
+        mdb_err ferr;
+        if (mdb_md_forces(&md, sample_flags, &ferr) == MDB_OK) sample_thermo(r, &md, NULL, step - 1);
+      }
       break;
     }
     int thermo_here = step % c->energy_interval == 0 || step == total;
