@@ -36,7 +36,8 @@ void mdb_rcase_key(const mdb_rcase *c, char *buf, size_t len) {
            c->device, c->timestep_fs, c->temperature_K);
 }
 
-/* A case without timed steps has no step statistics (JSON writes 0 for them). */
+/* A case without timed steps has no step statistics (null in JSON, NaN in HDF5;
+ * older JSON wrote 0 for them). */
 static void finish_case(mdb_rcase *c) {
   if (c->n_timed_steps <= 0 && c->n_step_ms == 0) {
     c->mean_ms = c->median_ms = c->p95_ms = c->p99_ms = c->std_ms = c->min_ms = c->max_ms = NAN;

@@ -163,10 +163,14 @@ void mdb_cli_print_summary(const mdb_result *r, const char *output) {
   printf("  steps       %d timed (+%d warmup), dt %g fs, start %g K, seed %llu, %ld neighbour builds\n",
          r->n_timed, c->warmup_steps, c->timestep_fs, c->temperature_K, (unsigned long long)c->seed,
          r->neighbor_builds);
-  printf("  latency     mean %.4g ms  median %.4g  p95 %.4g  p99 %.4g  std %.3g  (min %.4g, max %.4g)\n",
-         r->step.mean, r->step.median, r->step.p95, r->step.p99, r->step.std, r->step.min, r->step.max);
-  printf("  throughput  %.4g steps/s  %.4g atom-steps/s  %.4g ns/day  (total %.4g s)\n", r->steps_per_second,
-         r->atom_steps_per_second, r->ns_per_day, r->total_time_s);
+  if (r->n_timed == 0) {
+    printf("  latency     none: no timed step completed\n");
+  } else {
+    printf("  latency     mean %.4g ms  median %.4g  p95 %.4g  p99 %.4g  std %.3g  (min %.4g, max %.4g)\n",
+           r->step.mean, r->step.median, r->step.p95, r->step.p99, r->step.std, r->step.min, r->step.max);
+    printf("  throughput  %.4g steps/s  %.4g atom-steps/s  %.4g ns/day  (total %.4g s)\n", r->steps_per_second,
+           r->atom_steps_per_second, r->ns_per_day, r->total_time_s);
+  }
   printf("  memory      before %.4f GB  after %.4f GB  delta %+.4f GB  peak %.4f GB  leak %s (host RSS)\n",
          r->mem_before / 1e9, r->mem_after / 1e9, (r->mem_after - r->mem_before) / 1e9, r->mem_peak / 1e9,
          r->leak_detected ? "DETECTED" : "no");

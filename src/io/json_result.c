@@ -1,10 +1,18 @@
 #include "io/json_result.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/version.h"
 #include "io/atomic.h"
+
+/* A statistic that exists only when have is set: null otherwise, as in
+ * summary.json (HDF5 stores NaN), so no consumer reads 0 as a measurement. */
+static void add_stat(cJSON *o, const char *name, double v, int have) {
+  if (have && isfinite(v)) cJSON_AddNumberToObject(o, name, v);
+  else cJSON_AddNullToObject(o, name);
+}
 
 static cJSON *num_array(const double *x, int n) { return cJSON_CreateDoubleArray(x, n); }
 
@@ -116,17 +124,19 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   }
 
   cJSON *perf = cJSON_AddObjectToObject(root, "performance");
+  /* without a timed step there are no step statistics (HDF5: NaN) */
+  const int timed = r->n_timed > 0;
   cJSON_AddNumberToObject(perf, "total_time_s", r->total_time_s);
-  cJSON_AddNumberToObject(perf, "steps_per_second", r->steps_per_second);
-  cJSON_AddNumberToObject(perf, "mean_step_time_ms", r->step.mean);
-  cJSON_AddNumberToObject(perf, "std_step_time_ms", r->step.std);
-  cJSON_AddNumberToObject(perf, "median_step_time_ms", r->step.median);
-  cJSON_AddNumberToObject(perf, "p95_step_time_ms", r->step.p95);
-  cJSON_AddNumberToObject(perf, "p99_step_time_ms", r->step.p99);
-  cJSON_AddNumberToObject(perf, "min_step_time_ms", r->step.min);
-  cJSON_AddNumberToObject(perf, "max_step_time_ms", r->step.max);
-  cJSON_AddNumberToObject(perf, "atom_steps_per_second", r->atom_steps_per_second);
-  cJSON_AddNumberToObject(perf, "ns_per_day", r->ns_per_day);
+  add_stat(perf, "steps_per_second", r->steps_per_second, timed);
+  add_stat(perf, "mean_step_time_ms", r->step.mean, timed);
+  add_stat(perf, "std_step_time_ms", r->step.std, timed);
+  add_stat(perf, "median_step_time_ms", r->step.median, timed);
+  add_stat(perf, "p95_step_time_ms", r->step.p95, timed);
+  add_stat(perf, "p99_step_time_ms", r->step.p99, timed);
+  add_stat(perf, "min_step_time_ms", r->step.min, timed);
+  add_stat(perf, "max_step_time_ms", r->step.max, timed);
+  add_stat(perf, "atom_steps_per_second", r->atom_steps_per_second, timed);
+  add_stat(perf, "ns_per_day", r->ns_per_day, timed);
   cJSON_AddNumberToObject(perf, "n_timed_steps", r->n_timed);
   cJSON_AddNumberToObject(perf, "wall_time_s", r->wall_time_s);
   cJSON_AddNumberToObject(perf, "setup_time_s", r->setup_time_s);
@@ -161,9 +171,9 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
     cJSON_AddStringToObject(gj, "precision", c->precision);
     cJSON_AddBoolToObject(gj, "cuda_graphs", q->graphs);
     cJSON_AddStringToObject(gj, "mpi_cuda_aware", q->mpi_cuda_aware);
-    cJSON_AddNumberToObject(gj, "force_mean_ms", q->force.mean);
-    cJSON_AddNumberToObject(gj, "force_median_ms", q->force.median);
-    cJSON_AddNumberToObject(gj, "force_p99_ms", q->force.p99);
+    add_stat(gj, "force_mean_ms", q->force.mean, timed);
+    add_stat(gj, "force_median_ms", q->force.median, timed);
+    add_stat(gj, "force_p99_ms", q->force.p99, timed);
     cJSON_AddNumberToObject(gj, "memory_total_gb", q->dev.total_bytes / 1e9);
     cJSON_AddNumberToObject(gj, "memory_before_gb", q->mem_before / 1e9);
     cJSON_AddNumberToObject(gj, "memory_after_gb", q->mem_after / 1e9);
