@@ -4,10 +4,11 @@
 # each input problem exits 2 with exactly one line on stderr naming it (file
 # content quoted with control bytes escaped), no output file, no crash; a run
 # without timed steps writes null, never 0, for its step statistics.
-#   usage: cli_input_faults.sh MDBENCH [PLUGIN_NAN.so]
+#   usage: cli_input_faults.sh MDBENCH MDBENCH_SUITE LIBFAULTY.so (tests/plugin_faults.c)
 set -u
 MDB=$1
-PLUGIN_NAN=${2:-}
+SUITE=$2
+FAULTY=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
@@ -58,6 +59,48 @@ for k in "${STATS[@]}"; do
 done
 if [[ $numbers -eq ${#STATS[@]} ]]; then ok
 else bad "a good run has $numbers of ${#STATS[@]} step statistics as numbers"; fi
+
+# ---- a cutoff far beyond the cell: exit 2 at once, one line naming the
+# cutoff and the cell, no multi-GB allocation (was: SIGSEGV, or 30 s and 7 GB)
+HUGE="is far longer than the cell \(widths .* Å, [0-9]+ atoms\)"
+expect 2 "cutoff 1e\+11 Å $HUGE" -- run --system copper --calculator lj:rc=1e11 --steps 2 "${J[@]}"
+expect 2 "cutoff 1e\+06 Å $HUGE" -- run --system copper --calculator lj:rc=1e6 --steps 2 "${J[@]}"
+expect 2 "cutoff 1e\+300 Å $HUGE" -- run --system argon --calculator lj:rc=1e300 --steps 2 "${J[@]}"
+expect 2 "cutoff 1e\+11 Å $HUGE" -- eval --system copper --calculator lj:rc=1e11 --output "$tmp/out.xyz"
+# in a file: an EAM funcfl file and an SW file whose sigma·a is huge
+printf 'huge cutoff\n29 63.55 3.615 fcc\n5 0.1 5 0.1 1e9\n0 -1 -2 -3 -4\n1 0.5 0.2 0.1 0\n0.1 0.05 0.02 0.01 0\n' \
+  >"$tmp/huge.eam"
+expect 2 "cutoff 1e\+09 Å $HUGE" -- run --system copper --calculator "eam:file=$tmp/huge.eam" --steps 2 "${J[@]}"
+printf 'Si Si Si 2.1683 2.0951 1e9 21.0 1.20 -0.333333333333 7.049556277 0.6022245584 4.0 0.0 0.0\n' >"$tmp/huge.sw"
+expect 2 "cutoff 2.0951e\+09 Å $HUGE" -- run --system silicon --calculator "sw:file=$tmp/huge.sw" --steps 2 "${J[@]}"
+# from a plugin, and a thin or strongly skewed .xyz cell
+expect 2 "cutoff 1e\+09 Å $HUGE" -- run --system copper --calculator "plugin:lib=$FAULTY,fault=cutoff" --steps 2 "${J[@]}"
+printf '2\nLattice="10 0 0 0 1e-7 0 0 0 10" Properties=species:S:1:pos:R:3\nAr 0 0 0\nAr 5 0 5\n' >"$tmp/thin.xyz"
+expect 2 "cutoff 8.5125 Å $HUGE.*no cutoff fits this cell" -- run --system "$tmp/thin.xyz" --steps 2 "${J[@]}"
+printf '2\nLattice="10 0 0 9.99999 0.0001 0 0 0 10" Properties=species:S:1:pos:R:3\nAr 0 0 0\nAr 5 0 5\n' >"$tmp/skew.xyz"
+expect 2 "cutoff 8.5125 Å $HUGE" -- run --system "$tmp/skew.xyz" --steps 2 "${J[@]}"
+# in a suite: --dry-run refuses it before any rank runs anything
+printf '{"steps": 10, "matrix": {"system": ["copper"], "protocol": ["NVE"], "calculator": ["lj:rc=1e11"]}}\n' \
+  >"$tmp/huge_suite.json"
+MDB_SAVED=$MDB
+MDB=$SUITE
+ASAN_OPTIONS=detect_leaks=0 expect 2 "matrix.calculator\[0\]: lj:rc=1e11 on copper: cutoff 1e\+11 Å $HUGE" \
+  -- "$tmp/huge_suite.json" --dry-run
+MDB=$MDB_SAVED
+
+# ---- eval: non-finite energy, forces or virial fail like a run (exit 1,
+# one line), and no output file is written
+printf '2\nLattice="10 0 0 0 10 0 0 0 10" Properties=species:S:1:pos:R:3\nAr 1 1 1\nAr 1 1 1\n' >"$tmp/overlap.xyz"
+expect 1 "eval: the evaluation failed: non-finite energy \(inf eV\) from lj on" -- \
+  eval --calculator lj --system "$tmp/overlap.xyz" --output "$tmp/out.xyz"
+expect 1 "eval: the evaluation failed: non-finite force on atom 1 \(nan, nan, nan eV/Å\)" -- \
+  eval --system copper --calculator "plugin:lib=$FAULTY,fault=nan_force" --output "$tmp/out.xyz"
+expect 1 "eval: the evaluation failed: non-finite energy \(nan eV\)" -- \
+  eval --system copper --calculator "plugin:lib=$FAULTY,fault=nan_energy" --output "$tmp/out.xyz"
+# and run on the same input: exit 1 too
+"$MDB" run --calculator lj --system "$tmp/overlap.xyz" --steps 5 --quiet 2>/dev/null
+rc=$?
+if [[ $rc -eq 1 ]]; then ok; else bad "run on overlapping atoms exited $rc, want 1"; fi
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -78,7 +78,8 @@ static void usage(FILE *to) {
           "  --output FILE.json      write the result as JSON\n"
           "  --quiet                 print nothing but errors\n"
           "\n"
-          "exit codes: 0 ok, 1 the run failed (blew up; result still written), 2 bad input,\n"
+          "exit codes: 0 ok, 1 the run failed (blew up; result still written; eval: non-finite energy,\n"
+          "            forces or virial, nothing written), 2 bad input,\n"
           "            3 I/O or runtime error, 75 stopped by SIGTERM/SIGINT/SIGUSR1 (result so far written)\n",
           mdb_build_names(), mdb_calc_names());
 }
@@ -340,7 +341,7 @@ static int cmd_eval(int argc, char **argv) {
   mdb_system sys, orig;
   mdb_calc calc;
   mdb_neigh nl;
-  int have_calc = 0, have_nl = 0, have_orig = 0;
+  int have_calc = 0, have_nl = 0, have_orig = 0, failed = 0;
   double *forces = NULL;
   mdb_status st = mdb_build_system(&sys, system, n_atoms, lattice, seed, NULL, &err);
   if (st) return mdb_cli_die("eval", &err);
@@ -359,6 +360,26 @@ static int cmd_eval(int argc, char **argv) {
   if (!forces) {
     st = mdb_err_nomem(&err, "forces", sys.n * 24.0);
     goto out;
+  }
+  { /* non-finite numbers are a failed evaluation, as for a run that blows up: exit 1, nothing written */
+    int bad = -1;
+    for (int i = 0; i < sys.n && bad < 0; i++)
+      if (!isfinite(sys.f[3 * i]) || !isfinite(sys.f[3 * i + 1]) || !isfinite(sys.f[3 * i + 2])) bad = i;
+    int virial_ok = 1;
+    for (int a = 0; a < 3; a++)
+      for (int b = 0; b < 3; b++) virial_ok &= isfinite(res.virial[a][b]) != 0;
+    if (!isfinite(res.energy) || bad >= 0 || !virial_ok) {
+      char what[160];
+      if (!isfinite(res.energy)) snprintf(what, sizeof what, "non-finite energy (%g eV)", res.energy);
+      else if (bad >= 0)
+        snprintf(what, sizeof what, "non-finite force on atom %d (%g, %g, %g eV/Å)", sys.id[bad] + 1, sys.f[3 * bad],
+                 sys.f[3 * bad + 1], sys.f[3 * bad + 2]);
+      else snprintf(what, sizeof what, "non-finite virial");
+      fprintf(stderr, "mdbench eval: the evaluation failed: %s from %s on %s; nothing written\n", what, calc.spec.text,
+              sys.name);
+      failed = 1;
+      goto out;
+    }
   }
   /* the build reordered atoms; orig keeps the input order and positions */
   double fmax = 0;
@@ -392,7 +413,7 @@ out:
   if (have_calc) mdb_calc_free(&calc);
   if (have_orig) mdb_system_free(&orig);
   mdb_system_free(&sys);
-  return st ? mdb_cli_die("eval", &err) : 0;
+  return st ? mdb_cli_die("eval", &err) : failed;
 }
 
 int main(int argc, char **argv) {

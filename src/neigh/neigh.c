@@ -1,6 +1,7 @@
 #include "neigh/neigh.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +88,45 @@ typedef struct bin_grid {
   double delta[3]; /* ghost margin in fractional units */
 } bin_grid;
 
-static void grid_setup(bin_grid *g, const mdb_box *box, double r, int n) {
+/* Periodic images of the cell that an atom within r of it needs, about
+ * ∏(1 + 2 r / width_k) (itself included); inf or NaN for a degenerate cell. */
+static double images_per_atom(const mdb_box *box, double r) {
+  double p = 1.0;
+  for (int k = 0; k < 3; k++) p *= 1.0 + 2.0 * r / box->width[k];
+  return p;
+}
+
+/* Ghost atoms a build may make: beyond it the cutoff spans more than about
+ * half the cell in every direction of a large system, or more than a few
+ * cells of a small one, which no short-range potential means. */
+static double ghost_limit(int n) { return fmax(MDB_NEIGH_MAX_GHOSTS, 8.0 * n); }
+
+mdb_status mdb_neigh_check_cell(double cutoff, double skin, const mdb_box *box, int n, mdb_status code,
+                                mdb_err *err) {
+  const double r = cutoff + skin, lim = ghost_limit(n);
+  const double ghosts = n * (images_per_atom(box, r) - 1.0);
+  if (ghosts <= lim) return MDB_OK; /* NaN (a degenerate cell) is refused too */
+  /* the longest cutoff + skin the cell allows: 1 + 2 r / width ≤ lim / n + 1 in every direction */
+  double wmin = fmin(box->width[0], fmin(box->width[1], box->width[2]));
+  double lo = 0.0, hi = fmin(isfinite(r) ? r : 1e300, 0.5 * wmin * (lim / (n > 0 ? n : 1) + 1.0));
+  for (int it = 0; it < 200 && hi > 0; it++) {
+    double mid = 0.5 * (lo + hi);
+    if (n * (images_per_atom(box, mid) - 1.0) <= lim) lo = mid;
+    else hi = mid;
+  }
+  char valid[96];
+  if (lo - skin > 0) snprintf(valid, sizeof valid, "valid here: a cutoff below %.3g Å with skin %g Å", lo - skin, skin);
+  else snprintf(valid, sizeof valid, "no cutoff fits this cell with skin %g Å", skin);
+  return mdb_err_set(err, code,
+                     "cutoff %g Å is far longer than the cell (widths %.3g × %.3g × %.3g Å, %d atoms): it would need "
+                     "about %.3g periodic images (limit %.3g); %s",
+                     cutoff, box->width[0], box->width[1], box->width[2], n, ghosts, lim, valid);
+}
+
+/* The bin grid: bins about r/2 wide, at most about 8 per atom, ghosts and
+ * margins included, so the grid is bounded by the atom count whatever the
+ * cutoff (mdb_neigh_check_cell has bounded the ghosts). */
+static mdb_status grid_setup(bin_grid *g, const mdb_box *box, double r, int n, size_t *nbins, mdb_err *err) {
   for (int k = 0; k < 3; k++) {
     double m = floor(box->width[k] / (0.5 * r));
     g->m[k] = m < 1 ? 1 : (m > 4096 ? 4096 : (int)m);
@@ -97,13 +136,31 @@ static void grid_setup(bin_grid *g, const mdb_box *box, double r, int n) {
     int k = g->m[0] >= g->m[1] ? (g->m[0] >= g->m[2] ? 0 : 2) : (g->m[1] >= g->m[2] ? 1 : 2);
     g->m[k] = (g->m[k] + 1) / 2;
   }
+  const double target = 8.0 * n * images_per_atom(box, r) + 64;
+  for (;;) {
+    double total = 1.0;
+    for (int k = 0; k < 3; k++) {
+      g->delta[k] = r / box->width[k];
+      double lo = floor(-g->delta[k] * g->m[k]), hi = floor((1.0 + g->delta[k]) * g->m[k]);
+      total *= hi - lo + 1;
+    }
+    int k = g->m[0] >= g->m[1] ? (g->m[0] >= g->m[2] ? 0 : 2) : (g->m[1] >= g->m[2] ? 1 : 2);
+    if (total <= target || g->m[k] == 1) {
+      if (!(total <= 1e9))
+        return mdb_err_set(err, MDB_ERUN, "the neighbour bins would number %.3g (cutoff + skin %.3g Å, cell widths "
+                                          "%.3g %.3g %.3g Å)", total, r, box->width[0], box->width[1], box->width[2]);
+      *nbins = (size_t)total;
+      break;
+    }
+    g->m[k] = (g->m[k] + 1) / 2; /* ghost margins dominate: fewer, wider bins */
+  }
   for (int k = 0; k < 3; k++) {
-    g->delta[k] = r / box->width[k];
     g->lo[k] = (int)floor(-g->delta[k] * g->m[k]);
     int hi = (int)floor((1.0 + g->delta[k]) * g->m[k]);
     g->nb[k] = hi - g->lo[k] + 1;
     g->reach[k] = (int)ceil(g->delta[k] * g->m[k]);
   }
+  return MDB_OK;
 }
 
 static int bin_coord(const bin_grid *g, int k, double s) {
@@ -350,9 +407,14 @@ mdb_status mdb_neigh_build(mdb_neigh *nl, mdb_system *sys, mdb_err *err) {
     if (st) return st;
     nl->atoms_cap = (size_t)n;
   }
+  /* a cutoff far beyond the cell: bad input at the first build, a collapsed
+   * cell (a run that blew up) later */
+  if ((st = mdb_neigh_check_cell(nl->cutoff, nl->skin, &sys->box, n, nl->builds ? MDB_ERUN : MDB_EINPUT, err)))
+    return st;
   bin_grid g;
-  grid_setup(&g, &sys->box, r, n);
-  int nbins = g.nb[0] * g.nb[1] * g.nb[2];
+  size_t nbins_z = 0;
+  if ((st = grid_setup(&g, &sys->box, r, n, &nbins_z, err))) return st;
+  int nbins = (int)nbins_z;
   if ((size_t)nbins + 1 > nl->bins_cap) {
     if ((st = regrow((void **)&nl->bin_start, (size_t)(nbins + 1) * sizeof(int), "bins", err))) return st;
     if ((st = regrow((void **)&nl->bin_nloc, (size_t)(nbins + 1) * sizeof(int), "bins", err))) return st;

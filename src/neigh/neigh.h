@@ -80,6 +80,18 @@ typedef struct mdb_neigh {
 mdb_status mdb_neigh_init(mdb_neigh *nl, double cutoff, double skin, unsigned kinds, mdb_err *err);
 void mdb_neigh_free(mdb_neigh *nl);
 
+/* Ghost atoms a build may always make; a large system may make 8 per atom. */
+#define MDB_NEIGH_MAX_GHOSTS 1e6
+
+/* MDB_OK when a cutoff of cutoff + skin Å fits n atoms in box: the periodic
+ * images it needs stay within the ghost limit above. Otherwise code and a
+ * one-line message naming the cutoff, the cell and the longest cutoff that
+ * fits. mdb_neigh_build checks it (MDB_EINPUT at the first build, MDB_ERUN
+ * later: a cell that collapsed); a suite's validation checks it before any
+ * run. */
+mdb_status mdb_neigh_check_cell(double cutoff, double skin, const mdb_box *box, int n, mdb_status code,
+                                mdb_err *err);
+
 /* Wraps, sorts, makes ghosts and builds the lists (always). */
 mdb_status mdb_neigh_build(mdb_neigh *nl, mdb_system *sys, mdb_err *err);
 

@@ -323,6 +323,8 @@ typedef struct pairinfo {
   mdb_status st;
   char msg[1024];
   int dropped; /* cases dropped for it */
+  mdb_status cut_st; /* the calculator applies, but its cutoff is far beyond the cell (msg says so) */
+  int cut_reported;
 } pairinfo;
 
 typedef struct badcase {
@@ -529,9 +531,12 @@ static pairinfo *pair_get(ctx *x, sysinfo *si, int n, const char *calc_spec) {
   p->st = mdb_calc_create(&calc, calc_spec, "cpu", &err);
   if (p->st == MDB_OK) {
     p->st = mdb_calc_prepare(&calc, sys, &err);
+    /* skin 0: the case's skin is not known here, and a cutoff refused
+     * without it is refused with any */
+    if (!p->st) p->cut_st = mdb_neigh_check_cell(mdb_calc_cutoff(&calc), 0.0, &sys->box, sys->n, MDB_EINPUT, &err);
     mdb_calc_free(&calc);
   }
-  if (p->st) scopy(p->msg, sizeof p->msg, err.msg);
+  if (p->st || p->cut_st) scopy(p->msg, sizeof p->msg, err.msg);
   return p;
 }
 
@@ -1401,9 +1406,14 @@ static void build_cases(ctx *x) {
       pi->dropped++;
       continue;
     }
+    if (pi->cut_st && cb->atoms == si->default_atoms) { /* other sizes: their own cell, checked below */
+      if (!pi->cut_reported++)
+        add_error(x, cb->path[D_CALC], "%s on %s: %s", ci->canon, base_name(si->name), pi->msg);
+      continue;
+    }
     if (cb->atoms != si->default_atoms && cb->atoms <= PROBE_ATOMS && !si->is_file) {
       pairinfo *ps = pair_get(x, si, cb->atoms, ci->canon);
-      if (ps && ps->st) {
+      if (ps && (ps->st || ps->cut_st)) {
         add_error(x, cb->path[D_ATOMS], "%s with %d atoms cannot run %s: %s", base_name(si->name), cb->atoms,
                   ci->canon, ps->msg);
         continue;
