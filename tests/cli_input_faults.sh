@@ -102,5 +102,71 @@ expect 1 "eval: the evaluation failed: non-finite energy \(nan eV\)" -- \
 rc=$?
 if [[ $rc -eq 1 ]]; then ok; else bad "run on overlapping atoms exited $rc, want 1"; fi
 
+# ---- problems in an input file are bad input (exit 2), never an I/O error
+mkdir -p "$tmp/adir"
+for calc in eam sw; do
+  sys=$([[ $calc == eam ]] && echo copper || echo silicon)
+  for cmd in run eval; do
+    [[ $cmd == run ]] && O=("${J[@]}" --steps 2) || O=(--output "$tmp/out.xyz")
+    expect 2 "'$tmp/none.$calc'.*No such file or directory" -- $cmd --system $sys --calculator "$calc:file=$tmp/none.$calc" "${O[@]}"
+    expect 2 "'$tmp/adir'.*it is a directory" -- $cmd --system $sys --calculator "$calc:file=$tmp/adir" "${O[@]}"
+    # a device never ends: refused at once, not read until memory runs out
+    expect 2 "'/dev/zero'.*not a regular file" -- $cmd --system $sys --calculator "$calc:file=/dev/zero" "${O[@]}"
+  done
+done
+mkdir -p "$tmp/dir.xyz"
+expect 2 "cannot open $tmp/dir.xyz: it is a directory" -- run --system "$tmp/dir.xyz" "${J[@]}"
+# a runaway or non-finite position in an .xyz
+printf '2\nLattice="10 0 0 0 10 0 0 0 10" Properties=species:S:1:pos:R:3\nAr 1e300 0 0\nAr 5 5 5\n' >"$tmp/far.xyz"
+expect 2 "far.xyz:3: the position \(1e\+300, 0, 0 Å\) lies more than 1e\+06 cells away" -- run --system "$tmp/far.xyz" "${J[@]}"
+expect 2 "far.xyz:3: the position" -- eval --system "$tmp/far.xyz" --output "$tmp/out.xyz"
+printf '2\nLattice="10 0 0 0 10 0 0 0 10" Properties=species:S:1:pos:R:3\nAr 1 nan 0\nAr 5 5 5\n' >"$tmp/nanpos.xyz"
+expect 2 "nanpos.xyz:3: column 3 \('nan'\) is not a number" -- run --system "$tmp/nanpos.xyz" "${J[@]}"
+# a torn water molecule: the first H of the first molecule 4 Å away from its O
+"$MDB" eval --system water --output "$tmp/water.xyz" --quiet
+awk 'NR == 4 { $2 = $2 + 4 } { print }' "$tmp/water.xyz" >"$tmp/torn.xyz"
+expect 2 "spcfw: atoms 1 and 2, of one molecule, are not within 3 Å.*torn apart in the input" -- \
+  run --system "$tmp/torn.xyz" --calculator spcfw --steps 2 "${J[@]}"
+expect 2 "torn apart in the input" -- eval --system "$tmp/torn.xyz" --calculator spcfw --output "$tmp/out.xyz"
+# an ipi host that does not resolve (.invalid never does); a resolver that
+# cannot answer at all here (no DNS: EAI_AGAIN) is a runtime error, 3
+IPI=(--calculator ipi:host=no-such-host.invalid,port=31415 --steps 2 "${J[@]}")
+if "$MDB" run "${IPI[@]}" 2>&1 | grep -q "Temporary failure"; then
+  expect 3 "ipi: cannot resolve host 'no-such-host.invalid': Temporary failure" -- run "${IPI[@]}"
+else
+  expect 2 "ipi: cannot resolve host 'no-such-host.invalid'" -- run "${IPI[@]}"
+fi
+
+# ---- control bytes from input files are escaped: the one line stays one
+# line and no escape sequence reaches the terminal
+# expect_clean PATTERN -- ARGS: as expect 2, and no control byte on stderr
+expect_clean() {
+  expect 2 "$@"
+  if LC_ALL=C tr -d '\n' <"$tmp/stderr" | LC_ALL=C grep -q '[[:cntrl:]]'; then
+    bad "control bytes on stderr: $(cat -A "$tmp/stderr")"
+  else ok; fi
+}
+printf '1\nLattice="5 0 0 0 5 0 0 0 5"\n\033[31mAr\033[0m 0 0 0\n' >"$tmp/ctl.xyz"
+expect_clean "ctl.xyz:3: unknown element symbol '\\\\x1b\[31mAr\\\\x1b\[0m'" -- run --system "$tmp/ctl.xyz" "${J[@]}"
+printf '1\nLattice="5 0 0 0 5 0 0 0 5"\nAr 0 0 \0330\n' >"$tmp/ctl2.xyz"
+expect_clean "ctl2.xyz:3: column 4 \('\\\\x1b0'\) is not a number" -- run --system "$tmp/ctl2.xyz" "${J[@]}"
+printf 'Si Si Si 2.1683 2.0951 1.80 21.0 1.20 -0.333333333333 7.049556277 0.6022245584 4.0 0.0 0.0\033]0;pwned\007\n' \
+  >"$tmp/ctl.sw"
+expect_clean "ctl.sw line 1: .*'0.0\\\\x1b\]0;pwned\\\\x07'" -- run --system silicon --calculator "sw:file=$tmp/ctl.sw" "${J[@]}"
+printf 'Si\tSi S\001i 2.1683 2.0951 1.80 21.0 1.20 -0.333333333333 7.049556277 0.6022245584 4.0 0.0 0.0\n' >"$tmp/ctl2.sw"
+expect_clean "ctl2.sw line 1: 'S\\\\x01i' is not an element name" -- run --system silicon --calculator "sw:file=$tmp/ctl2.sw" "${J[@]}"
+printf 'bad\n29 63.55 3.615 fcc\n5 0.1 5 0.1 5.0\n0 -1 \033[2J -3 -4\n' >"$tmp/ctl.eam"
+expect_clean "ctl.eam line 4: '\\\\x1b\[2J' is not a finite number" -- run --system copper --calculator "eam:file=$tmp/ctl.eam" "${J[@]}"
+
+# ---- a plugin's error message that fills its buffer without a NUL, with
+# control bytes: read within the buffer (no sanitizer report), escaped
+for where in init prepare; do
+  expect_clean "faulty plugin \\\\x1b\[31mred\\\\x1b\[0m\\\\nline two" -- \
+    run --system copper --calculator "plugin:lib=$FAULTY,fault=message,where=$where" --steps 2 "${J[@]}"
+done
+# in compute (the first force call): a runtime error of the model, exit 3
+expect 3 "plugin faulty .*: faulty plugin \\\\x1b\[31mred" -- \
+  run --system copper --calculator "plugin:lib=$FAULTY,fault=message,where=compute" --steps 2 "${J[@]}"
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -15,9 +15,9 @@
  *            CuNi.eam.alloy (setfl) on random mixtures in triclinic cells;
  *            exits 77 (skip) when /usr/share/lammps/potentials lacks them.
  *   errors   truncated and malformed files, an element the file does not
- *            cover, an unknown spec key: each fails with MDB_EINPUT (or
- *            MDB_EIO for a missing file) and a message naming the file and
- *            line, or the element and the ones covered.
+ *            cover, an unknown spec key, a missing file: each fails with
+ *            MDB_EINPUT and a message naming the file and line, or the
+ *            element and the ones covered.
  *
  * Tolerances: each force component within 1e-6 of the largest |F| (relative
  * 1e-6), each virial component within 1e-6 of the largest |W|. Steps h =
@@ -269,7 +269,7 @@ static int run_errors(void) {
   expect_error(spec, MDB_EINPUT, (const char *const[]){"pair.eam.alloy", "line 14", "r*phi(r) of Cu-Cu", NULL});
   /* missing file, Finnis–Sinclair file, unknown key */
   snprintf(spec, sizeof spec, "eam:file=%s/none.eam", tmpdir);
-  expect_error(spec, MDB_EIO, (const char *const[]){"none.eam", "cannot open", NULL});
+  expect_error(spec, MDB_EINPUT, (const char *const[]){"none.eam", "cannot open", NULL});
   expect_error("eam:file=Fe_mm.eam.fs", MDB_EINPUT, (const char *const[]){"Finnis-Sinclair", ".eam.alloy", NULL});
   expect_error("eam:rc=5", MDB_EINPUT, (const char *const[]){"'rc'", "valid: file", NULL});
 

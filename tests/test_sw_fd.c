@@ -301,7 +301,7 @@ static void check_file_errors(void) {
   expect_error("sw:fil=Si.sw", si, 1, MDB_EINPUT, "no parameter 'fil'", "valid: file", NULL);
   expect_error("sw", cu, 1, MDB_EINPUT, "Si only", "Cu", "sw:file=", NULL);
   const char *missing = "/nonexistent/dir/Si.sw";
-  expect_error(file_spec(missing), si, 1, MDB_EIO, missing, NULL);
+  expect_error(file_spec(missing), si, 1, MDB_EINPUT, missing, NULL);
   const char *p;
   p = write_file("empty.sw", "# only a comment\n\n");
   expect_error(file_spec(p), si, 1, MDB_EINPUT, p, "no entries", NULL);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/elements.h"
+#include "core/text.h"
 
 /* ase.units.fs: ASE time units per fs (ASE's CODATA 2014 constants). ASE
  * momenta are amu·Å per ASE time unit, so v [Å/fs] = p / m * ASE_FS, the same
@@ -36,6 +37,7 @@ static const struct {
 } known[NCOL] = {{"species", 'S', 1}, {"pos", 'R', 3}, {"velo", 'R', 3}, {"momenta", 'R', 3}};
 
 #define MAX_COLUMNS 100000 /* per atom line; keeps the column arithmetic in range */
+#define MDB_XYZ_MAX_CELLS 1e6 /* positions beyond this many cells from the cell are refused (neigh.c: the same) */
 
 typedef struct reader {
   const char *path;
@@ -155,7 +157,7 @@ static mdb_status split_comment(reader *r, const char **lattice, const char **pr
       skip_space(&s);
       value = d;
       if (!word(&s, &d, 0))
-        return fail(r, 2, "unterminated quote or bracket in the value of %.40s=", key);
+        return fail(r, 2, "unterminated quote or bracket in the value of %s=", mdb_text_q(key, 40));
     }
     if (strcasecmp(key, "lattice") == 0)
       *lattice = value;
@@ -185,9 +187,9 @@ static mdb_status parse_properties(reader *r, const char *props) {
     if (len[0] == 0 || len[1] != 1 || !strchr("SRIL", *f[1]) || end != f[2] + len[2] || n < 1 ||
         n > MAX_COLUMNS - r->ncols)
       return fail(r, 2,
-                  "malformed Properties=%.200s: expected name:type:ncols triples with type S, R, "
+                  "malformed Properties=%s: expected name:type:ncols triples with type S, R, "
                   "I or L",
-                  props);
+                  mdb_text_q(props, 200));
     for (int k = 0; k < NCOL; k++) {
       if (strlen(known[k].name) != len[0] || strncmp(f[0], known[k].name, len[0]) != 0) continue;
       if (*f[1] != known[k].type || n != known[k].ncols)
@@ -198,7 +200,7 @@ static mdb_status parse_properties(reader *r, const char *props) {
     r->ncols += (int)n;
   }
   if (r->col[COL_SPECIES] < 0 || r->col[COL_POS] < 0)
-    return fail(r, 2, "Properties=%.200s lacks species:S:1 or pos:R:3", props);
+    return fail(r, 2, "Properties=%s lacks species:S:1 or pos:R:3", mdb_text_q(props, 200));
   return MDB_OK;
 }
 
@@ -216,9 +218,9 @@ static mdb_status check_pbc(reader *r, const char *pbc) {
     s += len;
   }
   if (!valid || (n != 1 && n != 3))
-    return fail(r, 2, "pbc=\"%.40s\" is not T or F for each of the three directions", pbc);
+    return fail(r, 2, "pbc=\"%s\" is not T or F for each of the three directions", mdb_text_q(pbc, 40));
   if (!periodic)
-    return fail(r, 2, "pbc=\"%.40s\": mdbench needs a cell periodic in all three directions", pbc);
+    return fail(r, 2, "pbc=\"%s\": mdbench needs a cell periodic in all three directions", mdb_text_q(pbc, 40));
   return MDB_OK;
 }
 
@@ -226,8 +228,8 @@ static mdb_status check_pbc(reader *r, const char *pbc) {
 static mdb_status read_vec(reader *r, int col, double out[3]) {
   for (int k = 0; k < 3; k++)
     if (!parse_real(r->tok[col + k], &out[k]))
-      return fail(r, r->lineno, "column %d ('%.40s') is not a number", col + k + 1,
-                  r->tok[col + k]);
+      return fail(r, r->lineno, "column %d ('%s') is not a number", col + k + 1,
+                  mdb_text_q(r->tok[col + k], 40));
   return MDB_OK;
 }
 
@@ -243,8 +245,8 @@ static mdb_status read_atom(reader *r, mdb_system *sys, int i) {
   const char *symbol = r->tok[r->col[COL_SPECIES]];
   double mass;
   if (!mdb_element_mass(symbol, &mass))
-    return fail(r, r->lineno, "unknown element symbol '%.20s' (symbols are case-sensitive: Cu)",
-                symbol);
+    return fail(r, r->lineno, "unknown element symbol '%s' (symbols are case-sensitive: Cu)",
+                mdb_text_q(symbol, 20));
   int t = mdb_system_add_species(sys, symbol, mass);
   if (t < 0)
     return fail(r, r->lineno, "more than %d species ('%s' is one too many)", MDB_MAX_TYPES, symbol);
@@ -267,7 +269,7 @@ static mdb_status read_frame(reader *r, mdb_system *sys) {
   long n = strtol(r->line, &end, 10);
   while (isspace((unsigned char)*end)) end++;
   if (*end || errno || n < 1 || n > INT_MAX / 3)
-    return fail(r, 1, "the atom count '%.40s' is not a positive integer", r->line);
+    return fail(r, 1, "the atom count '%s' is not a positive integer", mdb_text_q(r->line, 40));
 
   if (!next_line(r)) return ended(r, "before the comment line");
   const char *lattice = NULL, *props = NULL, *pbc = NULL;
@@ -276,7 +278,7 @@ static mdb_status read_frame(reader *r, mdb_system *sys) {
   if (!lattice) return fail(r, 2, "no Lattice= in the comment line; mdbench needs a periodic cell");
   double h9[9], h[3][3];
   if (parse_numbers(lattice, h9, 9) != 9)
-    return fail(r, 2, "Lattice=\"%.200s\" is not 9 numbers (ax ay az bx by bz cx cy cz)", lattice);
+    return fail(r, 2, "Lattice=\"%s\" is not 9 numbers (ax ay az bx by bz cx cy cz)", mdb_text_q(lattice, 200));
   memcpy(h, h9, sizeof h);
   mdb_box box;
   mdb_err box_err;
@@ -296,18 +298,23 @@ static mdb_status read_frame(reader *r, mdb_system *sys) {
       return ended(r, what);
     }
     if ((st = read_atom(r, sys, i))) return st;
+    /* an atom absurdly far from the cell is a broken file, not a run to try */
+    double s[3];
+    mdb_box_to_frac(&box, &sys->x[3 * i], s);
+    if (!(fabs(s[0]) < MDB_XYZ_MAX_CELLS && fabs(s[1]) < MDB_XYZ_MAX_CELLS && fabs(s[2]) < MDB_XYZ_MAX_CELLS))
+      return fail(r, r->lineno, "the position (%g, %g, %g Å) lies more than %g cells away from the cell", sys->x[3 * i],
+                  sys->x[3 * i + 1], sys->x[3 * i + 2], MDB_XYZ_MAX_CELLS);
   }
   return MDB_OK;
 }
 
 mdb_status mdb_xyz_read(const char *path, mdb_system *sys, mdb_err *err) {
   memset(sys, 0, sizeof *sys);
-  reader r = {.path = path, .err = err, .f = fopen(path, "r")};
-  if (!r.f) { /* a file the user named that is not there is bad input, not an I/O fault */
-    int e = errno;
-    return mdb_err_set(err, e == ENOENT || e == EACCES ? MDB_EINPUT : MDB_EIO, "cannot open %s: %s", path,
-                       strerror(e));
-  }
+  const char *why = "";
+  reader r = {.path = path, .err = err, .f = mdb_input_open(path, &why)};
+  /* a file the user named that is not there (or is a directory or a device)
+   * is bad input, not an I/O fault */
+  if (!r.f) return mdb_err_set(err, MDB_EINPUT, "cannot open %s: %s", mdb_text_q(path, 256), why);
   mdb_status st = read_frame(&r, sys);
   fclose(r.f);
   free(r.line);

@@ -74,6 +74,7 @@
 #include "calc/calc.h"
 #include "calc/eam.h"
 #include "core/elements.h"
+#include "core/text.h"
 
 #define EAM_MAX_ELEMENTS 32
 #define EAM_MAX_GRID 10000000
@@ -271,8 +272,8 @@ static mdb_status rd_values(eam_reader *r, int n, double *out, const char *what)
         return mdb_err_set(r->err, MDB_EINPUT, "eam: %s line %d: more values than %s needs (%d)", r->path, r->line,
                            what, n);
       if (!parse_double(tok, &out[1 + i]))
-        return mdb_err_set(r->err, MDB_EINPUT, "eam: %s line %d: '%.40s' is not a finite number (reading %s)", r->path,
-                           r->line, tok, what);
+        return mdb_err_set(r->err, MDB_EINPUT, "eam: %s line %d: '%s' is not a finite number (reading %s)", r->path,
+                           r->line, mdb_text_q(tok, 40), what);
       i++;
     }
   }
@@ -427,8 +428,8 @@ static mdb_status eam_read_setfl(eam_ctx *c, eam_reader *r) {
   c->nel = (int)nel;
   for (int e = 0; e < c->nel; e++) {
     if (strlen(tok[e + 1]) >= sizeof c->el[e])
-      return mdb_err_set(r->err, MDB_EINPUT, "eam: %s line %d: element name '%.20s' is too long", r->path, r->line,
-                         tok[e + 1]);
+      return mdb_err_set(r->err, MDB_EINPUT, "eam: %s line %d: element name '%s' is too long", r->path, r->line,
+                         mdb_text_q(tok[e + 1], 20));
     snprintf(c->el[e], sizeof c->el[e], "%s", tok[e + 1]);
   }
   eam_grid g;
@@ -471,15 +472,16 @@ static int ends_with(const char *s, const char *suffix) {
 
 /* Opens name as given, else (a bare file name) in $LAMMPS_POTENTIALS and
  * Debian's /usr/share/lammps/potentials; c->path is what was opened. */
-static FILE *eam_open(eam_ctx *c, const char *name) {
+static FILE *eam_open(eam_ctx *c, const char *name, const char **why) {
   snprintf(c->path, sizeof c->path, "%s", name);
-  FILE *f = fopen(name, "r");
+  FILE *f = mdb_input_open(name, why);
   if (f || strchr(name, '/')) return f;
   const char *dirs[] = {getenv("LAMMPS_POTENTIALS"), "/usr/share/lammps/potentials"};
   for (int k = 0; k < 2 && !f; k++) {
     if (!dirs[k] || !*dirs[k]) continue;
     int len = snprintf(c->path, sizeof c->path, "%s/%s", dirs[k], name);
-    if (len > 0 && (size_t)len < sizeof c->path) f = fopen(c->path, "r");
+    const char *ignored;
+    if (len > 0 && (size_t)len < sizeof c->path) f = mdb_input_open(c->path, &ignored);
   }
   if (!f) snprintf(c->path, sizeof c->path, "%s", name);
   return f;
@@ -493,10 +495,11 @@ static mdb_status eam_load(eam_ctx *c, const char *name, mdb_err *err) {
       return mdb_err_set(err, MDB_EINPUT,
                          "eam: %s is %s file, not supported (supported: funcfl *.eam, setfl *.eam.alloy)", name,
                          other[k][1]);
-  FILE *f = eam_open(c, name);
+  const char *why = "";
+  FILE *f = eam_open(c, name, &why);
   if (!f)
     return mdb_err_set(
-        err, MDB_EIO, "eam: cannot open potential file '%s'%s", name,
+        err, MDB_EINPUT, "eam: cannot open potential file '%s': %s%s", mdb_text_q(name, 256), why,
         strchr(name, '/') ? "" : " (looked here, in $LAMMPS_POTENTIALS and /usr/share/lammps/potentials)");
   eam_reader r = {.f = f, .path = c->path, .err = err};
   int funcfl;
@@ -619,7 +622,7 @@ static mdb_status eam_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
     char list[EAM_MAX_ELEMENTS * 18] = "";
     for (int k = 0; k < c->nel; k++) {
       size_t len = strlen(list);
-      snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", c->el[k]);
+      snprintf(list + len, sizeof list - len, "%s%s", k ? ", " : "", mdb_text_q(c->el[k], 16));
     }
     if (c->builtin)
       return mdb_err_set(err, MDB_EINPUT, "eam (built-in Zhou 2004) has no element %s (covered: %s; others: file=PATH)",

@@ -309,7 +309,11 @@ static mdb_status ipi_listen_tcp(ipi_ctx *c, mdb_err *err) {
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_flags = AI_PASSIVE;
   int g = getaddrinfo(c->host, c->port, &hints, &res);
-  if (g != 0) return mdb_err_set(err, MDB_ERUN, "ipi: cannot resolve host '%s': %s", c->host, gai_strerror(g));
+  /* a name that does not resolve is the user's (exit 2); a resolver that
+   * cannot answer now (EAI_AGAIN, out of memory, a system error) is not */
+  if (g != 0)
+    return mdb_err_set(err, g == EAI_AGAIN || g == EAI_MEMORY || g == EAI_SYSTEM ? MDB_ERUN : MDB_EINPUT,
+                       "ipi: cannot resolve host '%s': %s", c->host, gai_strerror(g));
   int e = 0;
   for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
     int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);

@@ -21,6 +21,7 @@
 #include "mdbench/calculator.h"
 #include "calc/calc.h"
 #include "core/elements.h"
+#include "core/text.h"
 
 _Static_assert(sizeof(void *) == sizeof(mdb_plugin_entry_v1_fn),
                "dlsym returns function pointers as void *");
@@ -88,6 +89,13 @@ static const char *plugin_name(const plugin_ctx *c) {
   return c->api->name ? c->api->name : c->path;
 }
 
+/* What a plugin wrote into its err buffer (len bytes), quoted for a one-line
+ * message: the plugin may fill every byte without a terminating NUL, or put
+ * control bytes in it; dflt when it wrote nothing. */
+static const char *plugin_msg(const char *msg, size_t len, const char *dflt) {
+  return msg[0] ? mdb_text_q(msg, len) : dflt;
+}
+
 static mdb_status plugin_init(void **out, const mdb_calc_spec *spec,
                               mdb_err *err) {
   const char *lib = NULL;
@@ -117,7 +125,7 @@ static mdb_status plugin_init(void **out, const mdb_calc_spec *spec,
     c->pctx = c->api->init(keys, values, n, msg, sizeof msg);
     if (!c->pctx)
       st = mdb_err_set(err, MDB_EINPUT, "plugin: %s: %s", c->path,
-                       msg[0] ? msg : "init failed (no message)");
+                       plugin_msg(msg, sizeof msg, "init failed (no message)"));
   }
   if (st) {
     plugin_fini(c);
@@ -141,7 +149,7 @@ static mdb_status plugin_prepare(void *ctx, const mdb_system *sys,
   char msg[sizeof err->msg / 2] = "";
   if (c->api->prepare(c->pctx, sys->ntypes, symbols, z, msg, sizeof msg))
     return mdb_err_set(err, MDB_EINPUT, "plugin %s (%s): %s", plugin_name(c),
-                       c->path, msg[0] ? msg : "prepare failed (no message)");
+                       c->path, plugin_msg(msg, sizeof msg, "prepare failed (no message)"));
   return MDB_OK;
 }
 
@@ -205,7 +213,7 @@ static mdb_status plugin_compute(void *ctx, mdb_system *sys,
   char msg[sizeof err->msg / 2] = "";
   if (c->api->compute(c->pctx, &in, &res, msg, sizeof msg))
     return mdb_err_set(err, MDB_ERUN, "plugin %s (%s): %s", plugin_name(c),
-                       c->path, msg[0] ? msg : "compute failed (no message)");
+                       c->path, plugin_msg(msg, sizeof msg, "compute failed (no message)"));
   out->energy = res.energy;
   if ((flags & MDB_COMPUTE_VIRIAL) && res.virial_set) {
     memcpy(out->virial, res.virial, sizeof out->virial);

@@ -108,6 +108,7 @@ typedef struct spcfw_ctx {
   unsigned char *seen;  /* [3 nmol] times O–H_0, O–H_1, H–H were found */
   int odd;              /* an excluded pair that is not O–H or H–H (molecule + 1), 0: none */
   mdb_spcfw_params prm; /* what ops->params shows the GPU backend, filled by prepare */
+  int computed;         /* a compute succeeded since prepare: a torn molecule is now a blow-up, not the input's */
 } spcfw_ctx;
 
 static void free_arrays(spcfw_ctx *c) {
@@ -239,6 +240,7 @@ static mdb_status find_molecules(spcfw_ctx *c, const mdb_system *sys, mdb_err *e
 static mdb_status spcfw_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
   spcfw_ctx *c = ctx;
   free_arrays(c);
+  c->computed = 0;
   c->t_o = c->t_h = -1;
   int count[MDB_MAX_TYPES] = {0};
   for (int i = 0; i < sys->n; i++) count[sys->type[i]]++;
@@ -403,9 +405,10 @@ static inline double spcfw_pairs(spcfw_ctx *c, mdb_system *sys, const mdb_neigh 
 
 static mdb_status torn(const spcfw_ctx *c, int m, int kind, mdb_err *err) {
   const int a = kind == 2 ? c->h_id[2 * m] : c->o_id[m], b = kind == 2 ? c->h_id[2 * m + 1] : c->h_id[2 * m + kind];
-  return mdb_err_set(err, MDB_ERUN, "spcfw: atoms %d and %d, of one molecule, are %s within %g Å of each other: "
-                     "the molecule is torn apart (a blown-up run) or its atoms are not an O,H,H molecule", a + 1, b + 1,
-                     c->seen[3 * m + kind] ? "more than once" : "not", MOL_SPAN);
+  return mdb_err_set(err, c->computed ? MDB_ERUN : MDB_EINPUT, "spcfw: atoms %d and %d, of one molecule, are %s within %g Å of each other: "
+                     "the molecule is torn apart%s or its atoms are not an O,H,H molecule", a + 1, b + 1,
+                     c->seen[3 * m + kind] ? "more than once" : "not", MOL_SPAN,
+                     c->computed ? " (a blown-up run)" : " in the input");
 }
 
 /* Bonds and angles from the O–H pairs the pair loop found. */
@@ -460,11 +463,12 @@ static mdb_status spcfw_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl,
   const int eflag = (flags & MDB_COMPUTE_ENERGY) != 0;
   double e_pair = eflag ? spcfw_pairs(c, sys, nl, 1) : spcfw_pairs(c, sys, nl, 0);
   if (c->odd)
-    return mdb_err_set(err, MDB_ERUN, "spcfw: molecule %d has an O–O pair closer than %g Å (an atom met its own "
+    return mdb_err_set(err, c->computed ? MDB_ERUN : MDB_EINPUT, "spcfw: molecule %d has an O–O pair closer than %g Å (an atom met its own "
                        "image: the cell is too narrow)", c->odd, MOL_SPAN);
   double e_bonded = 0;
   if ((st = spcfw_bonded(c, sys, &e_bonded, err))) return st;
   out->energy = eflag ? e_pair + e_bonded + c->e_self : 0.0;
+  c->computed = 1;
   return MDB_OK;
 }
 

@@ -39,6 +39,7 @@
 
 #include "calc/calc.h"
 #include "calc/sw.h"
+#include "core/text.h"
 
 enum { SW_NFIELDS = 14, SW_NPARAMS = 11, SW_NAME_MAX = 8 };
 
@@ -88,9 +89,11 @@ static mdb_status sw_field(sw_ctx *c, sw_entry *e, int *nf, const char *tok, int
   const char *path = c->file;
   int k = *nf;
   if (k < 3) {
-    if (strlen(tok) >= SW_NAME_MAX || !isalpha((unsigned char)tok[0]))
+    int name_ok = strlen(tok) < SW_NAME_MAX && isalpha((unsigned char)tok[0]);
+    for (const char *q = tok; *q && name_ok; q++) name_ok = isalnum((unsigned char)*q) || *q == '_';
+    if (!name_ok)
       return mdb_err_set(err, MDB_EINPUT, "sw: %s line %d: '%s' is not an element name (an entry is: " SW_FORM ")",
-                         path, line, tok);
+                         path, line, mdb_text_q(tok, 40));
     snprintf(e->el[k], SW_NAME_MAX, "%s", tok);
   } else {
     char *end;
@@ -99,7 +102,7 @@ static mdb_status sw_field(sw_ctx *c, sw_entry *e, int *nf, const char *tok, int
     if (end == tok || *end || !isfinite(v) || errno == ERANGE)
       return mdb_err_set(err, MDB_EINPUT,
                          "sw: %s line %d: %s of entry %s %s %s is '%s', not a number (an entry is: " SW_FORM ")", path,
-                         line, sw_field_names[k], e->el[0], e->el[1], e->el[2], tok);
+                         line, sw_field_names[k], e->el[0], e->el[1], e->el[2], mdb_text_q(tok, 40));
     if (k - 3 != P_COS && v < 0)
       return mdb_err_set(err, MDB_EINPUT, "sw: %s line %d: %s of entry %s %s %s is %g; it must be >= 0", path, line,
                          sw_field_names[k], e->el[0], e->el[1], e->el[2], v);
@@ -113,8 +116,9 @@ static mdb_status sw_field(sw_ctx *c, sw_entry *e, int *nf, const char *tok, int
  * and takes following lines until it has its 14 fields (LAMMPS's
  * PotentialFileReader); a line that overruns an entry is an error. */
 static mdb_status sw_read_file(sw_ctx *c, mdb_err *err) {
-  FILE *fp = fopen(c->file, "r");
-  if (!fp) return mdb_err_set(err, MDB_EIO, "sw: cannot open potential file '%s': %s", c->file, strerror(errno));
+  const char *why = "";
+  FILE *fp = mdb_input_open(c->file, &why);
+  if (!fp) return mdb_err_set(err, MDB_EINPUT, "sw: cannot open potential file '%s': %s", mdb_text_q(c->file, 256), why);
   mdb_status st = MDB_OK;
   char *buf = NULL;
   size_t bufcap = 0;
@@ -130,7 +134,7 @@ static mdb_status sw_read_file(sw_ctx *c, mdb_err *err) {
       if (nf == SW_NFIELDS) {
         st = mdb_err_set(err, MDB_EINPUT,
                          "sw: %s line %d: entry %s %s %s has more than %d fields ('%s'; an entry is: " SW_FORM ")",
-                         c->file, line, cur.el[0], cur.el[1], cur.el[2], SW_NFIELDS, tok);
+                         c->file, line, cur.el[0], cur.el[1], cur.el[2], SW_NFIELDS, mdb_text_q(tok, 40));
         break;
       }
       if (nf == 0) cur.line = line;

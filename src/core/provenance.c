@@ -348,7 +348,7 @@ mdb_status mdb_calc_spec_digests(const char *spec, mdb_file_digest *out, int max
     mdb_err e;
     if (mdb_sha256_file(files[k], out[k].sha256, &e) != MDB_OK) {
       int bare = !strchr(files[k], '/');
-      st = mdb_err_set(err, MDB_EIO, "calculator '%s': %s%s", spec, e.msg,
+      st = mdb_err_set(err, e.code, "calculator '%s': %s%s", spec, e.msg,
                        bare && kinds[k] == FILE_POTENTIAL_SEARCH
                            ? " (looked here, in $LAMMPS_POTENTIALS and /usr/share/lammps/potentials)"
                        : bare && kinds[k] == FILE_DLOPEN ? " (nor found by the dynamic loader)"

@@ -2,6 +2,7 @@
  * sha256.c — SHA-256 as FIPS 180-4 §6.2 defines it, byte-oriented messages.
  */
 #include "core/sha256.h"
+#include "core/text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -108,13 +109,11 @@ void mdb_sha256_hex(const unsigned char digest[32], char out[65]) {
 
 mdb_status mdb_sha256_file(const char *path, char hex[65], mdb_err *err) {
   hex[0] = 0;
-  FILE *f = fopen(path, "rb");
-  if (!f) return mdb_err_set(err, MDB_EIO, "cannot read '%s' to take its SHA-256: %s", path, strerror(errno));
-  struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-    fclose(f);
-    return mdb_err_set(err, MDB_EIO, "cannot read '%s' to take its SHA-256: it is a directory", path);
-  }
+  /* a file the user named that is missing, a directory or a device is bad
+   * input (a device such as /dev/zero would never end) */
+  const char *why = NULL;
+  FILE *f = mdb_input_open(path, &why);
+  if (!f) return mdb_err_set(err, MDB_EINPUT, "cannot read '%s' to take its SHA-256: %s", mdb_text_q(path, 256), why);
   mdb_sha256 s;
   mdb_sha256_init(&s);
   unsigned char buf[16384];

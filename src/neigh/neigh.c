@@ -53,13 +53,14 @@ static void ghost_offset(const mdb_box *box, const int o[3], double d[3]) {
 
 /* Moves every local atom into the cell and records the crossing in image;
  * atoms already inside are not touched (no round-trip through fractions).
- * Fails for a non-finite position or one absurdly far outside the cell. */
-static mdb_status wrap_locals(mdb_system *sys, double *frac, mdb_err *err) {
+ * Fails (with code) for a non-finite position or one absurdly far outside
+ * the cell. */
+static mdb_status wrap_locals(mdb_system *sys, double *frac, mdb_status code, mdb_err *err) {
   for (int i = 0; i < sys->n; i++) {
     double *x = sys->x + 3 * i, *s = frac + 3 * i;
     mdb_box_to_frac(&sys->box, x, s);
     if (!(fabs(s[0]) < 1e6 && fabs(s[1]) < 1e6 && fabs(s[2]) < 1e6))
-      return mdb_err_set(err, MDB_ERUN, "atom %d has a %s position (%g, %g, %g Å)", sys->id[i] + 1,
+      return mdb_err_set(err, code, "atom %d has a %s position (%g, %g, %g Å)", sys->id[i] + 1,
                          isfinite(s[0] + s[1] + s[2]) ? "runaway" : "non-finite", x[0], x[1], x[2]);
     int o[3] = {(int)floor(s[0]), (int)floor(s[1]), (int)floor(s[2])};
     if (o[0] | o[1] | o[2]) {
@@ -420,7 +421,9 @@ mdb_status mdb_neigh_build(mdb_neigh *nl, mdb_system *sys, mdb_err *err) {
     if ((st = regrow((void **)&nl->bin_nloc, (size_t)(nbins + 1) * sizeof(int), "bins", err))) return st;
     nl->bins_cap = (size_t)nbins + 1;
   }
-  if ((st = wrap_locals(sys, nl->frac, err))) return st;
+  /* at the first build the positions are the input's: bad input; later a
+   * blown-up run */
+  if ((st = wrap_locals(sys, nl->frac, nl->builds ? MDB_ERUN : MDB_EINPUT, err))) return st;
   for (int i = 0; i < n; i++) nl->atom_bin[i] = bin_index(&g, nl->frac + 3 * i);
   bin_sort(nl, n, nbins);
   if ((st = sort_locals(nl, sys, err))) return st;
