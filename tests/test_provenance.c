@@ -160,15 +160,18 @@ static void test_chunks_and_files(void) {
   }
   free(buf);
 
-  /* unreadable: a missing file and a directory, each named */
+  /* unreadable: a missing file, a directory and a device, each named; bad
+   * input (the user named them), and a device is never read (it may not end) */
   mdb_err err = {0};
   char hex[65] = "x", path[512];
   snprintf(path, sizeof path, "%s/no_such_file.eam", tmpdir);
-  CHECK(mdb_sha256_file(path, hex, &err) == MDB_EIO);
-  CHECK(err.code == MDB_EIO && strstr(err.msg, path) && strstr(err.msg, "No such file"));
+  CHECK(mdb_sha256_file(path, hex, &err) == MDB_EINPUT);
+  CHECK(err.code == MDB_EINPUT && strstr(err.msg, path) && strstr(err.msg, "No such file"));
   CHECK(hex[0] == 0);
-  CHECK(mdb_sha256_file(tmpdir, hex, &err) == MDB_EIO);
+  CHECK(mdb_sha256_file(tmpdir, hex, &err) == MDB_EINPUT);
   CHECK(strstr(err.msg, tmpdir) && strstr(err.msg, "directory"));
+  CHECK(mdb_sha256_file("/dev/zero", hex, &err) == MDB_EINPUT);
+  CHECK(strstr(err.msg, "/dev/zero") && strstr(err.msg, "not a regular file"));
 }
 
 /* ------------------------------------------------------- calculator files */
@@ -262,15 +265,15 @@ static void test_spec_files(void) {
   CHECK(mdb_calc_spec_files("eam:file=prov_no_such.eam", files, 4) == 1);
   CHECK_STR(files[0], "prov_no_such.eam");
   strcpy(out, "x");
-  CHECK(mdb_calc_spec_sha256("eam:file=prov_no_such.eam", out, sizeof out, &err) == MDB_EIO);
-  CHECK(err.code == MDB_EIO);
+  CHECK(mdb_calc_spec_sha256("eam:file=prov_no_such.eam", out, sizeof out, &err) == MDB_EINPUT);
+  CHECK(err.code == MDB_EINPUT);
   CHECK(strstr(err.msg, "'prov_no_such.eam'") && strstr(err.msg, "No such file") &&
         strstr(err.msg, "$LAMMPS_POTENTIALS") && strstr(err.msg, "/usr/share/lammps/potentials"));
   CHECK_STR(out, "");
   fprintf(stderr, "  (error as given: %s)\n", err.msg);
-  CHECK(mdb_calc_spec_sha256("sw:file=sub/missing.sw", out, sizeof out, &err) == MDB_EIO);
+  CHECK(mdb_calc_spec_sha256("sw:file=sub/missing.sw", out, sizeof out, &err) == MDB_EINPUT);
   CHECK(strstr(err.msg, "'sub/missing.sw'") && !strstr(err.msg, "LAMMPS_POTENTIALS"));
-  CHECK(mdb_calc_spec_sha256("plugin:lib=libprov_no_such_plugin.so", out, sizeof out, &err) == MDB_EIO);
+  CHECK(mdb_calc_spec_sha256("plugin:lib=libprov_no_such_plugin.so", out, sizeof out, &err) == MDB_EINPUT);
   CHECK(strstr(err.msg, "'libprov_no_such_plugin.so'") && strstr(err.msg, "dynamic loader"));
   unsetenv("LAMMPS_POTENTIALS");
   if (chdir(here) != 0) exit(1);
