@@ -158,6 +158,11 @@ expect_clean "ctl2.sw line 1: 'S\\\\x01i' is not an element name" -- run --syste
 printf 'bad\n29 63.55 3.615 fcc\n5 0.1 5 0.1 5.0\n0 -1 \033[2J -3 -4\n' >"$tmp/ctl.eam"
 expect_clean "ctl.eam line 4: '\\\\x1b\[2J' is not a finite number" -- run --system copper --calculator "eam:file=$tmp/ctl.eam" "${J[@]}"
 
+printf '{"steps": 10, "matrix": {"system": ["cop\\u001b[31mper"], "protocol": ["NVE"]}}\n' >"$tmp/ctl_suite.json"
+MDB=$SUITE
+ASAN_OPTIONS=detect_leaks=0 expect_clean "matrix.system\[0\]: unknown system 'cop\\\\x1b\[31mper'" -- "$tmp/ctl_suite.json" --dry-run
+MDB=$MDB_SAVED
+
 # ---- a plugin's error message that fills its buffer without a NUL, with
 # control bytes: read within the buffer (no sanitizer report), escaped
 for where in init prepare; do

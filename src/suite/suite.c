@@ -32,6 +32,7 @@
 
 #include "build/build.h"
 #include "calc/calc.h"
+#include "core/text.h"
 #include "md/md.h"
 
 /* Sizes up to this many atoms are built during validation, so that the
@@ -354,7 +355,9 @@ typedef struct ctx {
   combo *combos;
 } ctx;
 
-static void add_msg(ctx *x, mdb_status code, const char *text) {
+static void add_msg(ctx *x, mdb_status code, const char *raw) {
+  char text[2048]; /* a suite file's strings may hold control bytes: one line, escaped */
+  mdb_text_escape(raw, (size_t)-1, text, sizeof text);
   mdb_suite_errors *e = x->errs;
   x->problems++;
   if (e->code == MDB_OK) e->code = code;
@@ -380,11 +383,12 @@ static void add_error(ctx *x, const char *path, const char *fmt, ...) {
 
 static void add_note(ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_note(ctx *x, const char *fmt, ...) {
-  char text[2048];
+  char raw[2048], text[2048];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
+  vsnprintf(raw, sizeof raw, fmt, ap);
   va_end(ap);
+  mdb_text_escape(raw, sizeof raw, text, sizeof text);
   for (int i = 0; i < x->s->n_notes; i++)
     if (strcmp(x->s->notes[i], text) == 0) return;
   if (!strs_push(&x->s->notes, &x->s->n_notes, text)) x->oom = 1;
