@@ -114,6 +114,7 @@ for calc in eam sw; do
     expect 2 "'/dev/zero'.*not a regular file" -- $cmd --system $sys --calculator "$calc:file=/dev/zero" "${O[@]}"
   done
 done
+expect 2 "/dev/zero is not a regular file" -- analyze /dev/zero
 mkdir -p "$tmp/dir.xyz"
 expect 2 "cannot open $tmp/dir.xyz: it is a directory" -- run --system "$tmp/dir.xyz" "${J[@]}"
 # a runaway or non-finite position in an .xyz

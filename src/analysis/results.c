@@ -161,6 +161,12 @@ static void jstr(const cJSON *o, const char *k, char *buf, size_t len) {
 static mdb_status slurp(const char *path, char **text, size_t *len, mdb_err *err) {
   FILE *f = fopen(path, "rb");
   if (!f) return mdb_err_set(err, MDB_EIO, "cannot read %s: %s", path, strerror(errno));
+  struct stat sb;
+  if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) { /* a device such as /dev/zero never ends */
+    fclose(f);
+    return mdb_err_set(err, MDB_EINPUT, "%s is not a regular file (a device, socket or pipe); not a results file",
+                       path);
+  }
   size_t cap = 1 << 16, n = 0;
   char *buf = malloc(cap);
   while (buf) {
