@@ -438,10 +438,11 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
        * sample: the last step asked the calculator for forces alone, so
        * its energy and virial are recomputed at the same positions (the
        * forces do not change). The GPU engine keeps a non-sample step's
-       * state on the device, and a calculator that refuses the extra call
-       * (a peer that is going away) leaves the record at the last real
-       * sample: never a partial one. */
-      if (r->th_step[r->n_samples - 1] != step - 1 && !g) {
+       * state on the device, an external model is not asked for more
+       * while the run stops (its process may be stopping too), and a
+       * calculator that refuses the extra call leaves the record at the
+       * last real sample: never a partial one. */
+      if (r->th_step[r->n_samples - 1] != step - 1 && !g && !external) {
         mdb_err ferr;
         if (mdb_md_forces(&md, sample_flags, &ferr) == MDB_OK) sample_thermo(r, &md, NULL, step - 1);
       }
