@@ -333,7 +333,8 @@ static mdb_status check_owner(const mdb_suite *s, const char *dir, mdb_err *err)
     if (!mdb_h5_read_root_str(h5, "suite", label, sizeof label, &e)) {
       char name[256];
       label_to_name(label, name, sizeof name);
-      if (strncmp(label, "compare", 7) == 0 && !strchr(label, '/')) snprintf(owner, sizeof owner, "mdbench compare");
+      if (strcmp(label, "compare") == 0 || strncmp(label, "compare:", 8) == 0) /* cmd_compare.c's labels */
+        snprintf(owner, sizeof owner, "mdbench compare");
       else if (strcmp(name, s->name) != 0) snprintf(owner, sizeof owner, "suite '%s'", name);
     }
   }
