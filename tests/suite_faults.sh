@@ -6,7 +6,9 @@
 #             files: --resume names each damaged case on one line, reruns
 #             exactly those, removes the temporaries, exits 0, and results.h5
 #             holds every case once with the energies of an undamaged run
-#             (bit for bit: the same seed gives the same trajectory).
+#             (bit for bit: the same seed gives the same trajectory). Markers
+#             of older versions (no seal, no file digest) still count when
+#             their .h5 opens and holds the case.
 #   foreign   --resume (and -o) into a directory of another suite or of
 #             `mdbench compare`: exit 2, one line naming both, and not one
 #             byte of the directory changed (checksums before/after).
@@ -82,6 +84,22 @@ resume)
   check "'$PY' '$CHECK' same '$tmp/ref' '$tmp/d' >/dev/null && '$PY' '$CHECK' complete '$tmp/d' 5 >/dev/null" "second resume: results differ"
   "$SUITE_BIN" "$suite" --resume "$tmp/d" >"$tmp/r3.out" 2>"$tmp/r3.err"
   check "[[ $? -eq 0 && ! -s $tmp/r3.err ]] && grep -q '(0 to run, 5 already done)' '$tmp/r3.out'" "an intact directory was not taken as done: $(cat "$tmp/r3.err")"
+  # markers of an older mdbench (no suite, case_file, marker_sha256): an intact
+  # case still counts as done, a truncated one runs again
+  for id in "${ids[1]}" "${ids[2]}"; do
+    "$PY" -c "
+import json, sys
+p = sys.argv[1]; j = json.load(open(p))
+for k in ('suite', 'case_file', 'marker_sha256'): del j[k]
+json.dump(j, open(p, 'w'), indent=1)" "$c/$id.json"
+  done
+  truncate -s 3000 "$c/${ids[2]}.h5"
+  "$SUITE_BIN" "$suite" --resume "$tmp/d" >"$tmp/r4.out" 2>"$tmp/r4.err"
+  rc=$?
+  check "[[ $rc -eq 0 ]] && grep -q '(1 to run, 4 already done)' '$tmp/r4.out'" "older markers: exit $rc, $(head -n 1 "$tmp/r4.out"): $(cat "$tmp/r4.err")"
+  check "[[ \$(lines '$tmp/r4.err') -eq 1 ]] && grep -q 'case ${ids[2]}: .*${ids[2]}.h5 does not open as this case.s results' '$tmp/r4.err'" \
+    "older marker with a truncated file: $(cat "$tmp/r4.err")"
+  "$PY" "$CHECK" same "$tmp/ref" "$tmp/d" >"$tmp/same.out" && ok || no "older markers: energies differ: $(cat "$tmp/same.out")"
   ;;
 
 foreign)
