@@ -342,6 +342,7 @@ static mdb_status check_owner(const mdb_suite *s, const char *dir, mdb_err *err)
   snprintf(cases_dir, sizeof cases_dir, "%s/cases", dir);
   DIR *d = owner[0] ? NULL : opendir(cases_dir);
   char stray[MDB_CASE_ID_MAX] = "";
+  int stray_named = 0; /* the stray case's marker names this suite */
   for (struct dirent *de; d && !owner[0] && (de = readdir(d));) {
     size_t n = strlen(de->d_name);
     if (n <= 5 || strcmp(de->d_name + n - 5, ".json") != 0) continue;
@@ -351,7 +352,10 @@ static mdb_status check_owner(const mdb_suite *s, const char *dir, mdb_err *err)
     read_marker(path, &m);
     if (m.state != MK_OK) continue; /* a damaged marker of this suite is rerun; another's changes nothing */
     if (m.suite[0] && strcmp(m.suite, s->name) != 0) snprintf(owner, sizeof owner, "suite '%s'", m.suite);
-    else if (!stray[0] && !suite_has_case(s, m.case_id)) snprintf(stray, sizeof stray, "%s", m.case_id);
+    else if (!stray[0] && !suite_has_case(s, m.case_id)) {
+      snprintf(stray, sizeof stray, "%s", m.case_id);
+      stray_named = m.suite[0] != 0;
+    }
   }
   if (d) closedir(d);
   if (owner[0])
@@ -360,9 +364,9 @@ static mdb_status check_owner(const mdb_suite *s, const char *dir, mdb_err *err)
                        dir, owner, s->name);
   if (stray[0])
     return mdb_err_set(err, MDB_EINPUT,
-                       "%s holds case %s, which this run of suite '%s' does not have (made with another --filter "
+                       "%s holds case %s, which this run of suite '%s' does not have (made %swith another --filter "
                        "or --device?): not touching it; use the options that made it, or another --output directory",
-                       dir, stray, s->name);
+                       dir, stray, s->name, stray_named ? "" : "by another suite, or ");
   return MDB_OK;
 }
 
