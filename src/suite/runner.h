@@ -9,9 +9,11 @@
  * is persisted at once by the rank that ran it: DIR/cases/<id>.h5 (the case
  * alone, in the results layout), then DIR/cases/<id>.json (the reference
  * guide's schema plus case_id and case_hash) — the JSON, written last and
- * atomically, marks the case as done. A crash or kill -9 loses at most the
- * cases in flight; --resume reruns exactly the cases without a marker and
- * refuses a marker whose parameter hash differs. At the end rank 0 merges
+ * atomically, marks the case as done; it records the .h5's size and SHA-256
+ * and is sealed by a SHA-256 of its own bytes. A crash or kill -9 loses at
+ * most the cases in flight; --resume reruns exactly the cases without an
+ * intact marker and an intact case file (mdb_run_prepare) and refuses a
+ * marker whose parameter hash differs. At the end rank 0 merges
  * the case files into DIR/results.h5 and writes DIR/summary.json.
  */
 #ifndef MDB_RUNNER_H
