@@ -25,3 +25,13 @@ if(MDB_PEER_PYTHON)
   set_tests_properties(h5_layout_matches_the_documented_contract PROPERTIES
                        LABELS "h5py;peer" FIXTURES_REQUIRED mdb_h5_file SKIP_RETURN_CODE 77 TIMEOUT 120)
 endif()
+
+# Hostile attributes in well-formed files (io/h5_attr.c): analyze and regress
+# answer each with one line and exit 2 (tests/h5_hostile.sh crafts them with h5py).
+if(MDB_PEER_PYTHON)
+  add_test(NAME h5_hostile_attributes_give_one_line_and_exit_2
+           COMMAND bash ${PROJECT_SOURCE_DIR}/tests/h5_hostile.sh $<TARGET_FILE:mdbench> ${MDB_PEER_PYTHON}
+                   ${PROJECT_SOURCE_DIR})
+  set_tests_properties(h5_hostile_attributes_give_one_line_and_exit_2 PROPERTIES
+                       LABELS "cli;h5py" SKIP_RETURN_CODE 77 TIMEOUT 120)
+endif()

@@ -290,7 +290,7 @@ int mdb_cmd_compare(int argc, char **argv) {
   }
 
   mdb_stop_install();
-  int code = 0, stopped = 0;
+  int code = 0, stopped = 0, io_failed = 0; /* a write error ends the run: exit 3, one line */
   char host[128] = "";
   gethostname(host, sizeof host - 1);
   for (int i = 0; i < nspecs && !stopped; i++) {
@@ -317,6 +317,8 @@ int mdb_cmd_compare(int argc, char **argv) {
       if (write_case_json(path, e[i].id, &e[i].r, have_shadow ? &sh : NULL, &err)) {
         fprintf(stderr, "mdbench compare: error: %s\n", err.msg);
         code = 3;
+        io_failed = 1;
+        break; /* the calculators after it are not run */
       }
     }
   }
@@ -332,7 +334,7 @@ int mdb_cmd_compare(int argc, char **argv) {
       e[i].speedup = e[i].lo = e[i].hi = NAN;
   }
 
-  if (output) {
+  if (output && !io_failed) {
     mdb_h5_case k[MAX_CALCS];
     memset(k, 0, sizeof k);
     int nk = 0;
@@ -357,7 +359,10 @@ int mdb_cmd_compare(int argc, char **argv) {
     if (nk && mdb_h5_write(h5path, &meta, k, nk, &err)) {
       fprintf(stderr, "mdbench compare: error: %s\n", err.msg);
       code = 3;
+      io_failed = 1;
     }
+  }
+  if (output && !io_failed) {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "schema", "mdbench-compare/1");
     cJSON_AddStringToObject(j, "mdbench_version", mdb_version());
@@ -429,7 +434,7 @@ int mdb_cmd_compare(int argc, char **argv) {
     }
     if (output) printf("  written     %s/{<case>.json, results.h5, comparison.json}\n", output);
   }
-  if (stopped) {
+  if (stopped && !io_failed) {
     fprintf(stderr, "mdbench compare: stopped by %s; the calculators done are written\n",
             mdb_stop_signal_name(mdb_stop_requested()));
     code = MDB_EXIT_INTERRUPTED;

@@ -131,6 +131,13 @@ static void print_table(const char *outdir) {
   free(rows);
 }
 
+/* What --resume found and did (a damaged case file run again, a stale
+ * temporary removed): one line each, whatever --quiet says. */
+static void print_notice(void *user, const char *line) {
+  (void)user;
+  fprintf(stderr, "mdbench-suite: warning: %s\n", line);
+}
+
 typedef struct progress_state {
   int tty, quiet, last;
 } progress_state;
@@ -387,7 +394,7 @@ int main(int argc, char **argv) {
     char subdir[512];
     snprintf(subdir, sizeof subdir, "mdbench-results/%s", suite.name);
     mdb_run_opts ro = {.outdir = resume ? resume : (outdir ? outdir : subdir), .suite_label = suite_arg,
-                       .command = ""};
+                       .command = "", .notice = print_notice};
     int *todo = calloc(suite.n_cases > 0 ? (size_t)suite.n_cases : 1, sizeof *todo);
     /* the directory is checked (and prepared) exactly as the job's run will */
     mdb_status rst = todo ? mdb_run_prepare(&par, &suite, &ro, resume != NULL, todo, &err)
@@ -435,7 +442,7 @@ int main(int argc, char **argv) {
     snprintf(command + l, sizeof command - l, "%s%s", i ? " " : "", argv[i]);
   }
   mdb_run_opts o = {.outdir = resume ? resume : (outdir ? outdir : defdir), .suite_label = suite_arg,
-                    .command = command};
+                    .command = command, .notice = print_notice};
 
   int *todo = calloc(suite.n_cases > 0 ? (size_t)suite.n_cases : 1, sizeof *todo);
   mdb_status rst = todo ? mdb_run_prepare(&par, &suite, &o, resume != NULL, todo, &err)
@@ -459,7 +466,7 @@ int main(int argc, char **argv) {
   rst = mdb_run_suite(&par, &suite, &o, todo, progress, &ps, &rep, &err);
   int code = 0;
   if (rst) {
-    fprintf(stderr, "mdbench-suite (rank %d): error: %s\n", par.rank, err.msg);
+    if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg); /* every rank has the same message */
     code = mdb_exit_code(rst);
   } else if (rep.interrupted && rep.unfinished > 0) {
     code = MDB_EXIT_INTERRUPTED;

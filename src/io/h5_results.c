@@ -2,9 +2,11 @@
  * h5_results.c — writes and reads the suite's HDF5 file (docs/hdf5-layout.md).
  *
  * Serial HDF5 from one process (rank 0); the parallel build's headers are
- * fine for that. The file is created as PATH.tmp.PID, closed, fsynced and
- * renamed, so readers never see half a file; any HDF5 failure removes the
- * temporary file and reports the innermost HDF5 message. HDF5's automatic
+ * fine for that. The file is built in memory and its image written as
+ * PATH.tmp.PID, fsynced and renamed (write_file), so readers never see half
+ * a file and a write error never happens inside HDF5; any failure removes
+ * the temporary file and reports the innermost HDF5 message (on one line).
+ * Every attribute is read through io/h5_attr.h. HDF5's automatic
  * error printing is switched off for the length of each public call (library
  * code never prints) and restored afterwards.
  *
@@ -17,7 +19,6 @@
 #include <hdf5.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
@@ -29,6 +30,7 @@
 
 #include "core/version.h"
 #include "io/atomic.h"
+#include "io/h5_attr.h"
 
 /* H5Pset_file_locking exists from 1.10.7 on the 1.10 line and from 1.12.1. */
 #if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
@@ -60,7 +62,11 @@ typedef struct reason {
 
 static herr_t take_innermost(unsigned n, const H5E_error2_t *e, void *data) {
   reason *r = data;
-  if (n == 0 && e->desc) snprintf(r->text, sizeof r->text, "%s", e->desc);
+  if (n == 0 && e->desc) {
+    snprintf(r->text, sizeof r->text, "%s", e->desc);
+    for (char *c = r->text; *c; c++) /* HDF5's I/O messages span lines: keep ours to one */
+      if (*c == '\n' || *c == '\r') *c = ' ';
+  }
   return 0;
 }
 
@@ -659,16 +665,6 @@ static mdb_status check_args(const char *path, const mdb_h5_meta *meta, const md
   return st;
 }
 
-static int fsync_path(const char *p) {
-  int fd = open(p, O_RDONLY);
-  if (fd < 0) return -1;
-  int rc = fsync(fd);
-  int e = errno;
-  close(fd);
-  errno = e;
-  return rc;
-}
-
 static hid_t new_fapl(int locking) {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   if (fapl < 0) return fapl;
@@ -695,24 +691,32 @@ static int fill_cases(h5w *w, hid_t cg, const mdb_h5_meta *meta, int n, void *ct
   return 0;
 }
 
-/* The life of one results file: tmp created, root attributes, /cases filled
- * by fill, /summary from the packed rows, closed, synced, renamed to path;
- * on any failure the temporary file is removed and the message names what
- * failed. HDF5's own error printing is off meanwhile. */
-static mdb_status write_file(const char *path, const char *tmp, const mdb_h5_meta *meta, int ncases, const slot *buf,
+/* The life of one results file: built in memory (HDF5's core driver, no
+ * backing store), root attributes, /cases filled by fill, /summary from the
+ * packed rows; then its image is written to path whole or not at all
+ * (io/atomic.h: PATH.tmp.PID, fsync, rename). HDF5 never touches the disk
+ * while writing: a full disk or a read-only directory fails in our own
+ * write, never inside H5Fclose. (HDF5 before 1.14.1 frees a file whose close
+ * failed to flush but keeps its id, and its shutdown at exit, or at
+ * MPI_Finalize, then crashes on it: HDFFV-11052.) On any failure the message
+ * names what failed; HDF5's own error printing is off meanwhile. The image
+ * costs memory: about twice the file's size, briefly. */
+static mdb_status write_file(const char *path, const mdb_h5_meta *meta, int ncases, const slot *buf,
                              int (*fill)(h5w *, hid_t, const mdb_h5_meta *, int, void *), void *ctx, mdb_err *err) {
   quiet q;
   quiet_begin(&q);
   h5w w = {.str = -1, .group = "", .where = "", .why = {""}};
   hid_t file = -1, fapl = -1, cg = -1;
-  int sys_errno = 0;
   const char *stage = NULL;
+  char *image = NULL;
+  ssize_t size = 0;
 
-  if (((w.str = new_str_type()) < 0 || (fapl = new_fapl(0)) < 0) && note(&w)) {
+  if (((w.str = new_str_type()) < 0 || (fapl = new_fapl(0)) < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0) &&
+      note(&w)) {
     stage = "setting up HDF5";
     goto fail;
   }
-  if ((file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0 && note(&w)) {
+  if ((file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0 && note(&w)) {
     stage = "creating the file";
     goto fail;
   }
@@ -727,30 +731,42 @@ static mdb_status write_file(const char *path, const char *tmp, const mdb_h5_met
   }
   cg = -1;
   if (write_summary(&w, file, buf, ncases) < 0) goto fail;
-  hid_t f = file;
-  file = -1;
-  if (H5Fclose(f) < 0 && note(&w)) {
-    stage = "closing the file";
+  if ((H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 || (size = H5Fget_file_image(file, NULL, 0)) <= 0) && note(&w)) {
+    stage = "finishing the file";
     goto fail;
   }
-  if (fsync_path(tmp) != 0 || rename(tmp, path) != 0) {
-    sys_errno = errno;
+  if (!(image = malloc((size_t)size))) {
+    H5Fclose(file);
+    H5Tclose(w.str);
+    H5Pclose(fapl);
+    quiet_end(&q);
+    return mdb_err_nomem(err, "the HDF5 file image", (double)size);
+  }
+  if (H5Fget_file_image(file, image, (size_t)size) != size && note(&w)) {
+    stage = "finishing the file";
+    goto fail;
+  }
+  hid_t f = file;
+  file = -1;
+  if (H5Fclose(f) < 0 && note(&w)) { /* in memory: nothing to write, but say so if it fails */
+    stage = "closing the file";
     goto fail;
   }
   H5Tclose(w.str);
   H5Pclose(fapl);
   quiet_end(&q);
-  return MDB_OK;
+  mdb_status st = mdb_atomic_write(path, image, (size_t)size, err);
+  free(image);
+  return st;
 
 fail:
   if (cg >= 0) H5Gclose(cg);
   if (file >= 0) H5Fclose(file);
   if (w.str >= 0) H5Tclose(w.str);
   if (fapl >= 0) H5Pclose(fapl);
+  free(image);
   H5Eclear2(H5E_DEFAULT);
   quiet_end(&q);
-  remove(tmp);
-  if (sys_errno) return mdb_err_set(err, MDB_EIO, "cannot write %s: %s", path, strerror(sys_errno));
   return mdb_err_set(err, MDB_EIO, "cannot write %s: %s: %s", path, stage ? stage : w.where,
                      w.why.text[0] ? w.why.text : "HDF5 error");
 }
@@ -760,44 +776,17 @@ mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_
   mdb_status st = check_args(path, meta, cases, ncases, err);
   if (st) return st;
   if ((st = mdb_atomic_check_writable(path, err))) return st;
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-    return mdb_err_set(err, MDB_EINPUT, "output path is too long: %.80s...", path);
   mdb_h5_summary_row *rows;
   slot *buf;
   if ((st = pack_summary(cases, ncases, &rows, &buf, err))) return st;
 
-  st = write_file(path, tmp, meta, ncases, buf, fill_cases, (void *)cases, err);
+  st = write_file(path, meta, ncases, buf, fill_cases, (void *)cases, err);
   free(buf);
   free(rows);
   return st;
 }
 
 /* ---------------------------------------------------------------- reader */
-
-/* A scalar string attribute (variable- or fixed-length) into buf. */
-static int read_str_attr(hid_t loc, const char *name, char *buf, size_t len) {
-  buf[0] = '\0';
-  if (H5Aexists(loc, name) <= 0) return -1;
-  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-  hid_t ft = a < 0 ? -1 : H5Aget_type(a);
-  int bad = ft < 0 || H5Tget_class(ft) != H5T_STRING;
-  if (!bad && H5Tis_variable_str(ft) > 0) {
-    char *s = NULL;
-    bad = H5Aread(a, ft, &s) < 0;
-    if (!bad) snprintf(buf, len, "%s", or_empty(s));
-    if (s) H5free_memory(s);
-  } else if (!bad) {
-    size_t n = H5Tget_size(ft);
-    char *s = calloc(n + 1, 1);
-    bad = !s || H5Aread(a, ft, s) < 0;
-    if (!bad) snprintf(buf, len, "%s", s);
-    free(s);
-  }
-  if (ft >= 0) H5Tclose(ft);
-  if (a >= 0) H5Aclose(a);
-  return bad ? -1 : 0;
-}
 
 /* Opens path read-only and checks that it is an mdbench/1 file. */
 static mdb_status open_results(const char *path, hid_t *file, mdb_err *err) {
@@ -817,9 +806,12 @@ static mdb_status open_results(const char *path, hid_t *file, mdb_err *err) {
   if (fapl >= 0) H5Pclose(fapl);
   if (f < 0) return mdb_err_set(err, MDB_EIO, "cannot read %s: %s", path, why.text);
   char schema[64];
-  if (read_str_attr(f, "schema", schema, sizeof schema) < 0) {
+  mdb_err aerr = {0};
+  int got = mdb_h5_attr_str(f, "schema", schema, sizeof schema, &aerr);
+  if (got <= 0) {
     H5Fclose(f);
-    return mdb_err_set(err, MDB_EINPUT, "%s is not an mdbench results file (no 'schema' attribute)", path);
+    if (got == 0) return mdb_err_set(err, MDB_EINPUT, "%s is not an mdbench results file (no 'schema' attribute)", path);
+    return mdb_err_set(err, MDB_EINPUT, "%s is not an mdbench results file: its %s", path, aerr.msg);
   }
   if (strcmp(schema, MDB_H5_SCHEMA) != 0) {
     H5Fclose(f);
@@ -1014,6 +1006,25 @@ mdb_status mdb_h5_read_step_times(const char *path, const char *case_id, double 
   return mdb_h5_read_series(path, case_id, "step_time_ms", ms, n, err);
 }
 
+mdb_status mdb_h5_read_root_str(const char *path, const char *name, char *buf, size_t len, mdb_err *err) {
+  if (!buf || len == 0 || !name) return mdb_err_set(err, MDB_EINPUT, "HDF5 attribute: bad arguments");
+  buf[0] = '\0';
+  quiet q;
+  quiet_begin(&q);
+  hid_t file;
+  mdb_status st = open_results(path, &file, err);
+  if (!st) {
+    mdb_err aerr = {0};
+    int got = mdb_h5_attr_str(file, name, buf, len, &aerr);
+    if (got == 0) st = mdb_err_set(err, MDB_EINPUT, "%s has no root attribute '%s'", path, name);
+    else if (got < 0) st = mdb_err_set(err, MDB_EINPUT, "%s: %s", path, aerr.msg);
+    H5Fclose(file);
+  }
+  H5Eclear2(H5E_DEFAULT);
+  quiet_end(&q);
+  return st;
+}
+
 /* ---------------------------------------------------------------- merge */
 
 typedef struct merge_ctx {
@@ -1046,9 +1057,6 @@ mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *c
     return mdb_err_set(err, MDB_EINPUT, "HDF5 merge: bad arguments");
   mdb_status st = mdb_atomic_check_writable(path, err);
   if (st) return st;
-  char tmp[4200];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp)
-    return mdb_err_set(err, MDB_EINPUT, "output path is too long: %.80s...", path);
   size_t n = nparts > 0 ? (size_t)nparts : 1;
   mdb_h5_summary_row *rows = calloc(n, sizeof *rows);
   slot *buf = calloc(n * NCOLS, sizeof *buf);
@@ -1075,7 +1083,7 @@ mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *c
   for (int i = 0; i < nparts; i++) pack_row(&rows[i], buf + (size_t)i * NCOLS);
 
   merge_ctx mc = {parts, rows};
-  st = write_file(path, tmp, meta, nparts, buf, fill_merged, &mc, err);
+  st = write_file(path, meta, nparts, buf, fill_merged, &mc, err);
   free(buf);
   free(rows);
   return st;

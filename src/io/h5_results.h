@@ -16,6 +16,7 @@
 #ifndef MDB_H5_RESULTS_H
 #define MDB_H5_RESULTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "bench/bench.h"
@@ -134,6 +135,12 @@ mdb_status mdb_h5_read_series(const char *path, const char *case_id, const char 
 
 /* The case's raw step times in ms: mdb_h5_read_series(..., "step_time_ms", ...). */
 mdb_status mdb_h5_read_step_times(const char *path, const char *case_id, double **ms, int *n, mdb_err *err);
+
+/* A string attribute of the root of an mdbench/1 file ("suite", "command",
+ * ...) into buf (len bytes), read through io/h5_attr.h. An absent
+ * attribute, or one that is not a string fitting in buf, is MDB_EINPUT;
+ * errors otherwise as mdb_h5_read_summary. */
+mdb_status mdb_h5_read_root_str(const char *path, const char *name, char *buf, size_t len, mdb_err *err);
 
 /* Merges files that hold one case each (as mdb_h5_write wrote them, e.g.
  * the per-case files of a suite run) into one results file at path: each

@@ -6,9 +6,11 @@
 #include "suite/runner.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <mpi.h>
+#include <stdarg.h>
 #if defined(OPEN_MPI) && OPEN_MPI
 #include <mpi-ext.h> /* MPIX_CUDA_AWARE_SUPPORT, MPIX_Query_cuda_support */
 #endif
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "core/sha256.h"
 #include "core/stop.h"
 #include "gpu/dev.h"
 #include "core/version.h"
@@ -125,32 +128,261 @@ static void case_path(char *buf, size_t len, const char *dir, const char *id, co
   snprintf(buf, len, "%s/cases/%s.%s", dir, id, ext);
 }
 
-/* The case_hash stored in a case marker, or "" when it cannot be read. */
-static void marker_hash(const char *path, char *hash, size_t len) {
-  hash[0] = '\0';
-  FILE *f = fopen(path, "r");
-  if (!f) return;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *text = n > 0 ? malloc((size_t)n + 1) : NULL;
-  if (text && fread(text, 1, (size_t)n, f) == (size_t)n) {
-    text[n] = '\0';
-    cJSON *j = cJSON_Parse(text);
-    const cJSON *h = cJSON_GetObjectItemCaseSensitive(j, "case_hash");
-    if (cJSON_IsString(h)) snprintf(hash, len, "%s", h->valuestring);
-    cJSON_Delete(j);
+/* A case's marker (DIR/cases/<id>.json) is sealed: its last member,
+ * "marker_sha256", is the SHA-256 of every byte before it, so an edit
+ * anywhere in the marker (a number changed by hand, a flipped bit, a torn
+ * write) is seen. The text is exactly
+ *   PREFIX ,\n\t"marker_sha256":\t"<64 hex>"\n}\n
+ * where PREFIX is cJSON's formatted object without its closing "\n}".
+ * The marker also records the case file it vouches for ("case_file": name,
+ * bytes, sha256) and the suite's name ("suite"). Markers of older mdbench
+ * versions have none of these: they are still read (their .h5 must open and
+ * hold the case). */
+#define SEAL_KEY ",\n\t\"marker_sha256\":\t\""
+#define SEAL_TAIL "\"\n}\n"
+#define SEAL_LEN (sizeof SEAL_KEY - 1 + 64 + sizeof SEAL_TAIL - 1)
+#define MARKER_MAX ((long)1 << 30) /* a larger marker is not one of ours */
+
+/* The sealed text of a formatted cJSON object (malloc'ed; NULL: out of memory). */
+static char *seal_marker(const char *text) {
+  size_t n = strlen(text);
+  if (n < 2 || strcmp(text + n - 2, "\n}") != 0) return NULL;
+  n -= 2;
+  char *out = malloc(n + SEAL_LEN + 1);
+  if (!out) return NULL;
+  memcpy(out, text, n);
+  mdb_sha256 h;
+  unsigned char d[32];
+  char hex[65];
+  mdb_sha256_init(&h);
+  mdb_sha256_update(&h, text, n);
+  mdb_sha256_final(&h, d);
+  mdb_sha256_hex(d, hex);
+  snprintf(out + n, SEAL_LEN + 1, "%s%s%s", SEAL_KEY, hex, SEAL_TAIL);
+  return out;
+}
+
+enum { MK_OK, MK_MISSING, MK_CORRUPT };
+
+typedef struct case_marker {
+  int state;             /* MK_OK, MK_MISSING (no file), MK_CORRUPT (why says how) */
+  int sealed;            /* 0: an older marker without seal and case_file */
+  char why[200];
+  char case_id[MDB_CASE_ID_MAX];
+  char case_hash[64];
+  char suite[64];        /* "" when the marker does not say */
+  long long file_bytes;  /* the case file as written: size and digest (sealed markers) */
+  char file_sha256[65];
+} case_marker;
+
+static void json_str(const cJSON *o, const char *key, char *buf, size_t len) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  buf[0] = '\0';
+  if (cJSON_IsString(v) && strlen(v->valuestring) < len) snprintf(buf, len, "%s", v->valuestring);
+}
+
+static void read_marker(const char *path, case_marker *m) {
+  memset(m, 0, sizeof *m);
+  m->file_bytes = -1;
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    m->state = errno == ENOENT ? MK_MISSING : MK_CORRUPT;
+    snprintf(m->why, sizeof m->why, "cannot be read (%s)", strerror(errno));
+    return;
   }
-  free(text);
+  char *text = NULL;
+  long n = -1;
+  if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
+  if (n < 0 || n > MARKER_MAX || fseek(f, 0, SEEK_SET) != 0) {
+    snprintf(m->why, sizeof m->why, "cannot be read (size %ld bytes)", n);
+  } else if (!(text = malloc((size_t)n + 1)) || fread(text, 1, (size_t)n, f) != (size_t)n) {
+    snprintf(m->why, sizeof m->why, "cannot be read");
+  }
   fclose(f);
+  if (m->why[0]) {
+    free(text);
+    m->state = MK_CORRUPT;
+    return;
+  }
+  text[n] = '\0';
+  size_t len = (size_t)n, kl = sizeof SEAL_KEY - 1;
+  if (len >= SEAL_LEN && memcmp(text + len - SEAL_LEN, SEAL_KEY, kl) == 0 &&
+      strcmp(text + len - (sizeof SEAL_TAIL - 1), SEAL_TAIL) == 0) {
+    mdb_sha256 h;
+    unsigned char d[32];
+    char hex[65];
+    mdb_sha256_init(&h);
+    mdb_sha256_update(&h, text, len - SEAL_LEN);
+    mdb_sha256_final(&h, d);
+    mdb_sha256_hex(d, hex);
+    if (memcmp(hex, text + len - SEAL_LEN + kl, 64) != 0) {
+      snprintf(m->why, sizeof m->why, "is damaged (its content does not match its marker_sha256)");
+      m->state = MK_CORRUPT;
+      free(text);
+      return;
+    }
+    m->sealed = 1;
+  } else if (strstr(text, "\"marker_sha256\"")) {
+    snprintf(m->why, sizeof m->why, "is damaged (its seal is not intact)");
+    m->state = MK_CORRUPT;
+    free(text);
+    return;
+  }
+  cJSON *j = cJSON_Parse(text);
+  free(text);
+  json_str(j, "case_id", m->case_id, sizeof m->case_id);
+  json_str(j, "case_hash", m->case_hash, sizeof m->case_hash);
+  json_str(j, "suite", m->suite, sizeof m->suite);
+  const cJSON *cf = cJSON_GetObjectItemCaseSensitive(j, "case_file");
+  const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(cf, "bytes");
+  if (cJSON_IsNumber(bytes) && bytes->valuedouble >= 0 && bytes->valuedouble < 9e15)
+    m->file_bytes = (long long)bytes->valuedouble;
+  json_str(cf, "sha256", m->file_sha256, sizeof m->file_sha256);
+  if (!j) snprintf(m->why, sizeof m->why, "is not valid JSON");
+  else if (!m->case_id[0] || !m->case_hash[0]) snprintf(m->why, sizeof m->why, "has no case_id or case_hash");
+  else if (m->sealed && (m->file_bytes < 0 || strlen(m->file_sha256) != 64))
+    snprintf(m->why, sizeof m->why, "has no valid case_file record");
+  m->state = m->why[0] ? MK_CORRUPT : MK_OK;
+  cJSON_Delete(j);
+}
+
+/* Whether the case file at h5 is the one marker m vouches for: 1 yes; 0
+ * no, why says what is wrong. An older marker (no digest): the file must
+ * open as a results file holding exactly this case. */
+static int case_file_ok(const char *h5, const case_marker *m, char *why, size_t len) {
+  struct stat sb;
+  if (stat(h5, &sb) != 0) {
+    snprintf(why, len, "%s", errno == ENOENT ? "is missing" : strerror(errno));
+    return 0;
+  }
+  if (!m->sealed) {
+    mdb_h5_summary_row *rows = NULL;
+    int n = 0;
+    mdb_err e = {0};
+    int ok = !mdb_h5_read_summary(h5, &rows, &n, &e) && n == 1 && strcmp(rows[0].case_id, m->case_id) == 0;
+    if (!ok) snprintf(why, len, "does not open as this case's results (%.150s)", e.msg[0] ? e.msg : "another case");
+    free(rows);
+    return ok;
+  }
+  if ((long long)sb.st_size != m->file_bytes) {
+    snprintf(why, len, "has %lld bytes, its marker says %lld", (long long)sb.st_size, m->file_bytes);
+    return 0;
+  }
+  char hex[65];
+  mdb_err e = {0};
+  if (mdb_sha256_file(h5, hex, &e)) {
+    snprintf(why, len, "cannot be read (%.150s)", e.msg);
+    return 0;
+  }
+  if (strcmp(hex, m->file_sha256) != 0) {
+    snprintf(why, len, "does not match the SHA-256 in its marker (damaged)");
+    return 0;
+  }
+  return 1;
+}
+
+static void notice(const mdb_run_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notice(const mdb_run_opts *o, const char *fmt, ...) {
+  if (!o->notice) return;
+  char line[1200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  o->notice(o->notice_user, line);
+}
+
+static int path_exists(const char *dir, const char *name) {
+  char p[4400];
+  snprintf(p, sizeof p, "%s/%s", dir, name);
+  return access(p, F_OK) == 0;
 }
 
 static int dir_has_entries(const char *dir) {
-  char cmd_dir[4200];
-  snprintf(cmd_dir, sizeof cmd_dir, "%s/results.h5", dir);
-  if (access(cmd_dir, F_OK) == 0) return 1;
-  snprintf(cmd_dir, sizeof cmd_dir, "%s/summary.json", dir);
-  return access(cmd_dir, F_OK) == 0;
+  return path_exists(dir, "results.h5") || path_exists(dir, "summary.json");
+}
+
+/* The suite name a results file's "suite" label stands for: a suite file's
+ * path without its folders and .json (as mdb_suite_load names it). */
+static void label_to_name(const char *label, char *name, size_t len) {
+  const char *b = strrchr(label, '/');
+  b = b ? b + 1 : label;
+  size_t n = strlen(b);
+  if (n > 5 && strcmp(b + n - 5, ".json") == 0) n -= 5;
+  snprintf(name, len, "%.*s", (int)n, b);
+}
+
+static int suite_has_case(const mdb_suite *s, const char *id) {
+  for (int i = 0; i < s->n_cases; i++)
+    if (strcmp(s->cases[i].id, id) == 0) return 1;
+  return 0;
+}
+
+/* Whose directory dir is: MDB_OK when it is new, empty or this suite's;
+ * MDB_EINPUT naming the directory's maker and the requested suite when it
+ * holds results of `mdbench compare`, of another suite, or of this suite
+ * with other cases (another --filter or --device) that a merge would drop.
+ * Reads only. */
+static mdb_status check_owner(const mdb_suite *s, const char *dir, mdb_err *err) {
+  char owner[300] = "", h5[4400];
+  snprintf(h5, sizeof h5, "%s/results.h5", dir);
+  if (path_exists(dir, "comparison.json")) snprintf(owner, sizeof owner, "mdbench compare");
+  if (!owner[0] && access(h5, F_OK) == 0) {
+    char label[4096];
+    mdb_err e = {0};
+    if (!mdb_h5_read_root_str(h5, "suite", label, sizeof label, &e)) {
+      char name[256];
+      label_to_name(label, name, sizeof name);
+      if (strcmp(label, "compare") == 0 || strncmp(label, "compare:", 8) == 0) /* cmd_compare.c's labels */
+        snprintf(owner, sizeof owner, "mdbench compare");
+      else if (strcmp(name, s->name) != 0) snprintf(owner, sizeof owner, "suite '%s'", name);
+    }
+  }
+  char cases_dir[4300];
+  snprintf(cases_dir, sizeof cases_dir, "%s/cases", dir);
+  DIR *d = owner[0] ? NULL : opendir(cases_dir);
+  char stray[MDB_CASE_ID_MAX] = "";
+  int stray_named = 0; /* the stray case's marker names this suite */
+  for (struct dirent *de; d && !owner[0] && (de = readdir(d));) {
+    size_t n = strlen(de->d_name);
+    if (n <= 5 || strcmp(de->d_name + n - 5, ".json") != 0) continue;
+    char path[4600];
+    snprintf(path, sizeof path, "%s/%s", cases_dir, de->d_name);
+    case_marker m;
+    read_marker(path, &m);
+    if (m.state != MK_OK) continue; /* a damaged marker of this suite is rerun; another's changes nothing */
+    if (m.suite[0] && strcmp(m.suite, s->name) != 0) snprintf(owner, sizeof owner, "suite '%s'", m.suite);
+    else if (!stray[0] && !suite_has_case(s, m.case_id)) {
+      snprintf(stray, sizeof stray, "%s", m.case_id);
+      stray_named = m.suite[0] != 0;
+    }
+  }
+  if (d) closedir(d);
+  if (owner[0])
+    return mdb_err_set(err, MDB_EINPUT,
+                       "%s holds results of %s, not of suite '%s': not touching it; use another --output directory",
+                       dir, owner, s->name);
+  if (stray[0])
+    return mdb_err_set(err, MDB_EINPUT,
+                       "%s holds case %s, which this run of suite '%s' does not have (made %swith another --filter "
+                       "or --device?): not touching it; use the options that made it, or another --output directory",
+                       dir, stray, s->name, stray_named ? "" : "by another suite, or ");
+  return MDB_OK;
+}
+
+/* Removes what an interrupted write left: NAME.tmp.PID files (io/atomic.h)
+ * in dir, nothing else. Called before any rank writes. */
+static void remove_stale_temporaries(const char *dir, const mdb_run_opts *o) {
+  DIR *d = opendir(dir);
+  for (struct dirent *de; d && (de = readdir(d));) {
+    const char *t = strstr(de->d_name, ".tmp.");
+    while (t && strstr(t + 1, ".tmp.")) t = strstr(t + 1, ".tmp.");
+    if (!t || t == de->d_name || !t[5] || strspn(t + 5, "0123456789") != strlen(t + 5)) continue;
+    char path[4600];
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    if (remove(path) == 0) notice(o, "removed %s, left by an interrupted write", path);
+  }
+  if (d) closedir(d);
 }
 
 mdb_status mdb_run_prepare(const mdb_par *p, const mdb_suite *s, const mdb_run_opts *o, int resume, int *todo,
@@ -162,28 +394,71 @@ mdb_status mdb_run_prepare(const mdb_par *p, const mdb_suite *s, const mdb_run_o
     int existed = access(o->outdir, F_OK) == 0;
     if (resume && !existed)
       st = mdb_err_set(err, MDB_EINPUT, "--resume %s: no such directory (nothing to resume)", o->outdir);
+    else if (existed && (st = check_owner(s, o->outdir, err)))
+      ;
     else if (!resume && existed && dir_has_entries(o->outdir))
       st = mdb_err_set(err, MDB_EINPUT,
                        "%s already holds results: use --resume %s to finish them, or another --output directory",
                        o->outdir, o->outdir);
     else if (mdb_mkdir_p(cases_dir) != 0)
       st = mdb_err_set(err, MDB_EIO, "cannot create %s: %s", cases_dir, strerror(errno));
+    if (!st) { /* both directories writable before any case runs */
+      char probe[4400];
+      snprintf(probe, sizeof probe, "%s/results.h5", o->outdir);
+      st = mdb_atomic_check_writable(probe, err);
+      snprintf(probe, sizeof probe, "%s/.probe", cases_dir);
+      if (!st) st = mdb_atomic_check_writable(probe, err);
+    }
+    if (!st) {
+      remove_stale_temporaries(o->outdir, o);
+      remove_stale_temporaries(cases_dir, o);
+    }
     for (int i = 0; i < s->n_cases && !st; i++) {
-      char path[4400], hash[64];
-      case_path(path, sizeof path, o->outdir, s->cases[i].id, "json");
-      todo[i] = access(path, F_OK) != 0;
-      if (todo[i]) continue;
+      const mdb_suite_case *sc = &s->cases[i];
+      char path[4400], h5[4400], why[300];
+      case_path(path, sizeof path, o->outdir, sc->id, "json");
+      case_path(h5, sizeof h5, o->outdir, sc->id, "h5");
+      case_marker m;
+      read_marker(path, &m);
+      todo[i] = m.state == MK_MISSING;
+      if (todo[i]) {
+        /* an unmarked case file (an interrupted case) is merged as it is
+           until the case runs again: it must be readable */
+        case_marker unmarked = {.sealed = 0};
+        snprintf(unmarked.case_id, sizeof unmarked.case_id, "%s", sc->id);
+        if (access(h5, F_OK) == 0 && !case_file_ok(h5, &unmarked, why, sizeof why)) {
+          if (remove(h5) != 0 && errno != ENOENT)
+            st = mdb_err_set(err, MDB_EIO, "cannot remove %s: %s", h5, strerror(errno));
+          else
+            notice(o, "case %s: %s %s: removed (the case has no marker and runs again)", sc->id, h5, why);
+        }
+        continue;
+      }
       if (!resume) {
-        st = mdb_err_set(err, MDB_EINPUT, "%s already holds case %s: use --resume %s", o->outdir, s->cases[i].id,
+        st = mdb_err_set(err, MDB_EINPUT, "%s already holds case %s: use --resume %s", o->outdir, sc->id,
                          o->outdir);
         break;
       }
-      marker_hash(path, hash, sizeof hash);
-      if (strcmp(hash, s->cases[i].hash_hex) != 0)
+      if (m.state == MK_CORRUPT) {
+        notice(o, "case %s: its marker %s %s: running the case again", sc->id, path, m.why);
+      } else if (strcmp(m.case_hash, sc->hash_hex) != 0) {
         st = mdb_err_set(err, MDB_EINPUT,
                          "%s was measured with other parameters (hash %s, this suite has %s): not overwriting it; "
                          "resume with the suite that made it, or use another --output directory",
-                         path, hash[0] ? hash : "unreadable", s->cases[i].hash_hex);
+                         path, m.case_hash, sc->hash_hex);
+        break;
+      } else if (!case_file_ok(h5, &m, why, sizeof why)) {
+        notice(o, "case %s: %s %s: running the case again", sc->id, h5, why);
+      } else {
+        continue; /* done and intact */
+      }
+      /* not done after all: neither the marker nor a broken file may outlive the rerun's start */
+      if ((remove(path) != 0 && errno != ENOENT) || (remove(h5) != 0 && errno != ENOENT)) {
+        st = mdb_err_set(err, MDB_EIO, "cannot remove the damaged files of case %s in %s: %s", sc->id, cases_dir,
+                         strerror(errno));
+        break;
+      }
+      todo[i] = 1;
     }
   }
   if ((st = bcast_status(st, err))) return st;
@@ -212,12 +487,25 @@ static void cpu_model(char *buf, size_t len) {
 }
 
 /* The case's JSON marker: the guide's schema plus the case's identity. */
-static mdb_status write_marker(const char *path, const mdb_suite_case *sc, const mdb_result *r, const mdb_case *c,
-                               const mdb_par *p, const char *error, mdb_err *err) {
+static mdb_status write_marker(const char *path, const char *h5, const char *suite, const mdb_suite_case *sc,
+                               const mdb_result *r, const mdb_case *c, const mdb_par *p, const char *error,
+                               mdb_err *err) {
+  /* the case file it vouches for, as it is on disk now */
+  char sha[65];
+  struct stat sb;
+  mdb_status st = mdb_sha256_file(h5, sha, err);
+  if (st) return st;
+  if (stat(h5, &sb) != 0) return mdb_err_set(err, MDB_EIO, "cannot read %s: %s", h5, strerror(errno));
+  const char *base = strrchr(h5, '/');
   cJSON *j = r ? mdb_result_to_json(r) : cJSON_CreateObject();
   if (!j) return mdb_err_nomem(err, "case JSON", 0);
   cJSON_AddStringToObject(j, "case_id", sc->id);
   cJSON_AddStringToObject(j, "case_hash", sc->hash_hex);
+  cJSON_AddStringToObject(j, "suite", suite);
+  cJSON *cf = cJSON_AddObjectToObject(j, "case_file");
+  cJSON_AddStringToObject(cf, "name", base ? base + 1 : h5);
+  cJSON_AddNumberToObject(cf, "bytes", (double)sb.st_size);
+  cJSON_AddStringToObject(cf, "sha256", sha);
   cJSON_AddNumberToObject(j, "rank", p->rank);
   cJSON_AddStringToObject(j, "mpi_library", p->mpi_library);
   if (!r) {
@@ -234,9 +522,11 @@ static mdb_status write_marker(const char *path, const mdb_suite_case *sc, const
   }
   char *text = cJSON_Print(j);
   cJSON_Delete(j);
-  if (!text) return mdb_err_nomem(err, "case JSON", 0);
-  mdb_status st = mdb_atomic_write(path, text, strlen(text), err);
+  char *sealed = text ? seal_marker(text) : NULL;
   free(text);
+  if (!sealed) return mdb_err_nomem(err, "case JSON", 0);
+  st = mdb_atomic_write(path, sealed, strlen(sealed), err);
+  free(sealed);
   return st;
 }
 
@@ -244,8 +534,8 @@ static mdb_status write_marker(const char *path, const mdb_suite_case *sc, const
  * *stopped whether a stop request ended it early (its .h5 is written with
  * status "interrupted" but no marker, so --resume runs it again); the time
  * spent running and persisting is added to *run_s and *io_s. */
-static mdb_status run_one(const mdb_par *p, const mdb_suite_case *sc, const mdb_run_opts *o, const char *cpu,
-                          int *ok, int *stopped, double *run_s, double *io_s, mdb_err *err) {
+static mdb_status run_one(const mdb_par *p, const char *s_name, const mdb_suite_case *sc, const mdb_run_opts *o,
+                          const char *cpu, int *ok, int *stopped, double *run_s, double *io_s, mdb_err *err) {
   mdb_case c = sc->c;
   mdb_result r;
   mdb_err cerr = {0};
@@ -271,7 +561,7 @@ static mdb_status run_one(const mdb_par *p, const mdb_suite_case *sc, const mdb_
   case_path(js, sizeof js, o->outdir, sc->id, "json");
   *stopped = !cst && strcmp(r.status, "interrupted") == 0;
   mdb_status st = mdb_h5_write(h5, &meta, &k, 1, err);
-  if (!st && !*stopped) st = write_marker(js, sc, cst ? NULL : &r, &c, p, cerr.msg, err);
+  if (!st && !*stopped) st = write_marker(js, h5, s_name, sc, cst ? NULL : &r, &c, p, cerr.msg, err);
   *run_s += t1 - t0;
   *io_s += MPI_Wtime() - t1;
   *ok = !cst && strcmp(r.status, "ok") == 0;
@@ -382,7 +672,7 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
     int k = fetch_add(win, CNT_NEXT, 1);
     if (k >= ntodo) break;
     int ok = 0, stopped = 0;
-    st = run_one(p, &s->cases[order[k]], o, cpu, &ok, &stopped, &times[0], &times[1], err);
+    st = run_one(p, s->name, &s->cases[order[k]], o, cpu, &ok, &stopped, &times[0], &times[1], err);
     if (stopped) break;
     fetch_add(win, CNT_DONE, 1);
     if (!ok) fetch_add(win, CNT_FAILED, 1);
@@ -405,9 +695,13 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
   MPI_Barrier(MPI_COMM_WORLD);
   MPI_Win_free(&win);
   free(order);
-  if (failed_io) {
-    if (!st) mdb_err_set(err, MDB_EIO, "another rank could not write its results (see its message)");
-    return bcast_status(MDB_EIO, err);
+  if (failed_io) { /* every rank reports the first failing rank's message: the CLI prints it once */
+    int first = -mdb_par_max_int(st ? -p->rank : INT_MIN);
+    int code = (int)st;
+    MPI_Bcast(&code, 1, MPI_INT, first, MPI_COMM_WORLD);
+    MPI_Bcast(err->msg, (int)sizeof err->msg, MPI_CHAR, first, MPI_COMM_WORLD);
+    err->code = (mdb_status)code;
+    return err->code;
   }
 
   mdb_status fst = MDB_OK;

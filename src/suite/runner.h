@@ -9,9 +9,11 @@
  * is persisted at once by the rank that ran it: DIR/cases/<id>.h5 (the case
  * alone, in the results layout), then DIR/cases/<id>.json (the reference
  * guide's schema plus case_id and case_hash) — the JSON, written last and
- * atomically, marks the case as done. A crash or kill -9 loses at most the
- * cases in flight; --resume reruns exactly the cases without a marker and
- * refuses a marker whose parameter hash differs. At the end rank 0 merges
+ * atomically, marks the case as done; it records the .h5's size and SHA-256
+ * and is sealed by a SHA-256 of its own bytes. A crash or kill -9 loses at
+ * most the cases in flight; --resume reruns exactly the cases without an
+ * intact marker and an intact case file (mdb_run_prepare) and refuses a
+ * marker whose parameter hash differs. At the end rank 0 merges
  * the case files into DIR/results.h5 and writes DIR/summary.json.
  */
 #ifndef MDB_RUNNER_H
@@ -53,6 +55,10 @@ typedef struct mdb_run_opts {
   const char *outdir;  /* results directory */
   const char *suite_label; /* for the file's root attributes */
   const char *command; /* the command line, for provenance */
+  /* one line (no newline) for the user on rank 0: a damaged or missing case
+     file that --resume runs again, a stale temporary removed; NULL: none */
+  void (*notice)(void *user, const char *line);
+  void *notice_user;
 } mdb_run_opts;
 
 /* Progress after each case a rank finishes (called on rank 0 only, when
@@ -75,9 +81,19 @@ typedef struct mdb_run_report {
   int unfinished;     /* cases of the suite without a finished result after this run */
 } mdb_run_report;
 
-/* Rank 0 prepares DIR (creating DIR/cases; without resume, a DIR that
- * already holds results is refused) and marks which cases are done;
- * todo[i] = 1 for the cases to run. All ranks get the same todo. */
+/* Rank 0 prepares DIR and marks which cases are done; todo[i] = 1 for the
+ * cases to run. All ranks get the same todo.
+ *  - A DIR made by `mdbench compare`, by another suite, or holding cases this
+ *    run does not have (another --filter/--device) is refused (MDB_EINPUT,
+ *    nothing touched); without resume, so is a DIR that already holds results.
+ *  - DIR and DIR/cases must be writable (MDB_EIO before any case runs).
+ *  - Temporary files an interrupted write left (NAME.tmp.PID) are removed.
+ *  - With resume, a case is done when its marker is intact (its seal holds),
+ *    has this case's parameter hash (another hash: MDB_EINPUT) and its .h5
+ *    has the size and SHA-256 the marker records (an older marker without
+ *    them: the .h5 opens and holds the case). A damaged marker or a missing
+ *    or damaged .h5 is said (o->notice, one line per case), both files are
+ *    removed, and the case runs again. */
 mdb_status mdb_run_prepare(const mdb_par *p, const mdb_suite *s, const mdb_run_opts *o, int resume, int *todo,
                            mdb_err *err);
 
