@@ -257,6 +257,12 @@ static mdb_status run_one(const mdb_par *p, const mdb_suite_case *sc, const mdb_
   mdb_status cst = mdb_case_run(&c, &r, &cerr);
   double t1 = MPI_Wtime();
   unsetenv("MDBENCH_CLIENT_LOG");
+  if (cst && mdb_stop_requested()) { /* stopped before its first step: as if never started */
+    *stopped = 1;
+    *ok = 0;
+    *run_s += t1 - t0;
+    return MDB_OK;
+  }
   char host[128] = "";
   gethostname(host, sizeof host - 1);
   mdb_h5_meta meta = {.suite = o->suite_label, .command = o->command, .mpi_ranks = p->size,
