@@ -46,7 +46,13 @@ mdb_status mdb_par_init(int *argc, char ***argv, mdb_par *p, mdb_err *err) {
   return MDB_OK;
 }
 
-void mdb_par_finalize(void) { MPI_Finalize(); }
+void mdb_par_finalize(void) {
+  /* mpirun sent the stop: it is tearing the job down and SIGKILLs the ranks
+     a second after its SIGTERM, while MPI_Finalize would wait on daemons that
+     are leaving. Everything is written by now: leave without it. */
+  if (mdb_stop_launcher_aborting()) return;
+  MPI_Finalize();
+}
 
 const char *mdb_par_mpi_cuda_aware(void) {
 #if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
