@@ -15,6 +15,14 @@ if(MDB_PEER_PYTHON)
   set_tests_properties(ipi_matches_ase_emt PROPERTIES LABELS "ase;peer;slow" SKIP_RETURN_CODE 77 TIMEOUT 400
                        ENVIRONMENT "OMP_NUM_THREADS=1")
 endif()
+# ipi_wait_ends_on_a_stop_request_without_a_signal: the 0.1 s poll slices see a
+#   stop that no signal announced (another thread's mdb_stop_request), while
+#   waiting for a client to connect and for a stalled client's answer (< 1 s)
+find_package(Threads REQUIRED)
+mdb_test(ipi_wait_ends_on_a_stop_request_without_a_signal LABELS unit SOURCES test_ipi_stop.c)
+target_link_libraries(ipi_wait_ends_on_a_stop_request_without_a_signal PRIVATE Threads::Threads)
+set_tests_properties(ipi_wait_ends_on_a_stop_request_without_a_signal PROPERTIES TIMEOUT 120)
+
 # ipi_stop_ends_the_wait_for_a_stalled_client: a client that connects and never
 #   answers (at setup, mid-run, launched by a suite case); SIGTERM/SIGUSR1 ->
 #   exit 75 within 2 s, status "interrupted", no sample of the half-done step
