@@ -42,11 +42,11 @@ static pid_t parent_of(pid_t pid, char *comm, size_t n) {
   size_t got = fread(line, 1, sizeof line - 1, f);
   fclose(f);
   line[got] = '\0';
-  char *open = strchr(line, '('), *close = strrchr(line, ')');
+  char *lp = strchr(line, '('), *rp = strrchr(line, ')');
   long pp = 0;
-  if (!open || !close || close < open || sscanf(close + 1, " %*c %ld", &pp) != 1) return 0;
-  size_t len = (size_t)(close - open - 1) < n - 1 ? (size_t)(close - open - 1) : n - 1;
-  memcpy(comm, open + 1, len);
+  if (!lp || !rp || rp < lp || sscanf(rp + 1, " %*c %ld", &pp) != 1) return 0;
+  size_t len = (size_t)(rp - lp - 1) < n - 1 ? (size_t)(rp - lp - 1) : n - 1;
+  memcpy(comm, lp + 1, len);
   comm[len] = '\0';
   return (pid_t)pp;
 }
