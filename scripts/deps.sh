@@ -2,7 +2,8 @@
 # Installs (as root) or names (otherwise) the Debian 12 packages mdbench needs.
 #   scripts/deps.sh          build and run
 #   scripts/deps.sh --test   also what the tests cross-check against (LAMMPS, ASE)
-# Idempotent: installs nothing when everything is present.
+# Idempotent: installs nothing when everything is present. Waits (up to
+# MDBENCH_APT_LOCK_WAIT_S, 600 s) while another apt or dpkg holds its lock.
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config git libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libcjson-dev)
@@ -23,7 +24,38 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "  sudo apt-get install ${missing[*]}" >&2
   exit 1
 fi
+
+# Another apt or dpkg (unattended-upgrades or cloud-init on a fresh machine)
+# may hold the package locks: wait for it, saying so, rather than fail.
+# apt and dpkg take fcntl locks, listed in /proc/locks by inode.
+LOCK_WAIT_S=${MDBENCH_APT_LOCK_WAIT_S:-600}
+lock_held() { # FILE
+  local ino
+  ino=$(stat -c %i "$1" 2>/dev/null) || return 1
+  grep -qE " [0-9a-f]+:[0-9a-f]+:$ino " /proc/locks 2>/dev/null
+}
+wait_for_locks() { # LOCK_FILE...
+  local waited=0 held l
+  while :; do
+    held=""
+    for l in "$@"; do lock_held "$l" && held=$l && break; done
+    [[ -z $held ]] && return 0
+    if ((waited == 0)); then
+      echo "deps.sh: another package manager holds $held; waiting for it (up to ${LOCK_WAIT_S} s)..." >&2
+    elif ((waited >= LOCK_WAIT_S)); then
+      echo "deps.sh: $held is still held after ${LOCK_WAIT_S} s; giving up (see: ps aux | grep -E 'apt|dpkg')" >&2
+      exit 1
+    fi
+    sleep 2
+    waited=$((waited + 2))
+  done
+}
+
 echo "installing: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# the same wait inside apt (DPkg::Lock::Timeout) covers a lock taken between our check and apt's
+apt_opts=(-o "DPkg::Lock::Timeout=$LOCK_WAIT_S")
+wait_for_locks /var/lib/apt/lists/lock /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock
+apt-get "${apt_opts[@]}" update -qq
+wait_for_locks /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/cache/apt/archives/lock
+apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -8,6 +8,16 @@
 #      complete with every case ok.
 #   2. SIGTERM to a single process (no mpirun): the same, exit 75.
 #   3. A second SIGINT while the stop is pending kills the process.
+#   4. SIGINT and SIGTERM to mpirun. Open MPI 4 does not pass these on: it
+#      sends every rank SIGTERM (SIGKILL a second later) and exits 1 itself,
+#      whatever its ranks return. The ranks see that the SIGTERM comes from
+#      mpirun, stop within that second, keep the finished cases and their
+#      markers, record the stop as "a signal" (which one mpirun does not
+#      say), and each rank exits 75 (seen through a wrapper shell that
+#      records it); mpirun exits 1 (75 from a launcher that passes its
+#      ranks' code on) within 5 s of the signal; --resume finishes the run.
+#      SIGINT runs with mpirun's defaults; SIGTERM with
+#      odls_base_sigkill_timeout 3, where every rank is seen to exit 75.
 # usage: suite_interrupt.sh MDBENCH_SUITE PYTHON SOURCE_DIR
 set -u
 SUITE_BIN=$1 PY=$2 SRC=$3
@@ -45,7 +55,7 @@ with h5py.File(os.path.join(d, "results.h5")) as f:
     done = {os.path.basename(p)[:-5] for p in glob.glob(os.path.join(d, "cases", "*.json"))}
     assert f.attrs["complete"] == 0, "complete should be 0"
     assert f.attrs["suite_cases"] == 6, f"suite_cases {f.attrs['suite_cases']}"
-    assert f.attrs["stop_signal"] in ("SIGUSR1", "SIGTERM"), f.attrs["stop_signal"]
+    assert f.attrs["stop_signal"] in ("SIGUSR1", "SIGTERM", "a signal"), f.attrs["stop_signal"]
     assert {k for k, s in st.items() if s == "ok"} == done, f"ok cases {st} vs markers {done}"
     inter = [k for k, s in st.items() if s == "interrupted"]
     assert len(inter) >= 1, f"no interrupted case: {st}"
@@ -54,7 +64,7 @@ with h5py.File(os.path.join(d, "results.h5")) as f:
         n = len(g["step_time_ms"])
         assert 0 < n < g.attrs["n_steps"] and g.attrs["n_timed_steps"] == n, f"{k}: {n} timed steps"
         assert g.attrs["fail_step"] == n, f"{k}: fail_step {g.attrs['fail_step']} vs {n}"
-        assert "stopped by SIG" in g.attrs["error"], g.attrs["error"]
+        assert "stopped by " + f.attrs["stop_signal"] in g.attrs["error"], g.attrs["error"]
         # the energy record reaches the stop
         assert g["thermo/step"][-1] == n, f"{k}: last thermo sample at {g['thermo/step'][-1]}, stopped at {n}"
     rows = {r["case_id"].decode(): r["status"].decode() for r in f["summary"][()]}
@@ -102,6 +112,52 @@ kill -INT "$pid"
 wait "$pid"
 rc=$?
 if [[ $rc -eq 130 || $rc -eq 75 ]]; then ok; else no "two SIGINTs: exit $rc (want 130, killed by SIGINT, or 75 if the first stop won)"; fi
+
+# 4. SIGINT and SIGTERM to mpirun
+# SIGINT with mpirun's defaults (SIGTERM to the ranks a second after, SIGKILL
+# a second later); SIGTERM with 3 s each, so that every rank can be seen to
+# exit 75 on a loaded machine (in one second a rank may be killed while it
+# leaves; its results are written by then either way)
+for sig in INT TERM; do
+  d="$tmp/m$sig"
+  rm -f "$tmp"/rc.*
+  opts=() bound=5
+  [[ $sig == TERM ]] && opts=(--mca odls_base_sigkill_timeout 3) bound=10
+  # the wrapper shell records each rank's exit code (its trap waits for the rank)
+  mpirun -n 2 "${opts[@]}" bash -c 'trap : INT TERM; "$@"; echo $? >"'"$tmp"'/rc.$OMPI_COMM_WORLD_RANK"' rank \
+    "$SUITE_BIN" "$suite" -o "$d" --quiet >"$tmp/m.log" 2>&1 &
+  pid=$!
+  if wait_first_case "$d"; then ok; else no "SIG$sig: no case finished within 120 s"; fi
+  sleep 0.5
+  t0=$(date +%s.%N)
+  kill -"$sig" "$pid"
+  wait "$pid"
+  rc=$?
+  t1=$(date +%s.%N)
+  sleep 0.3
+  if [[ $rc -eq 1 || $rc -eq 75 ]]; then ok; else no "SIG$sig to mpirun: exit $rc (Open MPI's mpirun exits 1, a launcher passing the ranks' code 75): $(tail -n 3 "$tmp/m.log")"; fi
+  if "$PY" -c "import sys; sys.exit(0 if $t1 - $t0 < $bound else 1)"; then ok; else no "SIG$sig to mpirun: the stop took $("$PY" -c "print(round($t1 - $t0, 1))") s (bound $bound s)"; fi
+  if [[ $sig == TERM ]]; then
+    for r in 0 1; do
+      [[ $(cat "$tmp/rc.$r" 2>/dev/null) == 75 ]] && ok || no "SIG$sig to mpirun: rank $r exited '$(cat "$tmp/rc.$r" 2>/dev/null)', want 75"
+    done
+  else
+    for f in "$tmp"/rc.*; do [[ ! -e $f || $(cat "$f") == 75 ]] || no "SIG$sig to mpirun: $(basename "$f") = $(cat "$f")"; done
+  fi
+  grep -q "mdbench-suite: stopped by a signal (mpirun passes SIGINT and SIGTERM on as SIGTERM" "$tmp/m.log" && ok ||
+    no "SIG$sig to mpirun: message: $(tail -n 2 "$tmp/m.log")"
+  grep -q "stopped by SIGTERM" "$tmp/m.log" && no "SIG$sig to mpirun: the message names SIGTERM" || ok
+  if check_h5 "$d" >/dev/null && "$PY" -c "
+import h5py, sys; sys.exit(0 if h5py.File('$d/results.h5').attrs['stop_signal'] == 'a signal' else 1)"; then ok; else
+    no "SIG$sig to mpirun: results.h5 of the stopped run"
+  fi
+  pgrep -f "$SUITE_BIN $suite" >/dev/null && no "SIG$sig: a rank outlived the stop" || ok
+  [[ $sig == INT ]] || continue # one resume is enough (they are the same)
+  if mpirun -n 2 "$SUITE_BIN" "$suite" --resume "$d" --quiet >"$tmp/mr.log" 2>&1 &&
+    "$PY" "$SRC/tests/peers/suite_results_check.py" complete "$d" 6 >/dev/null; then ok; else
+    no "SIG$sig to mpirun: --resume did not finish: $(tail -n 3 "$tmp/mr.log")"
+  fi
+done
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

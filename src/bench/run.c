@@ -390,7 +390,7 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
   mdb_md md;
   mdb_gmd *g = NULL;
   const int gpu = strcmp(c->device, "cuda") == 0;
-  int have_calc = 0, have_md = 0;
+  int have_calc = 0, have_md = 0, cut_mid_step = 0;
   long total = (long)c->warmup_steps + c->n_steps;
   if (gpu && hooks && hooks->after_step) {
     st = mdb_err_set(err, MDB_EINPUT, "shadow mode (--reference/--shadow) runs on the CPU only (valid: --device cpu)");
@@ -461,6 +461,18 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
     mdb_status sst = g ? mdb_gmd_step(g, flags, err) : mdb_md_step(&md, flags, err);
     double t1 = mdb_now();
     if (g && timed && !sst) r->gpu.force_ms[r->n_timed] = mdb_gmd_force_ms(g);
+    if (sst && mdb_stop_requested()) {
+      /* a stop cut the force call short (an external calculator gives up
+         waiting for its peer): the step is void and its half-updated state
+         is not sampled; the record ends at the last sample */
+      char why[1200];
+      snprintf(why, sizeof why, "stopped by %s after step %ld of %ld (%s)",
+               mdb_stop_signal_name(mdb_stop_requested()), step - 1, total, err->msg);
+      fail(r, step - 1, why);
+      snprintf(r->status, sizeof r->status, "interrupted");
+      cut_mid_step = 1;
+      break;
+    }
     if (sst == MDB_ERUN) { /* a runaway atom found by the neighbour build */
       fail(r, step, err->msg);
       break;
@@ -487,6 +499,8 @@ done:
   if (r->mem_before == 0) r->mem_before = (double)r->mem_bytes[0];
   r->neighbor_builds = g ? mdb_gmd_builds(g) : md.nl.builds;
   r->final_extended_energy = g ? mdb_gmd_extended_energy(g) : mdb_md_extended_energy(&md);
+  if (cut_mid_step) /* the state is half a step on: keep the last sample's */
+    r->final_extended_energy = r->th_conserved[r->n_samples - 1] - r->th_total[r->n_samples - 1];
   if (g) gpu_finish(r, g);
   utc_now(r->ended_utc, sizeof r->ended_utc);
   st = finish(r, err);

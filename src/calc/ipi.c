@@ -11,7 +11,8 @@
  *            to FILE (default $MDBENCH_CLIENT_LOG, which mdbench-suite sets
  *            to DIR/cases/<id>.client.log, else /dev/null). The client is
  *            stopped at the end (EXIT, then SIGTERM, then SIGKILL to its
- *            process group); if it dies before connecting, the error says so.
+ *            process group; after a failure or a stop, SIGTERM at once);
+ *            if it dies before connecting, the error says so.
  *   timeout  seconds (default 60) bounding the wait for the client to connect
  *            and every single wait for bytes from (or room to write to) it.
  *
@@ -47,6 +48,14 @@
  * is in mdb_md_init) that makes mdb_case_run return MDB_ERUN (CLI exit 3);
  * mid-run the case ends with status "failed" at that step (CLI exit 1).
  * After a failure the connection is dropped and later calls fail at once.
+ *
+ * Stops: every wait for the client (to connect, to send or take bytes,
+ * READY while it computes) polls in slices of at most 0.1 s and, when the
+ * client is not ready, gives up at once if a stop was requested
+ * (core/stop.h; a signal also cuts a poll short): MDB_ERUN "stopped by ...
+ * while waiting ...", which mdb_case_run records as an interruption, not a
+ * failure. A client that is ready is still served, so a stop does not
+ * break an exchange that needs no waiting.
  * Writes use MSG_NOSIGNAL, so a vanished client is an error, not SIGPIPE.
  *
  * Timing: the wall time of each exchange (STATUS to the last FORCEREADY
@@ -75,12 +84,14 @@
 #include <unistd.h>
 
 #include "calc/calc.h"
+#include "core/stop.h"
 
 #define IPI_BOHR_A 0.5291772105638411    /* Å per Bohr (ase.units.Bohr, ASE 3.22) */
 #define IPI_HARTREE_EV 27.211386024367243 /* eV per Hartree (ase.units.Ha, ASE 3.22) */
 #define IPI_HDR 12
 #define IPI_MAX_EXTRA (64 << 20) /* bytes of "extra" accepted in FORCEREADY */
 #define IPI_DEFAULT_TIMEOUT 60.0
+#define IPI_SLICE_S 0.1 /* longest single poll: how soon a stop request is seen */
 
 typedef struct ipi_ctx {
   char unix_path[108]; /* "" for TCP */
@@ -118,7 +129,15 @@ static void ipi_drop(ipi_ctx *c) {
   c->broken = 1;
 }
 
-/* Waits until fd is ready for events or the deadline passes. */
+/* MDB_ERUN when a stop was requested, naming what was being waited for. */
+static mdb_status ipi_stopped(const char *what, mdb_err *err) {
+  const int sig = mdb_stop_requested();
+  if (!sig) return MDB_OK;
+  return mdb_err_set(err, MDB_ERUN, "ipi: stopped by %s while %s", mdb_stop_signal_name(sig), what);
+}
+
+/* Waits until fd is ready for events, the deadline passes, or a stop is
+ * requested while the client is not ready. */
 static mdb_status ipi_wait(ipi_ctx *c, short events, double deadline, const char *what, mdb_err *err) {
   for (;;) {
     double left = deadline - ipi_now();
@@ -126,11 +145,12 @@ static mdb_status ipi_wait(ipi_ctx *c, short events, double deadline, const char
       return mdb_err_set(err, MDB_ERUN, "ipi: the client did not respond within %g s (timeout=) while %s", c->timeout,
                          what);
     struct pollfd p = {.fd = c->fd, .events = events};
-    int ms = (int)ceil(left * 1e3);
+    int ms = (int)ceil((left < IPI_SLICE_S ? left : IPI_SLICE_S) * 1e3);
     int r = poll(&p, 1, ms);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return mdb_err_set(err, MDB_ERUN, "ipi: poll failed while %s: %s", what, strerror(errno));
+    if (r < 0 && errno != EINTR) return mdb_err_set(err, MDB_ERUN, "ipi: poll failed while %s: %s", what, strerror(errno));
     if (r > 0) return MDB_OK; /* readable, or hung up/error: recv/send say which */
+    mdb_status st = ipi_stopped(what, err);
+    if (st) return st;
   }
 }
 
@@ -141,7 +161,7 @@ static mdb_status ipi_recv(ipi_ctx *c, void *dst, size_t n, const char *what, md
     mdb_status st = ipi_wait(c, POLLIN, deadline, what, err);
     if (st) return st;
     ssize_t got = recv(c->fd, p, n, 0);
-    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue; /* ipi_wait sees a stop */
     if (got < 0 && errno == ECONNRESET)
       return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
     if (got < 0) return mdb_err_set(err, MDB_ERUN, "ipi: reading from the client failed while %s: %s", what, strerror(errno));
@@ -383,11 +403,12 @@ static mdb_status ipi_spawn(ipi_ctx *c, mdb_err *err) {
   return MDB_OK;
 }
 
-/* Stops the launched client: a moment to leave after EXIT, then SIGTERM,
- * then SIGKILL, to its whole process group. */
-static void ipi_reap(ipi_ctx *c) {
+/* Stops the launched client: a moment to leave after EXIT (none when no
+ * EXIT was sent: a client that failed or stalled gets no grace), then
+ * SIGTERM, then SIGKILL, to its whole process group. */
+static void ipi_reap(ipi_ctx *c, int sent_exit) {
   if (c->child <= 0) return;
-  for (int sig = 0; sig < 3; sig++) {
+  for (int sig = sent_exit ? 0 : 1; sig < 3; sig++) {
     if (sig == 1) kill(-c->child, SIGTERM);
     if (sig == 2) kill(-c->child, SIGKILL);
     for (int i = 0; i < 100; i++) { /* up to 2 s each */
@@ -433,12 +454,19 @@ static mdb_status ipi_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
                          WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), cmd);
     }
     struct pollfd p = {.fd = c->listen_fd, .events = POLLIN};
-    /* in slices, to notice a launched client that died */
-    double slice = c->child > 0 && left > 0.1 ? 0.1 : left;
+    /* in slices, to notice a launched client that died, and a stop */
+    double slice = left > IPI_SLICE_S ? IPI_SLICE_S : left;
     int r = left > 0 ? poll(&p, 1, (int)ceil(slice * 1e3)) : 0;
-    if (r < 0 && errno == EINTR) continue;
+    const int e = r < 0 ? errno : 0;
+    if (r == 0 || e == EINTR) {
+      char what[480];
+      snprintf(what, sizeof what, "waiting for a client to connect to %s", ipi_where(c, where, sizeof where));
+      mdb_status st = ipi_stopped(what, err);
+      if (st) return st;
+    }
+    if (e == EINTR) continue;
     if (r == 0 && left > slice) continue;
-    if (r < 0) return mdb_err_set(err, MDB_ERUN, "ipi: poll on the listening socket failed: %s", strerror(errno));
+    if (r < 0) return mdb_err_set(err, MDB_ERUN, "ipi: poll on the listening socket failed: %s", strerror(e));
     if (r == 0)
       return mdb_err_set(err, MDB_ERUN, "ipi: no client connected to %s within %g s (timeout=)",
                          ipi_where(c, where, sizeof where), c->timeout);
@@ -504,6 +532,7 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
     if (ipi_now() > deadline)
       return mdb_err_set(err, MDB_ERUN, "ipi: the client did not have forces ready within %g s (timeout=)",
                          c->timeout);
+    if ((st = ipi_stopped("waiting for HAVEDATA (the client computing)", err))) return st;
     struct timespec ms = {0, 1000000};
     nanosleep(&ms, NULL);
   }
@@ -568,7 +597,8 @@ static mdb_status ipi_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
 static void ipi_fini(void *ctx) {
   ipi_ctx *c = ctx;
   if (!c) return;
-  if (c->fd >= 0 && !c->broken) {
+  const int sent_exit = c->fd >= 0 && !c->broken;
+  if (sent_exit) {
     char h[IPI_HDR];
     memset(h, ' ', sizeof h);
     memcpy(h, "EXIT", 4);
@@ -579,7 +609,7 @@ static void ipi_fini(void *ctx) {
     close(c->listen_fd);
     if (c->unix_path[0]) unlink(c->unix_path);
   }
-  ipi_reap(c);
+  ipi_reap(c, sent_exit);
   free(c->buf);
   free(c);
 }

@@ -301,6 +301,10 @@ int mdb_cmd_compare(int argc, char **argv) {
     mdb_run_hooks hooks;
     if (have_shadow) hooks = mdb_shadow_hooks(&sh);
     mdb_status st = mdb_case_run_hooked(&e[i].c, have_shadow ? &hooks : NULL, &e[i].r, &err);
+    if (st && mdb_stop_requested()) { /* stopped before its first step (waiting for an i-PI client) */
+      stopped = 1;
+      continue;
+    }
     if (st) {
       /* it could not run: an error for this calculator, the others go on */
       snprintf(e[i].error, sizeof e[i].error, "%s", err.msg);

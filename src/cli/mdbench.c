@@ -296,7 +296,13 @@ static int cmd_run(int argc, char **argv) {
   if (output && mdb_atomic_check_writable(output, &err)) return mdb_cli_die("run", &err);
   mdb_result r;
   mdb_stop_install(); /* SIGTERM/SIGINT/SIGUSR1: stop at the next step, keep what was measured */
-  if (mdb_case_run(&c, &r, &err)) return mdb_cli_die("run", &err);
+  if (mdb_case_run(&c, &r, &err)) {
+    if (!mdb_stop_requested()) return mdb_cli_die("run", &err);
+    /* stopped before the first step (waiting for an i-PI client): nothing measured */
+    fprintf(stderr, "mdbench run: stopped by %s before the first step, nothing measured (%s)\n",
+            mdb_stop_signal_name(mdb_stop_requested()), err.msg);
+    return MDB_EXIT_INTERRUPTED;
+  }
   const int stopped = strcmp(r.status, "interrupted") == 0;
   int code = strcmp(r.status, "ok") == 0 ? 0 : stopped ? MDB_EXIT_INTERRUPTED : 1;
   if (output && mdb_result_write_json(&r, output, &err)) {

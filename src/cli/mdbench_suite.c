@@ -481,9 +481,13 @@ int main(int argc, char **argv) {
       if (filter && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --filter %s", filter);
       if (device_given && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --device %s", device);
       if (l < sizeof again) snprintf(again + l, sizeof again - l, " --resume %s", o.outdir);
-      fprintf(stderr, "mdbench-suite: stopped by %s: %d of %d cases done, results so far in %s/results.h5; finish "
+      /* mpirun turns SIGINT and SIGTERM into SIGTERM for its ranks, and exits 1 itself */
+      const int hidden = rep.stop_signal == MDB_STOP_FROM_LAUNCHER;
+      fprintf(stderr, "mdbench-suite: stopped by %s%s: %d of %d cases done, results so far in %s/results.h5; finish "
                       "with: %s\n",
-              mdb_stop_signal_name(rep.stop_signal), rep.total - rep.unfinished, rep.total, o.outdir, again);
+              mdb_stop_signal_name(rep.stop_signal),
+              hidden ? " (mpirun passes SIGINT and SIGTERM on as SIGTERM, and exits 1 itself)" : "",
+              rep.total - rep.unfinished, rep.total, o.outdir, again);
     }
   } else {
     code = rep.failed ? 1 : 0;

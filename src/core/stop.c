@@ -1,34 +1,87 @@
 /* stop.c — see stop.h. */
+#define _POSIX_C_SOURCE 200809L
 #include "core/stop.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t stop_signal = 0;
+/* the MPI launcher (Open MPI's mpirun or orted) that started this process,
+ * 0 when none: it turns a SIGINT or SIGTERM it receives into SIGTERM for
+ * its ranks, so a SIGTERM from it does not say which signal the user sent */
+static pid_t launcher = 0;
 
-static void on_signal(int sig) {
+static volatile sig_atomic_t launcher_aborting = 0;
+
+static void on_signal(int sig, siginfo_t *info, void *uctx) {
+  (void)uctx;
+  const int from_launcher =
+      sig == SIGTERM && launcher > 0 && info && info->si_code == SI_USER && info->si_pid == launcher;
+  if (from_launcher) launcher_aborting = 1;
   if (stop_signal && (sig == SIGINT || sig == SIGTERM)) {
+    /* mpirun passing on a stop this process already has (Slurm signals the
+       launcher and the ranks alike): not an impatient user */
+    if (from_launcher) return;
     /* second request: leave now, the default way */
     signal(sig, SIG_DFL);
     raise(sig);
     return;
   }
-  stop_signal = sig;
+  stop_signal = from_launcher ? MDB_STOP_FROM_LAUNCHER : sig;
+}
+
+/* The parent of pid and its command name, from /proc/PID/stat; 0 when
+ * unknown. */
+static pid_t parent_of(pid_t pid, char *comm, size_t n) {
+  char path[64], line[512];
+  snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return 0;
+  size_t got = fread(line, 1, sizeof line - 1, f);
+  fclose(f);
+  line[got] = '\0';
+  char *lp = strchr(line, '('), *rp = strrchr(line, ')');
+  long pp = 0;
+  if (!lp || !rp || rp < lp || sscanf(rp + 1, " %*c %ld", &pp) != 1) return 0;
+  size_t len = (size_t)(rp - lp - 1) < n - 1 ? (size_t)(rp - lp - 1) : n - 1;
+  memcpy(comm, lp + 1, len);
+  comm[len] = '\0';
+  return (pid_t)pp;
+}
+
+/* The nearest ancestor (a few levels up: a rank may run under a wrapper
+ * shell) that is an Open MPI or PRRTE launcher or daemon; 0 when none. */
+static pid_t find_launcher(void) {
+  static const char *const names[] = {"mpirun", "mpiexec", "orterun", "orted", "prterun", "prted", NULL};
+  pid_t pid = getpid();
+  for (int level = 0; level < 4 && pid > 1; level++) {
+    char comm[64] = "", pcomm[64] = "";
+    pid_t pp = parent_of(pid, comm, sizeof comm);
+    if (pp <= 1 || !parent_of(pp, pcomm, sizeof pcomm)) return 0;
+    for (int k = 0; names[k]; k++)
+      if (strcmp(pcomm, names[k]) == 0) return pp;
+    pid = pp;
+  }
+  return 0;
 }
 
 void mdb_stop_install(void) {
+  launcher = find_launcher();
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
+  sa.sa_sigaction = on_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
+  sa.sa_flags = SA_RESTART | SA_SIGINFO;
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGUSR1, &sa, NULL);
 }
 
 int mdb_stop_requested(void) { return (int)stop_signal; }
+
+int mdb_stop_launcher_aborting(void) { return (int)launcher_aborting; }
 
 void mdb_stop_request(int sig) { stop_signal = sig; }
 
@@ -38,6 +91,7 @@ const char *mdb_stop_signal_name(int sig) {
   case SIGTERM: return "SIGTERM";
   case SIGINT: return "SIGINT";
   case SIGUSR1: return "SIGUSR1";
+  case MDB_STOP_FROM_LAUNCHER: return "a signal";
   default: snprintf(buf, sizeof buf, "signal %d", sig); return buf;
   }
 }

@@ -9,21 +9,40 @@
  * for before its time limit: `#SBATCH --signal=B:USR1@120`) all request the
  * stop. A second SIGINT or SIGTERM while a stop is pending kills the process
  * the default way, so an impatient user still gets out.
+ *
+ * Open MPI's mpirun does not pass SIGINT or SIGTERM on: it aborts the job,
+ * sending every rank SIGTERM (then SIGKILL after a second), and exits 1
+ * itself whatever the ranks return. A SIGTERM that comes from the launcher
+ * that started this process therefore does not say what the user sent; it
+ * is recorded as MDB_STOP_FROM_LAUNCHER, named "a signal"; and as it only
+ * repeats a stop when one is already pending (Slurm signals the launcher
+ * and the ranks alike), it never counts as the second, impatient request.
  */
 #ifndef MDB_STOP_H
 #define MDB_STOP_H
 
+/* The stop request of a SIGTERM sent by the MPI launcher (mpirun, orted):
+ * above every signal number, so the largest request over ranks keeps it. */
+#define MDB_STOP_FROM_LAUNCHER 256
+
 /* Installs the handlers for SIGTERM, SIGINT and SIGUSR1. Idempotent. */
 void mdb_stop_install(void);
 
-/* The signal that requested the stop, 0 when none. Async-signal-safe. */
+/* The signal that requested the stop (or MDB_STOP_FROM_LAUNCHER), 0 when
+ * none. Async-signal-safe. */
 int mdb_stop_requested(void);
+
+/* Whether the MPI launcher sent SIGTERM: it is tearing the job down and
+ * SIGKILLs the ranks about a second later (Open MPI 4), so a rank that has
+ * written everything should leave without waiting in MPI_Finalize. */
+int mdb_stop_launcher_aborting(void);
 
 /* Requests a stop as if sig had arrived (tests, and a rank that learns of a
  * stop from another); clears it with sig = 0. */
 void mdb_stop_request(int sig);
 
-/* "SIGTERM", "SIGINT", "SIGUSR1", or "signal N". */
+/* "SIGTERM", "SIGINT", "SIGUSR1", "a signal" (MDB_STOP_FROM_LAUNCHER), or
+ * "signal N". */
 const char *mdb_stop_signal_name(int sig);
 
 #endif

@@ -49,7 +49,13 @@ mdb_status mdb_par_init(int *argc, char ***argv, mdb_par *p, mdb_err *err) {
   return MDB_OK;
 }
 
-void mdb_par_finalize(void) { MPI_Finalize(); }
+void mdb_par_finalize(void) {
+  /* mpirun sent the stop: it is tearing the job down and SIGKILLs the ranks
+     a second after its SIGTERM, while MPI_Finalize would wait on daemons that
+     are leaving. Everything is written by now: leave without it. */
+  if (mdb_stop_launcher_aborting()) return;
+  MPI_Finalize();
+}
 
 const char *mdb_par_mpi_cuda_aware(void) {
 #if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
@@ -547,6 +553,12 @@ static mdb_status run_one(const mdb_par *p, const char *s_name, const mdb_suite_
   mdb_status cst = mdb_case_run(&c, &r, &cerr);
   double t1 = MPI_Wtime();
   unsetenv("MDBENCH_CLIENT_LOG");
+  if (cst && mdb_stop_requested()) { /* stopped before its first step: as if never started */
+    *stopped = 1;
+    *ok = 0;
+    *run_s += t1 - t0;
+    return MDB_OK;
+  }
   char host[128] = "";
   gethostname(host, sizeof host - 1);
   mdb_h5_meta meta = {.suite = o->suite_label, .command = o->command, .mpi_ranks = p->size,
