@@ -41,6 +41,7 @@ enum {
   OPT_SUITES,
   OPT_QUIET,
   OPT_HELP,
+  OPT_VERSION,
   /* --submit and its options (cli/submit.h) */
   OPT_SUBMIT,
   OPT_TEMPLATE,
@@ -65,7 +66,7 @@ static const struct option options[] = {
     {"dry-run", no_argument, 0, OPT_DRY},         {"filter", required_argument, 0, OPT_FILTER},
     {"device", required_argument, 0, OPT_DEVICE}, {"suites-dir", required_argument, 0, OPT_SUITES},
     {"quiet", no_argument, 0, OPT_QUIET},         {"help", no_argument, 0, OPT_HELP},
-    {"submit", required_argument, 0, OPT_SUBMIT}, {"template", required_argument, 0, OPT_TEMPLATE},
+    {"version", no_argument, 0, OPT_VERSION},     {"submit", required_argument, 0, OPT_SUBMIT}, {"template", required_argument, 0, OPT_TEMPLATE},
     {"launcher", required_argument, 0, OPT_LAUNCHER}, {"launcher-args", required_argument, 0, OPT_LAUNCHER_ARGS},
     {"nodes", required_argument, 0, OPT_NODES},   {"gpus-per-node", required_argument, 0, OPT_GPUS},
     {"ntasks-per-node", required_argument, 0, OPT_NTASKS}, {"cpus-per-task", required_argument, 0, OPT_CPT},
@@ -90,10 +91,11 @@ static void usage(FILE *to) {
           "  --resume DIR          finish an interrupted run: rerun only the cases not yet done\n"
           "  --dry-run             print the expanded cases with their estimated cost, run nothing\n"
           "  --filter K=V[,K=V]    keep matching cases (keys: system, atoms, protocol, calculator, device, id)\n"
-          "  --device auto|cpu     auto: each case's own device, falling back to the CPU; cpu: every case on "
-          "the CPU\n"
+          "  --device auto|cpu|cuda  auto: each case's own device, cuda cases on the CPU when there is no GPU;\n"
+          "                        cpu: every case on the CPU; cuda: every case on the GPU (one per rank) [auto]\n"
           "  --suites-dir DIR      where SUITE names are looked up [$MDBENCH_SUITES, then the installed suites]\n"
           "  --quiet               no progress\n"
+          "  --version             version, commit and build flags\n"
           "submitting to Slurm instead of running (docs/slurm.md):\n"
           "  --submit slurm        write DIR/job.sbatch from a template in jobscripts/, run sbatch, print the job id;\n"
           "                        with --dry-run: write the script, do not submit\n"
@@ -152,22 +154,8 @@ static void progress(void *user, int done, int failed, int total, double elapsed
 /* The suites directory: --suites-dir, $MDBENCH_SUITES, the installed
  * share/mdbench/suites beside the binary, then the source tree's. */
 static const char *suites_dir(const char *given, const char *argv0, char *buf, size_t len) {
-  if (given) return given;
-  const char *env = getenv("MDBENCH_SUITES");
-  if (env && *env) return env;
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-      *slash = '\0';
-      snprintf(buf, len, "%s/../share/mdbench/suites", exe);
-      if (access(buf, R_OK) == 0) return buf;
-    }
-  }
   (void)argv0;
-  return MDB_SOURCE_SUITES_DIR;
+  return mdb_suite_dir(given, MDB_SOURCE_SUITES_DIR, buf, len);
 }
 
 /* Every case not on device `to` becomes its twin there (id and hash
@@ -242,6 +230,10 @@ int main(int argc, char **argv) {
       if (root) usage(stdout);
       mdb_par_finalize();
       return 0;
+    case OPT_VERSION:
+      if (root) printf("mdbench-suite %s (git %s; %s)\n", mdb_version(), mdb_git_commit(), mdb_build_flags());
+      mdb_par_finalize();
+      return 0;
     case OPT_SUBMIT: sub.scheduler = optarg; break;
     case OPT_TEMPLATE: sub.template_name = optarg; break;
     case OPT_LAUNCHER: sub.launcher = optarg; break;
@@ -273,7 +265,7 @@ int main(int argc, char **argv) {
     default:
       if (root)
         fprintf(stderr, "mdbench-suite: error: %s '%s' (valid: -o/--output, --resume, --dry-run, --filter, "
-                        "--device, --suites-dir, --quiet, --help; with --submit: --template, --nodes, "
+                        "--device, --suites-dir, --quiet, --help, --version; with --submit: --template, --nodes, "
                         "--ntasks-per-node, --gpus-per-node, --cpus-per-task, --time, --signal-before, --requeue, "
                         "--partition, --account, --job-name, --module, --launcher, --launcher-args, --sbatch-arg)\n",
                 optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
