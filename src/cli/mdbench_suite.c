@@ -342,6 +342,10 @@ int main(int argc, char **argv) {
     st = mdb_suite_load(suite_arg, sdir_used, &suite, &errs);
     if (st) mdb_suite_errors_print(&errs, "mdbench-suite: error: ", stderr);
     mdb_suite_errors_free(&errs);
+    /* filters select cases of the suite as written; moving them to another
+     * device (below) is a separate step that says what it did */
+    if (!st && filter && (st = mdb_suite_filter(&suite, filter, &err)))
+      fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
     if (!st) {
       /* --device cpu/cuda: every case on that device; auto: as the suite
        * says, cuda cases on the CPU when a rank has no GPU */
@@ -365,8 +369,6 @@ int main(int argc, char **argv) {
         }
       }
     }
-    if (!st && filter && (st = mdb_suite_filter(&suite, filter, &err)))
-      fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
   }
   mdb_par_bcast_int(&st);
   if (st) {
