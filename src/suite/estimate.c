@@ -45,15 +45,18 @@ static int external(const char *spec) {
 }
 
 /* The calibration size: the class's smallest case, at most
- * MDB_EST_CAL_ATOMS on the CPU (and in the GPU emulation), rounded down to
- * a whole number of cells; a file's atom count cannot change. */
+ * MDB_EST_CAL_ATOMS on the CPU (an eighth of that in the GPU emulation),
+ * rounded down to a whole number of cells; a file's atom count cannot
+ * change. On a real GPU the class's smallest case itself is timed. */
 static int calibration_atoms(const mdb_case *c, int smallest) {
   const char *b = getenv("MDBENCH_GPU_BACKEND");
-  const int capped = strcmp(c->device, "cpu") == 0 || (b && strcmp(b, "host") == 0);
-  if (!capped || smallest <= MDB_EST_CAL_ATOMS || !mdb_build_known(c->system)) return smallest;
+  const int emulated = strcmp(c->device, "cpu") != 0 && b && strcmp(b, "host") == 0;
+  /* the emulation's times say nothing about a GPU: time it small */
+  const int cap = emulated ? MDB_EST_CAL_ATOMS / 8 : strcmp(c->device, "cpu") == 0 ? MDB_EST_CAL_ATOMS : 0;
+  if (!cap || smallest <= cap || !mdb_build_known(c->system)) return smallest;
   mdb_build_entry be;
   for (int i = 0; mdb_build_entry_at(i, &be); i++)
-    if (strcmp(be.name, c->system) == 0) return MDB_EST_CAL_ATOMS / be.unit_atoms * be.unit_atoms;
+    if (strcmp(be.name, c->system) == 0) return cap / be.unit_atoms * be.unit_atoms;
   return smallest;
 }
 
