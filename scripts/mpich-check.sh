@@ -3,8 +3,9 @@
 # another user it names the packages and skips), configures build-mpich/
 # with mpicc.mpich and the mpich flavour of HDF5 (CUDA off), builds, and
 # runs the quick suite under `mpiexec.mpich -n 2`: every case must be ok,
-# the binary must link MPICH alone (no Open MPI library beside it), and the
-# results must say MPICH ran them.
+# the binary must link MPICH alone (no Open MPI library beside it), the
+# results must say MPICH ran them, and SIGUSR1 sent to mpiexec must stop the
+# ranks cleanly (exit 75).
 #
 #   scripts/mpich-check.sh          exit 0 ok, 1 a check failed, 77 skipped
 #
@@ -67,5 +68,18 @@ grep -q '"mpi_library":[[:space:]]*"MPICH' "$out/quick/summary.json" ||
   no "summary.json does not name MPICH: $(grep -o '"mpi_library":[[:space:]]*"[^"]*"' "$out/quick/summary.json")"
 ranks=$(grep -o '"rank":[[:space:]]*[0-9]*' "$out"/quick/cases/*.json | sed 's/.*:[[:space:]]*//' | sort -u | tr '\n' ' ')
 [[ $ranks == "0 1 " ]] || no "cases ran on ranks '$ranks', want both 0 and 1"
+# the time-limit stop: SIGUSR1 to MPICH's mpiexec reaches the ranks, which
+# stop at the next step and exit 75 (what jobscripts/*.sbatch rely on)
+mpiexec.mpich -n 2 "$BUILD/mdbench-suite" comprehensive --filter device=cpu,system=water -o "$out/stop" --quiet \
+  >"$out/stop.log" 2>&1 &
+pid=$!
+# the handlers are in place once the results directory is prepared
+for _ in $(seq 600); do [[ -d $out/stop/cases ]] && break; sleep 0.1; done
+sleep 1
+kill -USR1 "$pid"
+rc=0
+wait "$pid" || rc=$?
+[[ $rc -eq 75 ]] && grep -q 'stopped by SIGUSR1' "$out/stop.log" ||
+  no "SIGUSR1 to mpiexec.mpich: exit $rc (want 75): $(tail -3 "$out/stop.log")"
 [[ $fail -eq 0 ]] && echo "mpich-check: ok ($n_ok cases ok under MPICH, $((SECONDS - t0)) s in all)"
 exit $fail
