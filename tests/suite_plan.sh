@@ -111,6 +111,8 @@ for k, v in est.items():
         bad = 1
 sys.exit(bad or len(est) != 5)
 EOF
+ASAN_OPTIONS=$nolsan "$SUITE" "$EST" --dry-run --device cpu --estimate-from "$tmp/run" >"$tmp/dir.out" 2>&1
+cmp -s <(grep -v calib "$tmp/h5.out") <(grep -v calib "$tmp/dir.out") && ok || bad "--estimate-from DIR differs from DIR/results.h5"
 ASAN_OPTIONS=$nolsan "$SUITE" "$EST" --estimate-from "$tmp/run/results.h5" >"$tmp/o" 2>"$tmp/e"
 [[ $? == 2 && $(wc -l <"$tmp/e") == 1 ]] && grep -q 'goes with --dry-run' "$tmp/e" && ok || bad "--estimate-from without --dry-run: $(cat "$tmp/e")"
 ASAN_OPTIONS=$nolsan "$SUITE" "$EST" --dry-run --estimate-from "$tmp/none.h5" >"$tmp/o" 2>"$tmp/e"

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/submit.h"
@@ -95,7 +96,8 @@ static void usage(FILE *to) {
           "  --resume DIR          finish an interrupted run: rerun only the cases not yet done\n"
           "  --dry-run             print the expanded cases, each with its estimated seconds (calibrated here by\n"
           "                        short runs), the total and the makespan on the ranks; run nothing\n"
-          "  --estimate-from FILE  with --dry-run: take the time of cases found in an earlier results.h5\n"
+          "  --estimate-from F     with --dry-run: take the time of cases found in an earlier results.h5\n"
+          "                        (F: the file, or its results directory)\n"
           "  --filter K=V[,K=V]    keep matching cases (keys: system, atoms, protocol, calculator, device, id)\n"
           "  --device auto|cpu|cuda  auto: each case's own device, cuda cases on the CPU when there is no GPU;\n"
           "                        cpu: every case on the CPU; cuda: every case on the GPU (one per rank) [auto]\n"
@@ -328,7 +330,14 @@ int main(int argc, char **argv) {
   if (!bad && estimate_from && (!dry || sub.scheduler)) {
     if (root) fprintf(stderr, "mdbench-suite: error: --estimate-from goes with --dry-run (without --submit)\n");
     bad = 1;
-  } else if (!bad && estimate_from && access(estimate_from, R_OK) != 0) {
+  }
+  char est_buf[PATH_MAX + 16];
+  struct stat est_st;
+  if (!bad && estimate_from && stat(estimate_from, &est_st) == 0 && S_ISDIR(est_st.st_mode)) {
+    snprintf(est_buf, sizeof est_buf, "%.*s/results.h5", PATH_MAX, estimate_from); /* a results directory */
+    estimate_from = est_buf;
+  }
+  if (!bad && estimate_from && access(estimate_from, R_OK) != 0) {
     if (root) fprintf(stderr, "mdbench-suite: error: --estimate-from %s: %s (valid: a results.h5 of an earlier run)\n",
                       estimate_from, strerror(errno));
     bad = 1;

@@ -78,7 +78,9 @@ static mdb_status calibrate(const mdb_case *c, int atoms, double *per_atom_step,
   k.skin_A = c->skin_A;
   k.energy_interval = c->energy_interval;
   k.memory_interval = c->memory_interval;
-  k.n_steps = MDB_EST_STEPS;
+  k.n_steps = MDB_EST_ATOM_STEPS / (atoms > 0 ? atoms : 1);
+  if (k.n_steps < MDB_EST_STEPS) k.n_steps = MDB_EST_STEPS;
+  if (k.n_steps > MDB_EST_MAX_STEPS) k.n_steps = MDB_EST_MAX_STEPS;
   k.warmup_steps = 2;
   mdb_status st = mdb_case_resolve(&k, err);
   if (st) return st;
@@ -252,9 +254,10 @@ void mdb_estimate_print_plan(const mdb_suite *s, const mdb_estimate *e, const ch
   for (int i = 0; i < s->n_notes; i++) fprintf(to, "note: %s\n", s->notes[i]);
   fprintf(to, "estimate: seconds of wall time per case (setup included)");
   if (e->n_calibrations)
-    fprintf(to, "; \"calib\": %d short runs here (%d steps each, one per system, calculator, device and size "
+    fprintf(to, "; \"calib\": %d short runs here (%d-%d steps each, one per system, calculator, device and size "
                 "decade, at most %d atoms off a GPU) took %s",
-            e->n_calibrations, MDB_EST_STEPS, MDB_EST_CAL_ATOMS, mdb_estimate_human(e->calibration_s, h1, sizeof h1));
+            e->n_calibrations, MDB_EST_STEPS, MDB_EST_MAX_STEPS, MDB_EST_CAL_ATOMS,
+            mdb_estimate_human(e->calibration_s, h1, sizeof h1));
   if (e->n_from_h5) fprintf(to, "; \"h5\": %d case(s) timed in the results file given", e->n_from_h5);
   fprintf(to, "\n");
   if (e->n_none)

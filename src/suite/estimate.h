@@ -4,7 +4,9 @@
  *
  * A case's time is setup + (steps + warmup) × atoms × t, where t (seconds
  * per atom-step, sampling included) is measured on this machine by a short
- * run (MDB_EST_STEPS timed steps) of each (system, calculator, device, size
+ * run (MDB_EST_ATOM_STEPS atom-steps, between MDB_EST_STEPS and
+ * MDB_EST_MAX_STEPS timed steps, so a small system sees its neighbour-list
+ * rebuilds) of each (system, calculator, device, size
  * class) in the suite, at the class's smallest size capped at
  * MDB_EST_CAL_ATOMS atoms on the CPU. Size classes are decades of the atom
  * count, so caches and the neighbour-list overhead of small systems count.
@@ -19,7 +21,9 @@
 
 #include "suite/suite.h"
 
-#define MDB_EST_STEPS 10          /* timed steps of a calibration run (plus 2 warmup) */
+#define MDB_EST_STEPS 10          /* the fewest timed steps of a calibration run (plus 2 warmup) */
+#define MDB_EST_MAX_STEPS 200     /* the most */
+#define MDB_EST_ATOM_STEPS 20000  /* atoms x steps of a calibration run, within those bounds */
 #define MDB_EST_CAL_ATOMS 4000    /* the largest calibration system on the CPU */
 
 typedef struct mdb_estimate {
