@@ -26,7 +26,9 @@ static void usage(FILE *to) {
               "  calculators   every calculator, its devices and its spec keys with their defaults\n"
               "  suites        the suite files found, with their case counts per device\n"
               "  (nothing)     all three\n"
-              "  --suites-dir  where suites are looked up [$MDBENCH_SUITES, then the installed suites]\n");
+              "  --suites-dir  where suites are looked up [$MDBENCH_SUITES, then the installed suites]\n"
+              "exit codes: 0 ok, 1 some suite file is invalid (listed with its first problem), 2 bad input,\n"
+              "            3 the suites directory cannot be read\n");
 }
 
 static void list_systems(void) {
