@@ -44,6 +44,23 @@ static const int water_default_atoms = 96;
 
 const char *mdb_build_names(void) { return "silicon, copper, aluminum, argon, water"; }
 
+int mdb_build_count(void) { return nlattices + 1; }
+
+int mdb_build_entry_at(int i, mdb_build_entry *out) {
+  static char what[sizeof lattices / sizeof lattices[0]][96];
+  if (i < 0 || i > nlattices) return 0;
+  if (i == nlattices) {
+    *out = (mdb_build_entry){"water", "flexible 3-site molecules at 1.0 g/cm³, random positions (seeded)", 3,
+                             water_default_atoms, mdb_build_default_calculator("water"),
+                             mdb_build_default_timestep("water")};
+    return 1;
+  }
+  const lattice_def *l = &lattices[i];
+  snprintf(what[i], sizeof what[i], "%s %s, a = %g Å", l->basis == diamond_basis ? "diamond" : "fcc", l->element, l->a);
+  *out = (mdb_build_entry){l->name, what[i], l->nbasis, l->default_atoms, l->calculator, l->timestep_fs};
+  return 1;
+}
+
 static const lattice_def *find_lattice(const char *name) {
   for (int i = 0; i < nlattices; i++)
     if (strcmp(lattices[i].name, name) == 0) return &lattices[i];

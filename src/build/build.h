@@ -24,6 +24,20 @@ typedef struct mdb_build_info {
   int default_atoms;  /* the size used when none was asked for */
 } mdb_build_info;
 
+/* One built-in system, for `mdbench list systems`. */
+typedef struct mdb_build_entry {
+  const char *name;        /* "copper" */
+  const char *what;        /* "fcc Cu, a = 3.615 Å" (static storage) */
+  int unit_atoms;          /* sizes are multiples of this (cell or molecule) */
+  int default_atoms;
+  const char *calculator;  /* mdb_build_default_calculator(name) */
+  double timestep_fs;      /* mdb_build_default_timestep(name) */
+} mdb_build_entry;
+
+/* The built-in systems: i in [0, mdb_build_count()); 1 when i is valid. */
+int mdb_build_count(void);
+int mdb_build_entry_at(int i, mdb_build_entry *out);
+
 /* Comma-separated built-in system names (static storage). */
 const char *mdb_build_names(void);
 

@@ -23,6 +23,8 @@
 
 #define MDB_SPEC_MAX_PARAMS 16
 #define MDB_SPEC_TEXT_MAX 512
+#define MDB_STR_(x) #x
+#define MDB_STR(x) MDB_STR_(x) /* a macro's value as a string: key defaults from their constants */
 
 enum { MDB_COMPUTE_ENERGY = 1u, MDB_COMPUTE_VIRIAL = 2u };
 
@@ -37,6 +39,14 @@ typedef struct mdb_calc_spec {
   mdb_kv params[MDB_SPEC_MAX_PARAMS];
   char text[MDB_SPEC_TEXT_MAX]; /* the spec as given */
 } mdb_calc_spec;
+
+/* One key of a calculator's spec, for checking and for `mdbench list
+ * calculators`: the key, its default in words, and what it sets. */
+typedef struct mdb_calc_key {
+  const char *key;
+  const char *def;
+  const char *meaning;
+} mdb_calc_key;
 
 typedef struct mdb_calc_out {
   double energy;       /* eV, when MDB_COMPUTE_ENERGY was asked for */
@@ -61,6 +71,8 @@ typedef struct mdb_calc_ops {
   /* optional: the prepared parameters, in the calculator's public struct
    * (calc/lj.h mdb_lj_params, ...), for the GPU backend to upload */
   const void *(*params)(const void *ctx);
+  /* optional: the spec's keys, ending with {NULL} (NULL: none listed) */
+  const mdb_calc_key *keys;
 } mdb_calc_ops;
 
 typedef struct mdb_calc {
@@ -75,6 +87,9 @@ mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *e
 
 /* Fails naming the first key not in valid (NULL-terminated), listing them. */
 mdb_status mdb_spec_check_keys(const mdb_calc_spec *spec, const char *const *valid, mdb_err *err);
+
+/* The same against a key table ({NULL}-terminated). */
+mdb_status mdb_calc_check_keys(const mdb_calc_spec *spec, const mdb_calc_key *keys, mdb_err *err);
 
 /* Reads key as a finite double; *found says whether it was given. */
 mdb_status mdb_spec_double(const mdb_calc_spec *spec, const char *key, double *out, int *found, mdb_err *err);
@@ -99,5 +114,9 @@ mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl
 
 /* Comma-separated names of the registered calculators (static storage). */
 const char *mdb_calc_names(void);
+
+/* The registered backends, in registry order: i in [0, mdb_calc_registry_count()). */
+int mdb_calc_registry_count(void);
+const mdb_calc_ops *mdb_calc_registry_at(int i);
 
 #endif

@@ -575,9 +575,12 @@ static void eam_fini(void *ctx) {
   free(c);
 }
 
+static const mdb_calc_key eam_keys[] = {
+    {"file", "built-in Zhou 2004 Cu and Al", "LAMMPS funcfl (.eam) or setfl (.eam.alloy) potential file"},
+    {NULL, NULL, NULL}};
+
 static mdb_status eam_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
-  static const char *const keys[] = {"file", NULL};
-  mdb_status st = mdb_spec_check_keys(spec, keys, err);
+  mdb_status st = mdb_calc_check_keys(spec, eam_keys, err);
   if (st) return st;
   eam_ctx *c = calloc(1, sizeof *c);
   if (!c) return mdb_err_nomem(err, "eam parameters", sizeof *c);
@@ -1232,4 +1235,5 @@ const mdb_calc_ops mdb_eam_cpu_ops = {
     .compute = eam_compute,
     .fini = eam_fini,
     .params = eam_params,
+    .keys = eam_keys,
 };

@@ -222,9 +222,17 @@ static mdb_status ipi_recv_hdr(ipi_ctx *c, char msg[IPI_HDR + 1], const char *wh
   return MDB_OK;
 }
 
+static const mdb_calc_key ipi_keys[] = {
+    {"unix", "none (give unix, host+port, or launch)", "listen on the Unix socket /tmp/ipi_NAME"},
+    {"host", "none", "listen on TCP host H (with port)"},
+    {"port", "none", "TCP port P"},
+    {"timeout", MDB_STR(IPI_DEFAULT_TIMEOUT), "seconds to wait for the client and for each message"},
+    {"launch", "none", "command that starts the client ({socket}, {host}, {port} filled in)"},
+    {"log", "$MDBENCH_CLIENT_LOG, else /dev/null", "where the launched client's output goes"},
+    {NULL, NULL, NULL}};
+
 static mdb_status ipi_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
-  static const char *const keys[] = {"unix", "host", "port", "timeout", "launch", "log", NULL};
-  mdb_status st = mdb_spec_check_keys(spec, keys, err);
+  mdb_status st = mdb_calc_check_keys(spec, ipi_keys, err);
   if (st) return st;
   const char *uname = NULL, *host = NULL, *port = NULL, *launch = NULL, *log = NULL;
   for (int k = 0; k < spec->nparams; k++) {
@@ -627,4 +635,5 @@ const mdb_calc_ops mdb_ipi_cpu_ops = {
     .compute = ipi_compute,
     .fini = ipi_fini,
     .external_wait_s = ipi_wait_total,
+    .keys = ipi_keys,
 };

@@ -49,9 +49,14 @@ typedef struct lj_ctx {
   mdb_lj_params prm; /* rc, ntypes, pair table: what the GPU backend uploads */
 } lj_ctx;
 
+static const mdb_calc_key lj_keys[] = {
+    {"rc", "2.5 sigma_max of the species present", "cutoff (Å); the energy is shifted to zero there"},
+    {"epsilon", "the element table", "well depth (eV); one-species systems only"},
+    {"sigma", "the element table", "zero-crossing distance (Å); one-species systems only"},
+    {NULL, NULL, NULL}};
+
 static mdb_status lj_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
-  static const char *const keys[] = {"rc", "epsilon", "sigma", NULL};
-  mdb_status st = mdb_spec_check_keys(spec, keys, err);
+  mdb_status st = mdb_calc_check_keys(spec, lj_keys, err);
   if (st) return st;
   lj_ctx *c = calloc(1, sizeof *c);
   if (!c) return mdb_err_nomem(err, "lj parameters", sizeof *c);
@@ -200,4 +205,5 @@ const mdb_calc_ops mdb_lj_cpu_ops = {
     .compute = lj_compute,
     .fini = lj_fini,
     .params = lj_params,
+    .keys = lj_keys,
 };

@@ -222,6 +222,11 @@ static mdb_status plugin_compute(void *ctx, mdb_system *sys,
   return MDB_OK;
 }
 
+static const mdb_calc_key plugin_keys[] = {
+    {"lib", "none (required)", "the plugin: a path, or a name for the dynamic loader"},
+    {"...", "the plugin's", "every other key goes to the plugin's init as text"},
+    {NULL, NULL, NULL}};
+
 const mdb_calc_ops mdb_plugin_cpu_ops = {
     .name = "plugin",
     .device = "cpu",
@@ -233,4 +238,5 @@ const mdb_calc_ops mdb_plugin_cpu_ops = {
     .neigh_kinds = plugin_kinds,
     .compute = plugin_compute,
     .fini = plugin_fini,
+    .keys = plugin_keys,
 };

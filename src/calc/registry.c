@@ -31,6 +31,10 @@ const char *mdb_calc_names(void) {
   return names;
 }
 
+int mdb_calc_registry_count(void) { return nregistry; }
+
+const mdb_calc_ops *mdb_calc_registry_at(int i) { return i >= 0 && i < nregistry ? registry[i] : NULL; }
+
 static char *trim(char *s) {
   while (isspace((unsigned char)*s)) s++;
   size_t n = strlen(s);
@@ -94,6 +98,14 @@ mdb_status mdb_spec_check_keys(const mdb_calc_spec *spec, const char *const *val
                        spec->params[i].key, list[0] ? list : "none");
   }
   return MDB_OK;
+}
+
+mdb_status mdb_calc_check_keys(const mdb_calc_spec *spec, const mdb_calc_key *keys, mdb_err *err) {
+  const char *valid[MDB_SPEC_MAX_PARAMS + 1];
+  int n = 0;
+  for (const mdb_calc_key *k = keys; k->key && n < MDB_SPEC_MAX_PARAMS; k++) valid[n++] = k->key;
+  valid[n] = NULL;
+  return mdb_spec_check_keys(spec, valid, err);
 }
 
 mdb_status mdb_spec_double(const mdb_calc_spec *spec, const char *key, double *out, int *found, mdb_err *err) {

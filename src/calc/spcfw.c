@@ -124,9 +124,13 @@ static void free_arrays(spcfw_ctx *c) {
   memset(&c->prm, 0, sizeof c->prm);
 }
 
+static const mdb_calc_key spcfw_keys[] = {
+    {"alpha", MDB_STR(ALPHA_DEFAULT), "damped shifted force Coulomb damping (1/Å); 0: undamped"},
+    {"rc", MDB_STR(RC_DEFAULT), "cutoff of LJ and Coulomb (Å)"},
+    {NULL, NULL, NULL}};
+
 static mdb_status spcfw_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
-  static const char *const keys[] = {"alpha", "rc", NULL};
-  mdb_status st = mdb_spec_check_keys(spec, keys, err);
+  mdb_status st = mdb_calc_check_keys(spec, spcfw_keys, err);
   if (st) return st;
   double alpha = ALPHA_DEFAULT, rc = RC_DEFAULT;
   int found;
@@ -493,4 +497,5 @@ const mdb_calc_ops mdb_spcfw_cpu_ops = {
     .compute = spcfw_compute,
     .fini = spcfw_fini,
     .params = spcfw_params,
+    .keys = spcfw_keys,
 };

@@ -188,9 +188,12 @@ static void sw_ctx_free(sw_ctx *c) {
   free(c);
 }
 
+static const mdb_calc_key sw_keys[] = {
+    {"file", "built-in Si (Stillinger & Weber 1985)", "LAMMPS .sw potential file"},
+    {NULL, NULL, NULL}};
+
 static mdb_status sw_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
-  static const char *const keys[] = {"file", NULL};
-  mdb_status st = mdb_spec_check_keys(spec, keys, err);
+  mdb_status st = mdb_calc_check_keys(spec, sw_keys, err);
   if (st) return st;
   sw_ctx *c = calloc(1, sizeof *c);
   if (!c) return mdb_err_nomem(err, "sw parameters", sizeof *c);
@@ -467,4 +470,5 @@ const mdb_calc_ops mdb_sw_cpu_ops = {
     .compute = sw_compute,
     .fini = sw_fini,
     .params = sw_params,
+    .keys = sw_keys,
 };

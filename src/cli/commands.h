@@ -13,4 +13,7 @@ int mdb_cmd_analyze(int argc, char **argv);
 /* mdbench regress --baseline OLD --current NEW: statistical regression check */
 int mdb_cmd_regress(int argc, char **argv);
 
+/* mdbench list [systems|calculators|suites]: what can be named, from the registries */
+int mdb_cmd_list(int argc, char **argv);
+
 #endif

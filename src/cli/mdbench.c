@@ -50,7 +50,16 @@ static void usage(FILE *to) {
           "                                  memory and energy conservation\n"
           "       mdbench eval --calculator SPEC --system FILE.xyz|NAME --output OUT.xyz\n"
           "                                  one energy/forces/virial evaluation, as extended XYZ\n"
-          "       mdbench --version\n"
+          "       mdbench compare --calculators A,B[,...] [options]\n"
+          "                                  several calculators on one seeded trajectory (or --reference A\n"
+          "                                  --shadow B: integrate with A, evaluate B on every step)\n"
+          "       mdbench analyze PATH       summary of one case, or a table of many (JSON, directory, .h5)\n"
+          "       mdbench regress --baseline OLD --current NEW\n"
+          "                                  statistical performance-regression check between two runs\n"
+          "       mdbench list [systems|calculators|suites]\n"
+          "                                  the built-in systems, calculators (keys, defaults), suites\n"
+          "       mdbench --version          version, commit and build flags\n"
+          "       mdbench COMMAND --help     the options of one command\n"
           "\n"
           "run options (defaults in brackets):\n"
           "  --system NAME|FILE.xyz  %s [argon]\n"
@@ -433,6 +442,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "compare") == 0) return mdb_cmd_compare(argc - 1, argv + 1);
   if (strcmp(cmd, "analyze") == 0) return mdb_cmd_analyze(argc - 1, argv + 1);
   if (strcmp(cmd, "regress") == 0) return mdb_cmd_regress(argc - 1, argv + 1);
+  if (strcmp(cmd, "list") == 0) return mdb_cmd_list(argc - 1, argv + 1);
   if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
     printf("mdbench %s (git %s; %s)\n", mdb_version(), mdb_git_commit(), mdb_build_flags());
     return 0;
@@ -441,6 +451,6 @@ int main(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
-  fprintf(stderr, "mdbench: error: unknown command '%s' (valid: run, eval, compare, analyze, regress, --version, --help)\n", cmd);
+  fprintf(stderr, "mdbench: error: unknown command '%s' (valid: run, eval, compare, analyze, regress, list, --version, --help)\n", cmd);
   return 2;
 }

@@ -17,11 +17,13 @@
  * --submit slurm (cli/submit.c) runs nothing here: it fills a job-script
  * template from jobscripts/ into DIR/job.sbatch and hands it to sbatch.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/submit.h"
@@ -29,6 +31,7 @@
 #include "core/version.h"
 #include "io/h5_results.h"
 #include "gpu/dev.h"
+#include "suite/estimate.h"
 #include "suite/runner.h"
 #include "suite/suite.h"
 
@@ -41,6 +44,8 @@ enum {
   OPT_SUITES,
   OPT_QUIET,
   OPT_HELP,
+  OPT_VERSION,
+  OPT_ESTIMATE_FROM,
   /* --submit and its options (cli/submit.h) */
   OPT_SUBMIT,
   OPT_TEMPLATE,
@@ -65,6 +70,7 @@ static const struct option options[] = {
     {"dry-run", no_argument, 0, OPT_DRY},         {"filter", required_argument, 0, OPT_FILTER},
     {"device", required_argument, 0, OPT_DEVICE}, {"suites-dir", required_argument, 0, OPT_SUITES},
     {"quiet", no_argument, 0, OPT_QUIET},         {"help", no_argument, 0, OPT_HELP},
+    {"version", no_argument, 0, OPT_VERSION},     {"estimate-from", required_argument, 0, OPT_ESTIMATE_FROM},
     {"submit", required_argument, 0, OPT_SUBMIT}, {"template", required_argument, 0, OPT_TEMPLATE},
     {"launcher", required_argument, 0, OPT_LAUNCHER}, {"launcher-args", required_argument, 0, OPT_LAUNCHER_ARGS},
     {"nodes", required_argument, 0, OPT_NODES},   {"gpus-per-node", required_argument, 0, OPT_GPUS},
@@ -88,12 +94,16 @@ static void usage(FILE *to) {
           "  SUITE                 %s, or the path of a suite file (format: suites/README.md)\n"
           "  -o, --output DIR      results directory [mdbench-results/SUITE]\n"
           "  --resume DIR          finish an interrupted run: rerun only the cases not yet done\n"
-          "  --dry-run             print the expanded cases with their estimated cost, run nothing\n"
+          "  --dry-run             print the expanded cases, each with its estimated seconds (calibrated here by\n"
+          "                        short runs), the total and the makespan on the ranks; run nothing\n"
+          "  --estimate-from F     with --dry-run: take the time of cases found in an earlier results.h5\n"
+          "                        (F: the file, or its results directory)\n"
           "  --filter K=V[,K=V]    keep matching cases (keys: system, atoms, protocol, calculator, device, id)\n"
-          "  --device auto|cpu     auto: each case's own device, falling back to the CPU; cpu: every case on "
-          "the CPU\n"
+          "  --device auto|cpu|cuda  auto: each case's own device, cuda cases on the CPU when there is no GPU;\n"
+          "                        cpu: every case on the CPU; cuda: every case on the GPU (one per rank) [auto]\n"
           "  --suites-dir DIR      where SUITE names are looked up [$MDBENCH_SUITES, then the installed suites]\n"
           "  --quiet               no progress\n"
+          "  --version             version, commit and build flags\n"
           "submitting to Slurm instead of running (docs/slurm.md):\n"
           "  --submit slurm        write DIR/job.sbatch from a template in jobscripts/, run sbatch, print the job id;\n"
           "                        with --dry-run: write the script, do not submit\n"
@@ -159,28 +169,15 @@ static void progress(void *user, int done, int failed, int total, double elapsed
 /* The suites directory: --suites-dir, $MDBENCH_SUITES, the installed
  * share/mdbench/suites beside the binary, then the source tree's. */
 static const char *suites_dir(const char *given, const char *argv0, char *buf, size_t len) {
-  if (given) return given;
-  const char *env = getenv("MDBENCH_SUITES");
-  if (env && *env) return env;
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-      *slash = '\0';
-      snprintf(buf, len, "%s/../share/mdbench/suites", exe);
-      if (access(buf, R_OK) == 0) return buf;
-    }
-  }
   (void)argv0;
-  return MDB_SOURCE_SUITES_DIR;
+  return mdb_suite_dir(given, MDB_SOURCE_SUITES_DIR, buf, len);
 }
 
 /* Every case not on device `to` becomes its twin there (id and hash
  * follow), dropped when the suite already has that twin; a case whose
  * calculator has no backend on `to` stays (kept counts it). */
-static void cases_to_device(mdb_suite *s, const char *to, int *moved, int *dropped, int *kept) {
+static void cases_to_device(mdb_suite *s, const char *to, int *moved, int *dropped, int *kept,
+                            unsigned char *was_moved) {
   *moved = *dropped = *kept = 0;
   int w = 0;
   for (int i = 0; i < s->n_cases; i++) {
@@ -195,6 +192,7 @@ static void cases_to_device(mdb_suite *s, const char *to, int *moved, int *dropp
       mdb_err e;
       if (mdb_case_resolve(&tw.c, &e)) { /* e.g. an i-PI client has no cuda twin */
         (*kept)++;
+        if (was_moved) was_moved[w] = 0;
         s->cases[w++] = sc;
         continue;
       }
@@ -209,10 +207,32 @@ static void cases_to_device(mdb_suite *s, const char *to, int *moved, int *dropp
       }
       (*moved)++;
       sc = tw;
+      if (was_moved) was_moved[w] = 1;
+    } else if (was_moved) {
+      was_moved[w] = 0;
     }
     s->cases[w++] = sc;
   }
   s->n_cases = w;
+}
+
+/* The --dry-run plan: every case with its estimated seconds, cuda cases
+ * moved onto the CPU flagged. Returns the exit code. */
+static int dry_run_plan(const mdb_suite *s, const unsigned char *folded, const char *estimate_from, int ranks) {
+  mdb_estimate e;
+  mdb_err err = {0};
+  mdb_status st = mdb_estimate_suite(s, estimate_from, &e, &err);
+  if (st) {
+    fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+    return mdb_exit_code(st);
+  }
+  const char **flags = calloc(s->n_cases > 0 ? (size_t)s->n_cases : 1, sizeof *flags);
+  for (int i = 0; flags && folded && i < s->n_cases; i++)
+    if (folded[i]) flags[i] = "cuda case, sized for a GPU, runs on the CPU";
+  mdb_estimate_print_plan(s, &e, flags, ranks, stdout);
+  free(flags);
+  mdb_estimate_free(&e);
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -224,7 +244,7 @@ int main(int argc, char **argv) {
     return 3;
   }
   const int root = par.rank == 0;
-  const char *outdir = NULL, *resume = NULL, *filter = NULL, *device = "auto", *sdir = NULL;
+  const char *outdir = NULL, *resume = NULL, *filter = NULL, *device = "auto", *sdir = NULL, *estimate_from = NULL;
   int dry = 0, quiet = 0, opt, bad = 0, device_given = 0;
   mdb_submit_opts sub = {0};
   const char *submit_only = NULL; /* a submit option given without --submit */
@@ -249,6 +269,11 @@ int main(int argc, char **argv) {
       if (root) usage(stdout);
       mdb_par_finalize();
       return 0;
+    case OPT_VERSION:
+      if (root) printf("mdbench-suite %s (git %s; %s)\n", mdb_version(), mdb_git_commit(), mdb_build_flags());
+      mdb_par_finalize();
+      return 0;
+    case OPT_ESTIMATE_FROM: estimate_from = optarg; break;
     case OPT_SUBMIT: sub.scheduler = optarg; break;
     case OPT_TEMPLATE: sub.template_name = optarg; break;
     case OPT_LAUNCHER: sub.launcher = optarg; break;
@@ -280,7 +305,7 @@ int main(int argc, char **argv) {
     default:
       if (root)
         fprintf(stderr, "mdbench-suite: error: %s '%s' (valid: -o/--output, --resume, --dry-run, --filter, "
-                        "--device, --suites-dir, --quiet, --help; with --submit: --template, --nodes, "
+                        "--device, --suites-dir, --quiet, --help, --version; with --submit: --template, --nodes, "
                         "--ntasks-per-node, --gpus-per-node, --cpus-per-task, --time, --signal-before, --requeue, "
                         "--partition, --account, --job-name, --module, --launcher, --launcher-args, --sbatch-arg)\n",
                 optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
@@ -307,6 +332,21 @@ int main(int argc, char **argv) {
   }
   if (!bad && resume && outdir && strcmp(resume, outdir) != 0) {
     if (root) fprintf(stderr, "mdbench-suite: error: --resume %s and --output %s name different directories\n", resume, outdir);
+    bad = 1;
+  }
+  if (!bad && estimate_from && (!dry || sub.scheduler)) {
+    if (root) fprintf(stderr, "mdbench-suite: error: --estimate-from goes with --dry-run (without --submit)\n");
+    bad = 1;
+  }
+  char est_buf[PATH_MAX + 16];
+  struct stat est_st;
+  if (!bad && estimate_from && stat(estimate_from, &est_st) == 0 && S_ISDIR(est_st.st_mode)) {
+    snprintf(est_buf, sizeof est_buf, "%.*s/results.h5", PATH_MAX, estimate_from); /* a results directory */
+    estimate_from = est_buf;
+  }
+  if (!bad && estimate_from && access(estimate_from, R_OK) != 0) {
+    if (root) fprintf(stderr, "mdbench-suite: error: --estimate-from %s: %s (valid: a results.h5 of an earlier run)\n",
+                      estimate_from, strerror(errno));
     bad = 1;
   }
   if (!bad && submit_only && !sub.scheduler) {
@@ -350,6 +390,7 @@ int main(int argc, char **argv) {
   mdb_suite suite;
   memset(&suite, 0, sizeof suite);
   int st = 0;
+  unsigned char *folded = NULL; /* [n_cases] 1: a cuda case moved onto the CPU (rank 0) */
   char sdir_buf[PATH_MAX + 64];
   const char *sdir_used = suites_dir(sdir, argv[0], sdir_buf, sizeof sdir_buf);
   if (root) {
@@ -357,6 +398,10 @@ int main(int argc, char **argv) {
     st = mdb_suite_load(suite_arg, sdir_used, &suite, &errs);
     if (st) mdb_suite_errors_print(&errs, "mdbench-suite: error: ", stderr);
     mdb_suite_errors_free(&errs);
+    /* filters select cases of the suite as written; moving them to another
+     * device (below) is a separate step that says what it did */
+    if (!st && filter && (st = mdb_suite_filter(&suite, filter, &err)))
+      fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
     if (!st) {
       /* --device cpu/cuda: every case on that device; auto: as the suite
        * says, cuda cases on the CPU when a rank has no GPU */
@@ -367,7 +412,8 @@ int main(int argc, char **argv) {
                                                                          : "cpu";
       int moved, dropped, kept;
       if (to) {
-        cases_to_device(&suite, to, &moved, &dropped, &kept);
+        if (suite.n_cases > 0 && strcmp(to, "cpu") == 0) folded = calloc((size_t)suite.n_cases, 1);
+        cases_to_device(&suite, to, &moved, &dropped, &kept, folded);
         if ((moved || dropped || kept) && !quiet) {
           if (strcmp(device, "auto") == 0)
             printf("mdbench-suite: notice: --device auto and no usable GPU (%s): %d cuda case(s) run on the CPU "
@@ -380,8 +426,6 @@ int main(int argc, char **argv) {
         }
       }
     }
-    if (!st && filter && (st = mdb_suite_filter(&suite, filter, &err)))
-      fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
   }
   mdb_par_bcast_int(&st);
   if (st) {
@@ -390,6 +434,8 @@ int main(int argc, char **argv) {
     return mdb_exit_code((mdb_status)st);
   }
   if (sub.scheduler) { /* one process (checked above): fill the template, call sbatch */
+    free(folded);
+    folded = NULL;
     sub.dry_run = dry;
     char subdir[512];
     snprintf(subdir, sizeof subdir, "mdbench-results/%s", suite.name);
@@ -419,11 +465,14 @@ int main(int argc, char **argv) {
     return code;
   }
   if (dry) {
-    if (root) mdb_suite_print_plan(&suite, stdout);
+    int code = root ? dry_run_plan(&suite, folded, estimate_from, par.size) : 0;
+    free(folded);
     mdb_suite_free(&suite);
     mdb_par_finalize();
-    return 0;
+    return code;
   }
+  free(folded);
+  folded = NULL;
   if (mdb_par_bcast_suite(&suite, &err)) {
     if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
     mdb_suite_free(&suite);

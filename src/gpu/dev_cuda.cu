@@ -265,7 +265,15 @@ extern "C" int mdb_cuda_device_count(char *why, size_t whylen) {
   cudaError_t e = cudaGetDeviceCount(&n);
   if (e != cudaSuccess) {
     (void)cudaGetLastError();
-    if (why) snprintf(why, whylen, "%s (%s)", cudaGetErrorString(e), cudaGetErrorName(e));
+    /* without a driver the runtime says "driver version is insufficient",
+     * which sends users to upgrade a driver they do not have: the driver
+     * version is 0 exactly when none is installed */
+    int driver = -1;
+    if (cudaDriverGetVersion(&driver) == cudaSuccess && driver == 0) {
+      if (why) snprintf(why, whylen, "no NVIDIA driver found");
+    } else if (why) {
+      snprintf(why, whylen, "%s (%s)", cudaGetErrorString(e), cudaGetErrorName(e));
+    }
     return 0;
   }
   if (n == 0 && why) snprintf(why, whylen, "the CUDA runtime reports no devices");

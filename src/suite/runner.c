@@ -11,8 +11,12 @@
 #include <limits.h>
 #include <mpi.h>
 #include <stdarg.h>
-#if defined(OPEN_MPI) && OPEN_MPI
-#include <mpi-ext.h> /* MPIX_CUDA_AWARE_SUPPORT, MPIX_Query_cuda_support */
+/* MPI extensions (Open MPI's MPIX_Query_cuda_support) when the MPI has the
+ * header: detected at compile time, not assumed from the vendor */
+#if defined(__has_include)
+#if __has_include(<mpi-ext.h>)
+#include <mpi-ext.h>
+#endif
 #endif
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +48,12 @@ mdb_status mdb_par_init(int *argc, char ***argv, mdb_par *p, mdb_err *err) {
   int len = 0;
   MPI_Get_library_version(lib, &len);
   lib[len < MPI_MAX_LIBRARY_VERSION_STRING ? len : MPI_MAX_LIBRARY_VERSION_STRING - 1] = '\0';
-  lib[strcspn(lib, "\n,")] = '\0';
-  snprintf(p->mpi_library, sizeof p->mpi_library, "%s", lib);
+  /* the first line, cut to fit: MPICH's version text (up to
+   * MPI_MAX_LIBRARY_VERSION_STRING = 8192) is far longer than Open MPI's */
+  size_t n = strcspn(lib, "\n,");
+  if (n >= sizeof p->mpi_library) n = sizeof p->mpi_library - 1;
+  memcpy(p->mpi_library, lib, n);
+  p->mpi_library[n] = '\0';
   return MDB_OK;
 }
 
@@ -59,9 +67,14 @@ void mdb_par_finalize(void) {
 
 const char *mdb_par_mpi_cuda_aware(void) {
 #if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
+  /* Open MPI built with CUDA: ask the library that is loaded */
   return MPIX_Query_cuda_support() ? "yes" : "no";
 #elif defined(MPIX_CUDA_AWARE_SUPPORT)
-  return "no";
+  return "no"; /* Open MPI built without CUDA */
+#elif defined(MPICH_NUMVERSION) && MPICH_NUMVERSION >= 40000000 && defined(MPIX_GPU_SUPPORT_CUDA)
+  /* MPICH 4 (and its descendants): the GPU support query of the library */
+  int yes = 0;
+  return MPIX_GPU_query_support(MPIX_GPU_SUPPORT_CUDA, &yes) == MPI_SUCCESS ? (yes ? "yes" : "no") : "unknown";
 #else
   return "unknown";
 #endif

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "build/build.h"
 #include "calc/calc.h"
@@ -1950,4 +1951,22 @@ double mdb_suite_calc_cost_factor(const char *spec) {
   if (nl == 5 && strncmp(spec, "spcfw", 5) == 0) return 24.0;
   if (nl == 2 && strncmp(spec, "sw", 2) == 0) return 0.8;
   return 1.0;
+}
+
+const char *mdb_suite_dir(const char *given, const char *source_dir, char *buf, size_t len) {
+  if (given) return given;
+  const char *env = getenv("MDBENCH_SUITES");
+  if (env && *env) return env;
+  char exe[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) {
+      *slash = '\0';
+      snprintf(buf, len, "%s/../share/mdbench/suites", exe);
+      if (access(buf, R_OK) == 0) return buf;
+    }
+  }
+  return source_dir;
 }

@@ -114,6 +114,12 @@ uint64_t mdb_suite_case_hash(const mdb_case *c);
  * are cut and end in 8 hex digits of the spec's hash. */
 void mdb_suite_calc_slug(const char *spec, char *buf, size_t len);
 
+/* Where suite names are looked up: given (a --suites-dir), else
+ * $MDBENCH_SUITES, else share/mdbench/suites beside the running binary when
+ * it exists, else source_dir (the source tree's suites/). The result is
+ * given, the environment's string, buf or source_dir. */
+const char *mdb_suite_dir(const char *given, const char *source_dir, char *buf, size_t len);
+
 /* Relative cost of one atom-step of a calculator (lj = 1), for scheduling. */
 double mdb_suite_calc_cost_factor(const char *spec);
 
