@@ -69,8 +69,10 @@ typedef struct cuda_impl {
 
 static cuda_impl *impl(mdb_dev *d) { return (cuda_impl *)d->impl; }
 
+/* A failing CUDA call is a device error (MDB_EDEV), never physics: the
+ * message carries CUDA's own string and name. */
 static mdb_status cerr(mdb_err *err, cudaError_t e, const char *what) {
-  return mdb_err_set(err, MDB_ERUN, "CUDA: %s: %s (%s)", what, cudaGetErrorString(e), cudaGetErrorName(e));
+  return mdb_err_set(err, MDB_EDEV, "CUDA: %s: %s (%s)", what, cudaGetErrorString(e), cudaGetErrorName(e));
 }
 
 #define CU(call, what)                                                                                         \
@@ -136,7 +138,9 @@ static mdb_status c_zero(mdb_dev *d, void *dst, size_t bytes, mdb_err *err) {
 
 static mdb_status c_launch(mdb_dev *d, int kernel, long n, const void *params, size_t psize, mdb_err *err) {
   (void)psize;
-  if (n <= 0) return MDB_OK;
+  if (n <= 0)
+    return mdb_err_set(err, MDB_EDEV, "kernel %d launched over %ld threads: a grid of zero blocks is invalid", kernel,
+                       n);
   const unsigned grid = (unsigned)((n + MDB_CUDA_BLOCK - 1) / MDB_CUDA_BLOCK);
   cudaStream_t s = impl(d)->stream;
   switch (kernel) {
@@ -173,9 +177,14 @@ static mdb_status c_sync(mdb_dev *d, mdb_err *err) {
   return MDB_OK;
 }
 
-static mdb_status c_event_record(mdb_dev *d, int e, mdb_err *err) {
+/* In a capture, a plain cudaEventRecord adds no node (the event only
+ * orders streams inside the capture) and timing it afterwards fails;
+ * cudaEventRecordExternal makes it a node that records when the graph
+ * runs. */
+static mdb_status c_event_record(mdb_dev *d, int e, int external, mdb_err *err) {
   if (e < 0 || e >= MDB_DEV_MAX_EVENTS) return mdb_err_set(err, MDB_ERUN, "event slot %d out of range", e);
-  CU(cudaEventRecord(impl(d)->ev[e], impl(d)->stream), "cudaEventRecord");
+  CU(cudaEventRecordWithFlags(impl(d)->ev[e], impl(d)->stream, external ? cudaEventRecordExternal : 0u),
+     "cudaEventRecordWithFlags");
   return MDB_OK;
 }
 

@@ -13,8 +13,9 @@
  * replayed: one graph launch and one stream synchronisation per step.
  *
  * Overflow: a bin or a list row that fills up raises an abort flag in
- * mapped host memory; every kernel after the neighbour build then does
- * nothing, so the state is the one after the drift. The engine grows what
+ * device memory (g->abort, an atomicOr there), copied back once per step
+ * (the copy is the step's synchronisation); every kernel after the
+ * neighbour build then does nothing, so the state is the one after the drift. The engine grows what
  * overflowed (or re-grids the bins for a cell the barostat shrank), asks
  * for a rebuild and issues the second part of the step again. Graphs are
  * captured again after any reallocation (they hold addresses).
@@ -149,8 +150,8 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, mdb_err *err) {
   mdb_dev *d = g->dev;
   const unsigned fflags = flags | g->ens_flags;
   mdb_status st;
-  if ((st = d->ops->event_record(d, 0, err)) || (st = issue_neighbours(g, fflags, err)) ||
-      (st = g->calc->forces(g, g->calc_ctx, fflags, err)) || (st = d->ops->event_record(d, 1, err)))
+  if ((st = d->ops->event_record(d, 0, 1, err)) || (st = issue_neighbours(g, fflags, err)) ||
+      (st = g->calc->forces(g, g->calc_ctx, fflags, err)) || (st = d->ops->event_record(d, 1, 1, err)))
     return st;
   mdb_gstate *gd = g->gd;
   if ((fflags & MDB_COMPUTE_ENERGY) && (st = d->ops->reduce_sum(d, g->kp.eatom, g->n, 1, gd->red + MDB_RED_ENERGY, err)))
@@ -195,6 +196,18 @@ static mdb_status download_state(mdb_gmd *g, mdb_err *err) {
   return g->dev->ops->d2h(g->dev, &g->gh, g->gd, sizeof g->gh, err);
 }
 
+/* The step's abort flags into *g->abort_h: one 4-byte copy that waits for
+ * the stream, so it is also the step's synchronisation. */
+static mdb_status fetch_abort(mdb_gmd *g, mdb_err *err) {
+  return g->dev->ops->d2h(g->dev, g->abort_h, &g->gd->abort, sizeof(int), err);
+}
+
+static mdb_status clear_abort(mdb_gmd *g, mdb_err *err) {
+  const int zero = 0;
+  *g->abort_h = 0;
+  return g->dev->ops->h2d(g->dev, &g->gd->abort, &zero, sizeof zero, err);
+}
+
 /* Grows what the abort flags a say overflowed (a full bin, a full list
  * row), from the needs the last build recorded (g->gh, downloaded). */
 static mdb_status grow(mdb_gmd *g, int a, mdb_err *err) {
@@ -230,9 +243,9 @@ static mdb_status recover(mdb_gmd *g, unsigned flags, mdb_err *err) {
     if ((a & MDB_ABORT_GRID && (st = grid(g, g->gh.hinv, err))) || (st = grow(g, a, err))) return st;
     drop_graphs(g);
     const int one = 1;
-    if ((st = g->dev->ops->h2d(g->dev, &g->gd->force_rebuild, &one, sizeof one, err))) return st;
-    *g->abort_h = 0;
-    if ((st = issue_part_b(g, flags, err)) || (st = g->dev->ops->sync(g->dev, err))) return st;
+    if ((st = g->dev->ops->h2d(g->dev, &g->gd->force_rebuild, &one, sizeof one, err)) || (st = clear_abort(g, err)))
+      return st;
+    if ((st = issue_part_b(g, flags, err)) || (st = fetch_abort(g, err))) return st;
   }
   return MDB_OK;
 }
@@ -259,7 +272,7 @@ mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
   } else {
     st = issue_step(g, flags, err);
   }
-  if (st || (st = d->ops->sync(d, err))) return st;
+  if (st || (st = fetch_abort(g, err))) return st;
   if (*g->abort_h && (st = recover(g, flags, err))) return st;
   if ((st = d->ops->event_ms(d, 0, 1, &g->force_ms, err))) return st;
   if (flags && (st = download_state(g, err))) return st;
@@ -313,6 +326,9 @@ mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *e
   *engine_b = g->engine_bytes;
   return g->dev->ops->mem_info(g->dev, free_b, total_b, err);
 }
+
+double mdb_gmd_engine_peak(const mdb_gmd *g) { return g->engine_peak; }
+long mdb_gmd_launches(const mdb_gmd *g) { return g->dev->launches; }
 
 /* ------------------------------------------------------------- set up */
 
@@ -401,9 +417,8 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
       (st = dalloc(g, &p->nn, (size_t)n * sizeof(int), err)) || (st = dalloc(g, &g->gd, sizeof(mdb_gstate), err)))
     goto fail;
   p->g = g->gd;
-  void *abort_dev = NULL;
+  void *abort_dev = NULL; /* pinned host memory for the flag's copy; the device address is not used */
   if ((st = d->ops->alloc_mapped(d, (void **)&g->abort_h, &abort_dev, sizeof(int), err))) goto fail;
-  p->abort_host = (int *)abort_dev;
   {
     /* a first guess at the list width from the density; overflow grows it */
     double rho = n / sys->box.volume;
@@ -436,9 +451,8 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
     const mdb_kp pk = mdb_gmd_kp(g, fl);
     mdb_gstate *gd = g->gd;
     for (int attempt = 0;; attempt++) {
-      *g->abort_h = 0;
-      if ((st = issue_neighbours(g, fl, err)) || (st = gc->forces(g, g->calc_ctx, fl, err)) ||
-          (st = d->ops->sync(d, err)))
+      if ((st = clear_abort(g, err)) || (st = issue_neighbours(g, fl, err)) ||
+          (st = gc->forces(g, g->calc_ctx, fl, err)) || (st = fetch_abort(g, err)))
         goto fail;
       if (!*g->abort_h) break;
       if ((st = download_state(g, err))) goto fail;

@@ -41,7 +41,8 @@ void mdb_gmd_free(mdb_gmd *g);
 
 /* One MD step; flags (MDB_COMPUTE_ENERGY/VIRIAL) ask for a sample at its
  * end. Returns when the step is done on the device (the time a caller
- * sees). A runaway atom is MDB_ERUN. */
+ * sees). A runaway atom or a blown-up barostat is MDB_ERUN (physics); a
+ * CUDA failure is MDB_EDEV with CUDA's error string. */
 mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err);
 
 /* The sample of the last step that asked for one (or of the initial
@@ -57,9 +58,16 @@ mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err);
  * neighbour check and the calculator's kernels. */
 double mdb_gmd_force_ms(const mdb_gmd *g);
 
-/* Device memory: free and total (cudaMemGetInfo; 0 on the host backend)
- * and what the engine itself allocated. */
+/* Device memory: free and total (cudaMemGetInfo; 0 on the host backend),
+ * context only — they include the CUDA context, lazily loaded modules and
+ * other processes on the GPU — and what the engine itself holds (its own
+ * accounting of every allocation: what a leak check should look at). */
 mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *engine_b, mdb_err *err);
+double mdb_gmd_engine_peak(const mdb_gmd *g); /* the most the engine held at once (bytes) */
+
+/* Kernel launches the device ran so far (the host backend counts them; a
+ * reduction is two, as on CUDA; 0 on cuda). */
+long mdb_gmd_launches(const mdb_gmd *g);
 
 long mdb_gmd_builds(const mdb_gmd *g);
 long mdb_gmd_step_count(const mdb_gmd *g);

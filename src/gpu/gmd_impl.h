@@ -27,7 +27,7 @@ struct mdb_gmd {
   mdb_kp kp;           /* device arrays and constants; kp.flags is set per launch */
   mdb_gstate *gd;      /* device state */
   mdb_gstate gh;       /* host copy, from the last sample */
-  int *abort_h;        /* mapped: what kernels raised in this step */
+  int *abort_h;        /* pinned host copy of gd->abort, copied back once per step */
   const mdb_gcalc_ops *calc;
   void *calc_ctx;
   mdb_ensemble ens;

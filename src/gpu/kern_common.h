@@ -169,19 +169,24 @@ typedef struct mdb_kp {
   double lgv_c1, lgv_c2;
   uint32_t key0, key1; /* Langevin noise key */
   unsigned flags;      /* MDB_COMPUTE_* of this force call */
-  int *abort_host;     /* host-visible copy of g->abort (mapped memory; NULL in the host backend) */
   mdb_gstate *g;
 } mdb_kp;
 
-/* Raises an abort flag where both the kernels and the host see it. */
+/* Raises an abort flag in device memory (g->abort): an atomicOr there,
+ * never over PCIe. The host copies the flag back once per step (gmd.c);
+ * the first kernel of a step clears it. */
 MDB_HD static inline void mdb_kp_abort(const mdb_kp *p, int flag) {
 #if defined(__CUDA_ARCH__)
   atomicOr(&p->g->abort, flag);
-  if (p->abort_host) atomicOr(p->abort_host, flag);
 #else
   p->g->abort |= flag;
-  if (p->abort_host) *p->abort_host |= flag;
 #endif
+}
+
+/* The first kernel of a step clears the step's abort flags (thread 0;
+ * nothing in that kernel reads them). */
+MDB_HD static inline void mdb_step_begin(long i, const mdb_kp *p) {
+  if (i == 0) p->g->abort = 0;
 }
 
 /* What one thread gathers for its atom: the force on it, its share of the

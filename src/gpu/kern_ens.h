@@ -42,7 +42,7 @@ MDB_HD static inline void mdb_ens_mv2_store(const mdb_kp *p, long i, const doubl
 
 /* Chain half-step on the 2 KE left by the last step. */
 MDB_HD static inline void mdb_kb_nhc_pre(long i, const mdb_kp *p) {
-  (void)i;
+  mdb_step_begin(i, p);
   mdb_gstate *g = p->g;
   g->scale = mdb_nhc_half_step_hd(&g->nhc, g->ke2, 0.5 * p->dt);
 }
@@ -96,6 +96,7 @@ MDB_HD static inline void mdb_kb_scale_v(long i, const mdb_kp *p) {
  * O (P), m v² before O (MV2B). Noise keyed by (seed, step, id, component)
  * as md/langevin.c. */
 MDB_HD static inline void mdb_kb_lgv_1(long i, const mdb_kp *p) {
+  mdb_step_begin(i, p);
   const int t = p->type[i];
   const long n = p->natoms;
   const double c = p->dtf[t], m = p->mass[t], sd = p->lgv_c2 * p->lgv_sigma[t], h = 0.5 * p->dt,
@@ -154,7 +155,7 @@ MDB_HD static inline void mdb_ens_omega_dot(mdb_gstate *g, int n, double h) {
 
 /* Barostat chain, particle chain, v_ε; the factors of this step. */
 MDB_HD static inline void mdb_kb_npt_pre(long i, const mdb_kp *p) {
-  (void)i;
+  mdb_step_begin(i, p);
   mdb_gstate *g = p->g;
   mdb_mtk *b = &g->mtk;
   const double h = 0.5 * p->dt;

@@ -17,6 +17,7 @@
 
 /* v += ½dt F/m; x += dt v */
 MDB_HD static inline void mdb_kb_nve_1(long i, const mdb_kp *p) {
+  mdb_step_begin(i, p);
   const double c = p->dtf[p->type[i]], dt = p->dt;
   double *v = p->v + 3 * i, *x = p->x + 3 * i;
   const double *f = p->f + 3 * i;

@@ -11,7 +11,7 @@
  * One check-and-build is eight launches, all but the first two doing
  * nothing unless a rebuild was decided (inside a CUDA graph that costs a
  * few µs, and no host round trip):
- *   NB_PRE     1 thread   M, ε, budget; clears the step's abort flags
+ *   NB_PRE     1 thread   M, ε, budget
  *   NB_CHECK   n          largest displacement beyond the affine one
  *   NB_DECIDE  1 thread   rebuild or not; checks the bin grid still covers r_list
  *   NB_CLEAR   nbins      empties the bins
@@ -50,7 +50,6 @@ MDB_HD static inline void mdb_kb_nb_pre(long i, const mdb_kp *p) {
   double budget = 0.5 * p->skin - p->rlist * eps;
   g->budget = (eps < 1.0 && budget >= 0) ? budget : -1.0;
   g->maxdisp2 = 0;
-  g->abort = 0;
   g->rebuild = 0;
 }
 
