@@ -1,0 +1,27 @@
+# The host backend is as strict as CUDA where the engine relies on CUDA's
+# rules, and the engine keeps them; the kernel launches a step costs
+# (tests/gpu/test_dev_rules.c).
+add_executable(test_dev_rules gpu/test_dev_rules.c)
+target_compile_options(test_dev_rules PRIVATE ${MDB_WARN})
+target_link_libraries(test_dev_rules PRIVATE mdbench_core)
+foreach(_rule event sync zero params engine)
+  set(_name_event gpu_host_capture_event_without_external_flag_cannot_be_timed)
+  set(_name_sync gpu_host_capture_refuses_sync_copy_alloc_release_and_sync)
+  set(_name_zero gpu_host_capture_rules_launch_of_zero_blocks_is_an_error)
+  set(_name_params gpu_host_capture_replays_stale_parameters)
+  set(_name_engine gpu_engine_host_capture_rules_hold_for_every_protocol)
+  add_test(NAME ${_name_${_rule}} COMMAND test_dev_rules ${_rule})
+  set_tests_properties(${_name_${_rule}} PROPERTIES LABELS "unit;gpu-host")
+endforeach()
+# launches per step (graphs on): test_dev_rules launches SYSTEM ATOMS CALC
+# PROTOCOL THERMOSTAT MAX_PLAIN MAX_SAMPLED — a plain step is unsampled and
+# without a neighbour build; a reduction counts as the two launches it is
+# on CUDA
+function(mdb_launch_test name)
+  add_test(NAME gpu_engine_host_launches_${name} COMMAND test_dev_rules launches ${ARGN})
+  set_tests_properties(gpu_engine_host_launches_${name} PROPERTIES LABELS "unit;gpu-host")
+endfunction()
+mdb_launch_test(nve_lj_at_most_11 argon 256 lj NVE - 11 20)
+mdb_launch_test(nvt_nhc_at_most_16 argon 256 lj NVT nhc 16 25)
+mdb_launch_test(nvt_langevin_at_most_17 argon 256 lj NVT langevin 17 26)
+mdb_launch_test(npt_at_most_19 argon 256 lj NPT nhc 19 26)
