@@ -25,3 +25,7 @@ mdb_launch_test(nve_lj_at_most_11 argon 256 lj NVE - 11 20)
 mdb_launch_test(nvt_nhc_at_most_16 argon 256 lj NVT nhc 16 25)
 mdb_launch_test(nvt_langevin_at_most_17 argon 256 lj NVT langevin 17 26)
 mdb_launch_test(npt_at_most_19 argon 256 lj NPT nhc 19 26)
+# scripts/gpu-check.sh answers "no device" in one line, before building
+add_test(NAME gpu_check_without_device_exits_nonzero_with_one_line
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gpu/gpu_check_probe.sh ${PROJECT_SOURCE_DIR}/scripts/gpu-check.sh)
+set_tests_properties(gpu_check_without_device_exits_nonzero_with_one_line PROPERTIES LABELS "cli")
