@@ -3,21 +3,25 @@
  * of the kernels in a step, graphs, overflow recovery, samples.
  *
  * A step is issued as
- *   first half   NVE_1 (or the ensemble's, gens.c)
- *   [event 0]    NB_PRE … NB_BUILD (kern_neigh.h), the calculator's kernels  [event 1]
+ *   first half   NVE_1 (or the ensemble's, gens.c); its last kernel checks
+ *                each atom against the neighbour list's budget
+ *   [event 0]    the calculator's kernels  [event 1]
  *   reductions   energy and virial when the force call computed them
- *   second half  NVE_2 (or the ensemble's), the kinetic columns when sampled
+ *   second half  NVE_2 (or the ensemble's); its last kernel counts the step
+ *                and, when sampled, fills the kinetic columns
  *   sample       reductions of m v², m v; the fastest atom
- *   STEP_DONE
- * and, with graphs on, captured once per kind of step (sampled or not) and
- * replayed: one graph launch and one stream synchronisation per step.
+ * and, with graphs on, captured once per kind of step and replayed: one
+ * graph launch and one 4-byte copy of the abort flags per step. An
+ * unsampled NVE step is 3 kernel launches, NVT and NPT 6 (kern_ens.h).
  *
- * Overflow: a bin or a list row that fills up raises an abort flag in
- * device memory (g->abort, an atomicOr there), copied back once per step
- * (the copy is the step's synchronisation); every kernel after the
- * neighbour build then does nothing, so the state is the one after the drift. The engine grows what
- * overflowed (or re-grids the bins for a cell the barostat shrank), asks
- * for a rebuild and issues the second part of the step again. Graphs are
+ * Abort flags live in device memory (g->abort, an atomicOr there), are
+ * sticky (every kernel returns at once while one is set) and are copied
+ * back once per step. An atom beyond the list's budget raises
+ * MDB_ABORT_REBUILD in the drift: the state is then the one after the
+ * drift, and the engine issues the build and the rest of the step (part
+ * b, its own graph). A bin or a list row that fills up in a build raises
+ * an overflow flag: the engine grows what overflowed (or re-grids the bins
+ * for a cell the barostat shrank) and issues part b again. Graphs are
  * captured again after any reallocation (they hold addresses).
  */
 #include <math.h>
@@ -132,31 +136,34 @@ static mdb_status grid(mdb_gmd *g, const double hinv[3][3], mdb_err *err) {
 
 /* ------------------------------------------------------------- a step */
 
+/* The list from scratch: NB_START … NB_BUILD (kern_neigh.h). */
 static mdb_status issue_neighbours(mdb_gmd *g, unsigned fflags, mdb_err *err) {
   mdb_dev *d = g->dev;
   const mdb_kp p = mdb_gmd_kp(g, fflags);
   mdb_status st;
-  if ((st = mdb_launch_nb_pre(d, 1, &p, err)) || (st = mdb_launch_nb_check(d, g->n, &p, err)) ||
-      (st = mdb_launch_nb_decide(d, 1, &p, err)) || (st = mdb_launch_nb_clear(d, g->nbins, &p, err)) ||
+  if ((st = mdb_launch_nb_start(d, 1, &p, err)) || (st = mdb_launch_nb_clear(d, g->nbins, &p, err)) ||
       (st = mdb_launch_nb_bin(d, g->n, &p, err)) || (st = mdb_launch_nb_sort(d, g->nbins, &p, err)) ||
       (st = mdb_launch_nb_build(d, g->n, &p, err)))
     return st;
   return MDB_OK;
 }
 
-/* Neighbours, forces, reductions, second half, sample: everything after
- * the drift. */
-static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, mdb_err *err) {
+/* Everything after the drift: [the neighbour build], the forces, their
+ * reductions, the second half (whose last kernel counts the step), the
+ * sample. Events 0 and 1 (graph nodes) time the build and the forces. */
+static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, int build, mdb_err *err) {
   mdb_dev *d = g->dev;
   const unsigned fflags = flags | g->ens_flags;
   mdb_status st;
-  if ((st = d->ops->event_record(d, 0, 1, err)) || (st = issue_neighbours(g, fflags, err)) ||
+  if ((st = d->ops->event_record(d, 0, 1, err)) || (build && (st = issue_neighbours(g, fflags, err))) ||
       (st = g->calc->forces(g, g->calc_ctx, fflags, err)) || (st = d->ops->event_record(d, 1, 1, err)))
     return st;
   mdb_gstate *gd = g->gd;
+  const int npt = g->ens.protocol == MDB_PROTOCOL_NPT; /* NPT reduces the virial itself, with m v² */
   if ((fflags & MDB_COMPUTE_ENERGY) && (st = d->ops->reduce_sum(d, g->kp.eatom, g->n, 1, gd->red + MDB_RED_ENERGY, err)))
     return st;
-  if ((fflags & MDB_COMPUTE_VIRIAL) && (st = d->ops->reduce_sum(d, g->kp.vatom, g->n, 9, gd->red + MDB_RED_VIRIAL, err)))
+  if ((fflags & MDB_COMPUTE_VIRIAL) && !npt &&
+      (st = d->ops->reduce_sum(d, g->kp.vatom, g->n, 9, gd->red + MDB_RED_VIRIAL, err)))
     return st;
   const mdb_kp p = mdb_gmd_kp(g, flags);
   if (g->ens.protocol == MDB_PROTOCOL_NVE)
@@ -165,14 +172,17 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, mdb_err *err) {
     st = mdb_gens_second(g, flags, err);
   if (st) return st;
   if (flags) {
-    if ((st = d->ops->reduce_sum(d, g->kp.scr, g->n, 4, gd->red + MDB_RED_MV2, err)) ||
+    /* m v², m v and the Langevin heat: 5 contiguous columns */
+    if ((st = d->ops->reduce_sum(d, g->kp.scr, g->n, 5, gd->red + MDB_RED_MV2, err)) ||
         (st = mdb_launch_vmax_clear(d, 1, &p, err)) || (st = mdb_launch_vmax(d, g->n, &p, err)) ||
         (st = mdb_launch_vmax_id(d, g->n, &p, err)))
       return st;
   }
-  return mdb_launch_step_done(d, 1, &p, err);
+  return MDB_OK;
 }
 
+/* A whole step without a build: the first half (its last kernel checks the
+ * list and raises MDB_ABORT_REBUILD when it must be built), then part b. */
 static mdb_status issue_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
   mdb_status st;
   if (g->ens.protocol == MDB_PROTOCOL_NVE) {
@@ -181,7 +191,7 @@ static mdb_status issue_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
   } else {
     st = mdb_gens_first(g, err);
   }
-  return st ? st : issue_part_b(g, flags, err);
+  return st ? st : issue_part_b(g, flags, 0, err);
 }
 
 static void drop_graphs(mdb_gmd *g) {
@@ -229,55 +239,68 @@ static mdb_status grow(mdb_gmd *g, int a, mdb_err *err) {
   return MDB_OK;
 }
 
-/* An abort in the last issue: grow what overflowed and finish the step. */
-static mdb_status recover(mdb_gmd *g, unsigned flags, mdb_err *err) {
-  mdb_status st;
-  for (int attempt = 0; *g->abort_h; attempt++) {
-    const int a = *g->abort_h;
-    if ((st = download_state(g, err))) return st;
-    if (a & MDB_ABORT_RUNAWAY)
-      return mdb_err_set(err, MDB_ERUN, "an atom has a runaway or non-finite position (step %ld)", g->gh.step + 1);
-    if (a & MDB_ABORT_BOX) return mdb_err_set(err, MDB_ERUN, "the barostat blew up (step %ld)", g->gh.step + 1);
-    if (attempt >= 8)
-      return mdb_err_set(err, MDB_ERUN, "GPU neighbour list: still overflowing after %d regrowths", attempt);
-    if ((a & MDB_ABORT_GRID && (st = grid(g, g->gh.hinv, err))) || (st = grow(g, a, err))) return st;
-    drop_graphs(g);
-    const int one = 1;
-    if ((st = g->dev->ops->h2d(g->dev, &g->gd->force_rebuild, &one, sizeof one, err)) || (st = clear_abort(g, err)))
-      return st;
-    if ((st = issue_part_b(g, flags, err)) || (st = fetch_abort(g, err))) return st;
-  }
-  return MDB_OK;
-}
-
-mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
+/* Issues the whole step (build 0) or part b with a build (build 1), as a
+ * graph when graphs are on (one per kind: sampled or not, with a build or
+ * not), and copies the abort flags back. */
+static mdb_status run_part(mdb_gmd *g, unsigned flags, int build, mdb_err *err) {
   mdb_dev *d = g->dev;
   mdb_status st;
-  const int variant = flags ? 1 : 0;
-  *g->abort_h = 0;
+  const int slot = (flags ? 1 : 0) + (build ? 2 : 0);
   if (g->opt.graphs) {
-    if (!g->graph_ok[variant]) {
+    if (!g->graph_ok[slot]) {
       if ((st = d->ops->graph_begin(d, err))) return st;
-      st = issue_step(g, flags, err);
+      st = build ? issue_part_b(g, flags, 1, err) : issue_step(g, flags, err);
       mdb_err end_err;
-      mdb_status st2 = d->ops->graph_end(d, variant, &end_err);
+      mdb_status st2 = d->ops->graph_end(d, slot, &end_err);
       if (st) return st;
       if (st2) {
         if (err) *err = end_err;
         return st2;
       }
-      g->graph_ok[variant] = 1;
+      g->graph_ok[slot] = 1;
     }
-    st = d->ops->graph_launch(d, variant, err);
+    st = d->ops->graph_launch(d, slot, err);
   } else {
-    st = issue_step(g, flags, err);
+    st = build ? issue_part_b(g, flags, 1, err) : issue_step(g, flags, err);
   }
-  if (st || (st = fetch_abort(g, err))) return st;
+  return st ? st : fetch_abort(g, err);
+}
+
+/* The step stopped after the drift (every kernel after the one that raised
+ * a flag did nothing): build the list — growing what overflowed, or
+ * re-gridding the bins for a cell the barostat shrank — and finish it. A
+ * runaway atom or a blown-up barostat ends the run (physics: MDB_ERUN). */
+static mdb_status recover(mdb_gmd *g, unsigned flags, mdb_err *err) {
+  mdb_status st;
+  for (int attempt = 0; *g->abort_h; attempt++) {
+    const int a = *g->abort_h;
+    if (a & ~MDB_ABORT_REBUILD) {
+      if ((st = download_state(g, err))) return st;
+      if (a & MDB_ABORT_RUNAWAY)
+        return mdb_err_set(err, MDB_ERUN, "an atom has a runaway or non-finite position (step %ld)", g->gh.step + 1);
+      if (a & MDB_ABORT_BOX) return mdb_err_set(err, MDB_ERUN, "the barostat blew up (step %ld)", g->gh.step + 1);
+      if (attempt >= 8)
+        return mdb_err_set(err, MDB_ERUN, "GPU neighbour list: still overflowing after %d regrowths", attempt);
+      if ((a & MDB_ABORT_GRID && (st = grid(g, g->gh.hinv, err))) || (st = grow(g, a, err))) return st;
+      drop_graphs(g);
+    }
+    if ((st = clear_abort(g, err)) || (st = run_part(g, flags, 1, err))) return st;
+    g->built = 1;
+  }
+  return MDB_OK;
+}
+
+mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
+  mdb_status st;
+  g->built = 0;
+  if ((st = run_part(g, flags, 0, err))) return st;
   if (*g->abort_h && (st = recover(g, flags, err))) return st;
-  if ((st = d->ops->event_ms(d, 0, 1, &g->force_ms, err))) return st;
+  if ((st = g->dev->ops->event_ms(g->dev, 0, 1, &g->force_ms, err))) return st;
   if (flags && (st = download_state(g, err))) return st;
   return MDB_OK;
 }
+
+int mdb_gmd_last_step_built(const mdb_gmd *g) { return g->built; }
 
 /* ------------------------------------------------------------ samples */
 
@@ -290,7 +313,7 @@ mdb_status mdb_gmd_thermo(mdb_gmd *g, mdb_thermo *th, double *vmax, int *vmax_id
   th->total = th->potential + th->kinetic;
   const int dof = g->n > 1 ? 3 * g->n - 3 : 0;
   th->temperature = dof ? 2.0 * th->kinetic / (dof * MDB_KB_EV) : 0.0;
-  th->volume = s->volume;
+  th->volume = s->vols;
   const double trw = s->red[MDB_RED_VIRIAL] + s->red[MDB_RED_VIRIAL + 4] + s->red[MDB_RED_VIRIAL + 8];
   th->pressure = (2.0 * th->kinetic + trw) / (3.0 * th->volume) * MDB_EVA3_TO_BAR;
   for (int k = 0; k < 3; k++) th->momentum[k] = s->red[MDB_RED_P + k];
@@ -314,7 +337,7 @@ mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err) {
       (st = download_state(g, err)))
     return st;
   sys->nghost = 0;
-  return mdb_box_set(&sys->box, (const double(*)[3])g->gh.h, err);
+  return mdb_box_set(&sys->box, (const double(*)[3])g->gh.hs, err);
 }
 
 double mdb_gmd_force_ms(const mdb_gmd *g) { return g->force_ms; }
@@ -334,8 +357,10 @@ long mdb_gmd_launches(const mdb_gmd *g) { return g->dev->launches; }
 
 static void box_state(mdb_gstate *s, const mdb_box *box) {
   memcpy(s->h, box->h, sizeof s->h);
+  memcpy(s->hs, box->h, sizeof s->hs);
   memcpy(s->hinv, box->hinv, sizeof s->hinv);
   s->volume = box->volume;
+  s->vols = box->volume;
   for (int code = 0; code < MDB_NSHIFT; code++) {
     int sh[3];
     mdb_shift_decode(code, sh);
@@ -412,7 +437,7 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
       (st = dalloc(g, &p->id, (size_t)n * sizeof(int), err)) ||
       (st = dalloc(g, &p->image, (size_t)n * 3 * sizeof(int), err)) ||
       (st = dalloc(g, &p->eatom, (size_t)n * sizeof(double), err)) ||
-      (st = dalloc(g, &p->vatom, (size_t)n * 9 * sizeof(double), err)) ||
+      (st = dalloc(g, &p->vatom, (size_t)n * 10 * sizeof(double), err)) ||
       (st = dalloc(g, &p->scr, (size_t)n * MDB_SCR_N * sizeof(double), err)) ||
       (st = dalloc(g, &p->nn, (size_t)n * sizeof(int), err)) || (st = dalloc(g, &g->gd, sizeof(mdb_gstate), err)))
     goto fail;
@@ -461,17 +486,16 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
         goto fail;
       }
       if ((st = grow(g, *g->abort_h, err))) goto fail;
-      const int one = 1;
-      if ((st = d->ops->h2d(d, &gd->force_rebuild, &one, sizeof one, err))) goto fail;
     }
     const mdb_kp pk2 = mdb_gmd_kp(g, fl);
     (void)pk;
     if ((st = d->ops->reduce_sum(d, p->eatom, n, 1, gd->red + MDB_RED_ENERGY, err)) ||
         (st = d->ops->reduce_sum(d, p->vatom, n, 9, gd->red + MDB_RED_VIRIAL, err)) ||
         (st = mdb_launch_kin(d, n, &pk2, err)) ||
-        (st = d->ops->reduce_sum(d, p->scr, n, 4, gd->red + MDB_RED_MV2, err)) ||
+        (st = d->ops->reduce_sum(d, p->scr, n, 5, gd->red + MDB_RED_MV2, err)) ||
         (st = mdb_launch_vmax_clear(d, 1, &pk2, err)) || (st = mdb_launch_vmax(d, n, &pk2, err)) ||
-        (st = mdb_launch_vmax_id(d, n, &pk2, err)) || (st = d->ops->sync(d, err)) || (st = download_state(g, err)))
+        (st = mdb_launch_vmax_id(d, n, &pk2, err)) || (st = d->ops->sync(d, err)) || (st = download_state(g, err)) ||
+        (st = mdb_gens_start(g, err)))
       goto fail;
   }
 

@@ -54,8 +54,9 @@ mdb_status mdb_gmd_thermo(mdb_gmd *g, mdb_thermo *th, double *vmax, int *vmax_id
  * (the host system md was created on: same atoms, same order). */
 mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err);
 
-/* GPU time (ms, CUDA events) of the force call of the last step: the
- * neighbour check and the calculator's kernels. */
+/* GPU time (ms, CUDA events recorded as graph nodes) of the force call of
+ * the last step: the calculator's kernels, and the neighbour build when
+ * the step had one. */
 double mdb_gmd_force_ms(const mdb_gmd *g);
 
 /* Device memory: free and total (cudaMemGetInfo; 0 on the host backend),
@@ -69,7 +70,8 @@ double mdb_gmd_engine_peak(const mdb_gmd *g); /* the most the engine held at onc
  * reduction is two, as on CUDA; 0 on cuda). */
 long mdb_gmd_launches(const mdb_gmd *g);
 
-long mdb_gmd_builds(const mdb_gmd *g);
+long mdb_gmd_builds(const mdb_gmd *g);      /* neighbour builds, as of the last sample */
+int mdb_gmd_last_step_built(const mdb_gmd *g); /* the last step built the neighbour list */
 long mdb_gmd_step_count(const mdb_gmd *g);
 const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g);
 double mdb_gmd_extended_energy(const mdb_gmd *g); /* of the last sample */

@@ -93,12 +93,14 @@ enum {
   MDB_RED_VIRIAL = 1, /* 9 components W_ab, a-major (eV) */
   MDB_RED_MV2 = 10,   /* Σ m v² (amu Å²/fs²) */
   MDB_RED_P = 11,     /* 3: Σ m v (amu Å/fs) */
-  MDB_RED_MV2B = 14,  /* Langevin: Σ m v² before the O step */
+  MDB_RED_HEAT = 14,  /* Langevin: Σ over atoms and steps of m v² after O − before (amu Å²/fs²) */
   MDB_RED_N = 16
 };
 
-/* Per-atom scratch columns (the engine's scratch array is [MDB_SCR_N][natoms]). */
-enum { MDB_SCR_MV2 = 0, MDB_SCR_P = 1, MDB_SCR_MV2B = 4, MDB_SCR_N = 5 };
+/* Per-atom scratch columns (the engine's scratch array is [MDB_SCR_N][natoms]);
+ * MV2, P and HEAT are contiguous, as are red[MV2], red[P], red[HEAT]: a
+ * sample reduces them in one go. */
+enum { MDB_SCR_MV2 = 0, MDB_SCR_P = 1, MDB_SCR_HEAT = 4, MDB_SCR_MV2B = 5, MDB_SCR_N = 6 };
 
 /* Flags the host reads after a step (also mirrored in mdb_gstate). */
 enum {
@@ -106,7 +108,8 @@ enum {
   MDB_ABORT_CELL = 2,  /* a bin had more atoms than it holds */
   MDB_ABORT_GRID = 4,  /* the box shrank below what the bin grid covers */
   MDB_ABORT_RUNAWAY = 8, /* an atom moved further than any list can follow */
-  MDB_ABORT_BOX = 16   /* the barostat blew up */
+  MDB_ABORT_BOX = 16,  /* the barostat blew up */
+  MDB_ABORT_REBUILD = 32 /* an atom moved beyond the list's budget: build, then the rest of the step */
 };
 
 /* Everything about the trajectory that changes on the device, in one block
@@ -115,27 +118,32 @@ enum {
 typedef struct mdb_gstate {
   double h[3][3], hinv[3][3]; /* current cell (rows are lattice vectors) */
   double volume;
+  double hs[3][3], vols;       /* the cell and volume of the last completed step (NPT commits the next
+                                 cell at the end of a step; samples and downloads use these) */
   double shiftvec[MDB_NSHIFT][3]; /* s·h for every shift code, for the current cell */
   double h0[3][3], h0inv[3][3];   /* cell at the last neighbour build */
   double M[3][3];                 /* h0⁻¹ h: the affine map since the build (neigh/neigh.h) */
   double budget;                  /* displacement allowed before a rebuild (Å); < 0: rebuild */
-  double maxdisp2;                /* largest |x − x0·M|² since the build (Å²) */
   double vmax2;                   /* largest |v|² at the last sample (Å²/fs²) */
   double red[MDB_RED_N];          /* reduction results */
-  int rebuild;                    /* this step rebuilds the list */
-  int abort;                      /* MDB_ABORT_* raised in this step */
+  int rebuild;                    /* a build was started (NB_START) */
+  int abort;                      /* MDB_ABORT_* raised since the host last cleared it (sticky: every
+                                     kernel returns at once while it is set) */
   int nb_needed;                  /* most neighbours any atom had at the last build */
   int cell_needed;                /* most atoms any bin had */
   int vmax_atom;                  /* original id of the fastest atom at the last sample */
-  int force_rebuild;              /* the host asks for a rebuild at the next check */
   long builds;                    /* neighbour builds so far */
   long step;                      /* MD steps completed */
   /* ensembles */
   double ke2;   /* 2 KE after the last thermostat scaling (eV) */
   double scale; /* the last thermostat velocity factor */
-  double heat;  /* Langevin: heat put in (eV) */
-  mdb_nhc nhc;  /* the particles' chain */
-  mdb_mtk mtk;  /* the barostat (its own chain inside) */
+  double heat;  /* Langevin: heat put in before the engine started (eV); the rest is red[HEAT] */
+  mdb_nhc nhc;  /* the particles' chain at the end of the last step */
+  mdb_mtk mtk;  /* the barostat (its own chain inside) at the end of the last step */
+  mdb_nhc nhc_mid; /* the chain between the step's two half-steps */
+  mdb_nhc nhc_next; /* NPT: nhc_mid of the next step, until its NPT_1 */
+  mdb_mtk mtk_mid;
+  int box_blown;   /* NPT: the next half-step would blow the barostat up */
   double sp;    /* NPT: exp(−h (v_ε + mtk2)) of this step */
   double eps_step; /* NPT: exp(h v_ε) of this step */
 } mdb_gstate;
@@ -151,7 +159,8 @@ typedef struct mdb_kp {
   double *x0;        /* [3 natoms] positions at the last build */
   int *type, *id, *image;
   double *eatom;     /* [natoms] per-atom energy when MDB_COMPUTE_ENERGY */
-  double *vatom;     /* [9 natoms] per-atom virial W_ab (column ab·natoms + i) when MDB_COMPUTE_VIRIAL */
+  double *vatom;     /* [10 natoms] per-atom virial W_ab (column ab·natoms + i) when MDB_COMPUTE_VIRIAL;
+                        column 9: NPT's m v², reduced with the virial */
   double *scr;       /* [MDB_SCR_N natoms] per-atom scratch for reductions */
   /* neighbour list: column-major, nl[k*natoms + i], k < nn[i] ≤ nb_cap */
   int *nn, *nl;
@@ -173,20 +182,14 @@ typedef struct mdb_kp {
 } mdb_kp;
 
 /* Raises an abort flag in device memory (g->abort): an atomicOr there,
- * never over PCIe. The host copies the flag back once per step (gmd.c);
- * the first kernel of a step clears it. */
+ * never over PCIe. The host copies the flag back once per step (gmd.c)
+ * and clears it when it has dealt with it. */
 MDB_HD static inline void mdb_kp_abort(const mdb_kp *p, int flag) {
 #if defined(__CUDA_ARCH__)
   atomicOr(&p->g->abort, flag);
 #else
   p->g->abort |= flag;
 #endif
-}
-
-/* The first kernel of a step clears the step's abort flags (thread 0;
- * nothing in that kernel reads them). */
-MDB_HD static inline void mdb_step_begin(long i, const mdb_kp *p) {
-  if (i == 0) p->g->abort = 0;
 }
 
 /* What one thread gathers for its atom: the force on it, its share of the

@@ -235,7 +235,7 @@ static void run_engine(const setup *s, int steps, span out[2][2], double *force_
   *force_ms_sum = 0;
   for (int step = 1; step <= steps; step++) {
     const unsigned fl = step % 10 == 0 ? MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL : 0;
-    const long l0 = mdb_gmd_launches(g), b0 = mdb_gmd_builds(g);
+    const long l0 = mdb_gmd_launches(g);
     mdb_status st = mdb_gmd_step(g, fl, &err);
     if (st) {
       fprintf(stderr, "step %d: %s\n", step, err.msg);
@@ -245,7 +245,7 @@ static void run_engine(const setup *s, int steps, span out[2][2], double *force_
     const double ms = mdb_gmd_force_ms(g);
     CHECK(ms >= 0 && ms < 1e4);
     *force_ms_sum += ms;
-    span_add(&out[fl ? 1 : 0][mdb_gmd_builds(g) > b0], mdb_gmd_launches(g) - l0);
+    span_add(&out[fl ? 1 : 0][mdb_gmd_last_step_built(g)], mdb_gmd_launches(g) - l0);
   }
   CHECK(mdb_gmd_step_count(g) == steps);
   mdb_gmd_free(g);
@@ -288,6 +288,7 @@ static int launches(int argc, char **argv) {
         printf("%s %d %s %s/%s: %s step: %ld..%ld launches (%ld steps)\n", s.system, s.atoms, s.calc, s.protocol,
                s.thermostat, kind[a][b], sp[a][b].lo, sp[a][b].hi, sp[a][b].steps);
   CHECK(sp[0][0].steps > 100); /* most steps are plain ones */
+  CHECK(sp[0][1].steps > 0);   /* and the run did rebuild its list */
   CHECK(sp[0][0].hi <= max_plain);
   CHECK(sp[1][0].steps == 0 || sp[1][0].hi <= max_sampled);
   CHECK(sp[0][0].lo > 0);
