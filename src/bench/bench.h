@@ -79,7 +79,8 @@ typedef struct mdb_gpu_record {
                                              host backend */
   double engine_bytes;      /* what the engine itself holds on the device at the end (its accounting) */
   int leak_detected;        /* mem_after − mem_before > MDB_LEAK_BYTES: the engine's own memory grew */
-  double *force_ms;         /* [n_steps] GPU time of each timed step's neighbour check + force kernels (CUDA events) */
+  double *force_ms;         /* [n_steps] GPU time of each timed step's force kernels (+ the neighbour build when
+                                the step had one; CUDA events as graph nodes) */
   mdb_stats force;          /* statistics of force_ms (ms) */
 } mdb_gpu_record;
 
