@@ -85,9 +85,11 @@ typedef struct mdb_dev_ops {
   /* dst[k] = Σ_i src[k*n + i] for k < m (dst in device memory) */
   mdb_status (*reduce_sum)(mdb_dev *d, const double *src, long n, int m, double *dst, mdb_err *err);
   mdb_status (*sync)(mdb_dev *d, mdb_err *err);
-  /* events: record slot e on the stream (external: as a node of the graph
-   * being captured, cudaEventRecordExternal; needed to time it after the
-   * graph ran); after a sync, the time between two slots in ms */
+  /* events: record slot e on the stream (external: when this happens in a
+   * capture, as a node of the graph, cudaEventRecordExternal — needed to
+   * time it after the graph ran; outside a capture the backend records
+   * plainly, CUDA refusing that flag there); after a sync, the time between
+   * two slots in ms */
   mdb_status (*event_record)(mdb_dev *d, int e, int external, mdb_err *err);
   mdb_status (*event_ms)(mdb_dev *d, int a, int b, double *ms, mdb_err *err);
   /* graphs: everything issued between begin and end is captured into

@@ -180,11 +180,12 @@ static mdb_status c_sync(mdb_dev *d, mdb_err *err) {
 /* In a capture, a plain cudaEventRecord adds no node (the event only
  * orders streams inside the capture) and timing it afterwards fails;
  * cudaEventRecordExternal makes it a node that records when the graph
- * runs. */
+ * runs. Outside a capture that flag is invalid: it is passed only while
+ * capturing. */
 static mdb_status c_event_record(mdb_dev *d, int e, int external, mdb_err *err) {
   if (e < 0 || e >= MDB_DEV_MAX_EVENTS) return mdb_err_set(err, MDB_ERUN, "event slot %d out of range", e);
-  CU(cudaEventRecordWithFlags(impl(d)->ev[e], impl(d)->stream, external ? cudaEventRecordExternal : 0u),
-     "cudaEventRecordWithFlags");
+  const unsigned flags = external && impl(d)->capturing ? cudaEventRecordExternal : cudaEventRecordDefault;
+  CU(cudaEventRecordWithFlags(impl(d)->ev[e], impl(d)->stream, flags), "cudaEventRecordWithFlags");
   return MDB_OK;
 }
 
