@@ -22,7 +22,9 @@
 #    runtime saw no device) is a failure here, and the log must name the
 #    probed device: a run that never touched the GPU cannot pass.
 # 5. bench/gpu.sh, and its table into docs/gpu-results.md (between the
-#    gpu-check markers), with the device, driver, commit and date.
+#    gpu-check markers), with the device, driver, commit and date; where
+#    $OUT names a folder (the session's device tool), the table, the logs
+#    and the page are copied there too.
 # Each phase has a time limit; all of it fits in 8 minutes on a 16-core node.
 #
 # Exit: 0 all passed; 1 no device, a test failed or was skipped, the device
@@ -104,7 +106,7 @@ fi
 # ----------------------------------------------------------------- build
 mkdir -p "$build"
 : >"$log"
-targets=(mdbench test_gmd test_gpu_md test_dev_rules gpu_hd_formulas_match_host)
+targets=(mdbench test_gmd test_gpu_md gpu_hd_formulas_match_host)
 say "building ${targets[*]} for sm_90 in $build"
 timeout 240 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMDBENCH_CUDA=ON \
   -DCMAKE_CUDA_ARCHITECTURES=90 "${cmake_deps[@]}" >>"$log" 2>&1 || fail "cmake configure (see $log)"
@@ -158,4 +160,6 @@ if grep -q '<!-- gpu-check:begin -->' "$doc"; then
 else
   { echo; cat "$build/table.md"; } >>"$doc"
 fi
+# the device tool brings back only what is under $OUT
+[[ -n ${OUT:-} && -d ${OUT:-} ]] && cp "$build/table.md" "$tlog" "$blog" "$doc" "$OUT/" 2>/dev/null
 say "table written to docs/gpu-results.md; all done in $((SECONDS - t_start)) s"
