@@ -433,7 +433,8 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
   }
   const size_t d3 = (size_t)n * 3 * sizeof(double);
   if ((st = dalloc(g, &p->x, d3, err)) || (st = dalloc(g, &p->v, d3, err)) || (st = dalloc(g, &p->f, d3, err)) ||
-      (st = dalloc(g, &p->x0, d3, err)) || (st = dalloc(g, &p->type, (size_t)n * sizeof(int), err)) ||
+      (st = dalloc(g, &p->x0, d3, err)) || (st = dalloc(g, &p->xt, (size_t)n * 4 * sizeof(double), err)) ||
+      (st = dalloc(g, &p->type, (size_t)n * sizeof(int), err)) ||
       (st = dalloc(g, &p->id, (size_t)n * sizeof(int), err)) ||
       (st = dalloc(g, &p->image, (size_t)n * 3 * sizeof(int), err)) ||
       (st = dalloc(g, &p->eatom, (size_t)n * sizeof(double), err)) ||
@@ -468,6 +469,21 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
       (st = d->ops->h2d(d, p->id, sys->id, (size_t)n * sizeof(int), err)) ||
       (st = d->ops->h2d(d, p->image, sys->image, (size_t)n * 3 * sizeof(int), err)))
     goto fail;
+  {
+    /* positions and types packed for the one-load neighbour read */
+    double *xt = malloc((size_t)n * 4 * sizeof(double));
+    if (!xt) {
+      st = mdb_err_nomem(err, "packed positions", (double)n * 4 * sizeof(double));
+      goto fail;
+    }
+    for (long i = 0; i < n; i++) {
+      for (int k = 0; k < 3; k++) xt[4 * i + k] = sys->x[3 * i + k];
+      xt[4 * i + 3] = (double)sys->type[i];
+    }
+    st = d->ops->h2d(d, p->xt, xt, (size_t)n * 4 * sizeof(double), err);
+    free(xt);
+    if (st) goto fail;
+  }
   if ((st = gc->setup(g, md->calc, &g->calc_ctx, err))) goto fail;
 
   /* the first forces, energy and virial, and the kinetic columns */

@@ -155,7 +155,8 @@ typedef struct mdb_kp {
   int natoms;
   int ntypes;
   double *x, *v, *f; /* [3 natoms] */
-  float *xf;         /* [4 natoms] float positions and type for mixed precision (NULL: double) */
+  double *xt;        /* [4 natoms] x, y, z and the type (as a double) of each atom: a neighbour's position
+                        and type in one 32-byte load; every kernel that moves atoms keeps it equal to x */
   double *x0;        /* [3 natoms] positions at the last build */
   int *type, *id, *image;
   double *eatom;     /* [natoms] per-atom energy when MDB_COMPUTE_ENERGY */
@@ -219,6 +220,32 @@ MDB_HD static inline void mdb_acc_store(const mdb_kp *p, long i, const mdb_acc *
   if (p->flags & MDB_COMPUTE_ENERGY) p->eatom[i] = (add_energy ? p->eatom[i] : 0.0) + a->e;
   if (p->flags & MDB_COMPUTE_VIRIAL)
     for (int c = 0; c < 9; c++) p->vatom[(long)c * p->natoms + i] = a->w[c];
+}
+
+/* Atom i moved to x: its packed copy follows. */
+MDB_HD static inline void mdb_kp_store_x(const mdb_kp *p, long i, const double *x) {
+  double *t = p->xt + 4 * i;
+  t[0] = x[0];
+  t[1] = x[1];
+  t[2] = x[2];
+}
+
+/* Position and type of atom j in one 32-byte load (two 16-byte vector
+ * loads on sm_80/sm_90, one where the device has 32-byte loads). */
+MDB_HD static inline void mdb_kp_load_xt(const mdb_kp *p, long j, double q[4]) {
+#if defined(__CUDA_ARCH__)
+  const double4_32a t = *reinterpret_cast<const double4_32a *>(p->xt + 4 * j);
+  q[0] = t.x;
+  q[1] = t.y;
+  q[2] = t.z;
+  q[3] = t.w;
+#else
+  const double *t = p->xt + 4 * j;
+  q[0] = t[0];
+  q[1] = t[1];
+  q[2] = t[2];
+  q[3] = t[3];
+#endif
 }
 
 /* Position of neighbour entry k of atom i, relative to atom i. */

@@ -67,6 +67,7 @@ MDB_HD static inline void mdb_kb_nhc_1(long i, const mdb_kp *p) {
     v[k] = s * v[k] + cf * f[k];
     x[k] += dt * v[k];
   }
+  mdb_kp_store_x(p, i, x);
   mdb_nb_check_atom(i, p);
 }
 
@@ -124,6 +125,7 @@ MDB_HD static inline void mdb_kb_lgv_1(long i, const mdb_kp *p) {
     v[k] = c1 * v[k] + sd * g[k];
     p->scr[(MDB_SCR_P + k) * n + i] = m * v[k];
   }
+  mdb_kp_store_x(p, i, x);
   p->scr[MDB_SCR_MV2 * n + i] = m;
   p->scr[MDB_SCR_MV2B * n + i] = mv2b;
 }
@@ -143,6 +145,7 @@ MDB_HD static inline void mdb_kb_lgv_2(long i, const mdb_kp *p) {
     mv2 += m * v[k] * v[k];
   }
   p->scr[MDB_SCR_HEAT * n + i] += mv2 - p->scr[MDB_SCR_MV2B * n + i];
+  mdb_kp_store_x(p, i, x);
   mdb_nb_check_atom(i, p);
 }
 
@@ -209,6 +212,7 @@ MDB_HD static inline void mdb_kb_npt_1(long i, const mdb_kp *p) {
     v[k] = s * v[k] + c * f[k];
     x[k] = (x[k] * e + dt * v[k]) * e;
   }
+  mdb_kp_store_x(p, i, x);
   mdb_nb_check_atom(i, p);
 }
 

@@ -34,6 +34,7 @@ MDB_HD static inline void mdb_kb_nve_1(long i, const mdb_kp *p) {
     v[k] += c * f[k];
     x[k] += dt * v[k];
   }
+  mdb_kp_store_x(p, i, x);
   mdb_nb_check_atom(i, p);
 }
 

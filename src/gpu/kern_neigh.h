@@ -131,6 +131,7 @@ MDB_HD static inline void mdb_kb_nb_bin(long i, const mdb_kp *p) {
     mdb_frac(g->hinv, x, s);
   }
   for (int k = 0; k < 3; k++) p->x0[3 * i + k] = x[k];
+  mdb_kp_store_x(p, i, x);
   int bc[3];
   mdb_bin_of(p, s, bc);
   const int b = bc[0] + p->nbin[0] * (bc[1] + p->nbin[1] * bc[2]);
@@ -184,8 +185,9 @@ MDB_HD static inline void mdb_kb_nb_build(long i, const mdb_kp *p) {
         for (int a = 0; a < m; a++) {
           const int j = c[a];
           if (j == i && code == MDB_SHIFT_ZERO) continue;
-          const double dx = p->x[3 * j] + sv[0] - xi[0], dy = p->x[3 * j + 1] + sv[1] - xi[1],
-                       dz = p->x[3 * j + 2] + sv[2] - xi[2];
+          double q[4];
+          mdb_kp_load_xt(p, j, q);
+          const double dx = q[0] + sv[0] - xi[0], dy = q[1] + sv[1] - xi[1], dz = q[2] + sv[2] - xi[2];
           if (dx * dx + dy * dy + dz * dz < rl2) {
             if (cnt < p->nb_cap) {
               p->nl[(long)cnt * n + i] = j;
