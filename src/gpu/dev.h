@@ -65,7 +65,7 @@ typedef struct mdb_dev_info {
 enum { MDB_REDUCE_SUM = 0 };
 
 #define MDB_DEV_MAX_GRAPHS 8
-#define MDB_DEV_MAX_EVENTS 8
+#define MDB_DEV_MAX_EVENTS 16
 
 typedef struct mdb_dev_ops {
   const char *name;
@@ -109,6 +109,7 @@ struct mdb_dev {
   double allocated; /* bytes the engine holds through alloc (its own accounting) */
   double peak_allocated;
   long launches;    /* kernel launches run so far (host backend; a reduction counts 2); 0 on cuda */
+  long graph_launches; /* graph launches so far (host backend; 0 on cuda) */
   void *impl;
 };
 

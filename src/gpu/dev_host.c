@@ -277,6 +277,7 @@ static mdb_status h_graph_launch(mdb_dev *d, int id, mdb_err *err) {
   if (id < 0 || id >= MDB_DEV_MAX_GRAPHS || !h->graphs[id].ops)
     return mdb_err_set(err, MDB_ERUN, "graph slot %d is empty", id);
   const host_graph *g = &h->graphs[id];
+  d->graph_launches++;
   for (int k = 0; k < g->nops; k++) {
     const host_op *op = &g->ops[k];
     switch (op->kind) {

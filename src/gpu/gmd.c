@@ -25,10 +25,12 @@
  * captured again after any reallocation (they hold addresses).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench.h" /* mdb_now */
 #include "core/units.h"
 #include "gpu/gmd_impl.h"
 
@@ -195,7 +197,7 @@ static mdb_status issue_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
 }
 
 static void drop_graphs(mdb_gmd *g) {
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < 5; k++)
     if (g->graph_ok[k]) {
       g->dev->ops->graph_drop(g->dev, k);
       g->graph_ok[k] = 0;
@@ -206,16 +208,19 @@ static mdb_status download_state(mdb_gmd *g, mdb_err *err) {
   return g->dev->ops->d2h(g->dev, &g->gh, g->gd, sizeof g->gh, err);
 }
 
-/* The step's abort flags into *g->abort_h: one 4-byte copy that waits for
- * the stream, so it is also the step's synchronisation. */
+/* The abort flags and the step count into *g->flags_h: one 16-byte copy
+ * that waits for the stream, so it is also the launch's synchronisation. */
+_Static_assert(offsetof(mdb_gstate, halt) == offsetof(mdb_gstate, abort) + offsetof(mdb_gflags, halt) &&
+                   offsetof(mdb_gstate, step) == offsetof(mdb_gstate, abort) + offsetof(mdb_gflags, step),
+               "mdb_gflags mirrors abort, halt, step of mdb_gstate");
 static mdb_status fetch_abort(mdb_gmd *g, mdb_err *err) {
-  return g->dev->ops->d2h(g->dev, g->abort_h, &g->gd->abort, sizeof(int), err);
+  return g->dev->ops->d2h(g->dev, g->flags_h, &g->gd->abort, sizeof(mdb_gflags), err);
 }
 
 static mdb_status clear_abort(mdb_gmd *g, mdb_err *err) {
-  const int zero = 0;
-  *g->abort_h = 0;
-  return g->dev->ops->h2d(g->dev, &g->gd->abort, &zero, sizeof zero, err);
+  const int zero[2] = {0, 0};
+  g->flags_h->abort = g->flags_h->halt = 0;
+  return g->dev->ops->h2d(g->dev, &g->gd->abort, zero, sizeof zero, err);
 }
 
 /* Grows what the abort flags a say overflowed (a full bin, a full list
@@ -272,8 +277,8 @@ static mdb_status run_part(mdb_gmd *g, unsigned flags, int build, mdb_err *err) 
  * runaway atom or a blown-up barostat ends the run (physics: MDB_ERUN). */
 static mdb_status recover(mdb_gmd *g, unsigned flags, mdb_err *err) {
   mdb_status st;
-  for (int attempt = 0; *g->abort_h; attempt++) {
-    const int a = *g->abort_h;
+  for (int attempt = 0; g->flags_h->abort; attempt++) {
+    const int a = g->flags_h->abort;
     if (a & ~MDB_ABORT_REBUILD) {
       if ((st = download_state(g, err))) return st;
       if (a & MDB_ABORT_RUNAWAY)
@@ -294,13 +299,63 @@ mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
   mdb_status st;
   g->built = 0;
   if ((st = run_part(g, flags, 0, err))) return st;
-  if (*g->abort_h && (st = recover(g, flags, err))) return st;
+  if (g->flags_h->abort && (st = recover(g, flags, err))) return st;
   if ((st = g->dev->ops->event_ms(g->dev, 0, 1, &g->force_ms, err))) return st;
   if (flags && (st = download_state(g, err))) return st;
   return MDB_OK;
 }
 
 int mdb_gmd_last_step_built(const mdb_gmd *g) { return g->built; }
+
+/* k unsampled steps as one graph: events 2..k+2 are nodes between the
+ * steps, so each step's time is measured on the device. A step that ends
+ * aborted (a list to build, an overflow) sets g->halt and the later steps
+ * of the graph do nothing; the host finishes that step (recover) and runs
+ * the rest one by one, timing those on the host. */
+mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  mdb_status st;
+  if (k < 1 || k > MDB_GMD_MAX_BATCH)
+    return mdb_err_set(err, MDB_EINPUT, "a batch of %d steps (valid: 1..%d)", k, MDB_GMD_MAX_BATCH);
+  int done = 0;
+  if (g->opt.graphs) {
+    if (!g->graph_ok[4] || g->batch_k != k) {
+      if (g->graph_ok[4]) d->ops->graph_drop(d, 4);
+      g->graph_ok[4] = 0;
+      if ((st = d->ops->graph_begin(d, err))) return st;
+      st = MDB_OK;
+      for (int s = 0; !st && s < k; s++)
+        if (!(st = d->ops->event_record(d, 2 + s, 1, err))) st = issue_step(g, 0, err);
+      if (!st) st = d->ops->event_record(d, 2 + k, 1, err);
+      mdb_err end_err;
+      mdb_status st2 = d->ops->graph_end(d, 4, &end_err);
+      if (st) return st;
+      if (st2) {
+        if (err) *err = end_err;
+        return st2;
+      }
+      g->graph_ok[4] = 1;
+      g->batch_k = k;
+    }
+    const long s0 = g->flags_h->step;
+    g->built = 0;
+    if ((st = d->ops->graph_launch(d, 4, err)) || (st = fetch_abort(g, err))) return st;
+    done = (int)(g->flags_h->step - s0);
+    for (int s = 0; s < done; s++)
+      if ((st = d->ops->event_ms(d, 2 + s, 3 + s, &step_ms[s], err))) return st;
+    if (g->flags_h->abort) {
+      const double t0 = mdb_now();
+      if ((st = recover(g, 0, err))) return st;
+      step_ms[done++] = (mdb_now() - t0) * 1e3;
+    }
+  }
+  for (; done < k; done++) {
+    const double t0 = mdb_now();
+    if ((st = mdb_gmd_step(g, 0, err))) return st;
+    step_ms[done] = (mdb_now() - t0) * 1e3;
+  }
+  return MDB_OK;
+}
 
 /* ------------------------------------------------------------ samples */
 
@@ -352,6 +407,7 @@ mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *e
 
 double mdb_gmd_engine_peak(const mdb_gmd *g) { return g->engine_peak; }
 long mdb_gmd_launches(const mdb_gmd *g) { return g->dev->launches; }
+long mdb_gmd_graph_launches(const mdb_gmd *g) { return g->dev->graph_launches; }
 
 /* ------------------------------------------------------------- set up */
 
@@ -389,7 +445,7 @@ void mdb_gmd_free(mdb_gmd *g) {
     else
       free(g->calc_ctx);
     while (g->nallocs) mdb_gmd_release(g, g->allocs[g->nallocs - 1]);
-    if (g->abort_h) g->dev->ops->release_mapped(g->dev, g->abort_h);
+    if (g->flags_h) g->dev->ops->release_mapped(g->dev, g->flags_h);
     mdb_dev_close(g->dev);
   }
   free(g);
@@ -444,7 +500,8 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
     goto fail;
   p->g = g->gd;
   void *abort_dev = NULL; /* pinned host memory for the flag's copy; the device address is not used */
-  if ((st = d->ops->alloc_mapped(d, (void **)&g->abort_h, &abort_dev, sizeof(int), err))) goto fail;
+  if ((st = d->ops->alloc_mapped(d, (void **)&g->flags_h, &abort_dev, sizeof(mdb_gflags), err))) goto fail;
+  g->flags_h->step = md->step;
   {
     /* a first guess at the list width from the density; overflow grows it */
     double rho = n / sys->box.volume;
@@ -495,13 +552,13 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
       if ((st = clear_abort(g, err)) || (st = issue_neighbours(g, fl, err)) ||
           (st = gc->forces(g, g->calc_ctx, fl, err)) || (st = fetch_abort(g, err)))
         goto fail;
-      if (!*g->abort_h) break;
+      if (!g->flags_h->abort) break;
       if ((st = download_state(g, err))) goto fail;
-      if ((*g->abort_h & ~(MDB_ABORT_NEIGH | MDB_ABORT_CELL)) || attempt > 8) {
-        st = mdb_err_set(err, MDB_ERUN, "GPU engine: the first neighbour build failed (flags %d)", *g->abort_h);
+      if ((g->flags_h->abort & ~(MDB_ABORT_NEIGH | MDB_ABORT_CELL)) || attempt > 8) {
+        st = mdb_err_set(err, MDB_ERUN, "GPU engine: the first neighbour build failed (flags %d)", g->flags_h->abort);
         goto fail;
       }
-      if ((st = grow(g, *g->abort_h, err))) goto fail;
+      if ((st = grow(g, g->flags_h->abort, err))) goto fail;
     }
     const mdb_kp pk2 = mdb_gmd_kp(g, fl);
     (void)pk;

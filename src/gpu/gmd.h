@@ -45,6 +45,16 @@ void mdb_gmd_free(mdb_gmd *g);
  * CUDA failure is MDB_EDEV with CUDA's error string. */
 mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err);
 
+/* k ≤ MDB_GMD_MAX_BATCH unsampled steps in one graph launch (graphs on;
+ * one by one otherwise): the per-step host round trip disappears. step_ms
+ * [k] receives each step's time: device time between event nodes placed
+ * between the steps for the steps the graph completed; host wall time for
+ * a step that needed a neighbour build (it is finished outside the graph)
+ * and the steps after it, and for every step with graphs off. Samples
+ * are single steps (mdb_gmd_step). */
+#define MDB_GMD_MAX_BATCH 12
+mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, mdb_err *err);
+
 /* The sample of the last step that asked for one (or of the initial
  * state): thermo with the ensemble's conserved quantity, the largest |v|
  * (Å/fs) and the original index of that atom. */
@@ -69,6 +79,7 @@ double mdb_gmd_engine_peak(const mdb_gmd *g); /* the most the engine held at onc
 /* Kernel launches the device ran so far (the host backend counts them; a
  * reduction is two, as on CUDA; 0 on cuda). */
 long mdb_gmd_launches(const mdb_gmd *g);
+long mdb_gmd_graph_launches(const mdb_gmd *g); /* graph launches so far (host backend; 0 on cuda) */
 
 long mdb_gmd_builds(const mdb_gmd *g);      /* neighbour builds, as of the last sample */
 int mdb_gmd_last_step_built(const mdb_gmd *g); /* the last step built the neighbour list */

@@ -22,12 +22,19 @@ typedef struct mdb_gcalc_ops {
 
 extern const mdb_gcalc_ops mdb_gcalc_lj, mdb_gcalc_eam, mdb_gcalc_sw, mdb_gcalc_spcfw;
 
+/* gd->abort, gd->halt and gd->step, in their order in mdb_gstate: what the
+ * host copies back after a launch. */
+typedef struct mdb_gflags {
+  int abort, halt;
+  long step;
+} mdb_gflags;
+
 struct mdb_gmd {
   mdb_dev *dev;
   mdb_kp kp;           /* device arrays and constants; kp.flags is set per launch */
   mdb_gstate *gd;      /* device state */
   mdb_gstate gh;       /* host copy, from the last sample */
-  int *abort_h;        /* pinned host copy of gd->abort, copied back once per step */
+  mdb_gflags *flags_h; /* pinned host copy of gd->abort, halt, step: copied back once per launch */
   const mdb_gcalc_ops *calc;
   void *calc_ctx;
   mdb_ensemble ens;
@@ -35,7 +42,8 @@ struct mdb_gmd {
   int n;
   long nbins;
   mdb_gmd_opts opt;
-  int graph_ok[4];     /* graph slot captured for [sampled + 2·with a neighbour build] */
+  int graph_ok[5];     /* graph slot captured for [sampled + 2·with a neighbour build]; 4: a batch */
+  int batch_k;         /* steps in the batch graph of slot 4 */
   int built;           /* the last step built the neighbour list */
   double force_ms;
   double engine_bytes, engine_peak;

@@ -127,12 +127,15 @@ typedef struct mdb_gstate {
   double vmax2;                   /* largest |v|² at the last sample (Å²/fs²) */
   double red[MDB_RED_N];          /* reduction results */
   int rebuild;                    /* a build was started (NB_START) */
-  int abort;                      /* MDB_ABORT_* raised since the host last cleared it (sticky: every
-                                     kernel returns at once while it is set) */
   int nb_needed;                  /* most neighbours any atom had at the last build */
   int cell_needed;                /* most atoms any bin had */
   int vmax_atom;                  /* original id of the fastest atom at the last sample */
   long builds;                    /* neighbour builds so far */
+  /* the host copies these three back after every launch, in one copy */
+  int abort;                      /* MDB_ABORT_* raised since the host last cleared it (sticky: every
+                                     kernel after a step's first half returns at once while it is set) */
+  int halt;                       /* a step ended aborted: the first halves of later steps (in a
+                                     multi-step graph) return at once too */
   long step;                      /* MD steps completed */
   /* ensembles */
   double ke2;   /* 2 KE after the last thermostat scaling (eV) */

@@ -53,6 +53,7 @@ MDB_HD static inline void mdb_ens_mv2_store(const mdb_kp *p, long i, const doubl
 /* Chain half-step on the 2 KE left by the last step (each thread; thread 0
  * keeps the chain); v = s v + ½dt F/m; x += dt v; the list check. */
 MDB_HD static inline void mdb_kb_nhc_1(long i, const mdb_kp *p) {
+  if (p->g->halt) return;
   mdb_gstate *g = p->g;
   mdb_nhc c = g->nhc;
   const double s = mdb_nhc_half_step_hd(&c, g->ke2, 0.5 * p->dt);
@@ -85,7 +86,7 @@ MDB_HD static inline void mdb_kb_nhc_2(long i, const mdb_kp *p) {
  * kinetic columns when sampled; the step's last kernel. */
 MDB_HD static inline void mdb_kb_nhc_end(long i, const mdb_kp *p) {
   mdb_gstate *g = p->g;
-  if (g->abort) return;
+  if (mdb_step_aborted(i, p)) return;
   mdb_nhc c = g->nhc_mid;
   const double ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;
   const double s = mdb_nhc_half_step_hd(&c, ke2, 0.5 * p->dt);
@@ -107,6 +108,7 @@ MDB_HD static inline void mdb_kb_nhc_end(long i, const mdb_kp *p) {
  * m v² before O (MV2B) for the heat. Noise keyed by (seed, step, id,
  * component) as md/langevin.c. */
 MDB_HD static inline void mdb_kb_lgv_1(long i, const mdb_kp *p) {
+  if (p->g->halt) return;
   const int t = p->type[i];
   const long n = p->natoms;
   const double c = p->dtf[t], m = p->mass[t], sd = p->lgv_c2 * p->lgv_sigma[t], h = 0.5 * p->dt,
@@ -134,6 +136,7 @@ MDB_HD static inline void mdb_kb_lgv_1(long i, const mdb_kp *p) {
  * x += ½dt v; the atom's share of the heat, m v² after O − before; the
  * list check. */
 MDB_HD static inline void mdb_kb_lgv_2(long i, const mdb_kp *p) {
+  if (p->g->halt) return;
   const mdb_gstate *g = p->g;
   const long n = p->natoms;
   const double mtot = g->red[MDB_RED_MV2], m = p->mass[p->type[i]], h = 0.5 * p->dt;
@@ -200,6 +203,7 @@ MDB_HD static inline void mdb_kb_npt_init(long i, const mdb_kp *p) {
  * are already those of this step's cell) */
 MDB_HD static inline void mdb_kb_npt_1(long i, const mdb_kp *p) {
   const mdb_gstate *g = p->g;
+  if (g->halt) return;
   if (g->box_blown) {
     if (i == 0) mdb_kp_abort(p, MDB_ABORT_BOX);
     return;
@@ -234,7 +238,7 @@ MDB_HD static inline void mdb_kb_npt_2(long i, const mdb_kp *p) {
  * thread 0 writes. The step's last kernel. */
 MDB_HD static inline void mdb_kb_npt_end(long i, const mdb_kp *p) {
   mdb_gstate *g = p->g;
-  if (g->abort) return;
+  if (mdb_step_aborted(i, p)) return;
   const double h = 0.5 * p->dt;
   mdb_nhc c = g->nhc_mid;
   double ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;

@@ -22,11 +22,22 @@ MDB_HD static inline void mdb_step_done(long i, const mdb_kp *p) {
   if (i == 0) p->g->step++;
 }
 
+/* The step's last kernel found it aborted: later steps of a multi-step
+ * graph must not start (their first halves look at g->halt). Returns
+ * whether the kernel must return. */
+MDB_HD static inline int mdb_step_aborted(long i, const mdb_kp *p) {
+  if (!p->g->abort) return 0;
+  if (i == 0) p->g->halt = 1;
+  return 1;
+}
+
 /* v += ½dt F/m; x += dt v; the neighbour-list check of the atom. The
- * first half of a step never looks at g->abort: it is what raises
- * MDB_ABORT_REBUILD (the other atoms must still drift), and the host has
- * cleared the flags before the step. */
+ * first half of a step does not look at g->abort: it is what raises
+ * MDB_ABORT_REBUILD (the other atoms must still drift); it stops on
+ * g->halt, which an earlier step of the same graph set when it ended
+ * aborted. */
 MDB_HD static inline void mdb_kb_nve_1(long i, const mdb_kp *p) {
+  if (p->g->halt) return;
   const double c = p->dtf[p->type[i]], dt = p->dt;
   double *v = p->v + 3 * i, *x = p->x + 3 * i;
   const double *f = p->f + 3 * i;
@@ -51,7 +62,7 @@ MDB_HD static inline void mdb_kin_store(const mdb_kp *p, long i, const double *v
 /* v += ½dt F/m, and the kinetic columns when the step is sampled; the
  * step's last kernel (NVE, Langevin) */
 MDB_HD static inline void mdb_kb_nve_2(long i, const mdb_kp *p) {
-  if (p->g->abort) return;
+  if (mdb_step_aborted(i, p)) return;
   mdb_step_done(i, p);
   const double c = p->dtf[p->type[i]];
   double *v = p->v + 3 * i;

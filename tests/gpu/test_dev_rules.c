@@ -19,6 +19,9 @@
  *                            build, unsampled and sampled; asserts the
  *                            most a plain step (unsampled, no build) and a
  *                            sampled step (no build) may cost
+ *   test_dev_rules batches   several steps per graph launch (mdb_gmd_steps)
+ *                            give the bits of single steps, for every
+ *                            protocol, in far fewer graph launches
  *
  * Each rule is shown to fire on a deliberately wrong sequence, so a
  * lenient backend fails here.
@@ -295,6 +298,76 @@ static int launches(int argc, char **argv) {
   return check_report();
 }
 
+/* Final positions and velocities (engine order) after `steps` unsampled
+ * steps, one by one (k = 0) or in batches of k; the graph launches, the
+ * steps, and how many step times were not positive and finite. */
+static double *run_batches(const setup *s, int steps, int k, long *graph_launches, long *done, int *bad_ms) {
+  mdb_err err;
+  mdb_system sys;
+  mdb_calc calc;
+  mdb_md md;
+  mdb_gmd *g;
+  mdb_gmd_opts o = {"host", -1, 0, 1};
+  host_md(s, &sys, &calc, &md);
+  REQUIRE_OK(mdb_gmd_create(&g, &md, &o, &err), &err);
+  const long gl0 = mdb_gmd_graph_launches(g);
+  double ms[MDB_GMD_MAX_BATCH];
+  *bad_ms = 0;
+  for (int step = 0; step < steps;) {
+    if (k == 0) {
+      REQUIRE_OK(mdb_gmd_step(g, 0, &err), &err);
+      step++;
+      continue;
+    }
+    const int m = steps - step < k ? steps - step : k;
+    REQUIRE_OK(mdb_gmd_steps(g, m, ms, &err), &err);
+    for (int q = 0; q < m; q++) *bad_ms += !(ms[q] >= 0 && ms[q] < 1e4);
+    step += m;
+  }
+  *graph_launches = mdb_gmd_graph_launches(g) - gl0;
+  REQUIRE_OK(mdb_gmd_download(g, &sys, &err), &err);
+  *done = mdb_gmd_step_count(g);
+  double *xv = malloc(sizeof(double) * 6 * sys.n);
+  for (int i = 0; i < 3 * sys.n; i++) {
+    xv[i] = sys.x[i];
+    xv[3 * sys.n + i] = sys.v[i];
+  }
+  mdb_gmd_free(g);
+  mdb_md_free(&md);
+  mdb_calc_free(&calc);
+  mdb_system_free(&sys);
+  return xv;
+}
+
+/* Multi-step graphs give the bits of single steps, with the list built
+ * inside batches, in one graph launch per batch when nothing aborts. */
+static int batches(void) {
+  const setup cases[] = {{"argon", "lj", "NVE", "-", 256},
+                         {"argon", "lj", "NVT", "nhc", 256},
+                         {"argon", "lj", "NVT", "langevin", 256},
+                         {"argon", "lj", "NPT", "nhc", 256}};
+  const int steps = 200, k = 8;
+  for (int c = 0; c < 4; c++) {
+    long gl1, gl8, n1, n8;
+    int bad1, bad8;
+    double *a = run_batches(&cases[c], steps, 0, &gl1, &n1, &bad1);
+    double *b = run_batches(&cases[c], steps, k, &gl8, &n8, &bad8);
+    double dmax = 0;
+    for (int i = 0; i < 6 * cases[c].atoms; i++) dmax = fmax(dmax, fabs(a[i] - b[i]));
+    printf("%s/%s, %d steps: one by one %ld graph launches; batches of %d: %ld graph launches, "
+           "max |difference| of x and v %.3g\n",
+           cases[c].protocol, cases[c].thermostat, steps, gl1, k, gl8, dmax);
+    CHECK(dmax == 0);            /* the same kernels in the same order: the same bits */
+    CHECK(n1 == steps && n8 == steps);
+    CHECK(bad8 == 0);
+    CHECK(gl8 < gl1 / 4);        /* 25 batches plus what the builds cost, against 200+ */
+    CHECK(gl8 >= steps / k);
+    free(a);
+    free(b);
+  }
+  return check_report();
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "";
   if (strcmp(mode, "event") == 0) return rule_event();
@@ -303,6 +376,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "params") == 0) return rule_params();
   if (strcmp(mode, "engine") == 0) return rule_engine();
   if (strcmp(mode, "launches") == 0) return launches(argc, argv);
-  fprintf(stderr, "usage: %s event|sync|zero|params|engine|launches ...\n", argv[0]);
+  if (strcmp(mode, "batches") == 0) return batches();
+  fprintf(stderr, "usage: %s event|sync|zero|params|engine|launches|batches ...\n", argv[0]);
   return 2;
 }
