@@ -106,7 +106,7 @@ fi
 # ----------------------------------------------------------------- build
 mkdir -p "$build"
 : >"$log"
-targets=(mdbench test_gmd test_gpu_md gpu_hd_formulas_match_host)
+targets=(mdbench test_gmd test_gpu_md test_dev_rules gpu_hd_formulas_match_host)
 say "building ${targets[*]} for sm_90 in $build"
 timeout 240 cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMDBENCH_CUDA=ON \
   -DCMAKE_CUDA_ARCHITECTURES=90 "${cmake_deps[@]}" >>"$log" 2>&1 || fail "cmake configure (see $log)"

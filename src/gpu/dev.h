@@ -27,8 +27,9 @@
  *   - a launch over n ≤ 0 threads (a grid of zero blocks) is an error;
  *   - a graph replays the parameters copied at capture, so a value the
  *     engine changes later on the host is stale in the graph.
- * It also counts the kernel launches it runs (d->launches; a reduction is
- * two, as on CUDA), so tests can assert the launches a step costs.
+ * Both backends count the kernel launches that run (d->launches; a
+ * reduction is two, a graph launch adds the kernels captured in it), so
+ * tests can assert the launches a step costs, on either.
  *
  * Library code: every operation returns a status and fills err. A failing
  * CUDA call is MDB_EDEV with CUDA's error string: a device fault, never
@@ -108,8 +109,8 @@ struct mdb_dev {
   mdb_dev_info info;
   double allocated; /* bytes the engine holds through alloc (its own accounting) */
   double peak_allocated;
-  long launches;    /* kernel launches run so far (host backend; a reduction counts 2); 0 on cuda */
-  long graph_launches; /* graph launches so far (host backend; 0 on cuda) */
+  long launches;    /* kernel launches run so far (a reduction counts 2; a graph's kernels per launch) */
+  long graph_launches; /* graph launches so far */
   void *impl;
 };
 

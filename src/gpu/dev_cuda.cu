@@ -65,7 +65,18 @@ typedef struct cuda_impl {
   cudaGraphExec_t graphs[MDB_DEV_MAX_GRAPHS];
   double *part; /* reduction partials: MDB_RED_N × MDB_RED_MAX_BLOCKS */
   int capturing;
+  long cap_kernels;                      /* kernels issued into the capture in progress */
+  long graph_kernels[MDB_DEV_MAX_GRAPHS]; /* kernels in each graph (d->launches counts them per launch) */
 } cuda_impl;
+
+/* d->launches counts kernels as they run: at once outside a capture, per
+ * graph launch inside one (the same count as the host backend's). */
+static void count_kernels(mdb_dev *d, long k) {
+  if (((cuda_impl *)d->impl)->capturing)
+    ((cuda_impl *)d->impl)->cap_kernels += k;
+  else
+    d->launches += k;
+}
 
 static cuda_impl *impl(mdb_dev *d) { return (cuda_impl *)d->impl; }
 
@@ -154,6 +165,7 @@ static mdb_status c_launch(mdb_dev *d, int kernel, long n, const void *params, s
     return mdb_err_set(err, MDB_ERUN, "unknown kernel id %d", kernel);
   }
   CU(cudaGetLastError(), "kernel launch");
+  count_kernels(d, 1);
   return MDB_OK;
 }
 
@@ -169,6 +181,7 @@ static mdb_status c_reduce_sum(mdb_dev *d, const double *src, long n, int m, dou
   CU(cudaGetLastError(), "reduction pass 1");
   mdb_reduce_pass2<<<(unsigned)m, MDB_RED_BLOCK, 0, s>>>(impl(d)->part, (int)nb, dst);
   CU(cudaGetLastError(), "reduction pass 2");
+  count_kernels(d, 2);
   return MDB_OK;
 }
 
@@ -202,6 +215,7 @@ static mdb_status c_graph_begin(mdb_dev *d, mdb_err *err) {
   if (impl(d)->capturing) return mdb_err_set(err, MDB_ERUN, "graph capture already in progress");
   CU(cudaStreamBeginCapture(impl(d)->stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
   impl(d)->capturing = 1;
+  impl(d)->cap_kernels = 0;
   return MDB_OK;
 }
 
@@ -228,6 +242,7 @@ static mdb_status c_graph_end(mdb_dev *d, int id, mdb_err *err) {
     c->graphs[id] = NULL;
     return cerr(err, e, "cudaGraphInstantiate");
   }
+  c->graph_kernels[id] = c->cap_kernels;
   return MDB_OK;
 }
 
@@ -235,6 +250,8 @@ static mdb_status c_graph_launch(mdb_dev *d, int id, mdb_err *err) {
   if (id < 0 || id >= MDB_DEV_MAX_GRAPHS || !impl(d)->graphs[id])
     return mdb_err_set(err, MDB_ERUN, "graph slot %d is empty", id);
   CU(cudaGraphLaunch(impl(d)->graphs[id], impl(d)->stream), "cudaGraphLaunch");
+  d->launches += impl(d)->graph_kernels[id];
+  d->graph_launches++;
   return MDB_OK;
 }
 

@@ -76,10 +76,10 @@ double mdb_gmd_force_ms(const mdb_gmd *g);
 mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *engine_b, mdb_err *err);
 double mdb_gmd_engine_peak(const mdb_gmd *g); /* the most the engine held at once (bytes) */
 
-/* Kernel launches the device ran so far (the host backend counts them; a
- * reduction is two, as on CUDA; 0 on cuda). */
+/* Kernel launches the device ran so far (a reduction is two; a graph
+ * launch counts the kernels in it), and graph launches. */
 long mdb_gmd_launches(const mdb_gmd *g);
-long mdb_gmd_graph_launches(const mdb_gmd *g); /* graph launches so far (host backend; 0 on cuda) */
+long mdb_gmd_graph_launches(const mdb_gmd *g);
 
 long mdb_gmd_builds(const mdb_gmd *g);      /* neighbour builds, as of the last sample */
 int mdb_gmd_last_step_built(const mdb_gmd *g); /* the last step built the neighbour list */

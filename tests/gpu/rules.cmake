@@ -18,15 +18,20 @@ endforeach()
 # without a neighbour build; a reduction counts as the two launches it is
 # on CUDA
 function(mdb_launch_test name)
-  add_test(NAME gpu_engine_host_launches_${name} COMMAND test_dev_rules launches ${ARGN})
+  add_test(NAME gpu_engine_host_launches_${name} COMMAND test_dev_rules launches host ${ARGN})
   set_tests_properties(gpu_engine_host_launches_${name} PROPERTIES LABELS "unit;gpu-host")
+  add_test(NAME gpu_engine_cuda_launches_${name} COMMAND test_dev_rules launches cuda ${ARGN})
+  set_tests_properties(gpu_engine_cuda_launches_${name} PROPERTIES LABELS "gpu" SKIP_RETURN_CODE 77)
 endfunction()
 mdb_launch_test(nve_lj_at_most_4 argon 256 lj NVE - 4 12)
 mdb_launch_test(nvt_nhc_at_most_6 argon 256 lj NVT nhc 6 15)
 mdb_launch_test(nvt_langevin_at_most_6 argon 256 lj NVT langevin 6 15)
 mdb_launch_test(npt_at_most_6 argon 256 lj NPT nhc 6 13)
-add_test(NAME gpu_engine_host_launch_batches_of_steps_match_single_steps COMMAND test_dev_rules batches)
+add_test(NAME gpu_engine_host_launch_batches_of_steps_match_single_steps COMMAND test_dev_rules batches host)
 set_tests_properties(gpu_engine_host_launch_batches_of_steps_match_single_steps PROPERTIES LABELS "unit;gpu-host")
+add_test(NAME gpu_engine_cuda_launch_batches_of_steps_match_single_steps COMMAND test_dev_rules batches cuda)
+set_tests_properties(gpu_engine_cuda_launch_batches_of_steps_match_single_steps PROPERTIES LABELS "gpu"
+                     SKIP_RETURN_CODE 77)
 # scripts/gpu-check.sh answers "no device" in one line, before building
 add_test(NAME gpu_check_without_device_exits_nonzero_with_one_line
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gpu/gpu_check_probe.sh ${PROJECT_SOURCE_DIR}/scripts/gpu-check.sh)
