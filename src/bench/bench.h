@@ -71,12 +71,16 @@ typedef struct mdb_gpu_record {
                                driver and runtime versions, total memory */
   int graphs;               /* steps ran as captured CUDA graphs */
   char mpi_cuda_aware[16];  /* "yes", "no", "unknown" (set by the suite runner; "" for mdbench run) */
-  double mem_before, mem_after, mem_peak; /* device memory in use (cudaMemGetInfo: total − free), bytes,
-                                             sampled with the host memory: before the timed steps, at the
-                                             end, the largest; 0 on the host backend */
+  double mem_before, mem_after, mem_peak; /* device memory the engine holds (its own accounting of
+                                             every allocation), bytes, sampled with the host memory:
+                                             before the timed steps, at the end, the largest */
+  double dev_used_before, dev_used_after; /* context: cudaMemGetInfo total − free at the same samples (the
+                                             CUDA context, modules, other processes included); 0 on the
+                                             host backend */
   double engine_bytes;      /* what the engine itself holds on the device at the end (its accounting) */
-  int leak_detected;        /* mem_after − mem_before > MDB_LEAK_BYTES, as on the CPU */
-  double *force_ms;         /* [n_steps] GPU time of each timed step's neighbour check + force kernels (CUDA events) */
+  int leak_detected;        /* mem_after − mem_before > MDB_LEAK_BYTES: the engine's own memory grew */
+  double *force_ms;         /* [n_steps] GPU time of each timed step's force kernels (+ the neighbour build when
+                                the step had one; CUDA events as graph nodes) */
   mdb_stats force;          /* statistics of force_ms (ms) */
 } mdb_gpu_record;
 

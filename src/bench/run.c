@@ -269,8 +269,9 @@ static void sample_memory(mdb_result *r, mdb_gmd *g, long step) {
   r->mem_bytes[k] = mdb_mem_rss_bytes();
   double fb, tb, eb;
   if (g && !mdb_gmd_memory(g, &fb, &tb, &eb, NULL)) {
-    if (tb - fb > r->gpu.mem_peak) r->gpu.mem_peak = tb - fb;
-    r->gpu.mem_after = tb - fb;
+    if (eb > r->gpu.mem_peak) r->gpu.mem_peak = eb;
+    r->gpu.mem_after = eb;
+    r->gpu.dev_used_after = tb - fb;
   }
 }
 
@@ -359,6 +360,7 @@ static void gpu_finish(mdb_result *r, mdb_gmd *g) {
   mdb_gpu_record *q = &r->gpu;
   double fb, tb, eb;
   if (!mdb_gmd_memory(g, &fb, &tb, &eb, NULL)) q->engine_bytes = eb;
+  if (mdb_gmd_engine_peak(g) > q->mem_peak) q->mem_peak = mdb_gmd_engine_peak(g);
   q->leak_detected = q->mem_after - q->mem_before > MDB_LEAK_BYTES;
   if (r->n_timed > 0) mdb_stats_compute(q->force_ms, r->n_timed, &q->force, NULL);
 }
@@ -454,6 +456,7 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
       sample_memory(r, g, step - 1);
       r->mem_before = (double)r->mem_bytes[0];
       r->gpu.mem_before = r->gpu.mem_after;
+      r->gpu.dev_used_before = r->gpu.dev_used_after;
     }
     const double w0 = external ? mdb_calc_external_wait_s(&calc) : 0;
     double t0 = mdb_now();
@@ -473,7 +476,7 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
       cut_mid_step = 1;
       break;
     }
-    if (sst == MDB_ERUN) { /* a runaway atom found by the neighbour build */
+    if (sst == MDB_ERUN) { /* physics: a runaway atom, a blown-up barostat (a device fault is MDB_EDEV) */
       fail(r, step, err->msg);
       break;
     }

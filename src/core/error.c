@@ -25,6 +25,7 @@ int mdb_exit_code(mdb_status code) {
   case MDB_EIO: return 3;
   case MDB_ENOMEM: return 3;
   case MDB_ERUN: return 3;
+  case MDB_EDEV: return 3;
   }
   return 3;
 }

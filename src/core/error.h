@@ -17,7 +17,8 @@ typedef enum mdb_status {
   MDB_EINPUT = 1, /* bad user input: unknown names, malformed files, bad sizes */
   MDB_EIO = 2,    /* a file could not be read or written */
   MDB_ENOMEM = 3, /* an allocation failed */
-  MDB_ERUN = 4    /* anything else that stops a run (internal limits, devices) */
+  MDB_ERUN = 4,   /* anything else that stops a run (internal limits, a blown-up trajectory) */
+  MDB_EDEV = 5    /* the device failed (a CUDA error: fault, lost device, bad launch), not the physics */
 } mdb_status;
 
 typedef struct mdb_err {

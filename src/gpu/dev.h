@@ -13,7 +13,27 @@
  *         are not. A "graph" there records the launches (parameters copied
  *         at capture, as CUDA copies kernel arguments) and replays them.
  *
- * Library code: every operation returns a status and fills err.
+ * The host backend is as strict as CUDA where the engine relies on CUDA's
+ * rules (a rule CUDA enforces only on a GPU would otherwise first fail on
+ * one):
+ *   - during a capture, a synchronous copy (h2d, d2h), an allocation, a
+ *     release or a stream synchronisation is an error, and the capture is
+ *     invalidated (graph_end then fails too); d2d and zero are captured as
+ *     graph nodes (cudaMemcpyAsync/cudaMemsetAsync are capturable);
+ *   - an event recorded during a capture without `external` becomes no
+ *     node of the graph: timing it afterwards is an error until it is
+ *     recorded again outside a capture (cudaEventRecordWithFlags with
+ *     cudaEventRecordExternal makes it a node);
+ *   - a launch over n ≤ 0 threads (a grid of zero blocks) is an error;
+ *   - a graph replays the parameters copied at capture, so a value the
+ *     engine changes later on the host is stale in the graph.
+ * Both backends count the kernel launches that run (d->launches; a
+ * reduction is two, a graph launch adds the kernels captured in it), so
+ * tests can assert the launches a step costs, on either.
+ *
+ * Library code: every operation returns a status and fills err. A failing
+ * CUDA call is MDB_EDEV with CUDA's error string: a device fault, never
+ * physics.
  */
 #ifndef MDB_GPU_DEV_H
 #define MDB_GPU_DEV_H
@@ -46,7 +66,7 @@ typedef struct mdb_dev_info {
 enum { MDB_REDUCE_SUM = 0 };
 
 #define MDB_DEV_MAX_GRAPHS 8
-#define MDB_DEV_MAX_EVENTS 4
+#define MDB_DEV_MAX_EVENTS 16
 
 typedef struct mdb_dev_ops {
   const char *name;
@@ -66,9 +86,12 @@ typedef struct mdb_dev_ops {
   /* dst[k] = Σ_i src[k*n + i] for k < m (dst in device memory) */
   mdb_status (*reduce_sum)(mdb_dev *d, const double *src, long n, int m, double *dst, mdb_err *err);
   mdb_status (*sync)(mdb_dev *d, mdb_err *err);
-  /* events: record slot e on the stream; after a sync, the time between
+  /* events: record slot e on the stream (external: when this happens in a
+   * capture, as a node of the graph, cudaEventRecordExternal — needed to
+   * time it after the graph ran; outside a capture the backend records
+   * plainly, CUDA refusing that flag there); after a sync, the time between
    * two slots in ms */
-  mdb_status (*event_record)(mdb_dev *d, int e, mdb_err *err);
+  mdb_status (*event_record)(mdb_dev *d, int e, int external, mdb_err *err);
   mdb_status (*event_ms)(mdb_dev *d, int a, int b, double *ms, mdb_err *err);
   /* graphs: everything issued between begin and end is captured into
    * slot id (replacing what was there), not run; launch runs it */
@@ -86,6 +109,8 @@ struct mdb_dev {
   mdb_dev_info info;
   double allocated; /* bytes the engine holds through alloc (its own accounting) */
   double peak_allocated;
+  long launches;    /* kernel launches run so far (a reduction counts 2; a graph's kernels per launch) */
+  long graph_launches; /* graph launches so far */
   void *impl;
 };
 

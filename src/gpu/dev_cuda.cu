@@ -65,12 +65,25 @@ typedef struct cuda_impl {
   cudaGraphExec_t graphs[MDB_DEV_MAX_GRAPHS];
   double *part; /* reduction partials: MDB_RED_N × MDB_RED_MAX_BLOCKS */
   int capturing;
+  long cap_kernels;                      /* kernels issued into the capture in progress */
+  long graph_kernels[MDB_DEV_MAX_GRAPHS]; /* kernels in each graph (d->launches counts them per launch) */
 } cuda_impl;
+
+/* d->launches counts kernels as they run: at once outside a capture, per
+ * graph launch inside one (the same count as the host backend's). */
+static void count_kernels(mdb_dev *d, long k) {
+  if (((cuda_impl *)d->impl)->capturing)
+    ((cuda_impl *)d->impl)->cap_kernels += k;
+  else
+    d->launches += k;
+}
 
 static cuda_impl *impl(mdb_dev *d) { return (cuda_impl *)d->impl; }
 
+/* A failing CUDA call is a device error (MDB_EDEV), never physics: the
+ * message carries CUDA's own string and name. */
 static mdb_status cerr(mdb_err *err, cudaError_t e, const char *what) {
-  return mdb_err_set(err, MDB_ERUN, "CUDA: %s: %s (%s)", what, cudaGetErrorString(e), cudaGetErrorName(e));
+  return mdb_err_set(err, MDB_EDEV, "CUDA: %s: %s (%s)", what, cudaGetErrorString(e), cudaGetErrorName(e));
 }
 
 #define CU(call, what)                                                                                         \
@@ -136,7 +149,9 @@ static mdb_status c_zero(mdb_dev *d, void *dst, size_t bytes, mdb_err *err) {
 
 static mdb_status c_launch(mdb_dev *d, int kernel, long n, const void *params, size_t psize, mdb_err *err) {
   (void)psize;
-  if (n <= 0) return MDB_OK;
+  if (n <= 0)
+    return mdb_err_set(err, MDB_EDEV, "kernel %d launched over %ld threads: a grid of zero blocks is invalid", kernel,
+                       n);
   const unsigned grid = (unsigned)((n + MDB_CUDA_BLOCK - 1) / MDB_CUDA_BLOCK);
   cudaStream_t s = impl(d)->stream;
   switch (kernel) {
@@ -150,6 +165,7 @@ static mdb_status c_launch(mdb_dev *d, int kernel, long n, const void *params, s
     return mdb_err_set(err, MDB_ERUN, "unknown kernel id %d", kernel);
   }
   CU(cudaGetLastError(), "kernel launch");
+  count_kernels(d, 1);
   return MDB_OK;
 }
 
@@ -165,6 +181,7 @@ static mdb_status c_reduce_sum(mdb_dev *d, const double *src, long n, int m, dou
   CU(cudaGetLastError(), "reduction pass 1");
   mdb_reduce_pass2<<<(unsigned)m, MDB_RED_BLOCK, 0, s>>>(impl(d)->part, (int)nb, dst);
   CU(cudaGetLastError(), "reduction pass 2");
+  count_kernels(d, 2);
   return MDB_OK;
 }
 
@@ -173,9 +190,15 @@ static mdb_status c_sync(mdb_dev *d, mdb_err *err) {
   return MDB_OK;
 }
 
-static mdb_status c_event_record(mdb_dev *d, int e, mdb_err *err) {
+/* In a capture, a plain cudaEventRecord adds no node (the event only
+ * orders streams inside the capture) and timing it afterwards fails;
+ * cudaEventRecordExternal makes it a node that records when the graph
+ * runs. Outside a capture that flag is invalid: it is passed only while
+ * capturing. */
+static mdb_status c_event_record(mdb_dev *d, int e, int external, mdb_err *err) {
   if (e < 0 || e >= MDB_DEV_MAX_EVENTS) return mdb_err_set(err, MDB_ERUN, "event slot %d out of range", e);
-  CU(cudaEventRecord(impl(d)->ev[e], impl(d)->stream), "cudaEventRecord");
+  const unsigned flags = external && impl(d)->capturing ? cudaEventRecordExternal : cudaEventRecordDefault;
+  CU(cudaEventRecordWithFlags(impl(d)->ev[e], impl(d)->stream, flags), "cudaEventRecordWithFlags");
   return MDB_OK;
 }
 
@@ -192,6 +215,7 @@ static mdb_status c_graph_begin(mdb_dev *d, mdb_err *err) {
   if (impl(d)->capturing) return mdb_err_set(err, MDB_ERUN, "graph capture already in progress");
   CU(cudaStreamBeginCapture(impl(d)->stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
   impl(d)->capturing = 1;
+  impl(d)->cap_kernels = 0;
   return MDB_OK;
 }
 
@@ -218,6 +242,7 @@ static mdb_status c_graph_end(mdb_dev *d, int id, mdb_err *err) {
     c->graphs[id] = NULL;
     return cerr(err, e, "cudaGraphInstantiate");
   }
+  c->graph_kernels[id] = c->cap_kernels;
   return MDB_OK;
 }
 
@@ -225,6 +250,8 @@ static mdb_status c_graph_launch(mdb_dev *d, int id, mdb_err *err) {
   if (id < 0 || id >= MDB_DEV_MAX_GRAPHS || !impl(d)->graphs[id])
     return mdb_err_set(err, MDB_ERUN, "graph slot %d is empty", id);
   CU(cudaGraphLaunch(impl(d)->graphs[id], impl(d)->stream), "cudaGraphLaunch");
+  d->launches += impl(d)->graph_kernels[id];
+  d->graph_launches++;
   return MDB_OK;
 }
 

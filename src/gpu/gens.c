@@ -2,7 +2,8 @@
  * gens.c — NVT (Nosé–Hoover chain, Langevin) and NPT (MTK) on the device:
  * the kernels of gpu/kern_ens.h around the engine's neighbour build and
  * force call, with the reductions between them. The thermostat and
- * barostat state lives in g (mdb_gstate), so steps capture as graphs.
+ * barostat state lives in g (mdb_gstate), so steps capture as graphs; the
+ * launches of a step are listed in kern_ens.h.
  */
 #include "core/rng.h"
 #include "gpu/gmd_impl.h"
@@ -16,6 +17,8 @@ mdb_status mdb_gens_setup(mdb_gmd *g, const mdb_md *md, mdb_err *err) {
   mdb_gstate *s = &g->gh;
   s->nhc = md->nhc;
   s->mtk = md->mtk;
+  s->nhc_mid = md->nhc;
+  s->mtk_mid = md->mtk;
   s->ke2 = md->ke2;
   s->heat = md->heat;
   s->scale = 1.0;
@@ -30,49 +33,47 @@ mdb_status mdb_gens_setup(mdb_gmd *g, const mdb_md *md, mdb_err *err) {
   return MDB_OK;
 }
 
+mdb_status mdb_gens_start(mdb_gmd *g, mdb_err *err) {
+  const mdb_kp p = mdb_gmd_kp(g, 0);
+  return g->ens.protocol == MDB_PROTOCOL_NPT ? mdb_launch_npt_init(g->dev, 1, &p, err) : MDB_OK;
+}
+
 mdb_status mdb_gens_first(mdb_gmd *g, mdb_err *err) {
   mdb_dev *d = g->dev;
   const mdb_kp p = mdb_gmd_kp(g, 0);
   const long n = g->n;
-  mdb_gstate *gd = g->gd;
   mdb_status st;
-  if (g->ens.protocol == MDB_PROTOCOL_NPT) {
-    if ((st = mdb_launch_npt_pre(d, 1, &p, err)) || (st = mdb_launch_npt_1(d, n, &p, err)) ||
-        (st = mdb_launch_npt_box(d, 1, &p, err)))
-      return st;
-    return MDB_OK;
-  }
+  if (g->ens.protocol == MDB_PROTOCOL_NPT) return mdb_launch_npt_1(d, n, &p, err);
   if (g->ens.thermostat == MDB_THERMOSTAT_LANGEVIN) {
-    /* the columns MV2 (m), P (m v), MV2B (m v² before O) are contiguous,
-     * as are red[MV2], red[P], red[MV2B]: one reduction of 5 columns */
+    /* the columns MV2 (m) and P (m v) are contiguous, as are red[MV2] and
+     * red[P]: one reduction of 4 columns */
     if ((st = mdb_launch_lgv_1(d, n, &p, err)) ||
-        (st = d->ops->reduce_sum(d, g->kp.scr, n, MDB_SCR_N, gd->red + MDB_RED_MV2, err)) ||
-        (st = mdb_launch_lgv_2(d, n, &p, err)) ||
-        (st = d->ops->reduce_sum(d, g->kp.scr + MDB_SCR_MV2 * n, n, 1, gd->red + MDB_RED_MV2, err)) ||
-        (st = mdb_launch_lgv_heat(d, 1, &p, err)))
+        (st = d->ops->reduce_sum(d, g->kp.scr, n, 4, g->gd->red + MDB_RED_MV2, err)) ||
+        (st = mdb_launch_lgv_2(d, n, &p, err)))
       return st;
     return MDB_OK;
   }
-  if ((st = mdb_launch_nhc_pre(d, 1, &p, err)) || (st = mdb_launch_nhc_1(d, n, &p, err))) return st;
-  return MDB_OK;
+  return mdb_launch_nhc_1(d, n, &p, err);
 }
 
 mdb_status mdb_gens_second(mdb_gmd *g, unsigned flags, mdb_err *err) {
   mdb_dev *d = g->dev;
   const mdb_kp p = mdb_gmd_kp(g, flags);
   const long n = g->n;
-  double *mv2 = g->gd->red + MDB_RED_MV2;
-  const double *col = g->kp.scr + MDB_SCR_MV2 * n;
+  mdb_gstate *gd = g->gd;
   mdb_status st;
   if (g->ens.protocol == MDB_PROTOCOL_NPT) {
-    if ((st = mdb_launch_npt_2(d, n, &p, err)) || (st = d->ops->reduce_sum(d, col, n, 1, mv2, err)) ||
-        (st = mdb_launch_npt_post(d, 1, &p, err)) || (st = mdb_launch_scale_v(d, n, &p, err)))
+    /* the virial's 9 columns and m v² (column 9 of vatom) into red[VIRIAL..MV2] */
+    if ((st = mdb_launch_npt_2(d, n, &p, err)) ||
+        (st = d->ops->reduce_sum(d, g->kp.vatom, n, 10, gd->red + MDB_RED_VIRIAL, err)) ||
+        (st = mdb_launch_npt_end(d, n, &p, err)))
       return st;
     return MDB_OK;
   }
   if (g->ens.thermostat == MDB_THERMOSTAT_LANGEVIN) return mdb_launch_nve_2(d, n, &p, err);
-  if ((st = mdb_launch_nhc_2(d, n, &p, err)) || (st = d->ops->reduce_sum(d, col, n, 1, mv2, err)) ||
-      (st = mdb_launch_nhc_post(d, 1, &p, err)) || (st = mdb_launch_scale_v(d, n, &p, err)))
+  if ((st = mdb_launch_nhc_2(d, n, &p, err)) ||
+      (st = d->ops->reduce_sum(d, g->kp.scr + MDB_SCR_MV2 * n, n, 1, gd->red + MDB_RED_MV2, err)) ||
+      (st = mdb_launch_nhc_end(d, n, &p, err)))
     return st;
   return MDB_OK;
 }
@@ -81,9 +82,10 @@ double mdb_gens_extended(const mdb_gmd *g, const mdb_gstate *s) {
   switch (g->ens.protocol) {
   case MDB_PROTOCOL_NVE: return 0.0;
   case MDB_PROTOCOL_NVT:
-    return g->ens.thermostat == MDB_THERMOSTAT_LANGEVIN ? -s->heat : mdb_nhc_energy_hd(&s->nhc);
+    return g->ens.thermostat == MDB_THERMOSTAT_LANGEVIN ? -(s->heat + 0.5 * s->red[MDB_RED_HEAT] * MDB_MVV2E)
+                                                        : mdb_nhc_energy_hd(&s->nhc);
   case MDB_PROTOCOL_NPT:
-    return mdb_nhc_energy_hd(&s->nhc) + 1.5 * s->mtk.w * s->mtk.veps * s->mtk.veps + s->mtk.p_ext * s->volume +
+    return mdb_nhc_energy_hd(&s->nhc) + 1.5 * s->mtk.w * s->mtk.veps * s->mtk.veps + s->mtk.p_ext * s->vols +
            mdb_nhc_energy_hd(&s->mtk.chain);
   }
   return 0.0;

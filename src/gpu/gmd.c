@@ -3,27 +3,34 @@
  * of the kernels in a step, graphs, overflow recovery, samples.
  *
  * A step is issued as
- *   first half   NVE_1 (or the ensemble's, gens.c)
- *   [event 0]    NB_PRE … NB_BUILD (kern_neigh.h), the calculator's kernels  [event 1]
+ *   first half   NVE_1 (or the ensemble's, gens.c); its last kernel checks
+ *                each atom against the neighbour list's budget
+ *   [event 0]    the calculator's kernels  [event 1]
  *   reductions   energy and virial when the force call computed them
- *   second half  NVE_2 (or the ensemble's), the kinetic columns when sampled
+ *   second half  NVE_2 (or the ensemble's); its last kernel counts the step
+ *                and, when sampled, fills the kinetic columns
  *   sample       reductions of m v², m v; the fastest atom
- *   STEP_DONE
- * and, with graphs on, captured once per kind of step (sampled or not) and
- * replayed: one graph launch and one stream synchronisation per step.
+ * and, with graphs on, captured once per kind of step and replayed: one
+ * graph launch and one 4-byte copy of the abort flags per step. An
+ * unsampled NVE step is 3 kernel launches, NVT and NPT 6 (kern_ens.h).
  *
- * Overflow: a bin or a list row that fills up raises an abort flag in
- * mapped host memory; every kernel after the neighbour build then does
- * nothing, so the state is the one after the drift. The engine grows what
- * overflowed (or re-grids the bins for a cell the barostat shrank), asks
- * for a rebuild and issues the second part of the step again. Graphs are
+ * Abort flags live in device memory (g->abort, an atomicOr there), are
+ * sticky (every kernel returns at once while one is set) and are copied
+ * back once per step. An atom beyond the list's budget raises
+ * MDB_ABORT_REBUILD in the drift: the state is then the one after the
+ * drift, and the engine issues the build and the rest of the step (part
+ * b, its own graph). A bin or a list row that fills up in a build raises
+ * an overflow flag: the engine grows what overflowed (or re-grids the bins
+ * for a cell the barostat shrank) and issues part b again. Graphs are
  * captured again after any reallocation (they hold addresses).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench.h" /* mdb_now */
 #include "core/units.h"
 #include "gpu/gmd_impl.h"
 
@@ -131,31 +138,34 @@ static mdb_status grid(mdb_gmd *g, const double hinv[3][3], mdb_err *err) {
 
 /* ------------------------------------------------------------- a step */
 
+/* The list from scratch: NB_START … NB_BUILD (kern_neigh.h). */
 static mdb_status issue_neighbours(mdb_gmd *g, unsigned fflags, mdb_err *err) {
   mdb_dev *d = g->dev;
   const mdb_kp p = mdb_gmd_kp(g, fflags);
   mdb_status st;
-  if ((st = mdb_launch_nb_pre(d, 1, &p, err)) || (st = mdb_launch_nb_check(d, g->n, &p, err)) ||
-      (st = mdb_launch_nb_decide(d, 1, &p, err)) || (st = mdb_launch_nb_clear(d, g->nbins, &p, err)) ||
+  if ((st = mdb_launch_nb_start(d, 1, &p, err)) || (st = mdb_launch_nb_clear(d, g->nbins, &p, err)) ||
       (st = mdb_launch_nb_bin(d, g->n, &p, err)) || (st = mdb_launch_nb_sort(d, g->nbins, &p, err)) ||
       (st = mdb_launch_nb_build(d, g->n, &p, err)))
     return st;
   return MDB_OK;
 }
 
-/* Neighbours, forces, reductions, second half, sample: everything after
- * the drift. */
-static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, mdb_err *err) {
+/* Everything after the drift: [the neighbour build], the forces, their
+ * reductions, the second half (whose last kernel counts the step), the
+ * sample. Events 0 and 1 (graph nodes) time the build and the forces. */
+static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, int build, mdb_err *err) {
   mdb_dev *d = g->dev;
   const unsigned fflags = flags | g->ens_flags;
   mdb_status st;
-  if ((st = d->ops->event_record(d, 0, err)) || (st = issue_neighbours(g, fflags, err)) ||
-      (st = g->calc->forces(g, g->calc_ctx, fflags, err)) || (st = d->ops->event_record(d, 1, err)))
+  if ((st = d->ops->event_record(d, 0, 1, err)) || (build && (st = issue_neighbours(g, fflags, err))) ||
+      (st = g->calc->forces(g, g->calc_ctx, fflags, err)) || (st = d->ops->event_record(d, 1, 1, err)))
     return st;
   mdb_gstate *gd = g->gd;
+  const int npt = g->ens.protocol == MDB_PROTOCOL_NPT; /* NPT reduces the virial itself, with m v² */
   if ((fflags & MDB_COMPUTE_ENERGY) && (st = d->ops->reduce_sum(d, g->kp.eatom, g->n, 1, gd->red + MDB_RED_ENERGY, err)))
     return st;
-  if ((fflags & MDB_COMPUTE_VIRIAL) && (st = d->ops->reduce_sum(d, g->kp.vatom, g->n, 9, gd->red + MDB_RED_VIRIAL, err)))
+  if ((fflags & MDB_COMPUTE_VIRIAL) && !npt &&
+      (st = d->ops->reduce_sum(d, g->kp.vatom, g->n, 9, gd->red + MDB_RED_VIRIAL, err)))
     return st;
   const mdb_kp p = mdb_gmd_kp(g, flags);
   if (g->ens.protocol == MDB_PROTOCOL_NVE)
@@ -164,14 +174,17 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, mdb_err *err) {
     st = mdb_gens_second(g, flags, err);
   if (st) return st;
   if (flags) {
-    if ((st = d->ops->reduce_sum(d, g->kp.scr, g->n, 4, gd->red + MDB_RED_MV2, err)) ||
+    /* m v², m v and the Langevin heat: 5 contiguous columns */
+    if ((st = d->ops->reduce_sum(d, g->kp.scr, g->n, 5, gd->red + MDB_RED_MV2, err)) ||
         (st = mdb_launch_vmax_clear(d, 1, &p, err)) || (st = mdb_launch_vmax(d, g->n, &p, err)) ||
         (st = mdb_launch_vmax_id(d, g->n, &p, err)))
       return st;
   }
-  return mdb_launch_step_done(d, 1, &p, err);
+  return MDB_OK;
 }
 
+/* A whole step without a build: the first half (its last kernel checks the
+ * list and raises MDB_ABORT_REBUILD when it must be built), then part b. */
 static mdb_status issue_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
   mdb_status st;
   if (g->ens.protocol == MDB_PROTOCOL_NVE) {
@@ -180,11 +193,11 @@ static mdb_status issue_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
   } else {
     st = mdb_gens_first(g, err);
   }
-  return st ? st : issue_part_b(g, flags, err);
+  return st ? st : issue_part_b(g, flags, 0, err);
 }
 
 static void drop_graphs(mdb_gmd *g) {
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < 5; k++)
     if (g->graph_ok[k]) {
       g->dev->ops->graph_drop(g->dev, k);
       g->graph_ok[k] = 0;
@@ -193,6 +206,21 @@ static void drop_graphs(mdb_gmd *g) {
 
 static mdb_status download_state(mdb_gmd *g, mdb_err *err) {
   return g->dev->ops->d2h(g->dev, &g->gh, g->gd, sizeof g->gh, err);
+}
+
+/* The abort flags and the step count into *g->flags_h: one 16-byte copy
+ * that waits for the stream, so it is also the launch's synchronisation. */
+_Static_assert(offsetof(mdb_gstate, halt) == offsetof(mdb_gstate, abort) + offsetof(mdb_gflags, halt) &&
+                   offsetof(mdb_gstate, step) == offsetof(mdb_gstate, abort) + offsetof(mdb_gflags, step),
+               "mdb_gflags mirrors abort, halt, step of mdb_gstate");
+static mdb_status fetch_abort(mdb_gmd *g, mdb_err *err) {
+  return g->dev->ops->d2h(g->dev, g->flags_h, &g->gd->abort, sizeof(mdb_gflags), err);
+}
+
+static mdb_status clear_abort(mdb_gmd *g, mdb_err *err) {
+  const int zero[2] = {0, 0};
+  g->flags_h->abort = g->flags_h->halt = 0;
+  return g->dev->ops->h2d(g->dev, &g->gd->abort, zero, sizeof zero, err);
 }
 
 /* Grows what the abort flags a say overflowed (a full bin, a full list
@@ -216,53 +244,116 @@ static mdb_status grow(mdb_gmd *g, int a, mdb_err *err) {
   return MDB_OK;
 }
 
-/* An abort in the last issue: grow what overflowed and finish the step. */
-static mdb_status recover(mdb_gmd *g, unsigned flags, mdb_err *err) {
-  mdb_status st;
-  for (int attempt = 0; *g->abort_h; attempt++) {
-    const int a = *g->abort_h;
-    if ((st = download_state(g, err))) return st;
-    if (a & MDB_ABORT_RUNAWAY)
-      return mdb_err_set(err, MDB_ERUN, "an atom has a runaway or non-finite position (step %ld)", g->gh.step + 1);
-    if (a & MDB_ABORT_BOX) return mdb_err_set(err, MDB_ERUN, "the barostat blew up (step %ld)", g->gh.step + 1);
-    if (attempt >= 8)
-      return mdb_err_set(err, MDB_ERUN, "GPU neighbour list: still overflowing after %d regrowths", attempt);
-    if ((a & MDB_ABORT_GRID && (st = grid(g, g->gh.hinv, err))) || (st = grow(g, a, err))) return st;
-    drop_graphs(g);
-    const int one = 1;
-    if ((st = g->dev->ops->h2d(g->dev, &g->gd->force_rebuild, &one, sizeof one, err))) return st;
-    *g->abort_h = 0;
-    if ((st = issue_part_b(g, flags, err)) || (st = g->dev->ops->sync(g->dev, err))) return st;
-  }
-  return MDB_OK;
-}
-
-mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
+/* Issues the whole step (build 0) or part b with a build (build 1), as a
+ * graph when graphs are on (one per kind: sampled or not, with a build or
+ * not), and copies the abort flags back. */
+static mdb_status run_part(mdb_gmd *g, unsigned flags, int build, mdb_err *err) {
   mdb_dev *d = g->dev;
   mdb_status st;
-  const int variant = flags ? 1 : 0;
-  *g->abort_h = 0;
+  const int slot = (flags ? 1 : 0) + (build ? 2 : 0);
   if (g->opt.graphs) {
-    if (!g->graph_ok[variant]) {
+    if (!g->graph_ok[slot]) {
       if ((st = d->ops->graph_begin(d, err))) return st;
-      st = issue_step(g, flags, err);
+      st = build ? issue_part_b(g, flags, 1, err) : issue_step(g, flags, err);
       mdb_err end_err;
-      mdb_status st2 = d->ops->graph_end(d, variant, &end_err);
+      mdb_status st2 = d->ops->graph_end(d, slot, &end_err);
       if (st) return st;
       if (st2) {
         if (err) *err = end_err;
         return st2;
       }
-      g->graph_ok[variant] = 1;
+      g->graph_ok[slot] = 1;
     }
-    st = d->ops->graph_launch(d, variant, err);
+    st = d->ops->graph_launch(d, slot, err);
   } else {
-    st = issue_step(g, flags, err);
+    st = build ? issue_part_b(g, flags, 1, err) : issue_step(g, flags, err);
   }
-  if (st || (st = d->ops->sync(d, err))) return st;
-  if (*g->abort_h && (st = recover(g, flags, err))) return st;
-  if ((st = d->ops->event_ms(d, 0, 1, &g->force_ms, err))) return st;
+  return st ? st : fetch_abort(g, err);
+}
+
+/* The step stopped after the drift (every kernel after the one that raised
+ * a flag did nothing): build the list — growing what overflowed, or
+ * re-gridding the bins for a cell the barostat shrank — and finish it. A
+ * runaway atom or a blown-up barostat ends the run (physics: MDB_ERUN). */
+static mdb_status recover(mdb_gmd *g, unsigned flags, mdb_err *err) {
+  mdb_status st;
+  for (int attempt = 0; g->flags_h->abort; attempt++) {
+    const int a = g->flags_h->abort;
+    if (a & ~MDB_ABORT_REBUILD) {
+      if ((st = download_state(g, err))) return st;
+      if (a & MDB_ABORT_RUNAWAY)
+        return mdb_err_set(err, MDB_ERUN, "an atom has a runaway or non-finite position (step %ld)", g->gh.step + 1);
+      if (a & MDB_ABORT_BOX) return mdb_err_set(err, MDB_ERUN, "the barostat blew up (step %ld)", g->gh.step + 1);
+      if (attempt >= 8)
+        return mdb_err_set(err, MDB_ERUN, "GPU neighbour list: still overflowing after %d regrowths", attempt);
+      if ((a & MDB_ABORT_GRID && (st = grid(g, g->gh.hinv, err))) || (st = grow(g, a, err))) return st;
+      drop_graphs(g);
+    }
+    if ((st = clear_abort(g, err)) || (st = run_part(g, flags, 1, err))) return st;
+    g->built = 1;
+  }
+  return MDB_OK;
+}
+
+mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
+  mdb_status st;
+  g->built = 0;
+  if ((st = run_part(g, flags, 0, err))) return st;
+  if (g->flags_h->abort && (st = recover(g, flags, err))) return st;
+  if ((st = g->dev->ops->event_ms(g->dev, 0, 1, &g->force_ms, err))) return st;
   if (flags && (st = download_state(g, err))) return st;
+  return MDB_OK;
+}
+
+int mdb_gmd_last_step_built(const mdb_gmd *g) { return g->built; }
+
+/* k unsampled steps as one graph: events 2..k+2 are nodes between the
+ * steps, so each step's time is measured on the device. A step that ends
+ * aborted (a list to build, an overflow) sets g->halt and the later steps
+ * of the graph do nothing; the host finishes that step (recover) and runs
+ * the rest one by one, timing those on the host. */
+mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  mdb_status st;
+  if (k < 1 || k > MDB_GMD_MAX_BATCH)
+    return mdb_err_set(err, MDB_EINPUT, "a batch of %d steps (valid: 1..%d)", k, MDB_GMD_MAX_BATCH);
+  int done = 0;
+  if (g->opt.graphs) {
+    if (!g->graph_ok[4] || g->batch_k != k) {
+      if (g->graph_ok[4]) d->ops->graph_drop(d, 4);
+      g->graph_ok[4] = 0;
+      if ((st = d->ops->graph_begin(d, err))) return st;
+      st = MDB_OK;
+      for (int s = 0; !st && s < k; s++)
+        if (!(st = d->ops->event_record(d, 2 + s, 1, err))) st = issue_step(g, 0, err);
+      if (!st) st = d->ops->event_record(d, 2 + k, 1, err);
+      mdb_err end_err;
+      mdb_status st2 = d->ops->graph_end(d, 4, &end_err);
+      if (st) return st;
+      if (st2) {
+        if (err) *err = end_err;
+        return st2;
+      }
+      g->graph_ok[4] = 1;
+      g->batch_k = k;
+    }
+    const long s0 = g->flags_h->step;
+    g->built = 0;
+    if ((st = d->ops->graph_launch(d, 4, err)) || (st = fetch_abort(g, err))) return st;
+    done = (int)(g->flags_h->step - s0);
+    for (int s = 0; s < done; s++)
+      if ((st = d->ops->event_ms(d, 2 + s, 3 + s, &step_ms[s], err))) return st;
+    if (g->flags_h->abort) {
+      const double t0 = mdb_now();
+      if ((st = recover(g, 0, err))) return st;
+      step_ms[done++] = (mdb_now() - t0) * 1e3;
+    }
+  }
+  for (; done < k; done++) {
+    const double t0 = mdb_now();
+    if ((st = mdb_gmd_step(g, 0, err))) return st;
+    step_ms[done] = (mdb_now() - t0) * 1e3;
+  }
   return MDB_OK;
 }
 
@@ -277,7 +368,7 @@ mdb_status mdb_gmd_thermo(mdb_gmd *g, mdb_thermo *th, double *vmax, int *vmax_id
   th->total = th->potential + th->kinetic;
   const int dof = g->n > 1 ? 3 * g->n - 3 : 0;
   th->temperature = dof ? 2.0 * th->kinetic / (dof * MDB_KB_EV) : 0.0;
-  th->volume = s->volume;
+  th->volume = s->vols;
   const double trw = s->red[MDB_RED_VIRIAL] + s->red[MDB_RED_VIRIAL + 4] + s->red[MDB_RED_VIRIAL + 8];
   th->pressure = (2.0 * th->kinetic + trw) / (3.0 * th->volume) * MDB_EVA3_TO_BAR;
   for (int k = 0; k < 3; k++) th->momentum[k] = s->red[MDB_RED_P + k];
@@ -301,7 +392,7 @@ mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err) {
       (st = download_state(g, err)))
     return st;
   sys->nghost = 0;
-  return mdb_box_set(&sys->box, (const double(*)[3])g->gh.h, err);
+  return mdb_box_set(&sys->box, (const double(*)[3])g->gh.hs, err);
 }
 
 double mdb_gmd_force_ms(const mdb_gmd *g) { return g->force_ms; }
@@ -314,12 +405,18 @@ mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *e
   return g->dev->ops->mem_info(g->dev, free_b, total_b, err);
 }
 
+double mdb_gmd_engine_peak(const mdb_gmd *g) { return g->engine_peak; }
+long mdb_gmd_launches(const mdb_gmd *g) { return g->dev->launches; }
+long mdb_gmd_graph_launches(const mdb_gmd *g) { return g->dev->graph_launches; }
+
 /* ------------------------------------------------------------- set up */
 
 static void box_state(mdb_gstate *s, const mdb_box *box) {
   memcpy(s->h, box->h, sizeof s->h);
+  memcpy(s->hs, box->h, sizeof s->hs);
   memcpy(s->hinv, box->hinv, sizeof s->hinv);
   s->volume = box->volume;
+  s->vols = box->volume;
   for (int code = 0; code < MDB_NSHIFT; code++) {
     int sh[3];
     mdb_shift_decode(code, sh);
@@ -348,7 +445,7 @@ void mdb_gmd_free(mdb_gmd *g) {
     else
       free(g->calc_ctx);
     while (g->nallocs) mdb_gmd_release(g, g->allocs[g->nallocs - 1]);
-    if (g->abort_h) g->dev->ops->release_mapped(g->dev, g->abort_h);
+    if (g->flags_h) g->dev->ops->release_mapped(g->dev, g->flags_h);
     mdb_dev_close(g->dev);
   }
   free(g);
@@ -392,18 +489,19 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
   }
   const size_t d3 = (size_t)n * 3 * sizeof(double);
   if ((st = dalloc(g, &p->x, d3, err)) || (st = dalloc(g, &p->v, d3, err)) || (st = dalloc(g, &p->f, d3, err)) ||
-      (st = dalloc(g, &p->x0, d3, err)) || (st = dalloc(g, &p->type, (size_t)n * sizeof(int), err)) ||
+      (st = dalloc(g, &p->x0, d3, err)) || (st = dalloc(g, &p->xt, (size_t)n * 4 * sizeof(double), err)) ||
+      (st = dalloc(g, &p->type, (size_t)n * sizeof(int), err)) ||
       (st = dalloc(g, &p->id, (size_t)n * sizeof(int), err)) ||
       (st = dalloc(g, &p->image, (size_t)n * 3 * sizeof(int), err)) ||
       (st = dalloc(g, &p->eatom, (size_t)n * sizeof(double), err)) ||
-      (st = dalloc(g, &p->vatom, (size_t)n * 9 * sizeof(double), err)) ||
+      (st = dalloc(g, &p->vatom, (size_t)n * 10 * sizeof(double), err)) ||
       (st = dalloc(g, &p->scr, (size_t)n * MDB_SCR_N * sizeof(double), err)) ||
       (st = dalloc(g, &p->nn, (size_t)n * sizeof(int), err)) || (st = dalloc(g, &g->gd, sizeof(mdb_gstate), err)))
     goto fail;
   p->g = g->gd;
-  void *abort_dev = NULL;
-  if ((st = d->ops->alloc_mapped(d, (void **)&g->abort_h, &abort_dev, sizeof(int), err))) goto fail;
-  p->abort_host = (int *)abort_dev;
+  void *abort_dev = NULL; /* pinned host memory for the flag's copy; the device address is not used */
+  if ((st = d->ops->alloc_mapped(d, (void **)&g->flags_h, &abort_dev, sizeof(mdb_gflags), err))) goto fail;
+  g->flags_h->step = md->step;
   {
     /* a first guess at the list width from the density; overflow grows it */
     double rho = n / sys->box.volume;
@@ -428,6 +526,21 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
       (st = d->ops->h2d(d, p->id, sys->id, (size_t)n * sizeof(int), err)) ||
       (st = d->ops->h2d(d, p->image, sys->image, (size_t)n * 3 * sizeof(int), err)))
     goto fail;
+  {
+    /* positions and types packed for the one-load neighbour read */
+    double *xt = malloc((size_t)n * 4 * sizeof(double));
+    if (!xt) {
+      st = mdb_err_nomem(err, "packed positions", (double)n * 4 * sizeof(double));
+      goto fail;
+    }
+    for (long i = 0; i < n; i++) {
+      for (int k = 0; k < 3; k++) xt[4 * i + k] = sys->x[3 * i + k];
+      xt[4 * i + 3] = (double)sys->type[i];
+    }
+    st = d->ops->h2d(d, p->xt, xt, (size_t)n * 4 * sizeof(double), err);
+    free(xt);
+    if (st) goto fail;
+  }
   if ((st = gc->setup(g, md->calc, &g->calc_ctx, err))) goto fail;
 
   /* the first forces, energy and virial, and the kinetic columns */
@@ -436,28 +549,26 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
     const mdb_kp pk = mdb_gmd_kp(g, fl);
     mdb_gstate *gd = g->gd;
     for (int attempt = 0;; attempt++) {
-      *g->abort_h = 0;
-      if ((st = issue_neighbours(g, fl, err)) || (st = gc->forces(g, g->calc_ctx, fl, err)) ||
-          (st = d->ops->sync(d, err)))
+      if ((st = clear_abort(g, err)) || (st = issue_neighbours(g, fl, err)) ||
+          (st = gc->forces(g, g->calc_ctx, fl, err)) || (st = fetch_abort(g, err)))
         goto fail;
-      if (!*g->abort_h) break;
+      if (!g->flags_h->abort) break;
       if ((st = download_state(g, err))) goto fail;
-      if ((*g->abort_h & ~(MDB_ABORT_NEIGH | MDB_ABORT_CELL)) || attempt > 8) {
-        st = mdb_err_set(err, MDB_ERUN, "GPU engine: the first neighbour build failed (flags %d)", *g->abort_h);
+      if ((g->flags_h->abort & ~(MDB_ABORT_NEIGH | MDB_ABORT_CELL)) || attempt > 8) {
+        st = mdb_err_set(err, MDB_ERUN, "GPU engine: the first neighbour build failed (flags %d)", g->flags_h->abort);
         goto fail;
       }
-      if ((st = grow(g, *g->abort_h, err))) goto fail;
-      const int one = 1;
-      if ((st = d->ops->h2d(d, &gd->force_rebuild, &one, sizeof one, err))) goto fail;
+      if ((st = grow(g, g->flags_h->abort, err))) goto fail;
     }
     const mdb_kp pk2 = mdb_gmd_kp(g, fl);
     (void)pk;
     if ((st = d->ops->reduce_sum(d, p->eatom, n, 1, gd->red + MDB_RED_ENERGY, err)) ||
         (st = d->ops->reduce_sum(d, p->vatom, n, 9, gd->red + MDB_RED_VIRIAL, err)) ||
         (st = mdb_launch_kin(d, n, &pk2, err)) ||
-        (st = d->ops->reduce_sum(d, p->scr, n, 4, gd->red + MDB_RED_MV2, err)) ||
+        (st = d->ops->reduce_sum(d, p->scr, n, 5, gd->red + MDB_RED_MV2, err)) ||
         (st = mdb_launch_vmax_clear(d, 1, &pk2, err)) || (st = mdb_launch_vmax(d, n, &pk2, err)) ||
-        (st = mdb_launch_vmax_id(d, n, &pk2, err)) || (st = d->ops->sync(d, err)) || (st = download_state(g, err)))
+        (st = mdb_launch_vmax_id(d, n, &pk2, err)) || (st = d->ops->sync(d, err)) || (st = download_state(g, err)) ||
+        (st = mdb_gens_start(g, err)))
       goto fail;
   }
 

@@ -41,8 +41,19 @@ void mdb_gmd_free(mdb_gmd *g);
 
 /* One MD step; flags (MDB_COMPUTE_ENERGY/VIRIAL) ask for a sample at its
  * end. Returns when the step is done on the device (the time a caller
- * sees). A runaway atom is MDB_ERUN. */
+ * sees). A runaway atom or a blown-up barostat is MDB_ERUN (physics); a
+ * CUDA failure is MDB_EDEV with CUDA's error string. */
 mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err);
+
+/* k ≤ MDB_GMD_MAX_BATCH unsampled steps in one graph launch (graphs on;
+ * one by one otherwise): the per-step host round trip disappears. step_ms
+ * [k] receives each step's time: device time between event nodes placed
+ * between the steps for the steps the graph completed; host wall time for
+ * a step that needed a neighbour build (it is finished outside the graph)
+ * and the steps after it, and for every step with graphs off. Samples
+ * are single steps (mdb_gmd_step). */
+#define MDB_GMD_MAX_BATCH 12
+mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, mdb_err *err);
 
 /* The sample of the last step that asked for one (or of the initial
  * state): thermo with the ensemble's conserved quantity, the largest |v|
@@ -53,15 +64,25 @@ mdb_status mdb_gmd_thermo(mdb_gmd *g, mdb_thermo *th, double *vmax, int *vmax_id
  * (the host system md was created on: same atoms, same order). */
 mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err);
 
-/* GPU time (ms, CUDA events) of the force call of the last step: the
- * neighbour check and the calculator's kernels. */
+/* GPU time (ms, CUDA events recorded as graph nodes) of the force call of
+ * the last step: the calculator's kernels, and the neighbour build when
+ * the step had one. */
 double mdb_gmd_force_ms(const mdb_gmd *g);
 
-/* Device memory: free and total (cudaMemGetInfo; 0 on the host backend)
- * and what the engine itself allocated. */
+/* Device memory: free and total (cudaMemGetInfo; 0 on the host backend),
+ * context only — they include the CUDA context, lazily loaded modules and
+ * other processes on the GPU — and what the engine itself holds (its own
+ * accounting of every allocation: what a leak check should look at). */
 mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *engine_b, mdb_err *err);
+double mdb_gmd_engine_peak(const mdb_gmd *g); /* the most the engine held at once (bytes) */
 
-long mdb_gmd_builds(const mdb_gmd *g);
+/* Kernel launches the device ran so far (a reduction is two; a graph
+ * launch counts the kernels in it), and graph launches. */
+long mdb_gmd_launches(const mdb_gmd *g);
+long mdb_gmd_graph_launches(const mdb_gmd *g);
+
+long mdb_gmd_builds(const mdb_gmd *g);      /* neighbour builds, as of the last sample */
+int mdb_gmd_last_step_built(const mdb_gmd *g); /* the last step built the neighbour list */
 long mdb_gmd_step_count(const mdb_gmd *g);
 const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g);
 double mdb_gmd_extended_energy(const mdb_gmd *g); /* of the last sample */

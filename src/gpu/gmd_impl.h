@@ -22,12 +22,19 @@ typedef struct mdb_gcalc_ops {
 
 extern const mdb_gcalc_ops mdb_gcalc_lj, mdb_gcalc_eam, mdb_gcalc_sw, mdb_gcalc_spcfw;
 
+/* gd->abort, gd->halt and gd->step, in their order in mdb_gstate: what the
+ * host copies back after a launch. */
+typedef struct mdb_gflags {
+  int abort, halt;
+  long step;
+} mdb_gflags;
+
 struct mdb_gmd {
   mdb_dev *dev;
   mdb_kp kp;           /* device arrays and constants; kp.flags is set per launch */
   mdb_gstate *gd;      /* device state */
   mdb_gstate gh;       /* host copy, from the last sample */
-  int *abort_h;        /* mapped: what kernels raised in this step */
+  mdb_gflags *flags_h; /* pinned host copy of gd->abort, halt, step: copied back once per launch */
   const mdb_gcalc_ops *calc;
   void *calc_ctx;
   mdb_ensemble ens;
@@ -35,7 +42,9 @@ struct mdb_gmd {
   int n;
   long nbins;
   mdb_gmd_opts opt;
-  int graph_ok[4];     /* graph slot captured for [flags variant] */
+  int graph_ok[5];     /* graph slot captured for [sampled + 2·with a neighbour build]; 4: a batch */
+  int batch_k;         /* steps in the batch graph of slot 4 */
+  int built;           /* the last step built the neighbour list */
   double force_ms;
   double engine_bytes, engine_peak;
   void *allocs[64];    /* everything the engine allocated on the device, for free */
@@ -57,10 +66,14 @@ static inline mdb_kp mdb_gmd_kp(const mdb_gmd *g, unsigned flags) {
 
 /* Ensembles other than NVE (gens.c): setup copies the host md's thermostat
  * and barostat state into g->gh (uploaded by the engine) and sets
- * g->ens_flags; first issues everything before the neighbour check (the
- * first half-kick and the drift, with their thermostat and barostat parts);
- * second everything after the forces (flags: the sample asked for). */
+ * g->ens_flags; first issues everything before the forces (the first
+ * half-kick and the drift, with their thermostat and barostat parts; its
+ * last kernel checks the neighbour list); second everything after the
+ * forces, its last kernel counting the step (flags: the sample asked for). */
 mdb_status mdb_gens_setup(mdb_gmd *g, const mdb_md *md, mdb_err *err);
+/* After the first forces and sample, before the first step (NPT: the
+ * first half-step's scalars and cell, kern_ens.h). */
+mdb_status mdb_gens_start(mdb_gmd *g, mdb_err *err);
 mdb_status mdb_gens_first(mdb_gmd *g, mdb_err *err);
 mdb_status mdb_gens_second(mdb_gmd *g, unsigned flags, mdb_err *err);
 /* The thermostat and barostat energy from a host copy of the state. */

@@ -93,12 +93,14 @@ enum {
   MDB_RED_VIRIAL = 1, /* 9 components W_ab, a-major (eV) */
   MDB_RED_MV2 = 10,   /* Σ m v² (amu Å²/fs²) */
   MDB_RED_P = 11,     /* 3: Σ m v (amu Å/fs) */
-  MDB_RED_MV2B = 14,  /* Langevin: Σ m v² before the O step */
+  MDB_RED_HEAT = 14,  /* Langevin: Σ over atoms and steps of m v² after O − before (amu Å²/fs²) */
   MDB_RED_N = 16
 };
 
-/* Per-atom scratch columns (the engine's scratch array is [MDB_SCR_N][natoms]). */
-enum { MDB_SCR_MV2 = 0, MDB_SCR_P = 1, MDB_SCR_MV2B = 4, MDB_SCR_N = 5 };
+/* Per-atom scratch columns (the engine's scratch array is [MDB_SCR_N][natoms]);
+ * MV2, P and HEAT are contiguous, as are red[MV2], red[P], red[HEAT]: a
+ * sample reduces them in one go. */
+enum { MDB_SCR_MV2 = 0, MDB_SCR_P = 1, MDB_SCR_HEAT = 4, MDB_SCR_MV2B = 5, MDB_SCR_N = 6 };
 
 /* Flags the host reads after a step (also mirrored in mdb_gstate). */
 enum {
@@ -106,7 +108,8 @@ enum {
   MDB_ABORT_CELL = 2,  /* a bin had more atoms than it holds */
   MDB_ABORT_GRID = 4,  /* the box shrank below what the bin grid covers */
   MDB_ABORT_RUNAWAY = 8, /* an atom moved further than any list can follow */
-  MDB_ABORT_BOX = 16   /* the barostat blew up */
+  MDB_ABORT_BOX = 16,  /* the barostat blew up */
+  MDB_ABORT_REBUILD = 32 /* an atom moved beyond the list's budget: build, then the rest of the step */
 };
 
 /* Everything about the trajectory that changes on the device, in one block
@@ -115,27 +118,35 @@ enum {
 typedef struct mdb_gstate {
   double h[3][3], hinv[3][3]; /* current cell (rows are lattice vectors) */
   double volume;
+  double hs[3][3], vols;       /* the cell and volume of the last completed step (NPT commits the next
+                                 cell at the end of a step; samples and downloads use these) */
   double shiftvec[MDB_NSHIFT][3]; /* s·h for every shift code, for the current cell */
   double h0[3][3], h0inv[3][3];   /* cell at the last neighbour build */
   double M[3][3];                 /* h0⁻¹ h: the affine map since the build (neigh/neigh.h) */
   double budget;                  /* displacement allowed before a rebuild (Å); < 0: rebuild */
-  double maxdisp2;                /* largest |x − x0·M|² since the build (Å²) */
   double vmax2;                   /* largest |v|² at the last sample (Å²/fs²) */
   double red[MDB_RED_N];          /* reduction results */
-  int rebuild;                    /* this step rebuilds the list */
-  int abort;                      /* MDB_ABORT_* raised in this step */
+  int rebuild;                    /* a build was started (NB_START) */
   int nb_needed;                  /* most neighbours any atom had at the last build */
   int cell_needed;                /* most atoms any bin had */
   int vmax_atom;                  /* original id of the fastest atom at the last sample */
-  int force_rebuild;              /* the host asks for a rebuild at the next check */
   long builds;                    /* neighbour builds so far */
+  /* the host copies these three back after every launch, in one copy */
+  int abort;                      /* MDB_ABORT_* raised since the host last cleared it (sticky: every
+                                     kernel after a step's first half returns at once while it is set) */
+  int halt;                       /* a step ended aborted: the first halves of later steps (in a
+                                     multi-step graph) return at once too */
   long step;                      /* MD steps completed */
   /* ensembles */
   double ke2;   /* 2 KE after the last thermostat scaling (eV) */
   double scale; /* the last thermostat velocity factor */
-  double heat;  /* Langevin: heat put in (eV) */
-  mdb_nhc nhc;  /* the particles' chain */
-  mdb_mtk mtk;  /* the barostat (its own chain inside) */
+  double heat;  /* Langevin: heat put in before the engine started (eV); the rest is red[HEAT] */
+  mdb_nhc nhc;  /* the particles' chain at the end of the last step */
+  mdb_mtk mtk;  /* the barostat (its own chain inside) at the end of the last step */
+  mdb_nhc nhc_mid; /* the chain between the step's two half-steps */
+  mdb_nhc nhc_next; /* NPT: nhc_mid of the next step, until its NPT_1 */
+  mdb_mtk mtk_mid;
+  int box_blown;   /* NPT: the next half-step would blow the barostat up */
   double sp;    /* NPT: exp(−h (v_ε + mtk2)) of this step */
   double eps_step; /* NPT: exp(h v_ε) of this step */
 } mdb_gstate;
@@ -147,11 +158,13 @@ typedef struct mdb_kp {
   int natoms;
   int ntypes;
   double *x, *v, *f; /* [3 natoms] */
-  float *xf;         /* [4 natoms] float positions and type for mixed precision (NULL: double) */
+  double *xt;        /* [4 natoms] x, y, z and the type (as a double) of each atom: a neighbour's position
+                        and type in one 32-byte load; every kernel that moves atoms keeps it equal to x */
   double *x0;        /* [3 natoms] positions at the last build */
   int *type, *id, *image;
   double *eatom;     /* [natoms] per-atom energy when MDB_COMPUTE_ENERGY */
-  double *vatom;     /* [9 natoms] per-atom virial W_ab (column ab·natoms + i) when MDB_COMPUTE_VIRIAL */
+  double *vatom;     /* [10 natoms] per-atom virial W_ab (column ab·natoms + i) when MDB_COMPUTE_VIRIAL;
+                        column 9: NPT's m v², reduced with the virial */
   double *scr;       /* [MDB_SCR_N natoms] per-atom scratch for reductions */
   /* neighbour list: column-major, nl[k*natoms + i], k < nn[i] ≤ nb_cap */
   int *nn, *nl;
@@ -169,18 +182,17 @@ typedef struct mdb_kp {
   double lgv_c1, lgv_c2;
   uint32_t key0, key1; /* Langevin noise key */
   unsigned flags;      /* MDB_COMPUTE_* of this force call */
-  int *abort_host;     /* host-visible copy of g->abort (mapped memory; NULL in the host backend) */
   mdb_gstate *g;
 } mdb_kp;
 
-/* Raises an abort flag where both the kernels and the host see it. */
+/* Raises an abort flag in device memory (g->abort): an atomicOr there,
+ * never over PCIe. The host copies the flag back once per step (gmd.c)
+ * and clears it when it has dealt with it. */
 MDB_HD static inline void mdb_kp_abort(const mdb_kp *p, int flag) {
 #if defined(__CUDA_ARCH__)
   atomicOr(&p->g->abort, flag);
-  if (p->abort_host) atomicOr(p->abort_host, flag);
 #else
   p->g->abort |= flag;
-  if (p->abort_host) *p->abort_host |= flag;
 #endif
 }
 
@@ -211,6 +223,32 @@ MDB_HD static inline void mdb_acc_store(const mdb_kp *p, long i, const mdb_acc *
   if (p->flags & MDB_COMPUTE_ENERGY) p->eatom[i] = (add_energy ? p->eatom[i] : 0.0) + a->e;
   if (p->flags & MDB_COMPUTE_VIRIAL)
     for (int c = 0; c < 9; c++) p->vatom[(long)c * p->natoms + i] = a->w[c];
+}
+
+/* Atom i moved to x: its packed copy follows. */
+MDB_HD static inline void mdb_kp_store_x(const mdb_kp *p, long i, const double *x) {
+  double *t = p->xt + 4 * i;
+  t[0] = x[0];
+  t[1] = x[1];
+  t[2] = x[2];
+}
+
+/* Position and type of atom j in one 32-byte load (two 16-byte vector
+ * loads on sm_80/sm_90, one where the device has 32-byte loads). */
+MDB_HD static inline void mdb_kp_load_xt(const mdb_kp *p, long j, double q[4]) {
+#if defined(__CUDA_ARCH__)
+  const double4_32a t = *reinterpret_cast<const double4_32a *>(p->xt + 4 * j);
+  q[0] = t.x;
+  q[1] = t.y;
+  q[2] = t.z;
+  q[3] = t.w;
+#else
+  const double *t = p->xt + 4 * j;
+  q[0] = t[0];
+  q[1] = t[1];
+  q[2] = t[2];
+  q[3] = t[3];
+#endif
 }
 
 /* Position of neighbour entry k of atom i, relative to atom i. */

@@ -5,20 +5,30 @@
  * of md/nhc.c, md/langevin.c and md/mtk.c, step for step; the chain
  * half-steps are the CPU's own code (md/nhc_hd.h).
  *
- * Scalar work (chain half-steps, the barostat, the heat) runs in one-thread
- * kernels on the state in g (kern_common.h), fed by the engine's
- * reductions, so a step needs no host round trip and captures as a graph:
+ * Scalar work (chain half-steps, the barostat) is not a one-thread kernel
+ * of its own: every thread of the n-thread kernel that needs its result
+ * computes it (the same function on the same inputs gives the same bits)
+ * and thread 0 alone writes the new state, into fields no thread of that
+ * kernel reads (the chain between the half-steps lives in g->nhc_mid,
+ * g->mtk_mid). An unsampled step without a neighbour build is then at
+ * most six launches (a reduction is two):
  *
- *   NVT nhc   first:  NHC_PRE(1) NHC_1(n)
- *             second: NHC_2(n) Σ m v² NHC_POST(1) SCALE_V(n)
- *   Langevin  first:  LGV_1(n) Σ (m, m v, m v² before) LGV_2(n) Σ m v² LGV_HEAT(1)
- *             second: NVE_2(n)
- *   NPT       first:  NPT_PRE(1) NPT_1(n) NPT_BOX(1)
- *             second: NPT_2(n) Σ m v² NPT_POST(1) SCALE_V(n)
+ *   NVE       NVE_1(n) FORCE NVE_2(n)
+ *   NVT nhc   NHC_1(n) FORCE NHC_2(n) Σ m v² NHC_END(n)
+ *   Langevin  LGV_1(n) Σ (m, m v) LGV_2(n) FORCE NVE_2(n)
+ *   NPT       NPT_1(n) FORCE NPT_2(n) Σ (W, m v²) NPT_END(n)
  *
- * Every kernel of a second half returns at once when g->abort is set (the
- * engine re-issues everything after the drift after an overflow). A
- * barostat that blew up raises MDB_ABORT_BOX in NPT_PRE and leaves the
+ * The first kernel of each also checks the neighbour list (kern_neigh.h).
+ * NPT_END does the barostat's half-step of the NEXT step at once (it needs
+ * only what the end of this one knows) and commits the next cell, keeping
+ * this step's cell and volume for the sample (g->hs, g->vols); NPT_INIT
+ * does the same before the first step. Langevin's heat is accumulated per
+ * atom (scratch column HEAT) and summed only at samples.
+ *
+ * Every kernel after the first half returns at once while g->abort is set
+ * (the first half raises MDB_ABORT_REBUILD itself, so it does not look; the
+ * host clears the flags before a step). A barostat that blew
+ * up raises MDB_ABORT_BOX at the next step's NPT_1 and leaves the
  * positions and the cell alone; the host then stops the run.
  */
 #ifndef MDB_KERN_ENS_H
@@ -40,22 +50,26 @@ MDB_HD static inline void mdb_ens_mv2_store(const mdb_kp *p, long i, const doubl
 
 /* ------------------------------------------------------------ NVT nhc */
 
-/* Chain half-step on the 2 KE left by the last step. */
-MDB_HD static inline void mdb_kb_nhc_pre(long i, const mdb_kp *p) {
-  (void)i;
-  mdb_gstate *g = p->g;
-  g->scale = mdb_nhc_half_step_hd(&g->nhc, g->ke2, 0.5 * p->dt);
-}
-
-/* v = s v + ½dt F/m; x += dt v */
+/* Chain half-step on the 2 KE left by the last step (each thread; thread 0
+ * keeps the chain); v = s v + ½dt F/m; x += dt v; the list check. */
 MDB_HD static inline void mdb_kb_nhc_1(long i, const mdb_kp *p) {
-  const double s = p->g->scale, c = p->dtf[p->type[i]], dt = p->dt;
+  if (p->g->halt) return;
+  mdb_gstate *g = p->g;
+  mdb_nhc c = g->nhc;
+  const double s = mdb_nhc_half_step_hd(&c, g->ke2, 0.5 * p->dt);
+  if (i == 0) {
+    g->nhc_mid = c;
+    g->scale = s;
+  }
+  const double cf = p->dtf[p->type[i]], dt = p->dt;
   double *v = p->v + 3 * i, *x = p->x + 3 * i;
   const double *f = p->f + 3 * i;
   for (int k = 0; k < 3; k++) {
-    v[k] = s * v[k] + c * f[k];
+    v[k] = s * v[k] + cf * f[k];
     x[k] += dt * v[k];
   }
+  mdb_kp_store_x(p, i, x);
+  mdb_nb_check_atom(i, p);
 }
 
 /* v += ½dt F/m, and m v² for the chain */
@@ -68,22 +82,20 @@ MDB_HD static inline void mdb_kb_nhc_2(long i, const mdb_kp *p) {
   mdb_ens_mv2_store(p, i, v);
 }
 
-/* Chain half-step on the new 2 KE (red[MV2]); the factor for SCALE_V. */
-MDB_HD static inline void mdb_kb_nhc_post(long i, const mdb_kp *p) {
-  (void)i;
+/* Chain half-step on the new 2 KE (red[MV2]); v *= its factor, and the
+ * kinetic columns when sampled; the step's last kernel. */
+MDB_HD static inline void mdb_kb_nhc_end(long i, const mdb_kp *p) {
   mdb_gstate *g = p->g;
-  if (g->abort) return;
+  if (mdb_step_aborted(i, p)) return;
+  mdb_nhc c = g->nhc_mid;
   const double ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;
-  const double s = mdb_nhc_half_step_hd(&g->nhc, ke2, 0.5 * p->dt);
-  g->scale = s;
-  g->ke2 = ke2 * s * s;
-}
-
-/* v *= the thermostat factor, and the kinetic columns when sampled (NVT
- * nhc and NPT). */
-MDB_HD static inline void mdb_kb_scale_v(long i, const mdb_kp *p) {
-  if (p->g->abort) return;
-  const double s = p->g->scale;
+  const double s = mdb_nhc_half_step_hd(&c, ke2, 0.5 * p->dt);
+  if (i == 0) {
+    g->nhc = c;
+    g->scale = s;
+    g->ke2 = ke2 * s * s;
+    g->step++;
+  }
   double *v = p->v + 3 * i;
   for (int k = 0; k < 3; k++) v[k] *= s;
   if (p->flags) mdb_kin_store(p, i, v);
@@ -92,10 +104,11 @@ MDB_HD static inline void mdb_kb_scale_v(long i, const mdb_kp *p) {
 /* ------------------------------------------------------------ Langevin */
 
 /* B, A and O: v += ½dt F/m; x += ½dt v; v = c1 v + c2 σ R; with the
- * columns the centre-of-mass removal and the heat need: m (MV2), m v after
- * O (P), m v² before O (MV2B). Noise keyed by (seed, step, id, component)
- * as md/langevin.c. */
+ * columns the centre-of-mass removal needs: m (MV2), m v after O (P), and
+ * m v² before O (MV2B) for the heat. Noise keyed by (seed, step, id,
+ * component) as md/langevin.c. */
 MDB_HD static inline void mdb_kb_lgv_1(long i, const mdb_kp *p) {
+  if (p->g->halt) return;
   const int t = p->type[i];
   const long n = p->natoms;
   const double c = p->dtf[t], m = p->mass[t], sd = p->lgv_c2 * p->lgv_sigma[t], h = 0.5 * p->dt,
@@ -114,14 +127,18 @@ MDB_HD static inline void mdb_kb_lgv_1(long i, const mdb_kp *p) {
     v[k] = c1 * v[k] + sd * g[k];
     p->scr[(MDB_SCR_P + k) * n + i] = m * v[k];
   }
+  mdb_kp_store_x(p, i, x);
   p->scr[MDB_SCR_MV2 * n + i] = m;
   p->scr[MDB_SCR_MV2B * n + i] = mv2b;
 }
 
 /* The centre-of-mass velocity out (red[P]/red[MV2] = Σ m v / M); A:
- * x += ½dt v; m v² after O. */
+ * x += ½dt v; the atom's share of the heat, m v² after O − before; the
+ * list check. */
 MDB_HD static inline void mdb_kb_lgv_2(long i, const mdb_kp *p) {
+  if (p->g->halt) return;
   const mdb_gstate *g = p->g;
+  const long n = p->natoms;
   const double mtot = g->red[MDB_RED_MV2], m = p->mass[p->type[i]], h = 0.5 * p->dt;
   double *v = p->v + 3 * i, *x = p->x + 3 * i;
   double mv2 = 0;
@@ -130,49 +147,68 @@ MDB_HD static inline void mdb_kb_lgv_2(long i, const mdb_kp *p) {
     x[k] += h * v[k];
     mv2 += m * v[k] * v[k];
   }
-  p->scr[MDB_SCR_MV2 * (long)p->natoms + i] = mv2;
-}
-
-/* heat += ½ (Σ m v² after − before) */
-MDB_HD static inline void mdb_kb_lgv_heat(long i, const mdb_kp *p) {
-  (void)i;
-  mdb_gstate *g = p->g;
-  g->heat += 0.5 * (g->red[MDB_RED_MV2] - g->red[MDB_RED_MV2B]) * MDB_MVV2E;
+  p->scr[MDB_SCR_HEAT * n + i] += mv2 - p->scr[MDB_SCR_MV2B * n + i];
+  mdb_kp_store_x(p, i, x);
+  mdb_nb_check_atom(i, p);
 }
 
 /* ----------------------------------------------------------------- NPT */
 
-/* v_ε += h F_ε/W with the current volume, 2 KE and virial (md/mtk.c). */
-MDB_HD static inline void mdb_ens_omega_dot(mdb_gstate *g, int n, double h) {
-  const double vol = g->volume;
-  const double trw = g->red[MDB_RED_VIRIAL + 0] + g->red[MDB_RED_VIRIAL + 4] + g->red[MDB_RED_VIRIAL + 8];
-  const double pr = (g->ke2 + trw) / (3.0 * vol);
-  mdb_mtk *b = &g->mtk;
-  b->veps += h * ((pr - b->p_ext) * vol / b->w + g->ke2 / (3.0 * n * b->w));
+/* v_ε += h F_ε/W with the volume, 2 KE and virial W (md/mtk.c). */
+MDB_HD static inline void mdb_ens_omega_dot(mdb_mtk *b, double vol, const double *w, double ke2, int n, double h) {
+  const double trw = w[0] + w[4] + w[8];
+  const double pr = (ke2 + trw) / (3.0 * vol);
+  b->veps += h * ((pr - b->p_ext) * vol / b->w + ke2 / (3.0 * n * b->w));
   b->mtk2 = b->veps / n;
 }
 
-/* Barostat chain, particle chain, v_ε; the factors of this step. */
-MDB_HD static inline void mdb_kb_npt_pre(long i, const mdb_kp *p) {
-  (void)i;
-  mdb_gstate *g = p->g;
-  mdb_mtk *b = &g->mtk;
+/* The first half-step's scalars of the next step (md/mtk.c's order: the
+ * barostat chain, the particle chain, v_ε) from the state at the end of
+ * this one, and the next cell (h e², its inverse, volume, shift vectors,
+ * the list's M and budget). One thread. A blow-up leaves everything and
+ * raises MDB_ABORT_BOX at the next NPT_1. */
+MDB_HD static inline void mdb_npt_next(mdb_gstate *g, const mdb_kp *p) {
   const double h = 0.5 * p->dt;
-  b->veps *= mdb_nhc_half_step_hd(&b->chain, 3.0 * b->w * b->veps * b->veps, h);
-  const double st = mdb_nhc_half_step_hd(&g->nhc, g->ke2, h);
-  g->ke2 *= st * st;
-  mdb_ens_omega_dot(g, p->natoms, h);
-  const double sp = exp(-h * (b->veps + b->mtk2));
+  mdb_mtk b = g->mtk;
+  mdb_nhc c = g->nhc;
+  double ke2 = g->ke2;
+  b.veps *= mdb_nhc_half_step_hd(&b.chain, 3.0 * b.w * b.veps * b.veps, h);
+  const double st = mdb_nhc_half_step_hd(&c, ke2, h);
+  ke2 *= st * st;
+  mdb_ens_omega_dot(&b, g->volume, g->red + MDB_RED_VIRIAL, ke2, p->natoms, h);
+  if (!(fabs(h * b.veps) < MDB_MTK_MAX_HALF_STRAIN)) {
+    g->box_blown = 1;
+    return;
+  }
+  const double sp = exp(-h * (b.veps + b.mtk2));
+  g->mtk_mid = b;
+  g->nhc_next = c; /* NPT_1 moves it to nhc_mid: the other threads of NPT_END still read nhc_mid */
   g->sp = sp;
   g->scale = st * sp;
-  g->eps_step = exp(h * b->veps);
-  if (!(fabs(h * b->veps) < MDB_MTK_MAX_HALF_STRAIN)) mdb_kp_abort(p, MDB_ABORT_BOX);
+  g->eps_step = exp(h * b.veps);
+  const double f = g->eps_step * g->eps_step;
+  for (int a = 0; a < 3; a++)
+    for (int k = 0; k < 3; k++) g->h[a][k] = g->h[a][k] * f;
+  mdb_kb_box_update(0, p);
+  mdb_nb_affine(g, p);
 }
 
-/* v = s v + ½dt F/m; x = (x e + dt v) e */
+/* Before the first step: the first half-step's scalars and the cell. */
+MDB_HD static inline void mdb_kb_npt_init(long i, const mdb_kp *p) {
+  (void)i;
+  mdb_npt_next(p->g, p);
+}
+
+/* v = s v + ½dt F/m; x = (x e + dt v) e; the list check (M and the budget
+ * are already those of this step's cell) */
 MDB_HD static inline void mdb_kb_npt_1(long i, const mdb_kp *p) {
   const mdb_gstate *g = p->g;
-  if (g->abort & MDB_ABORT_BOX) return;
+  if (g->halt) return;
+  if (g->box_blown) {
+    if (i == 0) mdb_kp_abort(p, MDB_ABORT_BOX);
+    return;
+  }
+  if (i == 0) p->g->nhc_mid = g->nhc_next;
   const double s = g->scale, e = g->eps_step, c = p->dtf[p->type[i]], dt = p->dt;
   double *v = p->v + 3 * i, *x = p->x + 3 * i;
   const double *f = p->f + 3 * i;
@@ -180,57 +216,62 @@ MDB_HD static inline void mdb_kb_npt_1(long i, const mdb_kp *p) {
     v[k] = s * v[k] + c * f[k];
     x[k] = (x[k] * e + dt * v[k]) * e;
   }
+  mdb_kp_store_x(p, i, x);
+  mdb_nb_check_atom(i, p);
 }
 
-/* The cell scales by e²; its inverse, volume and shift vectors follow. */
-MDB_HD static inline void mdb_kb_npt_box(long i, const mdb_kp *p) {
-  mdb_gstate *g = p->g;
-  if (g->abort & MDB_ABORT_BOX) return;
-  const double f = g->eps_step * g->eps_step;
-  for (int a = 0; a < 3; a++)
-    for (int b = 0; b < 3; b++) g->h[a][b] = g->h[a][b] * f;
-  mdb_kb_box_update(i, p);
-}
-
-/* v = (v + ½dt F/m) sp, and m v² for the barostat and the chain */
+/* v = (v + ½dt F/m) sp, and m v² for the barostat and the chain, in the
+ * column after the virial's (one reduction gives both) */
 MDB_HD static inline void mdb_kb_npt_2(long i, const mdb_kp *p) {
   if (p->g->abort) return;
   const double sp = p->g->sp, c = p->dtf[p->type[i]];
   double *v = p->v + 3 * i;
   const double *f = p->f + 3 * i;
   for (int k = 0; k < 3; k++) v[k] = (v[k] + c * f[k]) * sp;
-  mdb_ens_mv2_store(p, i, v);
+  p->vatom[9L * p->natoms + i] = p->mass[p->type[i]] * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
 }
 
-/* v_ε with the new virial, particle chain (the factor for SCALE_V),
- * barostat chain. */
-MDB_HD static inline void mdb_kb_npt_post(long i, const mdb_kp *p) {
-  (void)i;
+/* The particle chain (its factor scales v; every thread), and in thread 0:
+ * v_ε with the new virial (md/mtk.c's order: v_ε before the chain, which
+ * does not depend on it), the barostat chain, this step's cell kept for the
+ * sample, the next step's scalars and cell. No other thread reads what
+ * thread 0 writes. The step's last kernel. */
+MDB_HD static inline void mdb_kb_npt_end(long i, const mdb_kp *p) {
   mdb_gstate *g = p->g;
-  if (g->abort) return;
-  mdb_mtk *b = &g->mtk;
+  if (mdb_step_aborted(i, p)) return;
   const double h = 0.5 * p->dt;
-  g->ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;
-  mdb_ens_omega_dot(g, p->natoms, h);
-  const double st = mdb_nhc_half_step_hd(&g->nhc, g->ke2, h);
-  g->scale = st;
-  g->ke2 *= st * st;
-  b->veps *= mdb_nhc_half_step_hd(&b->chain, 3.0 * b->w * b->veps * b->veps, h);
+  mdb_nhc c = g->nhc_mid;
+  double ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;
+  const double st = mdb_nhc_half_step_hd(&c, ke2, h); /* the particle chain: every thread needs its factor */
+  if (i == 0) {
+    mdb_mtk b = g->mtk_mid;
+    mdb_ens_omega_dot(&b, g->volume, g->red + MDB_RED_VIRIAL, ke2, p->natoms, h);
+    ke2 *= st * st;
+    b.veps *= mdb_nhc_half_step_hd(&b.chain, 3.0 * b.w * b.veps * b.veps, h);
+    g->mtk = b;
+    g->nhc = c;
+    g->ke2 = ke2;
+    g->scale = st;
+    g->vols = g->volume;
+    for (int a = 0; a < 3; a++)
+      for (int k = 0; k < 3; k++) g->hs[a][k] = g->h[a][k];
+    g->step++;
+    mdb_npt_next(g, p);
+  }
+  double *v = p->v + 3 * i;
+  for (int k = 0; k < 3; k++) v[k] *= st;
+  if (p->flags) mdb_kin_store(p, i, v);
 }
 
 #define MDB_KERNELS_ENS(X)                                                                                     \
-  X(NHC_PRE, nhc_pre, mdb_kp)                                                                                  \
   X(NHC_1, nhc_1, mdb_kp)                                                                                      \
   X(NHC_2, nhc_2, mdb_kp)                                                                                      \
-  X(NHC_POST, nhc_post, mdb_kp)                                                                                \
-  X(SCALE_V, scale_v, mdb_kp)                                                                                  \
+  X(NHC_END, nhc_end, mdb_kp)                                                                                  \
   X(LGV_1, lgv_1, mdb_kp)                                                                                      \
   X(LGV_2, lgv_2, mdb_kp)                                                                                      \
-  X(LGV_HEAT, lgv_heat, mdb_kp)                                                                                \
-  X(NPT_PRE, npt_pre, mdb_kp)                                                                                  \
+  X(NPT_INIT, npt_init, mdb_kp)                                                                                \
   X(NPT_1, npt_1, mdb_kp)                                                                                      \
-  X(NPT_BOX, npt_box, mdb_kp)                                                                                  \
   X(NPT_2, npt_2, mdb_kp)                                                                                      \
-  X(NPT_POST, npt_post, mdb_kp)
+  X(NPT_END, npt_end, mdb_kp)
 
 #endif

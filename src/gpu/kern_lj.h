@@ -5,8 +5,10 @@
  * virial (half of every pair's share), so no atomics and the sums are
  * deterministic.
  *
- * Mixed precision (p->xf set): positions relative to atom i are formed in
- * double from the double positions, the pair formula runs in float
+ * A neighbour's position and type come in one 32-byte load (p->xt).
+ *
+ * Mixed precision: positions relative to atom i are formed in double from
+ * the double positions, the pair formula runs in float
  * (mdb_lj_eval_f, the same formula instantiated for float), and the sums are
  * double.
  */
@@ -33,11 +35,12 @@ MDB_HD static inline void mdb_kb_lj(long i, const mdb_kp_lj *q) {
   const int m = p->nn[i];
   for (int k = 0; k < m; k++) {
     const long idx = (long)k * n + i;
-    const int j = p->nl[idx];
-    double d[3];
-    mdb_kp_delta(p, xi, idx, d);
+    double xj[4]; /* the neighbour's position and type: one load */
+    mdb_kp_load_xt(p, p->nl[idx], xj);
+    const double *s = p->g->shiftvec[p->nsh[idx]];
+    const double d[3] = {xj[0] + s[0] - xi[0], xj[1] + s[1] - xi[1], xj[2] + s[2] - xi[2]};
     const double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-    const int pt = ti * nt + p->type[j];
+    const int pt = ti * nt + (int)xj[3];
     double fpair, ev;
     if (q->mixed) {
       const mdb_lj_pair_f *pf = q->pairf + pt;

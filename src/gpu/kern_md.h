@@ -4,9 +4,9 @@
  * the per-atom m v² and m v that the reductions turn into the sample's
  * kinetic energy and momentum.
  *
- * Every kernel after the neighbour check returns at once when the step was
- * aborted (g->abort: a list overflow), so the state stays at "after the
- * drift" and the engine can grow the list and finish the step.
+ * Every kernel returns at once while g->abort is set (a list to rebuild,
+ * an overflow): the state stays at "after the drift" and the engine
+ * builds (or grows) the list and finishes the step.
  */
 #ifndef MDB_KERN_MD_H
 #define MDB_KERN_MD_H
@@ -14,9 +14,30 @@
 #include <math.h>
 
 #include "gpu/kern_common.h"
+#include "gpu/kern_neigh.h"
 
-/* v += ½dt F/m; x += dt v */
+/* Counts the completed step: thread 0 of the step's last kernel (which no
+ * other thread of it reads). */
+MDB_HD static inline void mdb_step_done(long i, const mdb_kp *p) {
+  if (i == 0) p->g->step++;
+}
+
+/* The step's last kernel found it aborted: later steps of a multi-step
+ * graph must not start (their first halves look at g->halt). Returns
+ * whether the kernel must return. */
+MDB_HD static inline int mdb_step_aborted(long i, const mdb_kp *p) {
+  if (!p->g->abort) return 0;
+  if (i == 0) p->g->halt = 1;
+  return 1;
+}
+
+/* v += ½dt F/m; x += dt v; the neighbour-list check of the atom. The
+ * first half of a step does not look at g->abort: it is what raises
+ * MDB_ABORT_REBUILD (the other atoms must still drift); it stops on
+ * g->halt, which an earlier step of the same graph set when it ended
+ * aborted. */
 MDB_HD static inline void mdb_kb_nve_1(long i, const mdb_kp *p) {
+  if (p->g->halt) return;
   const double c = p->dtf[p->type[i]], dt = p->dt;
   double *v = p->v + 3 * i, *x = p->x + 3 * i;
   const double *f = p->f + 3 * i;
@@ -24,6 +45,8 @@ MDB_HD static inline void mdb_kb_nve_1(long i, const mdb_kp *p) {
     v[k] += c * f[k];
     x[k] += dt * v[k];
   }
+  mdb_kp_store_x(p, i, x);
+  mdb_nb_check_atom(i, p);
 }
 
 /* Per-atom m v² and m v into the scratch columns. */
@@ -36,9 +59,11 @@ MDB_HD static inline void mdb_kin_store(const mdb_kp *p, long i, const double *v
   p->scr[(MDB_SCR_P + 2) * n + i] = m * v[2];
 }
 
-/* v += ½dt F/m, and the kinetic columns when the step is sampled */
+/* v += ½dt F/m, and the kinetic columns when the step is sampled; the
+ * step's last kernel (NVE, Langevin) */
 MDB_HD static inline void mdb_kb_nve_2(long i, const mdb_kp *p) {
-  if (p->g->abort) return;
+  if (mdb_step_aborted(i, p)) return;
+  mdb_step_done(i, p);
   const double c = p->dtf[p->type[i]];
   double *v = p->v + 3 * i;
   const double *f = p->f + 3 * i;
@@ -77,19 +102,12 @@ MDB_HD static inline void mdb_kb_vmax_id(long i, const mdb_kp *p) {
   }
 }
 
-/* Counts a completed step. */
-MDB_HD static inline void mdb_kb_step_done(long i, const mdb_kp *p) {
-  (void)i;
-  if (!p->g->abort) p->g->step++;
-}
-
 #define MDB_KERNELS_MD(X)                                                                                      \
   X(NVE_1, nve_1, mdb_kp)                                                                                      \
   X(NVE_2, nve_2, mdb_kp)                                                                                      \
   X(KIN, kin, mdb_kp)                                                                                          \
   X(VMAX_CLEAR, vmax_clear, mdb_kp)                                                                            \
   X(VMAX, vmax, mdb_kp)                                                                                        \
-  X(VMAX_ID, vmax_id, mdb_kp)                                                                                  \
-  X(STEP_DONE, step_done, mdb_kp)
+  X(VMAX_ID, vmax_id, mdb_kp)
 
 #endif

@@ -8,12 +8,16 @@
  * ε = ‖M − I‖_F, rebuild when max|x − x0·M| > skin/2 − r_list ε (or ε ≥ 1);
  * an unchanged cell (same bits) gives M = I exactly.
  *
- * One check-and-build is eight launches, all but the first two doing
- * nothing unless a rebuild was decided (inside a CUDA graph that costs a
- * few µs, and no host round trip):
- *   NB_PRE     1 thread   M, ε, budget; clears the step's abort flags
- *   NB_CHECK   n          largest displacement beyond the affine one
- *   NB_DECIDE  1 thread   rebuild or not; checks the bin grid still covers r_list
+ * The check costs no launch of its own: the kernel that drifts the atoms
+ * (NVE_1, NHC_1, LGV_2, NPT_1) tests each atom against the budget
+ * (mdb_nb_check_atom) and raises MDB_ABORT_REBUILD when one is beyond it;
+ * every later kernel of the step then returns at once, the host sees the
+ * flag (copied back once per step) and issues the build and the rest of
+ * the step again (gmd.c). A step without a build is thus the ensemble's
+ * kernels and the force kernels alone; a step with one adds a host round
+ * trip and
+ *   NB_START   1 thread   checks the bin grid still covers r_list; h0 = h,
+ *                         M = I, the new budget; counts the build
  *   NB_CLEAR   nbins      empties the bins
  *   NB_BIN     n          wraps atoms into the cell (image counts), x0 = x,
  *                         drops each atom into its bin (atomic slot)
@@ -30,10 +34,9 @@
 
 #include "gpu/kern_common.h"
 
-
-MDB_HD static inline void mdb_kb_nb_pre(long i, const mdb_kp *p) {
-  (void)i;
-  mdb_gstate *g = p->g;
+/* M = h0⁻¹h and the displacement budget for the current cell (the CPU's
+ * rule); after a build (h0 = h, same bits) M = I and the budget is skin/2. */
+MDB_HD static inline void mdb_nb_affine(mdb_gstate *g, const mdb_kp *p) {
   double eps2 = 0;
   int same = 1;
   for (int a = 0; a < 3; a++)
@@ -49,12 +52,12 @@ MDB_HD static inline void mdb_kb_nb_pre(long i, const mdb_kp *p) {
   double eps = sqrt(eps2);
   double budget = 0.5 * p->skin - p->rlist * eps;
   g->budget = (eps < 1.0 && budget >= 0) ? budget : -1.0;
-  g->maxdisp2 = 0;
-  g->abort = 0;
-  g->rebuild = 0;
 }
 
-MDB_HD static inline void mdb_kb_nb_check(long i, const mdb_kp *p) {
+/* Atom i moved beyond the budget (or is not finite): the list must be
+ * rebuilt before the forces. The CPU rebuilds when the largest
+ * displacement exceeds the budget: the same as "any atom does". */
+MDB_HD static inline void mdb_nb_check_atom(long i, const mdb_kp *p) {
   const mdb_gstate *g = p->g;
   const double *x = p->x + 3 * i, *x0 = p->x0 + 3 * i;
   double u2 = 0;
@@ -62,8 +65,7 @@ MDB_HD static inline void mdb_kb_nb_check(long i, const mdb_kp *p) {
     double u = x[b] - (x0[0] * g->M[0][b] + x0[1] * g->M[1][b] + x0[2] * g->M[2][b]);
     u2 += u * u;
   }
-  if (u2 != u2) u2 = INFINITY; /* NaN: rebuild, and the wrap reports it */
-  if (u2 > g->maxdisp2) mdb_atomic_max_nonneg(&p->g->maxdisp2, u2);
+  if (!(g->budget >= 0) || !(u2 <= g->budget * g->budget)) mdb_kp_abort(p, MDB_ABORT_REBUILD);
 }
 
 /* Perpendicular width of the cell along lattice direction k (Å). */
@@ -71,12 +73,10 @@ MDB_HD static inline double mdb_cell_width(const double hinv[3][3], int k) {
   return 1.0 / sqrt(hinv[0][k] * hinv[0][k] + hinv[1][k] * hinv[1][k] + hinv[2][k] * hinv[2][k]);
 }
 
-MDB_HD static inline void mdb_kb_nb_decide(long i, const mdb_kp *p) {
+MDB_HD static inline void mdb_kb_nb_start(long i, const mdb_kp *p) {
   (void)i;
   mdb_gstate *g = p->g;
-  int rb = g->builds == 0 || g->force_rebuild || g->budget < 0 || !(g->maxdisp2 <= g->budget * g->budget);
-  g->force_rebuild = 0;
-  if (!rb) return;
+  if (g->abort) return;
   for (int k = 0; k < 3; k++) {
     double w = mdb_cell_width(g->hinv, k);
     if (!(p->rlist * p->nbin[k] <= w * p->sbin[k])) {
@@ -93,6 +93,7 @@ MDB_HD static inline void mdb_kb_nb_decide(long i, const mdb_kp *p) {
       g->h0[a][b] = g->h[a][b];
       g->h0inv[a][b] = g->hinv[a][b];
     }
+  mdb_nb_affine(g, p);
 }
 
 MDB_HD static inline void mdb_kb_nb_clear(long b, const mdb_kp *p) {
@@ -130,6 +131,7 @@ MDB_HD static inline void mdb_kb_nb_bin(long i, const mdb_kp *p) {
     mdb_frac(g->hinv, x, s);
   }
   for (int k = 0; k < 3; k++) p->x0[3 * i + k] = x[k];
+  mdb_kp_store_x(p, i, x);
   int bc[3];
   mdb_bin_of(p, s, bc);
   const int b = bc[0] + p->nbin[0] * (bc[1] + p->nbin[1] * bc[2]);
@@ -183,8 +185,9 @@ MDB_HD static inline void mdb_kb_nb_build(long i, const mdb_kp *p) {
         for (int a = 0; a < m; a++) {
           const int j = c[a];
           if (j == i && code == MDB_SHIFT_ZERO) continue;
-          const double dx = p->x[3 * j] + sv[0] - xi[0], dy = p->x[3 * j + 1] + sv[1] - xi[1],
-                       dz = p->x[3 * j + 2] + sv[2] - xi[2];
+          double q[4];
+          mdb_kp_load_xt(p, j, q);
+          const double dx = q[0] + sv[0] - xi[0], dy = q[1] + sv[1] - xi[1], dz = q[2] + sv[2] - xi[2];
           if (dx * dx + dy * dy + dz * dz < rl2) {
             if (cnt < p->nb_cap) {
               p->nl[(long)cnt * n + i] = j;
@@ -229,9 +232,7 @@ MDB_HD static inline void mdb_kb_box_update(long i, const mdb_kp *p) {
 }
 
 #define MDB_KERNELS_NEIGH(X)                                                                                   \
-  X(NB_PRE, nb_pre, mdb_kp)                                                                                    \
-  X(NB_CHECK, nb_check, mdb_kp)                                                                                \
-  X(NB_DECIDE, nb_decide, mdb_kp)                                                                              \
+  X(NB_START, nb_start, mdb_kp)                                                                                \
   X(NB_CLEAR, nb_clear, mdb_kp)                                                                                \
   X(NB_BIN, nb_bin, mdb_kp)                                                                                    \
   X(NB_SORT, nb_sort, mdb_kp)                                                                                  \

@@ -493,7 +493,9 @@ static int write_gpu(h5w *w, hid_t g, const mdb_result *r) {
             attr_f64(w, gg, "memory_before_bytes", q->mem_before) ||
             attr_f64(w, gg, "memory_after_bytes", q->mem_after) ||
             attr_f64(w, gg, "memory_peak_bytes", q->mem_peak) ||
-            attr_f64(w, gg, "engine_bytes", q->engine_bytes) || attr_i64(w, gg, "leak_detected", q->leak_detected) ||
+            attr_f64(w, gg, "engine_bytes", q->engine_bytes) ||
+            attr_f64(w, gg, "device_used_before_bytes", q->dev_used_before) ||
+            attr_f64(w, gg, "device_used_after_bytes", q->dev_used_after) || attr_i64(w, gg, "leak_detected", q->leak_detected) ||
             attr_f64(w, gg, "force_mean_ms", q->force.mean) || attr_f64(w, gg, "force_median_ms", q->force.median) ||
             dset(w, gg, "force_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, q->force_ms, r->n_timed, "ms");
   if (H5Gclose(gg) < 0 && note(w)) bad = failed_at(w, "group", "gpu");

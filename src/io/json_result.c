@@ -179,6 +179,8 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
     cJSON_AddNumberToObject(gj, "memory_after_gb", q->mem_after / 1e9);
     cJSON_AddNumberToObject(gj, "memory_peak_gb", q->mem_peak / 1e9);
     cJSON_AddNumberToObject(gj, "engine_gb", q->engine_bytes / 1e9);
+    cJSON_AddNumberToObject(gj, "device_used_before_gb", q->dev_used_before / 1e9);
+    cJSON_AddNumberToObject(gj, "device_used_after_gb", q->dev_used_after / 1e9);
     cJSON_AddBoolToObject(gj, "leak_detected", q->leak_detected);
   } else {
     cJSON_AddNullToObject(root, "gpu");
