@@ -15,6 +15,16 @@ static pid_t launcher = 0;
 
 static volatile sig_atomic_t launcher_aborting = 0;
 
+/* the temporaries a kill by a second signal removes: a slot's path is
+ * complete before its flag is set, and the handler reads only flagged slots */
+static char tmp_path[MDB_STOP_TMP_SLOTS][4200];
+static volatile sig_atomic_t tmp_used[MDB_STOP_TMP_SLOTS];
+
+static void remove_temporaries(void) {
+  for (int k = 0; k < MDB_STOP_TMP_SLOTS; k++)
+    if (tmp_used[k]) unlink(tmp_path[k]); /* async-signal-safe */
+}
+
 static void on_signal(int sig, siginfo_t *info, void *uctx) {
   (void)uctx;
   const int from_launcher =
@@ -24,7 +34,8 @@ static void on_signal(int sig, siginfo_t *info, void *uctx) {
     /* mpirun passing on a stop this process already has (Slurm signals the
        launcher and the ranks alike): not an impatient user */
     if (from_launcher) return;
-    /* second request: leave now, the default way */
+    /* second request: leave now, the default way, without temporaries */
+    remove_temporaries();
     signal(sig, SIG_DFL);
     raise(sig);
     return;
@@ -77,6 +88,21 @@ void mdb_stop_install(void) {
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGUSR1, &sa, NULL);
+}
+
+int mdb_stop_remove_on_kill(const char *path) {
+  if (strlen(path) >= sizeof tmp_path[0]) return -1;
+  for (int k = 0; k < MDB_STOP_TMP_SLOTS; k++) {
+    if (tmp_used[k]) continue;
+    memcpy(tmp_path[k], path, strlen(path) + 1);
+    tmp_used[k] = 1;
+    return k;
+  }
+  return -1;
+}
+
+void mdb_stop_forget_tmp(int slot) {
+  if (slot >= 0 && slot < MDB_STOP_TMP_SLOTS) tmp_used[slot] = 0;
 }
 
 int mdb_stop_requested(void) { return (int)stop_signal; }

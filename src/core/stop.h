@@ -41,6 +41,16 @@ int mdb_stop_launcher_aborting(void);
  * stop from another); clears it with sig = 0. */
 void mdb_stop_request(int sig);
 
+/* Temporary files to remove if a second SIGINT or SIGTERM kills the process
+ * (io/atomic registers each PATH.tmp.PID while it is open), so an impatient
+ * stop during a final write leaves nothing behind. A path is copied; at most
+ * MDB_STOP_TMP_SLOTS at once (more are left to the next run's cleanup).
+ * Returns a slot (>= 0) for mdb_stop_forget_tmp, or -1 when none is free. */
+#define MDB_STOP_TMP_SLOTS 8
+int mdb_stop_remove_on_kill(const char *path);
+/* Forgets slot (from mdb_stop_remove_on_kill); -1 is ignored. */
+void mdb_stop_forget_tmp(int slot);
+
 /* "SIGTERM", "SIGINT", "SIGUSR1", "a signal" (MDB_STOP_FROM_LAUNCHER), or
  * "signal N". */
 const char *mdb_stop_signal_name(int sig);

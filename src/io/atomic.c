@@ -5,12 +5,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/stop.h"
+
 mdb_status mdb_atomic_open(mdb_atomic_file *af, const char *path, mdb_err *err) {
   memset(af, 0, sizeof *af);
+  af->stop_slot = -1;
   if (strlen(path) >= sizeof af->path) return mdb_err_set(err, MDB_EINPUT, "output path is too long: %.80s...", path);
   snprintf(af->path, sizeof af->path, "%s", path);
   snprintf(af->tmp, sizeof af->tmp, "%s.tmp.%ld", path, (long)getpid());
+  af->stop_slot = mdb_stop_remove_on_kill(af->tmp);
   af->fp = fopen(af->tmp, "w");
+  if (!af->fp) {
+    mdb_stop_forget_tmp(af->stop_slot);
+    af->stop_slot = -1;
+  }
   if (!af->fp) return mdb_err_set(err, MDB_EIO, "cannot write %s: %s", path, strerror(errno));
   return MDB_OK;
 }
@@ -27,10 +35,10 @@ mdb_status mdb_atomic_commit(mdb_atomic_file *af, mdb_err *err) {
     bad = 1;
     e = errno;
   }
-  if (bad) {
-    remove(af->tmp);
-    return mdb_err_set(err, MDB_EIO, "cannot write %s: %s", af->path, strerror(e));
-  }
+  if (bad) remove(af->tmp);
+  mdb_stop_forget_tmp(af->stop_slot);
+  af->stop_slot = -1;
+  if (bad) return mdb_err_set(err, MDB_EIO, "cannot write %s: %s", af->path, strerror(e));
   return MDB_OK;
 }
 
@@ -38,6 +46,8 @@ void mdb_atomic_abort(mdb_atomic_file *af) {
   if (af->fp) fclose(af->fp);
   af->fp = NULL;
   if (af->tmp[0]) remove(af->tmp);
+  mdb_stop_forget_tmp(af->stop_slot);
+  af->stop_slot = -1;
 }
 
 mdb_status mdb_atomic_write(const char *path, const char *data, size_t len, mdb_err *err) {

@@ -16,6 +16,7 @@ typedef struct mdb_atomic_file {
   FILE *fp;
   char path[4096];
   char tmp[4150];
+  int stop_slot; /* core/stop's slot: a kill by a second signal removes tmp */
 } mdb_atomic_file;
 
 mdb_status mdb_atomic_open(mdb_atomic_file *af, const char *path, mdb_err *err);
