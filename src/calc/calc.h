@@ -61,6 +61,15 @@ typedef struct mdb_calc_ops {
   /* optional: the prepared parameters, in the calculator's public struct
    * (calc/lj.h mdb_lj_params, ...), for the GPU backend to upload */
   const void *(*params)(const void *ctx);
+  /* optional: the process id of the external client mdbench started
+   * itself (ipi:launch, the ase worker), 0 while there is none */
+  int (*external_pid)(const void *ctx);
+  /* optional: seconds the model itself spent computing so far, as the
+   * client timed it (the ase worker); absent: not known */
+  double (*external_model_s)(const void *ctx);
+  /* optional: what the client said about itself, a JSON object as text
+   * (python and package versions, device, model file SHA-256); "" until known */
+  const char *(*external_info)(const void *ctx);
 } mdb_calc_ops;
 
 typedef struct mdb_calc {
@@ -92,6 +101,12 @@ unsigned mdb_calc_neigh_kinds(const mdb_calc *calc);
 /* Seconds waited on an external process so far; -1 for a calculator that
  * has none (the op is absent). */
 double mdb_calc_external_wait_s(const mdb_calc *calc);
+
+/* The external client's process id (0: none), the model's own compute
+ * seconds so far (-1: not reported), its self-description ("" : none). */
+int mdb_calc_external_pid(const mdb_calc *calc);
+double mdb_calc_external_model_s(const mdb_calc *calc);
+const char *mdb_calc_external_info(const mdb_calc *calc);
 
 /* Zeroes forces, computes, forms the virial, folds ghost forces back. */
 mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,

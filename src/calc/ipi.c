@@ -75,6 +75,9 @@
 #include <unistd.h>
 
 #include "calc/calc.h"
+#include "calc/ipi.h"
+
+extern char **environ;
 
 #define IPI_BOHR_A 0.5291772105638411    /* Å per Bohr (ase.units.Bohr, ASE 3.22) */
 #define IPI_HARTREE_EV 27.211386024367243 /* eV per Hartree (ase.units.Ha, ASE 3.22) */
@@ -95,6 +98,11 @@ typedef struct ipi_ctx {
   char launch[MDB_SPEC_TEXT_MAX]; /* client command template, "" for none */
   char log[MDB_SPEC_TEXT_MAX];    /* where its output goes, "" for the default */
   pid_t child;                    /* the launched client (a process group), 0 for none */
+  /* set through calc/ipi.h by calculators built on this one (the ase worker) */
+  char *init;         /* INIT payload; NULL: the usual single 0 byte */
+  char **argv, **envp; /* exec these instead of launch under /bin/sh; NULL: none */
+  int own_client;     /* the client is mdbench's own: its ERROR text is passed on as it is */
+  char extra[4096];   /* the last FORCEREADY extra data, NUL-terminated (truncated) */
 } ipi_ctx;
 
 
@@ -178,6 +186,29 @@ static mdb_status ipi_send_hdr(ipi_ctx *c, const char *msg, mdb_err *err) {
   return ipi_send(c, h, sizeof h, what, err);
 }
 
+/* An ERROR header (an extension mdbench's own ase worker uses in place of
+ * READY/HAVEDATA): int32 length, then that many bytes of UTF-8 text saying
+ * what went wrong; the text becomes the error. */
+static mdb_status ipi_recv_error(ipi_ctx *c, const char *what, mdb_err *err) {
+  int32_t len = 0;
+  char text[900];
+  mdb_status st = ipi_recv(c, &len, sizeof len, what, err);
+  if (st) return st;
+  if (len < 0 || len > (1 << 20))
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client sent ERROR with a bad length (%d)", (int)len);
+  size_t keep = (size_t)len < sizeof text - 1 ? (size_t)len : sizeof text - 1;
+  if ((st = ipi_recv(c, text, keep, what, err))) return st;
+  text[keep] = '\0';
+  for (int32_t left = len - (int32_t)keep; left > 0;) {
+    char sink[256];
+    int32_t take = left < (int32_t)sizeof sink ? left : (int32_t)sizeof sink;
+    if ((st = ipi_recv(c, sink, (size_t)take, what, err))) return st;
+    left -= take;
+  }
+  if (c->own_client) return mdb_err_set(err, MDB_ERUN, "%s", text);
+  return mdb_err_set(err, MDB_ERUN, "ipi: the client reported an error while %s: %s", what, text);
+}
+
 /* Reads a header into msg (trailing spaces removed); fails on non-ASCII. */
 static mdb_status ipi_recv_hdr(ipi_ctx *c, char msg[IPI_HDR + 1], const char *what, mdb_err *err) {
   unsigned char h[IPI_HDR];
@@ -199,6 +230,7 @@ static mdb_status ipi_recv_hdr(ipi_ctx *c, char msg[IPI_HDR + 1], const char *wh
   }
   memcpy(msg, h, (size_t)len);
   msg[len] = '\0';
+  if (!strcmp(msg, "ERROR")) return ipi_recv_error(c, what, err);
   return MDB_OK;
 }
 
@@ -370,7 +402,12 @@ static mdb_status ipi_spawn(ipi_ctx *c, mdb_err *err) {
     setpgid(0, 0);
     dup2(out, STDOUT_FILENO);
     dup2(out, STDERR_FILENO);
-    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    if (c->argv) {
+      for (char **a = c->argv; *a; a++)
+        if (!strcmp(*a, "{socket}")) *a = c->unix_path + strlen("/tmp/ipi_");
+      execve(c->argv[0], c->argv, c->envp ? c->envp : environ);
+    }
+    else execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
     _exit(127);
   }
   setpgid(pid, pid);
@@ -454,20 +491,25 @@ static double ipi_cutoff(const void *ctx) { return 0.5; }
 
 static unsigned ipi_kinds(const void *ctx) { return MDB_NEIGH_HALF; }
 
+/* INIT (bead 0, the payload or one 0 byte), then STATUS; the answer in msg. */
+static mdb_status ipi_send_init(ipi_ctx *c, char msg[IPI_HDR + 1], mdb_err *err) {
+  const char zero = 0;
+  const size_t len = c->init ? strlen(c->init) : 1;
+  const int32_t head[2] = {0, (int32_t)len};
+  mdb_status st;
+  if ((st = ipi_send_hdr(c, "INIT", err))) return st;
+  if ((st = ipi_send(c, head, sizeof head, "sending INIT", err))) return st;
+  if ((st = ipi_send(c, c->init ? c->init : &zero, len, "sending INIT", err))) return st;
+  if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
+  return ipi_recv_hdr(c, msg, "waiting for the answer to STATUS after INIT", err);
+}
+
 static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, mdb_err *err) {
   char msg[IPI_HDR + 1];
   mdb_status st;
   if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
   if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err))) return st;
-  if (!strcmp(msg, "NEEDINIT")) {
-    const int32_t head[2] = {0, 1};
-    const char zero = 0;
-    if ((st = ipi_send_hdr(c, "INIT", err))) return st;
-    if ((st = ipi_send(c, head, sizeof head, "sending INIT", err))) return st;
-    if ((st = ipi_send(c, &zero, 1, "sending INIT", err))) return st;
-    if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
-    if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS after INIT", err))) return st;
-  }
+  if (!strcmp(msg, "NEEDINIT") && (st = ipi_send_init(c, msg, err))) return st;
   if (strcmp(msg, "READY"))
     return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
 
@@ -479,8 +521,15 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
       ih[3 * a + b] = sys->box.hinv[b][a] * IPI_BOHR_A;
     }
   const int n = sys->n;
-  for (int i = 0; i < n; i++)
-    for (int k = 0; k < 3; k++) c->buf[3 * sys->id[i] + k] = sys->x[3 * i + k] / IPI_BOHR_A;
+  /* continuous (unwrapped) positions, as i-PI sends them: the neighbour
+   * build's wrapping into the cell is invisible to the client */
+  for (int i = 0; i < n; i++) {
+    const int *im = sys->image + 3 * i;
+    for (int k = 0; k < 3; k++)
+      c->buf[3 * sys->id[i] + k] =
+          (sys->x[3 * i + k] + im[0] * sys->box.h[0][k] + im[1] * sys->box.h[1][k] + im[2] * sys->box.h[2][k]) /
+          IPI_BOHR_A;
+  }
   const int32_t n32 = n;
   if ((st = ipi_send_hdr(c, "POSDATA", err))) return st;
   if ((st = ipi_send(c, h, sizeof h, "sending the cell", err))) return st;
@@ -522,8 +571,12 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
   if (nextra < 0 || nextra > IPI_MAX_EXTRA)
     return mdb_err_set(err, MDB_ERUN, "ipi: the client announced %d bytes of extra data (valid: 0..%d)", (int)nextra,
                        IPI_MAX_EXTRA);
+  /* the first bytes are kept (calc/ipi.h mdb_ipi_extra), the rest dropped */
+  int32_t keep = nextra < (int32_t)sizeof c->extra - 1 ? nextra : (int32_t)sizeof c->extra - 1;
+  if ((st = ipi_recv(c, c->extra, (size_t)keep, "reading extra data", err))) return st;
+  c->extra[keep] = '\0';
   char sink[4096];
-  for (int32_t left = nextra; left > 0;) {
+  for (int32_t left = nextra - keep; left > 0;) {
     int32_t take = left < (int32_t)sizeof sink ? left : (int32_t)sizeof sink;
     if ((st = ipi_recv(c, sink, (size_t)take, "reading extra data", err))) return st;
     left -= take;
@@ -561,6 +614,23 @@ static mdb_status ipi_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
   return st;
 }
 
+static void ipi_free_strv(char **v) {
+  for (char **p = v; p && *p; p++) free(*p);
+  free(v);
+}
+
+static char **ipi_copy_strv(char *const *v) {
+  size_t n = 0;
+  while (v[n]) n++;
+  char **out = calloc(n + 1, sizeof *out);
+  for (size_t k = 0; out && k < n; k++)
+    if (!(out[k] = strdup(v[k]))) {
+      ipi_free_strv(out);
+      return NULL;
+    }
+  return out;
+}
+
 static void ipi_fini(void *ctx) {
   ipi_ctx *c = ctx;
   if (!c) return;
@@ -577,10 +647,45 @@ static void ipi_fini(void *ctx) {
   }
   ipi_reap(c);
   free(c->buf);
+  free(c->init);
+  ipi_free_strv(c->argv);
+  ipi_free_strv(c->envp);
   free(c);
 }
 
 static double ipi_wait_total(const void *ctx) { return ((const ipi_ctx *)ctx)->wait_s; }
+
+static int ipi_child_pid(const void *ctx) { return (int)((const ipi_ctx *)ctx)->child; }
+
+/* ---- calc/ipi.h: for calculators that drive their own client over this path */
+
+mdb_status mdb_ipi_set_client(void *ctx, char *const argv[], char *const envp[], const char *init, mdb_err *err) {
+  ipi_ctx *c = ctx;
+  ipi_free_strv(c->argv);
+  ipi_free_strv(c->envp);
+  free(c->init);
+  c->argv = argv ? ipi_copy_strv(argv) : NULL;
+  c->envp = envp ? ipi_copy_strv(envp) : NULL;
+  c->init = init ? strdup(init) : NULL;
+  c->own_client = 1;
+  if ((argv && !c->argv) || (envp && !c->envp) || (init && !c->init))
+    return mdb_err_nomem(err, "ipi client command", (double)(init ? strlen(init) : 0));
+  return MDB_OK;
+}
+
+mdb_status mdb_ipi_handshake(void *ctx, mdb_err *err) {
+  ipi_ctx *c = ctx;
+  char msg[IPI_HDR + 1];
+  mdb_status st = ipi_send_hdr(c, "STATUS", err);
+  if (!st) st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err);
+  if (!st && !strcmp(msg, "NEEDINIT")) st = ipi_send_init(c, msg, err);
+  if (!st && strcmp(msg, "READY"))
+    st = mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
+  if (st) ipi_drop(c);
+  return st;
+}
+
+const char *mdb_ipi_extra(const void *ctx) { return ((const ipi_ctx *)ctx)->extra; }
 
 const mdb_calc_ops mdb_ipi_cpu_ops = {
     .name = "ipi",
@@ -593,4 +698,5 @@ const mdb_calc_ops mdb_ipi_cpu_ops = {
     .compute = ipi_compute,
     .fini = ipi_fini,
     .external_wait_s = ipi_wait_total,
+    .external_pid = ipi_child_pid,
 };

@@ -11,10 +11,11 @@
 #include "calc/calc.h"
 
 extern const mdb_calc_ops mdb_lj_cpu_ops, mdb_eam_cpu_ops, mdb_sw_cpu_ops, mdb_spcfw_cpu_ops, mdb_plugin_cpu_ops;
-extern const mdb_calc_ops mdb_ipi_cpu_ops;
+extern const mdb_calc_ops mdb_ipi_cpu_ops, mdb_ase_cpu_ops;
 
 static const mdb_calc_ops *const registry[] = {&mdb_lj_cpu_ops, &mdb_eam_cpu_ops, &mdb_sw_cpu_ops,
-                                               &mdb_spcfw_cpu_ops, &mdb_plugin_cpu_ops, &mdb_ipi_cpu_ops};
+                                               &mdb_spcfw_cpu_ops, &mdb_plugin_cpu_ops, &mdb_ipi_cpu_ops,
+                                               &mdb_ase_cpu_ops};
 static const int nregistry = (int)(sizeof registry / sizeof registry[0]);
 
 const char *mdb_calc_names(void) {
@@ -150,6 +151,19 @@ unsigned mdb_calc_neigh_kinds(const mdb_calc *calc) { return calc->ops->neigh_ki
 
 double mdb_calc_external_wait_s(const mdb_calc *calc) {
   return calc->ops->external_wait_s ? calc->ops->external_wait_s(calc->ctx) : -1.0;
+}
+
+int mdb_calc_external_pid(const mdb_calc *calc) {
+  return calc->ops->external_pid ? calc->ops->external_pid(calc->ctx) : 0;
+}
+
+double mdb_calc_external_model_s(const mdb_calc *calc) {
+  return calc->ops->external_model_s ? calc->ops->external_model_s(calc->ctx) : -1.0;
+}
+
+const char *mdb_calc_external_info(const mdb_calc *calc) {
+  const char *s = calc->ops->external_info ? calc->ops->external_info(calc->ctx) : NULL;
+  return s ? s : "";
 }
 
 mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,
