@@ -17,3 +17,21 @@ if(MDB_PEER_PYTHON)
   set_tests_properties(ase_emt_nve_1000_steps_conserves_energy PROPERTIES LABELS "ase;peer;slow"
                        SKIP_RETURN_CODE 77 TIMEOUT 900)
 endif()
+#   ase_model_ms_matches_a_40ms_sleep: a calculator busy 40 ms per call (recording its own duration):
+#     model_ms median within 5 % of its own, never below it; model <= client wait <= step every step;
+#     the split's median equals the raw array's; provenance: python version, ase version, SHA-256 of model=
+#   ase_model_leak_sets_flag_own_memory_flat: 2 MB kept per call -> model grew ~80 MiB in 40 steps
+#     (within 15 %), leak flag set from the model, mdbench's own flag clear (< 2 MiB)
+#   ase_tether_conserves_energy_across_rebuilds: a non-periodic harmonic tether with skin 0.1 Å
+#     (>= 10 rebuilds, atoms wrap): max |E - E0|/N <= 1e-4 eV/atom (wrapped positions: blow-up)
+if(MDB_PEER_PYTHON)
+  foreach(t model_time:ase_model_ms_matches_a_40ms_sleep leak:ase_model_leak_sets_flag_own_memory_flat
+            tether:ase_tether_conserves_energy_across_rebuilds)
+    string(REPLACE ":" ";" parts ${t})
+    list(GET parts 0 mode)
+    list(GET parts 1 name)
+    add_test(NAME ${name}
+             COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/peers/ase_calc_check.py $<TARGET_FILE:mdbench> ${mode})
+    set_tests_properties(${name} PROPERTIES LABELS "ase;peer" SKIP_RETURN_CODE 77 TIMEOUT 300)
+  endforeach()
+endif()

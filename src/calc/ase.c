@@ -14,6 +14,8 @@
  *            default $OMP_NUM_THREADS, else the cores this process may run on
  *   timeout  seconds bounding every wait on the worker (default 600: loading
  *            a model can take minutes)
+ *            (under mdbench-suite the worker also sees only the rank's GPU:
+ *            CUDA_VISIBLE_DEVICES is entry node-local-rank mod n of the GPUs)
  *   log      the worker's stdout/stderr (default $MDBENCH_CLIENT_LOG, else a
  *            private file that is removed at the end)
  *
@@ -34,6 +36,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -299,9 +302,36 @@ static char *system_json(const ase_ctx *c, const mdb_system *sys) {
   return text;
 }
 
-/* The worker's environment: mdbench's, with the thread count set. */
+/* Under mdbench-suite (MDBENCH_LOCAL_RANK set), the rank's one GPU: entry
+ * local_rank mod n of CUDA_VISIBLE_DEVICES, or of the node's GPUs
+ * (/proc/driver/nvidia/gpus); "" when there are none or outside a suite. */
+static void rank_gpu(char *out, size_t n) {
+  out[0] = '\0';
+  const char *lr = getenv("MDBENCH_LOCAL_RANK");
+  if (!lr || !lr[0]) return;
+  int rank = atoi(lr);
+  const char *vis = getenv("CUDA_VISIBLE_DEVICES");
+  if (vis && vis[0]) {
+    int count = 1;
+    for (const char *p = vis; *p; p++) count += *p == ',';
+    const char *p = vis;
+    for (int k = rank % count; k > 0; k--) p = strchr(p, ',') + 1;
+    snprintf(out, n, "%.*s", (int)strcspn(p, ","), p);
+    return;
+  }
+  DIR *d = opendir("/proc/driver/nvidia/gpus");
+  if (!d) return;
+  int count = 0;
+  for (struct dirent *e; (e = readdir(d));) count += e->d_name[0] != '.';
+  closedir(d);
+  if (count > 0) snprintf(out, n, "%d", rank % count);
+}
+
+/* The worker's environment: mdbench's, with the thread count set (and the
+ * rank's GPU in a suite). */
 static char **worker_env(const ase_ctx *c) {
-  static const char *const vars[] = {"OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"};
+  static const char *const vars[] = {"OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                     "CUDA_VISIBLE_DEVICES"};
   const size_t nv = sizeof vars / sizeof vars[0];
   size_t n = 0;
   while (environ[n]) n++;
@@ -316,10 +346,17 @@ static char **worker_env(const ase_ctx *c) {
     }
     if (!skip) env[o++] = environ[k];
   }
-  static char buf[3][48];
-  for (size_t v = 0; v < nv; v++) {
+  static char buf[4][64];
+  for (size_t v = 0; v + 1 < nv; v++) {
     snprintf(buf[v], sizeof buf[v], "%s=%d", vars[v], c->threads);
     env[o++] = buf[v];
+  }
+  char gpu[32];
+  rank_gpu(gpu, sizeof gpu);
+  const char *vis = getenv("CUDA_VISIBLE_DEVICES");
+  if (gpu[0] || vis) {
+    snprintf(buf[3], sizeof buf[3], "CUDA_VISIBLE_DEVICES=%s", gpu[0] ? gpu : vis);
+    env[o++] = buf[3];
   }
   env[o++] = "PYTHONUNBUFFERED=1";
   env[o] = NULL;

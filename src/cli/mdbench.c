@@ -170,6 +170,20 @@ void mdb_cli_print_summary(const mdb_result *r, const char *output) {
   printf("  memory      before %.4f GB  after %.4f GB  delta %+.4f GB  peak %.4f GB  leak %s (host RSS)\n",
          r->mem_before / 1e9, r->mem_after / 1e9, (r->mem_after - r->mem_before) / 1e9, r->mem_peak / 1e9,
          r->leak_detected ? "DETECTED" : "no");
+  if (r->model.used) {
+    const mdb_model_record *m = &r->model;
+    if (m->model_ms)
+      printf("  model split median (p99) ms per step: model %.4g (%.4g)  transport+worker %.4g (%.4g)  integration "
+             "%.4g (%.4g)  harness = step - model %.4g (%.4g)\n",
+             m->model.median, m->model.p99, m->transport.median, m->transport.p99, m->integration.median,
+             m->integration.p99, m->overhead.median, m->overhead.p99);
+    printf("  model mem   before %.4f GB  after %.4f GB  delta %+.4f GB  peak %.4f GB  leak %s (client pid %d, %d "
+           "threads; mdbench's own leak %s)",
+           m->mem_before / 1e9, m->mem_after / 1e9, (m->mem_after - m->mem_before) / 1e9, m->mem_peak / 1e9,
+           m->leak_detected ? "DETECTED" : "no", m->pid, m->threads, m->own_leak_detected ? "DETECTED" : "no");
+    if (m->gpu_mem_bytes >= 0) printf("  GPU %.4f GB\n", m->gpu_mem_bytes / 1e9);
+    else printf("  GPU %s\n", m->gpu_note);
+  }
   printf("  energy      drift %.3e (relative, total E)  conserved slope %.3e eV/atom/ps  max |E-E0| %.3e eV/atom  "
          "std %.3g eV\n",
          r->energy_drift, r->drift_slope, r->max_dev_per_atom, r->energy_std);

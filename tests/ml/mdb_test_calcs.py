@@ -1,6 +1,7 @@
 """mdb_test_calcs.py — tiny ASE calculators for the `ase` calculator's tests (tests/ml.cmake).
 
-    Sleepy(ms=50)     zero energy and forces, sleeps ms per call (model_ms must show it)
+    Sleepy(ms=50, model=None, record=None)  zero energy and forces, busy for ms per call (model_ms
+                      must show it); record=FILE gets each call's own duration (ms)
     Leaky(mb=2)       zero energy and forces, keeps mb MB more per call (a leak in the model)
     Tether(k=0.5)     E = k/2 Σ|x - x0|², x0 the first positions seen: not periodic, so
                       wrapped positions would make it jump
@@ -22,13 +23,23 @@ class _Zero(Calculator):
 
 
 class Sleepy(_Zero):
-    def __init__(self, ms=50.0, **kwargs):
+    def __init__(self, ms=50.0, model=None, record=None, **kwargs):
         super().__init__(**kwargs)
         self.ms = float(ms)
+        self.model = model  # a file path: the worker reports its SHA-256
+        self.record = open(record, "w") if record else None  # each call's own duration, ms, one a line
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
-        time.sleep(self.ms * 1e-3)
+        # busy-waits rather than sleeps: on a loaded machine a sleep wakes late, a spin
+        # ends on time (its wall time is what a forward pass of that length would take)
+        t0 = time.perf_counter()
+        end = t0 + self.ms * 1e-3
+        while time.perf_counter() < end:
+            pass
         super().calculate(atoms, properties, system_changes)
+        if self.record:
+            self.record.write(f"{(time.perf_counter() - t0) * 1e3!r}\n")
+            self.record.flush()
 
 
 class Leaky(_Zero):

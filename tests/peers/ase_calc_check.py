@@ -136,11 +136,104 @@ def error_checks(binary, tally):
                     0.0 if "RuntimeError: boom at call 6" in fail.get("reason", "") else 1.0, 0)
 
 
+def run_json(binary, tally, case, args):
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, "r.json")
+        rc, so, se = mdbench(binary, ["run", "--system", "copper", "--atoms", "32", "--quiet", "--output", out, *args])
+        if rc != 0:
+            tally.error(case, f"mdbench run exited {rc}: {se.strip()}")
+            return None
+        return json.load(open(out))
+
+
+def model_time_checks(binary, tally):
+    ms = 40.0
+    model_file = os.path.abspath(__file__)  # any file: its SHA-256 must come back in metadata.model
+    record = tempfile.NamedTemporaryFile(suffix=".ms", delete=False).name
+    d = run_json(binary, tally, "sleep 40 ms", ["--steps", "40", "--warmup", "2", "--calculator",
+                                               spec("mdb_test_calcs:Sleepy", f"ms={ms:g}", f"model={model_file}",
+                                                    f"record={record}")])
+    own = np.array([float(x) for x in open(record).read().split()])
+    os.unlink(record)
+    if d is None:
+        return
+    import hashlib
+    info = d["metadata"].get("model") or {}
+    want = hashlib.sha256(open(model_file, "rb").read()).hexdigest()
+    got = ((info.get("model_files") or {}).get("model") or {}).get("sha256")
+    print(f"metadata.model: {json.dumps(info)}")
+    tally.check("provenance", "model= SHA-256", 0.0 if got == want else 1.0, 0)
+    tally.check("provenance", "python version", 0.0 if info.get("python") == ".".join(
+        map(str, sys.version_info[:3])) else 1.0, 0)
+    import ase
+    tally.check("provenance", "package ase version", 0.0 if info.get("package") == "mdb_test_calcs" and
+                info.get("ase") == ase.__version__ else 1.0, 0)
+    model = np.array(d["raw"]["model_ms"])
+    step = np.array(d["raw"]["step_time_ms"])
+    wait = np.array(d["raw"]["client_wait_ms"])
+    split = d["performance"]["model_split"]
+    print(f"sleep {ms} ms: model_ms median {np.median(model):.3f}, step median {np.median(step):.3f}, "
+          f"transport+worker median {split['transport_worker_ms']['median']:.3f} ms, "
+          f"integration median {split['integration_ms']['median'] * 1e3:.1f} us")
+    # the known time: what the calculator measured of itself in each call (40 ms of spinning;
+    # on a loaded machine preemption can stretch a call, and model_ms must show that call's time)
+    own = own[-len(model):]
+    print(f"calculator's own durations: median {np.median(own):.3f} ms; model_ms/own per step: "
+          f"min {np.min(model / own):.4f} max {np.max(model / own):.4f}")
+    tally.check("sleep 40 ms", "|median/own - 1|", abs(np.median(model) / np.median(own) - 1), 0.05)
+    tally.check("sleep 40 ms", "model < own (count)", float(np.sum(model < own)), 0)  # model_ms encloses the call
+    tally.check("sleep 40 ms", "|own median/40 - 1|", abs(np.median(own) / ms - 1), 0.5)
+    tally.check("sleep 40 ms", "one per step", abs(len(model) - len(step)), 0)
+    tally.check("sleep 40 ms", "model > wait (count)", float(np.sum(model > wait)), 0)
+    tally.check("sleep 40 ms", "wait > step (count)", float(np.sum(wait > step)), 0)
+    tally.check("sleep 40 ms", "split median rel",
+                abs(split["model_ms"]["median"] - np.median(model)) / np.median(model), 1e-12)
+
+
+def leak_checks(binary, tally):
+    d = run_json(binary, tally, "leak 2 MB/call", ["--steps", "40", "--warmup", "0", "--memory-interval", "10",
+                                                  "--calculator", spec("mdb_test_calcs:Leaky", "mb=2")])
+    if d is None:
+        return
+    mem = d["memory"]
+    model = mem["model"]
+    grew = model["delta_gb"] * 1e9 / 2**20
+    own = mem["delta_gb"] * 1e9 / 2**20
+    print(f"leak: model grew {grew:.1f} MiB over 40 steps (expect ~80), mdbench {own:+.2f} MiB; "
+          f"leak_detected {mem['leak_detected']}, mdbench_leak_detected {mem['mdbench_leak_detected']}, "
+          f"peak {model['peak_gb']:.3f} GB, threads {model['threads']}, gpu {model['gpu_source']}")
+    tally.check("leak 2 MB/call", "flag from model", 0.0 if mem["leak_detected"] is True else 1.0, 0)
+    tally.check("leak 2 MB/call", "source model", 0.0 if mem["leak_source"] == "model" else 1.0, 0)
+    tally.check("leak 2 MB/call", "own flag clear", 0.0 if mem["mdbench_leak_detected"] is False else 1.0, 0)
+    tally.check("leak 2 MB/call", "|growth/80MiB - 1|", abs(grew / 80 - 1), 0.15)
+    tally.check("leak 2 MB/call", "own |growth| MiB", abs(own), 2.0)
+    tally.check("leak 2 MB/call", "samples", abs(len(d["raw"]["memory"]["model_bytes"]) -
+                                                 len(d["raw"]["memory"]["bytes"])), 0)
+    d = run_json(binary, tally, "no leak", ["--steps", "40", "--warmup", "0", "--memory-interval", "10",
+                                           "--calculator", spec("mdb_test_calcs:Sleepy", "ms=0")])
+    if d is not None:
+        tally.check("no leak (Sleepy ms=0)", "flag clear", 0.0 if d["memory"]["leak_detected"] is False else 1.0, 0)
+
+
+def tether_checks(binary, tally):
+    d = run_json(binary, tally, "tether", ["--steps", "400", "--warmup", "0", "--skin-A", "0.1", "--timestep-fs",
+                                           "1", "--calculator", spec("mdb_test_calcs:Tether", "k=0.5")])
+    if d is None:
+        return
+    dev = d["energy"]["max_abs_deviation_ev_per_atom"]
+    builds = d["performance"]["neighbor_builds"]
+    print(f"tether: {builds} neighbour builds, max|dE|/N {dev:.3e} eV/atom, status {d['status']}")
+    tally.check("tether k=0.5, skin 0.1", "status ok", 0.0 if d["status"] == "ok" else 1.0, 0)
+    tally.check("tether k=0.5, skin 0.1", "rebuilds < 10", max(0, 10 - builds), 0)
+    tally.check("tether k=0.5, skin 0.1", "max|dE|/N eV", dev, 1e-4)
+
+
 def main():
     binary = peerlib.mdbench_binary()
     mode = sys.argv[2] if len(sys.argv) > 2 else "emt"
     tally = peerlib.Tally()
-    {"emt": emt_checks, "nve": nve_checks, "errors": error_checks}[mode](binary, tally)
+    {"emt": emt_checks, "nve": nve_checks, "errors": error_checks, "model_time": model_time_checks,
+     "leak": leak_checks, "tether": tether_checks}[mode](binary, tally)
     tally.finish()
 
 
