@@ -68,27 +68,41 @@ def check_keywords(factory, kwargs):
 class Worker:
     def __init__(self, sock):
         self.sock = sock
-        self.buf = bytearray(1 << 16)
+        self.inbuf, self.pos, self.out = bytearray(), 0, []
         self.state = "NEEDINIT"
         self.error = None
         self.reply = None
         self.first = True
 
     # --- wire --------------------------------------------------------------
+    # Replies are held until the worker would wait for input, then go in one write:
+    # mdbench sends a step's messages together, gets READY, HAVEDATA and FORCEREADY
+    # together, and wakes once per step (on a busy machine each extra wake-up of
+    # either process can cost a scheduling delay).
     def recv(self, n):
-        if n > len(self.buf):
-            self.buf = bytearray(n)
-        view = memoryview(self.buf)[:n]
-        got = 0
-        while got < n:
-            k = self.sock.recv_into(view[got:], n - got)
-            if k == 0:
+        while len(self.inbuf) - self.pos < n:
+            self.flush()
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
                 raise EOFError
-            got += k
-        return view
+            if self.pos:
+                del self.inbuf[:self.pos]
+                self.pos = 0
+            self.inbuf += chunk
+        b = bytes(self.inbuf[self.pos:self.pos + n])
+        self.pos += n
+        return b
+
+    def send(self, data):
+        self.out.append(data)
+
+    def flush(self):
+        if self.out:
+            self.sock.sendall(b"".join(self.out))
+            self.out.clear()
 
     def send_hdr(self, word):
-        self.sock.sendall(word.encode().ljust(HDR))
+        self.send(word.encode().ljust(HDR))
 
     # --- INIT: build the calculator and the Atoms ---------------------------
     def init(self, payload):
@@ -125,6 +139,11 @@ class Worker:
                            pbc=spec["pbc"], masses=spec.get("masses"))
         self.atoms.calc = calc
         self.calc = calc
+        from ase.calculators.calculator import all_changes
+
+        self.all_changes = all_changes
+        self.cell_raw = None
+        self.volume = self.atoms.get_volume()
         props = list(getattr(calc, "implemented_properties", []) or [])
         self.stress = "stress" in props
         self.props = ["energy", "forces"] + (["stress"] if self.stress else [])
@@ -166,17 +185,21 @@ class Worker:
         return info
 
     # --- POSDATA: one force call -------------------------------------------
-    def compute(self, cell_h, pos):
-        atoms = self.atoms
-        cell = cell_h.reshape(3, 3).T * BOHR  # i-PI's h has the lattice vectors as columns
-        if not np.array_equal(cell, atoms.cell.array):
+    def compute(self, cell_raw, pos_raw):
+        atoms, calc = self.atoms, self.calc
+        # mdbench says exactly what changed: positions every step, the cell when its bytes
+        # differ (NPT); so no check_state, which compares every array of the Atoms each step
+        changes = ["positions"] if self.cell_raw is not None else list(self.all_changes)
+        if cell_raw != self.cell_raw:
+            cell = np.frombuffer(cell_raw, dtype=np.float64).reshape(3, 3).T * BOHR  # i-PI's h: columns a, b, c
             atoms.set_cell(cell)
-        atoms.positions[:] = pos.reshape(-1, 3) * BOHR
-        calc = self.calc
+            self.volume = atoms.get_volume()
+            self.cell_raw = cell_raw
+            if "cell" not in changes:
+                changes.append("cell")
+        atoms.positions[:] = np.frombuffer(pos_raw, dtype=np.float64).reshape(-1, 3) * BOHR
         if self.direct:
-            changes = calc.check_state(atoms)
-            if changes:
-                calc.reset()
+            calc.reset()
             t0 = time.perf_counter()
             calc.calculate(atoms, self.props, changes)
             t1 = time.perf_counter()
@@ -196,16 +219,16 @@ class Worker:
             if s.shape == (6,):
                 xx, yy, zz, yz, xz, xy = s
                 s = np.array([[xx, xy, xz], [xy, yy, yz], [xz, yz, zz]])
-            virial = -atoms.get_volume() * s
+            virial = -self.volume * s
         else:
             virial = atoms.positions.T @ forces  # W_ab = Σ x_a f_b (unwrapped positions)
-        extra = {"model_ms": (t1 - t0) * 1e3}
         if self.first:
-            extra["info"] = self.info
+            x = json.dumps({"model_ms": (t1 - t0) * 1e3, "info": self.info}).encode()
             self.first = False
-        x = json.dumps(extra).encode()
+        else:
+            x = b'{"model_ms": %r}' % ((t1 - t0) * 1e3)
         n = len(forces)
-        self.reply = b"".join([b"FORCEREADY".ljust(HDR), struct.pack("=di", float(energy) / HARTREE, n),
+        self.reply = b"".join([b"FORCEREADY  ", struct.pack("=di", float(energy) / HARTREE, n),
                                (forces * (BOHR / HARTREE)).tobytes(), (virial.T / HARTREE).tobytes(),
                                struct.pack("=i", len(x)), x])
 
@@ -216,7 +239,8 @@ class Worker:
             if word == "STATUS":
                 if self.error is not None:
                     msg = self.error.encode()
-                    self.sock.sendall(b"ERROR".ljust(HDR) + struct.pack("=i", len(msg)) + msg)
+                    self.send(b"ERROR".ljust(HDR) + struct.pack("=i", len(msg)) + msg)
+                    self.flush()
                     return 1
                 self.send_hdr(self.state)
             elif word == "INIT":
@@ -228,17 +252,16 @@ class Worker:
                 except Exception as exc:  # noqa: BLE001 - reported to mdbench
                     self.error = str(exc) if isinstance(exc, RuntimeError) else last_line(exc)
             elif word == "POSDATA":
-                cell = np.frombuffer(self.recv(72), dtype=np.float64).copy()
-                self.recv(72)  # inverse cell: not needed
-                (n,) = struct.unpack("=i", self.recv(4))
-                pos = np.frombuffer(self.recv(24 * n), dtype=np.float64).copy()
+                head = self.recv(148)  # cell, inverse cell (not needed), atom count
+                (n,) = struct.unpack_from("=i", head, 144)
+                pos = self.recv(24 * n)
                 try:
-                    self.compute(cell, pos)
+                    self.compute(head[:72], pos)
                     self.state = "HAVEDATA"
                 except Exception as exc:  # noqa: BLE001 - reported to mdbench
                     self.error = f"raised {last_line(exc)}"
             elif word == "GETFORCE":
-                self.sock.sendall(self.reply)
+                self.send(self.reply)
                 self.state = "READY"
             elif word == "EXIT" or word == "":
                 return 0

@@ -103,6 +103,9 @@ typedef struct ipi_ctx {
   char **argv, **envp; /* exec these instead of launch under /bin/sh; NULL: none */
   int own_client;     /* the client is mdbench's own: its ERROR text is passed on as it is */
   char extra[4096];   /* the last FORCEREADY extra data, NUL-terminated (truncated) */
+  int pipelined;      /* the own client's steps go as one write (ipi_exchange) */
+  char *msg;          /* a step's outgoing messages */
+  size_t msgcap;
 } ipi_ctx;
 
 
@@ -504,14 +507,32 @@ static mdb_status ipi_send_init(ipi_ctx *c, char msg[IPI_HDR + 1], mdb_err *err)
   return ipi_recv_hdr(c, msg, "waiting for the answer to STATUS after INIT", err);
 }
 
+static void ipi_put(char **p, const void *src, size_t n) {
+  memcpy(*p, src, n);
+  *p += n;
+}
+
+static void ipi_put_hdr(char **p, const char *msg) {
+  memset(*p, ' ', IPI_HDR);
+  memcpy(*p, msg, strlen(msg));
+  *p += IPI_HDR;
+}
+
 static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, mdb_err *err) {
   char msg[IPI_HDR + 1];
   mdb_status st;
-  if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
-  if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err))) return st;
-  if (!strcmp(msg, "NEEDINIT") && (st = ipi_send_init(c, msg, err))) return st;
-  if (strcmp(msg, "READY"))
-    return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
+  /* mdbench's own worker (pipelined, set by mdb_ipi_handshake) is always
+   * READY between steps and computes on POSDATA: the step's four messages
+   * go in one write and the three answers come back without a wait in
+   * between. A foreign client gets the protocol in lock step. */
+  const int pipe = c->pipelined;
+  if (!pipe) {
+    if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
+    if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err))) return st;
+    if (!strcmp(msg, "NEEDINIT") && (st = ipi_send_init(c, msg, err))) return st;
+    if (strcmp(msg, "READY"))
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
+  }
 
   /* cell as i-PI has it: h = box.h transposed (columns a, b, c), C order */
   double h[9], ih[9];
@@ -531,28 +552,53 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
           IPI_BOHR_A;
   }
   const int32_t n32 = n;
-  if ((st = ipi_send_hdr(c, "POSDATA", err))) return st;
-  if ((st = ipi_send(c, h, sizeof h, "sending the cell", err))) return st;
-  if ((st = ipi_send(c, ih, sizeof ih, "sending the inverse cell", err))) return st;
-  if ((st = ipi_send(c, &n32, sizeof n32, "sending the atom count", err))) return st;
-  if ((st = ipi_send(c, c->buf, (size_t)n * 3 * sizeof *c->buf, "sending positions", err))) return st;
+  /* POSDATA as one write (and, pipelined, STATUS before and STATUS, GETFORCE after) */
+  const size_t len = 4 * IPI_HDR + sizeof h + sizeof ih + sizeof n32 + (size_t)n * 3 * sizeof *c->buf;
+  if (len > c->msgcap) {
+    char *m = realloc(c->msg, len);
+    if (!m) return mdb_err_nomem(err, "ipi message", (double)len);
+    c->msg = m;
+    c->msgcap = len;
+  }
+  char *p = c->msg;
+  if (pipe) ipi_put_hdr(&p, "STATUS");
+  ipi_put_hdr(&p, "POSDATA");
+  ipi_put(&p, h, sizeof h);
+  ipi_put(&p, ih, sizeof ih);
+  ipi_put(&p, &n32, sizeof n32);
+  ipi_put(&p, c->buf, (size_t)n * 3 * sizeof *c->buf);
+  if (pipe) {
+    ipi_put_hdr(&p, "STATUS");
+    ipi_put_hdr(&p, "GETFORCE");
+  }
+  if ((st = ipi_send(c, c->msg, (size_t)(p - c->msg), "sending positions", err))) return st;
 
-  /* READY while busy is allowed (i-PI polls); the overall wait is bounded */
-  double deadline = ipi_now() + c->timeout;
-  for (;;) {
-    if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
-    if ((st = ipi_recv_hdr(c, msg, "waiting for HAVEDATA (the client computing)", err))) return st;
-    if (!strcmp(msg, "HAVEDATA")) break;
+  if (pipe) {
+    if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err))) return st;
     if (strcmp(msg, "READY"))
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
+    if ((st = ipi_recv_hdr(c, msg, "waiting for HAVEDATA (the client computing)", err))) return st;
+    if (strcmp(msg, "HAVEDATA"))
       return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' after POSDATA where HAVEDATA "
                                         "was expected", msg);
-    if (ipi_now() > deadline)
-      return mdb_err_set(err, MDB_ERUN, "ipi: the client did not have forces ready within %g s (timeout=)",
-                         c->timeout);
-    struct timespec ms = {0, 1000000};
-    nanosleep(&ms, NULL);
+  } else {
+    /* READY while busy is allowed (i-PI polls); the overall wait is bounded */
+    double deadline = ipi_now() + c->timeout;
+    for (;;) {
+      if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
+      if ((st = ipi_recv_hdr(c, msg, "waiting for HAVEDATA (the client computing)", err))) return st;
+      if (!strcmp(msg, "HAVEDATA")) break;
+      if (strcmp(msg, "READY"))
+        return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' after POSDATA where HAVEDATA "
+                                          "was expected", msg);
+      if (ipi_now() > deadline)
+        return mdb_err_set(err, MDB_ERUN, "ipi: the client did not have forces ready within %g s (timeout=)",
+                           c->timeout);
+      struct timespec ms = {0, 1000000};
+      nanosleep(&ms, NULL);
+    }
+    if ((st = ipi_send_hdr(c, "GETFORCE", err))) return st;
   }
-  if ((st = ipi_send_hdr(c, "GETFORCE", err))) return st;
   if ((st = ipi_recv_hdr(c, msg, "waiting for FORCEREADY", err))) return st;
   if (strcmp(msg, "FORCEREADY"))
     return mdb_err_set(err, MDB_ERUN, "ipi: the client answered GETFORCE with '%s' where FORCEREADY was expected",
@@ -647,6 +693,7 @@ static void ipi_fini(void *ctx) {
   }
   ipi_reap(c);
   free(c->buf);
+  free(c->msg);
   free(c->init);
   ipi_free_strv(c->argv);
   ipi_free_strv(c->envp);
@@ -682,6 +729,7 @@ mdb_status mdb_ipi_handshake(void *ctx, mdb_err *err) {
   if (!st && strcmp(msg, "READY"))
     st = mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
   if (st) ipi_drop(c);
+  else c->pipelined = c->own_client;
   return st;
 }
 
