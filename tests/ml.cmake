@@ -35,3 +35,15 @@ if(MDB_PEER_PYTHON)
     set_tests_properties(${name} PROPERTIES LABELS "ase;peer" SKIP_RETURN_CODE 77 TIMEOUT 300)
   endforeach()
 endif()
+
+# calculator_labels_name_cases_and_files: label=NAME on any spec names the JSON result, compare's
+#   files and table rows and the suite's case ids (full spec kept in metadata); a bad label and an
+#   unclosed quote exit 2; a quoted launch command keeps its comma; suite numbers print as written
+#   (timeout-300, rc-8.5); compare speedups have 3 significant digits; shadow mode's headline energy
+#   error is offset-removed (max |dE - mean dE| recomputed from the raw array to 1e-12)
+if(MDB_PEER_PYTHON)
+  add_test(NAME calculator_labels_name_cases_and_files
+           COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/ml/labels_check.py $<TARGET_FILE:mdbench>
+                   $<TARGET_FILE:mdbench-suite>)
+  set_tests_properties(calculator_labels_name_cases_and_files PROPERTIES LABELS "cli" TIMEOUT 300)
+endif()

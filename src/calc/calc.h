@@ -36,6 +36,8 @@ typedef struct mdb_calc_spec {
   int nparams;
   mdb_kv params[MDB_SPEC_MAX_PARAMS];
   char text[MDB_SPEC_TEXT_MAX]; /* the spec as given */
+  char label[64];               /* label=NAME: the calculator's name in case ids, tables and file
+                                   names (any calculator; not passed to init); "" when not given */
 } mdb_calc_spec;
 
 typedef struct mdb_calc_out {
@@ -79,8 +81,18 @@ typedef struct mdb_calc {
 } mdb_calc;
 
 /* Parses NAME[:key=value,...]; fails on empty names, missing '=', repeated
- * or empty keys, too many parameters. */
+ * or empty keys, too many parameters. A value in double or single quotes
+ * may hold commas (launch="cmd --a 1,2"); the quotes are removed. The key
+ * label (letters, digits, '.', '_', '-') goes to spec->label. */
 mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *err);
+
+/* The spec as text again, values with commas quoted, label last. */
+void mdb_calc_spec_format(const mdb_calc_spec *spec, char *buf, size_t len);
+
+/* A short readable name for a spec: its label when it has one; else the
+ * spec itself when at most 40 characters; else its first 31 characters and
+ * '-' and 8 hex digits of a hash of the whole (no two specs share one). */
+void mdb_calc_spec_short(const char *text, char *buf, size_t len);
 
 /* Fails naming the first key not in valid (NULL-terminated), listing them. */
 mdb_status mdb_spec_check_keys(const mdb_calc_spec *spec, const char *const *valid, mdb_err *err);

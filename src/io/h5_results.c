@@ -484,6 +484,8 @@ static int write_shadow(h5w *w, hid_t g, const mdb_h5_case *k) {
             attr_f64(w, sg, "force_max_eV_per_A", sm.force_max) ||
             attr_f64(w, sg, "energy_diff_mean_eV_per_atom", sm.energy_diff_mean) ||
             attr_f64(w, sg, "energy_diff_max_abs_eV_per_atom", sm.energy_diff_max_abs) ||
+            attr_f64(w, sg, "energy_diff_centered_max_abs_eV_per_atom", sm.energy_diff_centered_max_abs) ||
+            attr_f64(w, sg, "energy_diff_centered_rms_eV_per_atom", sm.energy_diff_centered_rms) ||
             attr_f64(w, sg, "median_ms", sm.median_ms) || attr_str(w, sg, "potential_sha256", shadow_sha) ||
             dset(w, sg, "step", H5T_STD_I64LE, H5T_NATIVE_LONG, sh->step, n, "1") ||
             dset(w, sg, "time_fs", F, FM, sh->time_fs, n, "fs") ||

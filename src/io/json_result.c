@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calc/calc.h"
 #include "core/version.h"
 #include "io/atomic.h"
 
@@ -108,9 +109,11 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddStringToObject(root, "schema", "mdbench-case/1");
 
   cJSON *meta = cJSON_AddObjectToObject(root, "metadata");
-  char name[1024];
-  snprintf(name, sizeof name, "%s_%s_%datoms_%s", c->calculator, c->system, r->n_atoms, c->protocol);
+  char name[1024], calc_name[128];
+  mdb_calc_spec_short(c->calculator, calc_name, sizeof calc_name); /* the label, or a short form */
+  snprintf(name, sizeof name, "%s_%s_%datoms_%s", calc_name, c->system, r->n_atoms, c->protocol);
   cJSON_AddStringToObject(meta, "name", name);
+  cJSON_AddStringToObject(meta, "calculator_label", calc_name);
   cJSON_AddStringToObject(meta, "protocol", c->protocol);
   /* ensemble settings; null where the protocol has none */
   int nve = strcmp(c->protocol, "NVE") == 0, npt = strcmp(c->protocol, "NPT") == 0;
