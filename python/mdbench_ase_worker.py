@@ -35,6 +35,7 @@ import traceback
 BOHR = 0.5291772105638411  # Å (ase.units.Bohr of ASE 3.22; mdbench's ipi.c uses the same)
 HARTREE = 27.211386024367243  # eV (ase.units.Ha of ASE 3.22)
 HDR = 12
+ENV_THREADS = os.environ.get("OMP_NUM_THREADS")  # as mdbench started us (calc/ase.c sets it)
 
 
 def last_line(exc):
@@ -157,7 +158,8 @@ class Worker:
 
         top = modname.split(".")[0]
         info = {"python": platform.python_version(), "executable": sys.executable, "ase": ase.__version__,
-                "package": top, "package_version": None, "threads": threads, "pid": os.getpid(),
+                "package": top, "package_version": None, "threads": threads, "omp_num_threads": ENV_THREADS,
+                "pid": os.getpid(),
                 "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
                 "virial": "stress" if self.stress else "sum of x*f (the calculator has no stress)"}
         try:

@@ -47,3 +47,14 @@ if(MDB_PEER_PYTHON)
                    $<TARGET_FILE:mdbench-suite>)
   set_tests_properties(calculator_labels_name_cases_and_files PROPERTIES LABELS "cli" TIMEOUT 300)
 endif()
+
+# ase_suite_two_models_two_systems_mpi: mdbench-suite under mpirun -n 2, two ase calculators (labels,
+#   threads 1 and 2) x copper/argon: 4 cases named by label, each with 30 model_ms values, model memory and
+#   the worker's own OMP_NUM_THREADS in its JSON, and model/ (model_ms, info, memory) in results.h5
+if(MDB_PEER_PYTHON AND MDB_MPIRUN)
+  add_test(NAME ase_suite_two_models_two_systems_mpi
+           COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/peers/ase_calc_check.py $<TARGET_FILE:mdbench> suite
+                   $<TARGET_FILE:mdbench-suite> ${MDB_MPIRUN})
+  set_tests_properties(ase_suite_two_models_two_systems_mpi PROPERTIES LABELS "ase;peer;mpi" SKIP_RETURN_CODE 77
+                       TIMEOUT 600)
+endif()

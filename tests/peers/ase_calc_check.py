@@ -228,12 +228,64 @@ def tether_checks(binary, tally):
     tally.check("tether k=0.5, skin 0.1", "max|dE|/N eV", dev, 1e-4)
 
 
+def suite_checks(binary, tally):
+    """Two ase calculators (labels, threads 1 and 2) x two systems under mpirun -n 2 (argv[3]:
+    mdbench-suite, argv[4]: mpirun): every case has model time and model memory in its JSON and
+    in results.h5, and each worker was given its own thread count."""
+    suite_bin, mpirun = sys.argv[3], sys.argv[4]
+    try:
+        import h5py
+    except ImportError:
+        peerlib.skip("h5py not importable")
+    env = dict(ENV, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1", OMPI_MCA_btl="self,vader",
+               OMPI_MCA_btl_base_warn_component_unused="0")
+    env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS", ""), "detect_leaks=0"]))
+    with tempfile.TemporaryDirectory() as work:
+        suite = os.path.join(work, "ml.json")
+        calcs = [{"name": "ase", "calc": "mdb_test_calcs:Sleepy", "ms": 2, "python": PY, "threads": 1,
+                  "label": "sleepy-t1"},
+                 {"name": "ase", "calc": "mdb_test_calcs:Tether", "k": 0.5, "python": PY, "threads": 2,
+                  "label": "tether-t2"}]
+        json.dump({"steps": 30, "warmup": 2, "memory_interval": 10,
+                   "matrix": {"system": ["copper", "argon"], "atoms": [32], "protocol": ["NVE"],
+                              "calculator": calcs}}, open(suite, "w"))
+        out = os.path.join(work, "out")
+        p = subprocess.run([mpirun, "-n", "2", suite_bin, suite, "--output", out, "--quiet"], capture_output=True,
+                           text=True, timeout=600, env=env)
+        print(p.stdout[-2000:], p.stderr[-2000:])
+        tally.check("suite 2 ase x 2 systems, 2 ranks", "exit 0", abs(p.returncode), 0)
+        ids = sorted(f[:-5] for f in os.listdir(os.path.join(out, "cases")) if f.endswith(".json")) \
+            if os.path.isdir(os.path.join(out, "cases")) else []
+        print("cases:", ids)
+        tally.check("suite 2 ase x 2 systems, 2 ranks", "4 cases by label",
+                    abs(sum(any(lbl in i for lbl in ("sleepy-t1", "tether-t2")) for i in ids) - 4), 0)
+        with h5py.File(os.path.join(out, "results.h5")) as f:
+            for cid in ids:
+                d = json.load(open(os.path.join(out, "cases", cid + ".json")))
+                want_threads = 1 if "t1" in cid else 2
+                info = d["metadata"].get("model") or {}
+                ok_json = (len(d["raw"].get("model_ms", [])) == 30 and d["memory"]["model"]["peak_gb"] > 0.001
+                           and info.get("threads") == want_threads
+                           and info.get("omp_num_threads") == str(want_threads))  # the worker's own environment
+                g = f["cases"][cid]
+                ok_h5 = ("model" in g and len(g["model/model_ms"][()]) == 30 and
+                         g["model"].attrs["memory_peak_bytes"] > 1e6 and "model_bytes" in g["memory"] and
+                         json.loads(g["model"].attrs["info"]).get("threads") == want_threads)
+                print(f"{cid}: threads given {info.get('threads')}, worker's OMP_NUM_THREADS "
+                      f"{info.get('omp_num_threads')}, OS threads {d['memory']['model']['threads']}, "
+                      f"model peak {d['memory']['model']['peak_gb']:.3f} GB, model_ms median "
+                      f"{d['performance']['model_split']['model_ms']['median']:.3f}")
+                tally.check(cid, "model in JSON", 0.0 if ok_json else 1.0, 0)
+                tally.check(cid, "model in HDF5", 0.0 if ok_h5 else 1.0, 0)
+
+
 def main():
     binary = peerlib.mdbench_binary()
     mode = sys.argv[2] if len(sys.argv) > 2 else "emt"
     tally = peerlib.Tally()
     {"emt": emt_checks, "nve": nve_checks, "errors": error_checks, "model_time": model_time_checks,
-     "leak": leak_checks, "tether": tether_checks}[mode](binary, tally)
+     "leak": leak_checks, "tether": tether_checks, "suite": suite_checks}[mode](binary, tally)
     tally.finish()
 
 
