@@ -58,3 +58,12 @@ if(MDB_PEER_PYTHON AND MDB_MPIRUN)
   set_tests_properties(ase_suite_two_models_two_systems_mpi PROPERTIES LABELS "ase;peer;mpi" SKIP_RETURN_CODE 77
                        TIMEOUT 600)
 endif()
+
+# ase_chgnet_silicon_64_runs: optional, a universal model with its weights on PyPI (CHGNet) on silicon 64
+#   for 100 NVE steps: status ok, 100 model_ms values, torch in the provenance, max |E - E0|/N <= 1e-2
+#   eV/atom (float32 model); exit 77 when $MDB_ML_PYTHON (default /usr/bin/python3) cannot import chgnet
+if(MDB_PEER_PYTHON)
+  add_test(NAME ase_chgnet_silicon_64_runs
+           COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/peers/ase_calc_check.py $<TARGET_FILE:mdbench> chgnet)
+  set_tests_properties(ase_chgnet_silicon_64_runs PROPERTIES LABELS "ase;peer;slow" SKIP_RETURN_CODE 77 TIMEOUT 900)
+endif()

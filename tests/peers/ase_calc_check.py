@@ -280,12 +280,37 @@ def suite_checks(binary, tally):
                 tally.check(cid, "model in HDF5", 0.0 if ok_h5 else 1.0, 0)
 
 
+def chgnet_checks(binary, tally):
+    """A real universal model shipped with its weights on PyPI: CHGNet on silicon 64, 100 NVE steps
+    (python: $MDB_ML_PYTHON, else /usr/bin/python3; exit 77 when it cannot import chgnet)."""
+    py = os.environ.get("MDB_ML_PYTHON", PY)
+    if subprocess.run([py, "-c", "import chgnet"], capture_output=True).returncode != 0:
+        peerlib.skip(f"{py} cannot import chgnet (pip install chgnet; MDB_ML_PYTHON=/path/to/python)")
+    d = run_json(binary, tally, "chgnet si64", ["--system", "silicon", "--atoms", "64", "--steps", "100",
+                                                "--warmup", "5", "--timestep-fs", "1", "--calculator",
+                                                f"ase:calc=chgnet.model.dynamics:CHGNetCalculator,use_device=cpu,"
+                                                f"python={py},label=chgnet"])
+    if d is None:
+        return
+    dev = d["energy"]["max_abs_deviation_ev_per_atom"]
+    info = d["metadata"].get("model") or {}
+    print(f"CHGNet Si 64: {d['performance']['model_split']['model_ms']['median']:.2f} ms model, "
+          f"{d['performance']['model_split']['harness_overhead_ms']['median'] * 1e3:.0f} us harness, "
+          f"max|dE|/N {dev:.2e} eV/atom, model peak {d['memory']['model']['peak_gb']:.2f} GB, {info}")
+    tally.check("chgnet si64", "status ok", 0.0 if d["status"] == "ok" else 1.0, 0)
+    tally.check("chgnet si64", "100 model_ms", abs(len(d["raw"]["model_ms"]) - 100), 0)
+    tally.check("chgnet si64", "max|dE|/N eV", dev, 1e-2)  # float32 model: a loose bound
+    tally.check("chgnet si64", "torch reported", 0.0 if info.get("torch") and info.get("package") == "chgnet"
+                else 1.0, 0)
+
+
 def main():
     binary = peerlib.mdbench_binary()
     mode = sys.argv[2] if len(sys.argv) > 2 else "emt"
     tally = peerlib.Tally()
     {"emt": emt_checks, "nve": nve_checks, "errors": error_checks, "model_time": model_time_checks,
-     "leak": leak_checks, "tether": tether_checks, "suite": suite_checks}[mode](binary, tally)
+     "leak": leak_checks, "tether": tether_checks, "suite": suite_checks,
+     "chgnet": chgnet_checks}[mode](binary, tally)
     tally.finish()
 
 
