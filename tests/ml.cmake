@@ -50,7 +50,8 @@ endif()
 
 # ase_suite_two_models_two_systems_mpi: mdbench-suite under mpirun -n 2, two ase calculators (labels,
 #   threads 1 and 2) x copper/argon: 4 cases named by label, each with 30 model_ms values, model memory and
-#   the worker's own OMP_NUM_THREADS in its JSON, and model/ (model_ms, info, memory) in results.h5
+#   the worker's own OMP_NUM_THREADS in its JSON, and model/ (model_ms, info, memory) in results.h5;
+#   the report (with matplotlib) lists the 4 model processes' memory and time
 if(MDB_PEER_PYTHON AND MDB_MPIRUN)
   add_test(NAME ase_suite_two_models_two_systems_mpi
            COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/peers/ase_calc_check.py $<TARGET_FILE:mdbench> suite

@@ -278,6 +278,16 @@ def suite_checks(binary, tally):
                       f"{d['performance']['model_split']['model_ms']['median']:.3f}")
                 tally.check(cid, "model in JSON", 0.0 if ok_json else 1.0, 0)
                 tally.check(cid, "model in HDF5", 0.0 if ok_h5 else 1.0, 0)
+        # the report's memory panel and its table of model processes (when matplotlib is there)
+        if subprocess.run([sys.executable, "-c", "import matplotlib"], capture_output=True).returncode == 0:
+            rep = os.path.join(work, "report")
+            r = subprocess.run([sys.executable, "-m", "mdbench_analysis", "report", os.path.join(out, "results.h5"),
+                                "-o", rep], capture_output=True, text=True, timeout=300,
+                               env=dict(env, PYTHONPATH=os.path.join(HERE, "..", "..", "analysis")))
+            md = open(os.path.join(rep, "report.md")).read() if r.returncode == 0 else r.stderr
+            rows = [ln for ln in md.splitlines() if ln.startswith("| ") and any(i in ln for i in ids)
+                    and ln.count("|") == 8]
+            tally.check("report", "model memory table rows", abs(len(rows) - 4), 0)
 
 
 def chgnet_checks(binary, tally):
