@@ -159,7 +159,7 @@ class Worker:
         top = modname.split(".")[0]
         info = {"python": platform.python_version(), "executable": sys.executable, "ase": ase.__version__,
                 "package": top, "package_version": None, "threads": threads, "omp_num_threads": ENV_THREADS,
-                "pid": os.getpid(),
+                "pid": os.getpid(), "cpu_affinity": sorted(os.sched_getaffinity(0)),
                 "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
                 "virial": "stress" if self.stress else "sum of x*f (the calculator has no stress)"}
         try:

@@ -75,6 +75,8 @@ static void usage(FILE *to) {
           "  --energy-interval N     thermo sample every N steps [10]\n"
           "  --memory-interval N     memory sample every N timed steps [100]\n"
           "  --skin-A S              Verlet skin (Å) [1.0]\n"
+          "  --threads N             threads of an external model's process (OMP_NUM_THREADS, torch) [the\n"
+          "                          calculator's threads= key, else $OMP_NUM_THREADS, else the cores bound here]\n"
           "  --output FILE.json      write the result as JSON\n"
           "  --quiet                 print nothing but errors\n"
           "\n"
@@ -251,6 +253,12 @@ int mdb_cli_case_option(const char *cmd, int opt, const char *arg, mdb_case *c) 
     case OPT_TIMESTEP: rc = mdb_cli_parse_positive("--timestep-fs", arg, &c->timestep_fs, &err); break;
     case OPT_TEMPERATURE: rc = mdb_cli_parse_double("--temperature-K", arg, &c->temperature_K, &err); break;
     case OPT_SKIN: rc = mdb_cli_parse_double("--skin-A", arg, &c->skin_A, &err); break;
+    case OPT_THREADS: { /* for the processes mdbench starts (calc/ase.c reads it as its default) */
+      int t = 0;
+      rc = mdb_cli_parse_int("--threads", arg, 1, &t, &err);
+      if (!rc) setenv("OMP_NUM_THREADS", arg, 1);
+      break;
+    }
     case OPT_LATTICE: rc = mdb_cli_parse_positive("--lattice-A", arg, &c->lattice_A, &err); break;
     case OPT_SEED: rc = mdb_cli_parse_u64("--seed", arg, &c->seed, &err); break;
   default: return -1;

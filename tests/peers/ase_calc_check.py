@@ -150,7 +150,7 @@ def model_time_checks(binary, tally):
     ms = 40.0
     model_file = os.path.abspath(__file__)  # any file: its SHA-256 must come back in metadata.model
     record = tempfile.NamedTemporaryFile(suffix=".ms", delete=False).name
-    d = run_json(binary, tally, "sleep 40 ms", ["--steps", "40", "--warmup", "2", "--calculator",
+    d = run_json(binary, tally, "sleep 40 ms", ["--steps", "40", "--warmup", "2", "--threads", "3", "--calculator",
                                                spec("mdb_test_calcs:Sleepy", f"ms={ms:g}", f"model={model_file}",
                                                     f"record={record}")])
     own = np.array([float(x) for x in open(record).read().split()])
@@ -163,6 +163,8 @@ def model_time_checks(binary, tally):
     got = ((info.get("model_files") or {}).get("model") or {}).get("sha256")
     print(f"metadata.model: {json.dumps(info)}")
     tally.check("provenance", "model= SHA-256", 0.0 if got == want else 1.0, 0)
+    tally.check("provenance", "--threads 3 reached the worker", 0.0 if info.get("threads") == 3 and
+                info.get("omp_num_threads") == "3" else 1.0, 0)
     tally.check("provenance", "python version", 0.0 if info.get("python") == ".".join(
         map(str, sys.version_info[:3])) else 1.0, 0)
     import ase
