@@ -21,8 +21,18 @@
  *   -> POSDATA, cell h (3x3 f64), inverse cell (3x3 f64), int32 N, positions (N*3 f64)
  *   -> STATUS   <- HAVEDATA (READY while the client is busy: asked again)
  *   -> GETFORCE <- FORCEREADY, energy (f64), int32 N, forces (N*3 f64),
- *                  virial (3x3 f64), int32 nextra, nextra bytes (ignored)
- * and the calculator's end sends EXIT. Headers are 12 bytes, ASCII, padded
+ *                  virial (3x3 f64), int32 nextra, nextra bytes (the first
+ *                  4 KB kept: calc/ipi.h mdb_ipi_extra)
+ * and the calculator's end sends EXIT. Positions are continuous (unwrapped:
+ * x + image·h), as i-PI sends them, whatever the neighbour build wrapped.
+ *
+ * mdbench's own client (calc/ase.c, through calc/ipi.h) gets three
+ * additions: INIT carries a payload (the system as JSON); the client may
+ * answer STATUS with ERROR, int32 length, text (why it cannot go on), which
+ * becomes the error word for word; and after the handshake a step's STATUS,
+ * POSDATA, STATUS, GETFORCE go in one write and the answers come back
+ * together (the client is always READY between steps), so each side wakes
+ * once per step. A foreign client never sees any of it. Headers are 12 bytes, ASCII, padded
  * with spaces; numbers are native-endian (both ends are on this machine).
  *
  * Layout, as i-PI and ASE (ase/calculators/socketio.py) write it: i-PI's cell
