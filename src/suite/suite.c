@@ -41,7 +41,7 @@
 #define SUITE_FILE_MAX (16 << 20)
 #define PATH_MAX_LEN 160
 #define SYSTEM_SLUG_MAX 64
-#define CALC_SLUG_MAX 96
+#define CALC_SLUG_MAX 48 /* longer: 39 characters, "-" and 8 hex digits of a hash (or name it: label=) */
 #define MAX_SIZES 64 /* per atoms list; a system's sizes over both devices: 2 × MAX_SIZES */
 
 enum { D_SYSTEM, D_ATOMS, D_PROTOCOL, D_CALC, D_DEVICE, ND };
