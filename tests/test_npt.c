@@ -237,7 +237,7 @@ static mdb_status nv_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, un
 }
 static void nv_fini(void *ctx) {}
 static const mdb_calc_ops novirial_ops = {"novirial", "cpu", "test only: no virial", nv_init, NULL, nv_cutoff,
-                                          nv_kinds, nv_compute, nv_fini, NULL, NULL, NULL};
+                                          nv_kinds, nv_compute, nv_fini, NULL, NULL, NULL, NULL, NULL, NULL};
 
 static void expect_error(mdb_status st, const mdb_err *err, const char *want) {
   int ok = st == MDB_EINPUT && strstr(err->msg, want) != NULL;

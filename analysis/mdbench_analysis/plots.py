@@ -246,6 +246,21 @@ def plot_comparison(res, path):
     bars(axes[1], val("steps_per_second"), "Throughput (steps/s, log)", "steps per second", True, ".3g")
     bars(axes[2], val("peak_memory_gb"), "Peak memory (GB)", "GB (10^9 bytes), resident-set high-water mark",
          False, ".3g")
+    # an external model's own process (ase worker, ipi:launch): its peak beside mdbench's, hatched
+    model = getattr(res, "cases", {})
+    mpeak = np.array([float((getattr(model.get(r["case_id"]), "model", None) or {}).get("memory_peak_bytes",
+                                                                                      float("nan"))) / 1e9
+                      for r in rows])
+    if np.isfinite(mpeak).any():
+        ok = np.isfinite(mpeak)
+        axes[2].barh(y[ok] + 0.25, mpeak[ok], height=0.3, color="none", edgecolor="0.2", hatch="///",
+                     label="model process")
+        for yi, vi in zip(y[ok], mpeak[ok]):
+            axes[2].text(vi, yi + 0.25, " model " + format(vi, ".3g"), va="center", fontsize=6)
+        top = max(np.nanmax(mpeak), np.nanmax(np.where(np.isfinite(val("peak_memory_gb")), val("peak_memory_gb"), 0)))
+        axes[2].set_xlim(0, max(top, 1e-12) * 1.45)
+        axes[2].set_title("Peak memory (GB; model hatched)", fontsize=10)
+        axes[2].legend(fontsize=7, loc="lower right")
     bars(axes[3], np.abs(val("drift_slope_eV_per_atom_per_ps")), "|Energy drift slope| (log)",
          "eV / atom / ps (conserved energy)", True, ".2e")
     axes[0].set_yticks(y)

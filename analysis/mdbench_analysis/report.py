@@ -240,8 +240,20 @@ def build(res, figures, groups, title):
             "`comparison.png`: per case (grouped by system and calculator): mean, P95 and P99 step latency (ms, "
             "log scale), throughput (steps/s, log), peak resident memory (GB) and the magnitude of the energy "
             "drift slope (eV/atom/ps, log; `0` or `n/a` where it is zero or undefined). Bars are coloured by "
-            "calculator.",
+            "calculator. For a model in its own process (`ase:`, `ipi:launch=`) the memory panel adds that "
+            "process's peak (hatched), and the table below gives its time and memory.",
             "No `ok` case has latency statistics: no comparison plot.")
+    models = [(cid, c.model) for cid, c in sorted(res.cases.items()) if getattr(c, "model", None)]
+    if models:
+        rows = []
+        for cid, m in models:
+            rows.append([cid, fmt(m.get("memory_peak_bytes", float("nan")) / 1e9, ".4g"),
+                         fmt((m.get("memory_after_bytes", float("nan")) - m.get("memory_before_bytes", float("nan")))
+                             / 1e9, ".4g"),
+                         "yes" if int(m.get("leak_detected", 0) or 0) else "no", fmt(m.get("threads"), "d"),
+                         fmt(m.get("model_median_ms"), ".4g"), fmt(m.get("harness_overhead_median_ms"), ".4g")])
+        doc.table(["case id", "model peak GB", "model delta GB", "model leak", "threads", "model median ms",
+                   "harness median ms"], rows, numeric=(1, 2, 4, 5, 6))
     section("scaling.png", "Scaling",
             "`scaling.png`: median time per step against the number of atoms, log-log, one line per calculator, "
             "system, protocol and device that was run at two or more sizes; the bar above each point reaches its "

@@ -138,6 +138,8 @@ def _read_case(g, case_id):
     thermo = {k: _read_array(th, k, np.int64 if k == "step" else float) for k in THERMO}
     mem = g["memory"] if "memory" in g else None
     memory = {"step": _read_array(mem, "step", np.int64), "bytes": _read_array(mem, "bytes", np.int64)}
+    if mem is not None and "model_bytes" in mem:  # a launched client's resident set (ase worker, ipi:launch)
+        memory["model_bytes"] = _read_array(mem, "model_bytes", np.int64)
     shadow = None
     if "shadow" in g:
         sg = g["shadow"]
@@ -145,7 +147,10 @@ def _read_case(g, case_id):
         shadow["calculator"] = _attr(sg, "calculator", "") or ""
         shadow["reference_calculator"] = _attr(sg, "reference_calculator", "") or ""
         shadow["n_atoms"] = int(_attr(sg, "n_atoms", attrs.get("n_atoms", 0)) or 0)
-    return Case(case_id, attrs, st, thermo, memory, shadow)
+    case = Case(case_id, attrs, st, thermo, memory, shadow)
+    # model/: the external model's own record (attributes: memory_peak_bytes, leak_detected, ...); None without
+    case.model = {k: _attr(g["model"], k) for k in g["model"].attrs.keys()} if "model" in g else None
+    return case
 
 
 def load(path):

@@ -84,6 +84,41 @@ typedef struct mdb_gpu_record {
   mdb_stats force;          /* statistics of force_ms (ms) */
 } mdb_gpu_record;
 
+/* What an external model's own process did: a client mdbench started itself
+ * (the ase worker, ipi:launch=). Memory is the client's process tree
+ * (/proc/PID/status of the client and its descendants), sampled with the
+ * host memory (the same steps as mem_step). */
+typedef struct mdb_model_record {
+  int used;                /* a launched client was there */
+  int pid;                 /* its process id */
+  double *model_ms;        /* [n_steps] the model's own time in each timed step, as the worker timed it
+                              around the calculator call; NULL when the client does not report it */
+  mdb_stats model;         /* of model_ms */
+  mdb_stats transport;     /* of client_wait_ms − model_ms: socket, (de)serialisation, the worker's own Python */
+  mdb_stats integration;   /* of step_ms − client_wait_ms: mdbench's integrator, neighbour checks, bookkeeping */
+  mdb_stats overhead;      /* of step_ms − model_ms: everything that is not the model (the harness) */
+  int64_t *mem_bytes;      /* [n_mem] the client's resident set (VmRSS summed over its process tree), bytes;
+                              -1 where it could not be read (the client gone) */
+  double mem_before, mem_after, mem_peak; /* bytes; peak: the largest of the samples and of VmHWM */
+  int threads;             /* the client's threads (Threads:) at the last sample */
+  int leak_detected;       /* mem_after − mem_before > MDB_LEAK_BYTES; mdb_result.leak_detected is this one
+                              when used (an external model's leaks are the model's, not mdbench's) */
+  int own_leak_detected;   /* mdbench's own process, by the same rule */
+  double gpu_mem_bytes;    /* GPU memory used by the client's processes (nvidia-smi --query-compute-apps),
+                              the largest sample; -1 when not measurable (gpu_note says why) */
+  char gpu_note[128];
+  char info[4096];         /* what the worker reported about itself: a JSON object (python, packages,
+                              torch and device, model file SHA-256); "" when nothing */
+} mdb_model_record;
+
+/* The client's process tree from /proc: resident set, high-water mark (both
+ * bytes, summed) and threads; returns 0, or -1 when pid is gone. */
+int mdb_proc_tree_status(int pid, int64_t *rss, int64_t *hwm, int *threads);
+
+/* GPU memory (bytes) used by pid's process tree per nvidia-smi; -1 with
+ * why filled when that cannot be measured here. */
+double mdb_proc_tree_gpu_bytes(int pid, char *why, size_t len);
+
 typedef struct mdb_result {
   mdb_case c;           /* as run: defaults resolved */
   int n_atoms;
@@ -131,6 +166,7 @@ typedef struct mdb_result {
   mdb_provenance prov;         /* where and how it ran: host, CPU, Slurm job, GPUs, MPI, compiler, build, commit */
   char potential_sha256[8192]; /* "path=sha256hex;..." of every file the calculator reads; "" for built-ins */
   mdb_gpu_record gpu;          /* used = 0 on the CPU */
+  mdb_model_record model;      /* used = 0 without a launched client */
 } mdb_result;
 
 /* The CUDA device a GPU case uses: the suite runner binds each rank to one

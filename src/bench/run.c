@@ -184,6 +184,8 @@ void mdb_result_free(mdb_result *r) {
   free(r->mem_step);
   free(r->mem_bytes);
   free(r->gpu.force_ms);
+  free(r->model.model_ms);
+  free(r->model.mem_bytes);
   memset(r, 0, sizeof *r);
 }
 
@@ -263,6 +265,57 @@ static int sample_thermo(mdb_result *r, const mdb_md *md, mdb_gmd *g, long step)
   return 0;
 }
 
+/* The launched client's memory, sample k (beside mdbench's own). */
+static void sample_model_memory(mdb_model_record *m, int k) {
+  int64_t rss, hwm;
+  int threads;
+  if (mdb_proc_tree_status(m->pid, &rss, &hwm, &threads)) {
+    m->mem_bytes[k] = -1;
+    return;
+  }
+  m->mem_bytes[k] = rss;
+  m->threads = threads;
+  if ((double)rss > m->mem_peak) m->mem_peak = (double)rss;
+  if ((double)hwm > m->mem_peak) m->mem_peak = (double)hwm;
+  if (m->gpu_mem_bytes >= 0) {
+    double gb = mdb_proc_tree_gpu_bytes(m->pid, m->gpu_note, sizeof m->gpu_note);
+    if (gb < 0 || gb > m->gpu_mem_bytes) m->gpu_mem_bytes = gb;
+  }
+}
+
+/* The model's share of the step (mdb_model_record) and its memory verdict. */
+static void finish_model(mdb_result *r) {
+  mdb_model_record *m = &r->model;
+  int n = r->n_timed;
+  if (!m->used) return;
+  m->mem_before = m->mem_after = -1;
+  for (int k = 0; k < r->n_mem; k++)
+    if (m->mem_bytes[k] >= 0) {
+      if (m->mem_before < 0) m->mem_before = (double)m->mem_bytes[k];
+      m->mem_after = (double)m->mem_bytes[k];
+    }
+  m->own_leak_detected = r->leak_detected;
+  m->leak_detected = m->mem_before >= 0 && m->mem_after - m->mem_before > MDB_LEAK_BYTES;
+  r->leak_detected = m->leak_detected;
+  if (n < 1) return;
+  double *d = malloc((size_t)n * sizeof *d);
+  if (!d) return;
+  if (r->client_wait_ms) {
+    for (int i = 0; i < n; i++) d[i] = r->step_ms[i] - r->client_wait_ms[i];
+    mdb_stats_compute(d, n, &m->integration, NULL);
+  }
+  if (m->model_ms) {
+    mdb_stats_compute(m->model_ms, n, &m->model, NULL);
+    for (int i = 0; i < n; i++) d[i] = r->step_ms[i] - m->model_ms[i];
+    mdb_stats_compute(d, n, &m->overhead, NULL);
+    if (r->client_wait_ms) {
+      for (int i = 0; i < n; i++) d[i] = r->client_wait_ms[i] - m->model_ms[i];
+      mdb_stats_compute(d, n, &m->transport, NULL);
+    }
+  }
+  free(d);
+}
+
 static void sample_memory(mdb_result *r, mdb_gmd *g, long step) {
   int k = r->n_mem++;
   r->mem_step[k] = step;
@@ -273,6 +326,7 @@ static void sample_memory(mdb_result *r, mdb_gmd *g, long step) {
     r->gpu.mem_after = eb;
     r->gpu.dev_used_after = tb - fb;
   }
+  if (r->model.used) sample_model_memory(&r->model, k);
 }
 
 
@@ -293,6 +347,7 @@ static mdb_status finish(mdb_result *r, mdb_err *err) {
   for (int k = 0; k < r->n_mem; k++)
     if (r->mem_bytes[k] > r->mem_peak) r->mem_peak = (double)r->mem_bytes[k];
   r->leak_detected = r->mem_after - r->mem_before > MDB_LEAK_BYTES;
+  finish_model(r);
 
   int ns = r->n_samples;
   if (ns > 0) {
@@ -419,6 +474,17 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
     st = mdb_err_nomem(err, "client wait times", c->n_steps * 8.0);
     goto out;
   }
+  if (mdb_calc_external_pid(&calc) > 0) { /* a client mdbench started: its own time and memory */
+    mdb_model_record *m = &r->model;
+    m->used = 1;
+    m->pid = mdb_calc_external_pid(&calc);
+    m->mem_bytes = calloc((size_t)(c->n_steps / c->memory_interval + 3), sizeof *m->mem_bytes);
+    if (mdb_calc_external_model_s(&calc) >= 0) m->model_ms = calloc((size_t)c->n_steps, sizeof *m->model_ms);
+    if (!m->mem_bytes || (mdb_calc_external_model_s(&calc) >= 0 && !m->model_ms)) {
+      st = mdb_err_nomem(err, "model records", c->n_steps * 8.0);
+      goto out;
+    }
+  }
   gethostname(r->host, sizeof r->host - 1);
   utc_now(r->started_utc, sizeof r->started_utc);
   r->setup_time_s = mdb_now() - t_setup;
@@ -459,6 +525,7 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
       r->gpu.dev_used_before = r->gpu.dev_used_after;
     }
     const double w0 = external ? mdb_calc_external_wait_s(&calc) : 0;
+    const double m0 = r->model.model_ms ? mdb_calc_external_model_s(&calc) : 0;
     double t0 = mdb_now();
     const unsigned flags = (thermo_here ? sample_flags : 0) | extra_flags;
     mdb_status sst = g ? mdb_gmd_step(g, flags, err) : mdb_md_step(&md, flags, err);
@@ -488,6 +555,7 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
       r->client_wait_ms[r->n_timed] = (mdb_calc_external_wait_s(&calc) - w0) * 1e3;
       r->client_wait_s += r->client_wait_ms[r->n_timed] * 1e-3;
     }
+    if (timed && r->model.model_ms) r->model.model_ms[r->n_timed] = (mdb_calc_external_model_s(&calc) - m0) * 1e3;
     if (timed) r->step_ms[r->n_timed++] = (t1 - t0) * 1e3;
     if (hooked && (st = hooks->after_step(hooks->user, &md, step, timed, err))) goto out;
     if (thermo_here && sample_thermo(r, &md, g, step)) break;
@@ -501,6 +569,7 @@ done:
   }
   if (r->mem_before == 0) r->mem_before = (double)r->mem_bytes[0];
   r->neighbor_builds = g ? mdb_gmd_builds(g) : md.nl.builds;
+  if (r->model.used) snprintf(r->model.info, sizeof r->model.info, "%s", mdb_calc_external_info(&calc));
   r->final_extended_energy = g ? mdb_gmd_extended_energy(g) : mdb_md_extended_energy(&md);
   if (cut_mid_step) /* the state is half a step on: keep the last sample's */
     r->final_extended_energy = r->th_conserved[r->n_samples - 1] - r->th_total[r->n_samples - 1];

@@ -149,6 +149,12 @@ void mdb_shadow_summarize(const mdb_shadow *s, mdb_shadow_summary *o) {
     o->energy_diff_mean += s->energy_diff_pa[k] / s->n;
     if (fabs(s->energy_diff_pa[k]) > o->energy_diff_max_abs) o->energy_diff_max_abs = fabs(s->energy_diff_pa[k]);
   }
+  for (int k = 0; k < s->n; k++) {
+    double d = s->energy_diff_pa[k] - o->energy_diff_mean;
+    if (fabs(d) > o->energy_diff_centered_max_abs) o->energy_diff_centered_max_abs = fabs(d);
+    o->energy_diff_centered_rms += d * d / s->n;
+  }
+  o->energy_diff_centered_rms = sqrt(o->energy_diff_centered_rms);
   mdb_stats st;
   if (s->n_timed > 0 && mdb_stats_compute(s->step_ms, s->n_timed, &st, NULL) == MDB_OK) {
     o->median_ms = st.median;

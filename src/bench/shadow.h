@@ -55,7 +55,10 @@ mdb_run_hooks mdb_shadow_hooks(mdb_shadow *s);
 /* Summary of the recorded errors (over every recorded step). */
 typedef struct mdb_shadow_summary {
   double force_mae_mean, force_rmse_mean, force_rmse_max, force_max; /* eV/Å */
-  double energy_diff_mean, energy_diff_max_abs;                       /* eV/atom */
+  double energy_diff_mean, energy_diff_max_abs;                       /* eV/atom, raw */
+  /* the headline energy error, offset removed: ΔE − mean ΔE over the trajectory (two models'
+   * energy zeros differ by a constant that says nothing about the dynamics), eV/atom */
+  double energy_diff_centered_max_abs, energy_diff_centered_rms;
   double median_ms, mean_ms;                                          /* shadow evaluation */
 } mdb_shadow_summary;
 void mdb_shadow_summarize(const mdb_shadow *s, mdb_shadow_summary *out);

@@ -38,6 +38,8 @@ typedef struct mdb_calc_spec {
   int nparams;
   mdb_kv params[MDB_SPEC_MAX_PARAMS];
   char text[MDB_SPEC_TEXT_MAX]; /* the spec as given */
+  char label[64];               /* label=NAME: the calculator's name in case ids, tables and file
+                                   names (any calculator; not passed to init); "" when not given */
 } mdb_calc_spec;
 
 /* One key of a calculator's spec, for checking and for `mdbench list
@@ -73,6 +75,15 @@ typedef struct mdb_calc_ops {
   const void *(*params)(const void *ctx);
   /* optional: the spec's keys, ending with {NULL} (NULL: none listed) */
   const mdb_calc_key *keys;
+  /* optional: the process id of the external client mdbench started
+   * itself (ipi:launch, the ase worker), 0 while there is none */
+  int (*external_pid)(const void *ctx);
+  /* optional: seconds the model itself spent computing so far, as the
+   * client timed it (the ase worker); absent: not known */
+  double (*external_model_s)(const void *ctx);
+  /* optional: what the client said about itself, a JSON object as text
+   * (python and package versions, device, model file SHA-256); "" until known */
+  const char *(*external_info)(const void *ctx);
 } mdb_calc_ops;
 
 typedef struct mdb_calc {
@@ -82,8 +93,18 @@ typedef struct mdb_calc {
 } mdb_calc;
 
 /* Parses NAME[:key=value,...]; fails on empty names, missing '=', repeated
- * or empty keys, too many parameters. */
+ * or empty keys, too many parameters. A value in double or single quotes
+ * may hold commas (launch="cmd --a 1,2"); the quotes are removed. The key
+ * label (letters, digits, '.', '_', '-') goes to spec->label. */
 mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *err);
+
+/* The spec as text again, values with commas quoted, label last. */
+void mdb_calc_spec_format(const mdb_calc_spec *spec, char *buf, size_t len);
+
+/* A short readable name for a spec: its label when it has one; else the
+ * spec itself when at most 40 characters; else its first 31 characters and
+ * '-' and 8 hex digits of a hash of the whole (no two specs share one). */
+void mdb_calc_spec_short(const char *text, char *buf, size_t len);
 
 /* Fails naming the first key not in valid (NULL-terminated), listing them. */
 mdb_status mdb_spec_check_keys(const mdb_calc_spec *spec, const char *const *valid, mdb_err *err);
@@ -107,6 +128,12 @@ unsigned mdb_calc_neigh_kinds(const mdb_calc *calc);
 /* Seconds waited on an external process so far; -1 for a calculator that
  * has none (the op is absent). */
 double mdb_calc_external_wait_s(const mdb_calc *calc);
+
+/* The external client's process id (0: none), the model's own compute
+ * seconds so far (-1: not reported), its self-description ("" : none). */
+int mdb_calc_external_pid(const mdb_calc *calc);
+double mdb_calc_external_model_s(const mdb_calc *calc);
+const char *mdb_calc_external_info(const mdb_calc *calc);
 
 /* Zeroes forces, computes, forms the virial, folds ghost forces back. */
 mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,

@@ -22,8 +22,18 @@
  *   -> POSDATA, cell h (3x3 f64), inverse cell (3x3 f64), int32 N, positions (N*3 f64)
  *   -> STATUS   <- HAVEDATA (READY while the client is busy: asked again)
  *   -> GETFORCE <- FORCEREADY, energy (f64), int32 N, forces (N*3 f64),
- *                  virial (3x3 f64), int32 nextra, nextra bytes (ignored)
- * and the calculator's end sends EXIT. Headers are 12 bytes, ASCII, padded
+ *                  virial (3x3 f64), int32 nextra, nextra bytes (the first
+ *                  4 KB kept: calc/ipi.h mdb_ipi_extra)
+ * and the calculator's end sends EXIT. Positions are continuous (unwrapped:
+ * x + image·h), as i-PI sends them, whatever the neighbour build wrapped.
+ *
+ * mdbench's own client (calc/ase.c, through calc/ipi.h) gets three
+ * additions: INIT carries a payload (the system as JSON); the client may
+ * answer STATUS with ERROR, int32 length, text (why it cannot go on), which
+ * becomes the error word for word; and after the handshake a step's STATUS,
+ * POSDATA, STATUS, GETFORCE go in one write and the answers come back
+ * together (the client is always READY between steps), so each side wakes
+ * once per step. A foreign client never sees any of it. Headers are 12 bytes, ASCII, padded
  * with spaces; numbers are native-endian (both ends are on this machine).
  *
  * Layout, as i-PI and ASE (ase/calculators/socketio.py) write it: i-PI's cell
@@ -85,6 +95,9 @@
 
 #include "calc/calc.h"
 #include "core/stop.h"
+#include "calc/ipi.h"
+
+extern char **environ;
 
 #define IPI_BOHR_A 0.5291772105638411    /* Å per Bohr (ase.units.Bohr, ASE 3.22) */
 #define IPI_HARTREE_EV 27.211386024367243 /* eV per Hartree (ase.units.Ha, ASE 3.22) */
@@ -106,6 +119,14 @@ typedef struct ipi_ctx {
   char launch[MDB_SPEC_TEXT_MAX]; /* client command template, "" for none */
   char log[MDB_SPEC_TEXT_MAX];    /* where its output goes, "" for the default */
   pid_t child;                    /* the launched client (a process group), 0 for none */
+  /* set through calc/ipi.h by calculators built on this one (the ase worker) */
+  char *init;         /* INIT payload; NULL: the usual single 0 byte */
+  char **argv, **envp; /* exec these instead of launch under /bin/sh; NULL: none */
+  int own_client;     /* the client is mdbench's own: its ERROR text is passed on as it is */
+  char extra[4096];   /* the last FORCEREADY extra data, NUL-terminated (truncated) */
+  int pipelined;      /* the own client's steps go as one write (ipi_exchange) */
+  char *msg;          /* a step's outgoing messages */
+  size_t msgcap;
 } ipi_ctx;
 
 
@@ -198,6 +219,29 @@ static mdb_status ipi_send_hdr(ipi_ctx *c, const char *msg, mdb_err *err) {
   return ipi_send(c, h, sizeof h, what, err);
 }
 
+/* An ERROR header (an extension mdbench's own ase worker uses in place of
+ * READY/HAVEDATA): int32 length, then that many bytes of UTF-8 text saying
+ * what went wrong; the text becomes the error. */
+static mdb_status ipi_recv_error(ipi_ctx *c, const char *what, mdb_err *err) {
+  int32_t len = 0;
+  char text[900];
+  mdb_status st = ipi_recv(c, &len, sizeof len, what, err);
+  if (st) return st;
+  if (len < 0 || len > (1 << 20))
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client sent ERROR with a bad length (%d)", (int)len);
+  size_t keep = (size_t)len < sizeof text - 1 ? (size_t)len : sizeof text - 1;
+  if ((st = ipi_recv(c, text, keep, what, err))) return st;
+  text[keep] = '\0';
+  for (int32_t left = len - (int32_t)keep; left > 0;) {
+    char sink[256];
+    int32_t take = left < (int32_t)sizeof sink ? left : (int32_t)sizeof sink;
+    if ((st = ipi_recv(c, sink, (size_t)take, what, err))) return st;
+    left -= take;
+  }
+  if (c->own_client) return mdb_err_set(err, MDB_ERUN, "%s", text);
+  return mdb_err_set(err, MDB_ERUN, "ipi: the client reported an error while %s: %s", what, text);
+}
+
 /* Reads a header into msg (trailing spaces removed); fails on non-ASCII. */
 static mdb_status ipi_recv_hdr(ipi_ctx *c, char msg[IPI_HDR + 1], const char *what, mdb_err *err) {
   unsigned char h[IPI_HDR];
@@ -219,6 +263,7 @@ static mdb_status ipi_recv_hdr(ipi_ctx *c, char msg[IPI_HDR + 1], const char *wh
   }
   memcpy(msg, h, (size_t)len);
   msg[len] = '\0';
+  if (!strcmp(msg, "ERROR")) return ipi_recv_error(c, what, err);
   return MDB_OK;
 }
 
@@ -402,7 +447,12 @@ static mdb_status ipi_spawn(ipi_ctx *c, mdb_err *err) {
     setpgid(0, 0);
     dup2(out, STDOUT_FILENO);
     dup2(out, STDERR_FILENO);
-    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    if (c->argv) {
+      for (char **a = c->argv; *a; a++)
+        if (!strcmp(*a, "{socket}")) *a = c->unix_path + strlen("/tmp/ipi_");
+      execve(c->argv[0], c->argv, c->envp ? c->envp : environ);
+    }
+    else execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
     _exit(127);
   }
   setpgid(pid, pid);
@@ -494,22 +544,45 @@ static double ipi_cutoff(const void *ctx) { return 0.5; }
 
 static unsigned ipi_kinds(const void *ctx) { return MDB_NEIGH_HALF; }
 
+/* INIT (bead 0, the payload or one 0 byte), then STATUS; the answer in msg. */
+static mdb_status ipi_send_init(ipi_ctx *c, char msg[IPI_HDR + 1], mdb_err *err) {
+  const char zero = 0;
+  const size_t len = c->init ? strlen(c->init) : 1;
+  const int32_t head[2] = {0, (int32_t)len};
+  mdb_status st;
+  if ((st = ipi_send_hdr(c, "INIT", err))) return st;
+  if ((st = ipi_send(c, head, sizeof head, "sending INIT", err))) return st;
+  if ((st = ipi_send(c, c->init ? c->init : &zero, len, "sending INIT", err))) return st;
+  if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
+  return ipi_recv_hdr(c, msg, "waiting for the answer to STATUS after INIT", err);
+}
+
+static void ipi_put(char **p, const void *src, size_t n) {
+  memcpy(*p, src, n);
+  *p += n;
+}
+
+static void ipi_put_hdr(char **p, const char *msg) {
+  memset(*p, ' ', IPI_HDR);
+  memcpy(*p, msg, strlen(msg));
+  *p += IPI_HDR;
+}
+
 static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, mdb_err *err) {
   char msg[IPI_HDR + 1];
   mdb_status st;
-  if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
-  if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err))) return st;
-  if (!strcmp(msg, "NEEDINIT")) {
-    const int32_t head[2] = {0, 1};
-    const char zero = 0;
-    if ((st = ipi_send_hdr(c, "INIT", err))) return st;
-    if ((st = ipi_send(c, head, sizeof head, "sending INIT", err))) return st;
-    if ((st = ipi_send(c, &zero, 1, "sending INIT", err))) return st;
+  /* mdbench's own worker (pipelined, set by mdb_ipi_handshake) is always
+   * READY between steps and computes on POSDATA: the step's four messages
+   * go in one write and the three answers come back without a wait in
+   * between. A foreign client gets the protocol in lock step. */
+  const int pipe = c->pipelined;
+  if (!pipe) {
     if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
-    if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS after INIT", err))) return st;
+    if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err))) return st;
+    if (!strcmp(msg, "NEEDINIT") && (st = ipi_send_init(c, msg, err))) return st;
+    if (strcmp(msg, "READY"))
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
   }
-  if (strcmp(msg, "READY"))
-    return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
 
   /* cell as i-PI has it: h = box.h transposed (columns a, b, c), C order */
   double h[9], ih[9];
@@ -519,32 +592,64 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
       ih[3 * a + b] = sys->box.hinv[b][a] * IPI_BOHR_A;
     }
   const int n = sys->n;
-  for (int i = 0; i < n; i++)
-    for (int k = 0; k < 3; k++) c->buf[3 * sys->id[i] + k] = sys->x[3 * i + k] / IPI_BOHR_A;
+  /* continuous (unwrapped) positions, as i-PI sends them: the neighbour
+   * build's wrapping into the cell is invisible to the client */
+  for (int i = 0; i < n; i++) {
+    const int *im = sys->image + 3 * i;
+    for (int k = 0; k < 3; k++)
+      c->buf[3 * sys->id[i] + k] =
+          (sys->x[3 * i + k] + im[0] * sys->box.h[0][k] + im[1] * sys->box.h[1][k] + im[2] * sys->box.h[2][k]) /
+          IPI_BOHR_A;
+  }
   const int32_t n32 = n;
-  if ((st = ipi_send_hdr(c, "POSDATA", err))) return st;
-  if ((st = ipi_send(c, h, sizeof h, "sending the cell", err))) return st;
-  if ((st = ipi_send(c, ih, sizeof ih, "sending the inverse cell", err))) return st;
-  if ((st = ipi_send(c, &n32, sizeof n32, "sending the atom count", err))) return st;
-  if ((st = ipi_send(c, c->buf, (size_t)n * 3 * sizeof *c->buf, "sending positions", err))) return st;
+  /* POSDATA as one write (and, pipelined, STATUS before and STATUS, GETFORCE after) */
+  const size_t len = 4 * IPI_HDR + sizeof h + sizeof ih + sizeof n32 + (size_t)n * 3 * sizeof *c->buf;
+  if (len > c->msgcap) {
+    char *m = realloc(c->msg, len);
+    if (!m) return mdb_err_nomem(err, "ipi message", (double)len);
+    c->msg = m;
+    c->msgcap = len;
+  }
+  char *p = c->msg;
+  if (pipe) ipi_put_hdr(&p, "STATUS");
+  ipi_put_hdr(&p, "POSDATA");
+  ipi_put(&p, h, sizeof h);
+  ipi_put(&p, ih, sizeof ih);
+  ipi_put(&p, &n32, sizeof n32);
+  ipi_put(&p, c->buf, (size_t)n * 3 * sizeof *c->buf);
+  if (pipe) {
+    ipi_put_hdr(&p, "STATUS");
+    ipi_put_hdr(&p, "GETFORCE");
+  }
+  if ((st = ipi_send(c, c->msg, (size_t)(p - c->msg), "sending positions", err))) return st;
 
-  /* READY while busy is allowed (i-PI polls); the overall wait is bounded */
-  double deadline = ipi_now() + c->timeout;
-  for (;;) {
-    if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
-    if ((st = ipi_recv_hdr(c, msg, "waiting for HAVEDATA (the client computing)", err))) return st;
-    if (!strcmp(msg, "HAVEDATA")) break;
+  if (pipe) {
+    if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err))) return st;
     if (strcmp(msg, "READY"))
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
+    if ((st = ipi_recv_hdr(c, msg, "waiting for HAVEDATA (the client computing)", err))) return st;
+    if (strcmp(msg, "HAVEDATA"))
       return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' after POSDATA where HAVEDATA "
                                         "was expected", msg);
-    if (ipi_now() > deadline)
-      return mdb_err_set(err, MDB_ERUN, "ipi: the client did not have forces ready within %g s (timeout=)",
-                         c->timeout);
-    if ((st = ipi_stopped("waiting for HAVEDATA (the client computing)", err))) return st;
-    struct timespec ms = {0, 1000000};
-    nanosleep(&ms, NULL);
+  } else {
+    /* READY while busy is allowed (i-PI polls); the overall wait is bounded */
+    double deadline = ipi_now() + c->timeout;
+    for (;;) {
+      if ((st = ipi_send_hdr(c, "STATUS", err))) return st;
+      if ((st = ipi_recv_hdr(c, msg, "waiting for HAVEDATA (the client computing)", err))) return st;
+      if (!strcmp(msg, "HAVEDATA")) break;
+      if (strcmp(msg, "READY"))
+        return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' after POSDATA where HAVEDATA "
+                                          "was expected", msg);
+      if (ipi_now() > deadline)
+        return mdb_err_set(err, MDB_ERUN, "ipi: the client did not have forces ready within %g s (timeout=)",
+                           c->timeout);
+      if ((st = ipi_stopped("waiting for HAVEDATA (the client computing)", err))) return st;
+      struct timespec ms = {0, 1000000};
+      nanosleep(&ms, NULL);
+    }
+    if ((st = ipi_send_hdr(c, "GETFORCE", err))) return st;
   }
-  if ((st = ipi_send_hdr(c, "GETFORCE", err))) return st;
   if ((st = ipi_recv_hdr(c, msg, "waiting for FORCEREADY", err))) return st;
   if (strcmp(msg, "FORCEREADY"))
     return mdb_err_set(err, MDB_ERUN, "ipi: the client answered GETFORCE with '%s' where FORCEREADY was expected",
@@ -563,8 +668,12 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
   if (nextra < 0 || nextra > IPI_MAX_EXTRA)
     return mdb_err_set(err, MDB_ERUN, "ipi: the client announced %d bytes of extra data (valid: 0..%d)", (int)nextra,
                        IPI_MAX_EXTRA);
+  /* the first bytes are kept (calc/ipi.h mdb_ipi_extra), the rest dropped */
+  int32_t keep = nextra < (int32_t)sizeof c->extra - 1 ? nextra : (int32_t)sizeof c->extra - 1;
+  if ((st = ipi_recv(c, c->extra, (size_t)keep, "reading extra data", err))) return st;
+  c->extra[keep] = '\0';
   char sink[4096];
-  for (int32_t left = nextra; left > 0;) {
+  for (int32_t left = nextra - keep; left > 0;) {
     int32_t take = left < (int32_t)sizeof sink ? left : (int32_t)sizeof sink;
     if ((st = ipi_recv(c, sink, (size_t)take, "reading extra data", err))) return st;
     left -= take;
@@ -602,6 +711,23 @@ static mdb_status ipi_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
   return st;
 }
 
+static void ipi_free_strv(char **v) {
+  for (char **p = v; p && *p; p++) free(*p);
+  free(v);
+}
+
+static char **ipi_copy_strv(char *const *v) {
+  size_t n = 0;
+  while (v[n]) n++;
+  char **out = calloc(n + 1, sizeof *out);
+  for (size_t k = 0; out && k < n; k++)
+    if (!(out[k] = strdup(v[k]))) {
+      ipi_free_strv(out);
+      return NULL;
+    }
+  return out;
+}
+
 static void ipi_fini(void *ctx) {
   ipi_ctx *c = ctx;
   if (!c) return;
@@ -619,10 +745,47 @@ static void ipi_fini(void *ctx) {
   }
   ipi_reap(c, sent_exit);
   free(c->buf);
+  free(c->msg);
+  free(c->init);
+  ipi_free_strv(c->argv);
+  ipi_free_strv(c->envp);
   free(c);
 }
 
 static double ipi_wait_total(const void *ctx) { return ((const ipi_ctx *)ctx)->wait_s; }
+
+static int ipi_child_pid(const void *ctx) { return (int)((const ipi_ctx *)ctx)->child; }
+
+/* ---- calc/ipi.h: for calculators that drive their own client over this path */
+
+mdb_status mdb_ipi_set_client(void *ctx, char *const argv[], char *const envp[], const char *init, mdb_err *err) {
+  ipi_ctx *c = ctx;
+  ipi_free_strv(c->argv);
+  ipi_free_strv(c->envp);
+  free(c->init);
+  c->argv = argv ? ipi_copy_strv(argv) : NULL;
+  c->envp = envp ? ipi_copy_strv(envp) : NULL;
+  c->init = init ? strdup(init) : NULL;
+  c->own_client = 1;
+  if ((argv && !c->argv) || (envp && !c->envp) || (init && !c->init))
+    return mdb_err_nomem(err, "ipi client command", (double)(init ? strlen(init) : 0));
+  return MDB_OK;
+}
+
+mdb_status mdb_ipi_handshake(void *ctx, mdb_err *err) {
+  ipi_ctx *c = ctx;
+  char msg[IPI_HDR + 1];
+  mdb_status st = ipi_send_hdr(c, "STATUS", err);
+  if (!st) st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err);
+  if (!st && !strcmp(msg, "NEEDINIT")) st = ipi_send_init(c, msg, err);
+  if (!st && strcmp(msg, "READY"))
+    st = mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
+  if (st) ipi_drop(c);
+  else c->pipelined = c->own_client;
+  return st;
+}
+
+const char *mdb_ipi_extra(const void *ctx) { return ((const ipi_ctx *)ctx)->extra; }
 
 const mdb_calc_ops mdb_ipi_cpu_ops = {
     .name = "ipi",
@@ -636,4 +799,5 @@ const mdb_calc_ops mdb_ipi_cpu_ops = {
     .fini = ipi_fini,
     .external_wait_s = ipi_wait_total,
     .keys = ipi_keys,
+    .external_pid = ipi_child_pid,
 };

@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,11 @@
 #include "calc/calc.h"
 
 extern const mdb_calc_ops mdb_lj_cpu_ops, mdb_eam_cpu_ops, mdb_sw_cpu_ops, mdb_spcfw_cpu_ops, mdb_plugin_cpu_ops;
-extern const mdb_calc_ops mdb_ipi_cpu_ops;
+extern const mdb_calc_ops mdb_ipi_cpu_ops, mdb_ase_cpu_ops;
 
 static const mdb_calc_ops *const registry[] = {&mdb_lj_cpu_ops, &mdb_eam_cpu_ops, &mdb_sw_cpu_ops,
-                                               &mdb_spcfw_cpu_ops, &mdb_plugin_cpu_ops, &mdb_ipi_cpu_ops};
+                                               &mdb_spcfw_cpu_ops, &mdb_plugin_cpu_ops, &mdb_ipi_cpu_ops,
+                                               &mdb_ase_cpu_ops};
 static const int nregistry = (int)(sizeof registry / sizeof registry[0]);
 
 const char *mdb_calc_names(void) {
@@ -61,16 +63,40 @@ mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *e
   char *rest = colon + 1;
   if (!*trim(rest))
     return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': nothing after ':' (form: NAME:key=value,...)", text);
-  for (char *tok = strtok(rest, ","); tok; tok = strtok(NULL, ",")) {
+  for (char *tok = rest; tok;) {
+    /* the next comma outside quotes ends the parameter */
+    char *p = tok, quote = 0;
+    for (; *p && (quote || *p != ','); p++)
+      if (!quote && (*p == '"' || *p == '\'')) quote = *p;
+      else if (quote && *p == quote) quote = 0;
+    if (quote)
+      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': a quote (%c) is not closed", text, quote);
+    char *next = *p ? p + 1 : NULL;
+    *p = 0;
     char *eq = strchr(tok, '=');
     if (!eq)
       return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': '%s' is not key=value", text, trim(tok));
     *eq = 0;
     char *key = trim(tok), *value = trim(eq + 1);
+    size_t vl = strlen(value);
+    if (vl >= 2 && (value[0] == '"' || value[0] == '\'') && value[vl - 1] == value[0]) {
+      value[vl - 1] = 0;
+      value++;
+    }
+    tok = next;
     if (!*key || !*value)
       return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': empty key or value", text);
     if (strlen(key) >= sizeof spec->params[0].key)
       return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': key '%s' is too long", text, key);
+    if (strcmp(key, "label") == 0) {
+      int ok = strlen(value) < sizeof spec->label && !spec->label[0];
+      for (const char *c = value; ok && *c; c++) ok = isalnum((unsigned char)*c) || strchr("._-", *c);
+      if (!ok)
+        return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': label must be given once, 1..%zu letters, digits, "
+                           "'.', '_' or '-' (got '%s')", text, sizeof spec->label - 1, value);
+      snprintf(spec->label, sizeof spec->label, "%s", value);
+      continue;
+    }
     for (int i = 0; i < spec->nparams; i++)
       if (strcmp(spec->params[i].key, key) == 0)
         return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': key '%s' given twice", text, key);
@@ -82,6 +108,34 @@ mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *e
     snprintf(kv->value, sizeof kv->value, "%s", value);
   }
   return MDB_OK;
+}
+
+void mdb_calc_spec_format(const mdb_calc_spec *spec, char *buf, size_t len) {
+  if (!len) return;
+  size_t o = (size_t)snprintf(buf, len, "%s", spec->name);
+  for (int i = 0; i <= spec->nparams && o < len; i++) {
+    const char *k = i < spec->nparams ? spec->params[i].key : "label";
+    const char *v = i < spec->nparams ? spec->params[i].value : spec->label;
+    if (!v[0]) continue;
+    const char *q = !strchr(v, ',') ? "" : strchr(v, '"') ? "'" : "\"";
+    o += (size_t)snprintf(buf + o, len - o, "%c%s=%s%s%s", o == strlen(spec->name) ? ':' : ',', k, q, v, q);
+  }
+}
+
+void mdb_calc_spec_short(const char *text, char *buf, size_t len) {
+  if (!len) return;
+  mdb_calc_spec spec;
+  if (mdb_calc_spec_parse(text, &spec, NULL) == MDB_OK && spec.label[0]) {
+    snprintf(buf, len, "%s", spec.label);
+    return;
+  }
+  if (strlen(text) <= 40) {
+    snprintf(buf, len, "%s", text);
+    return;
+  }
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++) h = (h ^ *p) * 16777619u;
+  snprintf(buf, len, "%.31s-%08x", text, (unsigned)h);
 }
 
 mdb_status mdb_spec_check_keys(const mdb_calc_spec *spec, const char *const *valid, mdb_err *err) {
@@ -162,6 +216,19 @@ unsigned mdb_calc_neigh_kinds(const mdb_calc *calc) { return calc->ops->neigh_ki
 
 double mdb_calc_external_wait_s(const mdb_calc *calc) {
   return calc->ops->external_wait_s ? calc->ops->external_wait_s(calc->ctx) : -1.0;
+}
+
+int mdb_calc_external_pid(const mdb_calc *calc) {
+  return calc->ops->external_pid ? calc->ops->external_pid(calc->ctx) : 0;
+}
+
+double mdb_calc_external_model_s(const mdb_calc *calc) {
+  return calc->ops->external_model_s ? calc->ops->external_model_s(calc->ctx) : -1.0;
+}
+
+const char *mdb_calc_external_info(const mdb_calc *calc) {
+  const char *s = calc->ops->external_info ? calc->ops->external_info(calc->ctx) : NULL;
+  return s ? s : "";
 }
 
 mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,

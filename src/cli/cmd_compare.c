@@ -157,6 +157,8 @@ static void add_shadow_json(cJSON *j, const mdb_shadow *sh) {
   cJSON_AddNumberToObject(o, "force_max_eV_per_A", sm.force_max);
   cJSON_AddNumberToObject(o, "energy_diff_mean_eV_per_atom", sm.energy_diff_mean);
   cJSON_AddNumberToObject(o, "energy_diff_max_abs_eV_per_atom", sm.energy_diff_max_abs);
+  cJSON_AddNumberToObject(o, "energy_diff_centered_max_abs_eV_per_atom", sm.energy_diff_centered_max_abs);
+  cJSON_AddNumberToObject(o, "energy_diff_centered_rms_eV_per_atom", sm.energy_diff_centered_rms);
   cJSON_AddNumberToObject(o, "median_ms", isfinite(sm.median_ms) ? sm.median_ms : 0);
   cJSON *raw = cJSON_AddObjectToObject(o, "raw");
   cJSON *steps = cJSON_CreateArray();
@@ -185,6 +187,7 @@ static mdb_status write_case_json(const char *path, const char *id, const mdb_re
 
 typedef struct entry {
   char spec[512];
+  char name[80]; /* its label, or a short readable form of spec (mdb_calc_spec_short) */
   char id[MDB_H5_CASE_ID_MAX];
   mdb_case c;
   mdb_result r;
@@ -260,7 +263,8 @@ int mdb_cmd_compare(int argc, char **argv) {
     snprintf(e[i].c.calculator, sizeof e[i].c.calculator, "%.511s", specs[i]);
     if (mdb_case_resolve(&e[i].c, &err)) return mdb_cli_die(CMD, &err);
     if (check_spec(specs[i], e[i].c.device, &err)) return mdb_cli_die(CMD, &err);
-    make_id(specs[i], ids, i, e[i].id, sizeof e[i].id);
+    mdb_calc_spec_short(specs[i], e[i].name, sizeof e[i].name); /* the label, or a short readable name */
+    make_id(e[i].name, ids, i, e[i].id, sizeof e[i].id);
     snprintf(ids[i], sizeof ids[i], "%s", e[i].id);
   }
   mdb_shadow sh;
@@ -414,13 +418,13 @@ int mdb_cmd_compare(int argc, char **argv) {
       const entry *x = &e[i];
       const char *status = x->ran ? x->r.status : x->error[0] ? "error" : "not run";
       if (!x->ran || x->r.n_timed < 1) {
-        printf("  %-28s %8s\n", x->spec, status);
+        printf("  %-28s %8s\n", x->name, status);
         continue;
       }
       char sp[64] = "";
       if (i == 0) snprintf(sp, sizeof sp, "1 (reference)");
-      else if (isfinite(x->speedup)) snprintf(sp, sizeof sp, "%.3f [%.3f, %.3f]", x->speedup, x->lo, x->hi);
-      printf("  %-28s %8s %10.4g %10.4g %10.4g %10.4g %11.4g  %s\n", x->spec, status, x->r.step.median,
+      else if (isfinite(x->speedup)) snprintf(sp, sizeof sp, "%#.3g [%#.3g, %#.3g]", x->speedup, x->lo, x->hi);
+      printf("  %-28s %8s %10.4g %10.4g %10.4g %10.4g %11.4g  %s\n", x->name, status, x->r.step.median,
              x->r.step.mean, x->r.step.p95, x->r.step.p99, x->r.steps_per_second, sp);
     }
     if (have_shadow && e[0].ran) {
@@ -428,8 +432,9 @@ int mdb_cmd_compare(int argc, char **argv) {
       mdb_shadow_summarize(&sh, &sm);
       printf("  shadow %s along %s, %d evaluations (every step, the initial state included):\n", sh.spec, e[0].spec,
              sh.n);
-      printf("    energy  (E_shadow - E_ref)/N  mean %.4g  max |.| %.4g eV/atom\n", sm.energy_diff_mean,
-             sm.energy_diff_max_abs);
+      printf("    energy  (E_shadow - E_ref)/N, offset removed: max |dE - mean dE| %.4g  rms %.4g eV/atom  (raw: "
+             "mean offset %.4g, max |dE| %.4g eV/atom)\n",
+             sm.energy_diff_centered_max_abs, sm.energy_diff_centered_rms, sm.energy_diff_mean, sm.energy_diff_max_abs);
       printf("    forces  MAE %.4g  RMSE %.4g (mean over steps, max %.4g)  max |dF| %.4g eV/A\n", sm.force_mae_mean,
              sm.force_rmse_mean, sm.force_rmse_max, sm.force_max);
       printf("    latency shadow evaluation median %.4g ms (mean %.4g); reference step median %.4g ms, energy "

@@ -84,6 +84,8 @@ static void usage(FILE *to) {
           "  --energy-interval N     thermo sample every N steps [10]\n"
           "  --memory-interval N     memory sample every N timed steps [100]\n"
           "  --skin-A S              Verlet skin (Å) [1.0]\n"
+          "  --threads N             threads of an external model's process (OMP_NUM_THREADS, torch) [the\n"
+          "                          calculator's threads= key, else $OMP_NUM_THREADS, else the cores bound here]\n"
           "  --output FILE.json      write the result as JSON\n"
           "  --quiet                 print nothing but errors\n"
           "\n"
@@ -184,6 +186,20 @@ void mdb_cli_print_summary(const mdb_result *r, const char *output) {
   printf("  memory      before %.4f GB  after %.4f GB  delta %+.4f GB  peak %.4f GB  leak %s (host RSS)\n",
          r->mem_before / 1e9, r->mem_after / 1e9, (r->mem_after - r->mem_before) / 1e9, r->mem_peak / 1e9,
          r->leak_detected ? "DETECTED" : "no");
+  if (r->model.used) {
+    const mdb_model_record *m = &r->model;
+    if (m->model_ms)
+      printf("  model split median (p99) ms per step: model %.4g (%.4g)  transport+worker %.4g (%.4g)  integration "
+             "%.4g (%.4g)  harness = step - model %.4g (%.4g)\n",
+             m->model.median, m->model.p99, m->transport.median, m->transport.p99, m->integration.median,
+             m->integration.p99, m->overhead.median, m->overhead.p99);
+    printf("  model mem   before %.4f GB  after %.4f GB  delta %+.4f GB  peak %.4f GB  leak %s (client pid %d, %d "
+           "threads; mdbench's own leak %s)",
+           m->mem_before / 1e9, m->mem_after / 1e9, (m->mem_after - m->mem_before) / 1e9, m->mem_peak / 1e9,
+           m->leak_detected ? "DETECTED" : "no", m->pid, m->threads, m->own_leak_detected ? "DETECTED" : "no");
+    if (m->gpu_mem_bytes >= 0) printf("  GPU %.4f GB\n", m->gpu_mem_bytes / 1e9);
+    else printf("  GPU %s\n", m->gpu_note);
+  }
   printf("  energy      drift %.3e (relative, total E)  conserved slope %.3e eV/atom/ps  max |E-E0| %.3e eV/atom  "
          "std %.3g eV\n",
          r->energy_drift, r->drift_slope, r->max_dev_per_atom, r->energy_std);
@@ -251,6 +267,12 @@ int mdb_cli_case_option(const char *cmd, int opt, const char *arg, mdb_case *c) 
     case OPT_TIMESTEP: rc = mdb_cli_parse_positive("--timestep-fs", arg, &c->timestep_fs, &err); break;
     case OPT_TEMPERATURE: rc = mdb_cli_parse_double("--temperature-K", arg, &c->temperature_K, &err); break;
     case OPT_SKIN: rc = mdb_cli_parse_double("--skin-A", arg, &c->skin_A, &err); break;
+    case OPT_THREADS: { /* for the processes mdbench starts (calc/ase.c reads it as its default) */
+      int t = 0;
+      rc = mdb_cli_parse_int("--threads", arg, 1, &t, &err);
+      if (!rc) setenv("OMP_NUM_THREADS", arg, 1);
+      break;
+    }
     case OPT_LATTICE: rc = mdb_cli_parse_positive("--lattice-A", arg, &c->lattice_A, &err); break;
     case OPT_SEED: rc = mdb_cli_parse_u64("--seed", arg, &c->seed, &err); break;
   default: return -1;

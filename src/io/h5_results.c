@@ -426,7 +426,42 @@ static int write_case_data(h5w *w, hid_t g, const mdb_result *r) {
   w->group = sub;
   bad = dset(w, mg, "step", H5T_STD_I64LE, H5T_NATIVE_LONG, r ? r->mem_step : NULL, nm, "1") ||
         dset(w, mg, "bytes", H5T_STD_I64LE, H5T_NATIVE_INT64, r ? r->mem_bytes : NULL, nm, "bytes");
+  if (!bad && r && r->model.used)
+    bad = dset(w, mg, "model_bytes", H5T_STD_I64LE, H5T_NATIVE_INT64, r->model.mem_bytes, nm, "bytes");
   if (H5Gclose(mg) < 0 && note(w)) bad = failed_at(w, "group", "memory");
+  w->group = gname;
+  return bad ? -1 : 0;
+}
+
+/* model/: what a launched client (the ase worker, ipi:launch) did, when there was one */
+static int write_model(h5w *w, hid_t g, const mdb_result *r) {
+  if (!r || !r->model.used) return 0;
+  const mdb_model_record *m = &r->model;
+  const hid_t F = H5T_IEEE_F64LE, FM = H5T_NATIVE_DOUBLE;
+  hid_t mg = new_group(w, g, "model");
+  if (mg < 0) return -1;
+  const char *gname = w->group;
+  char sub[MDB_H5_CASE_ID_MAX + 32];
+  snprintf(sub, sizeof sub, "%s/model", gname);
+  w->group = sub;
+  int bad = attr_i64(w, mg, "pid", m->pid) || attr_str(w, mg, "info", m->info) ||
+            attr_f64(w, mg, "memory_before_bytes", m->mem_before) ||
+            attr_f64(w, mg, "memory_after_bytes", m->mem_after) || attr_f64(w, mg, "memory_peak_bytes", m->mem_peak) ||
+            attr_i64(w, mg, "leak_detected", m->leak_detected) ||
+            attr_i64(w, mg, "mdbench_leak_detected", m->own_leak_detected) || attr_i64(w, mg, "threads", m->threads) ||
+            attr_f64(w, mg, "gpu_memory_peak_bytes", m->gpu_mem_bytes >= 0 ? m->gpu_mem_bytes : NAN) ||
+            attr_str(w, mg, "gpu_memory_source", m->gpu_note);
+  if (!bad && m->model_ms)
+    bad = attr_f64(w, mg, "model_median_ms", m->model.median) || attr_f64(w, mg, "model_p99_ms", m->model.p99) ||
+          attr_f64(w, mg, "transport_worker_median_ms", m->transport.median) ||
+          attr_f64(w, mg, "transport_worker_p99_ms", m->transport.p99) ||
+          attr_f64(w, mg, "integration_median_ms", m->integration.median) ||
+          attr_f64(w, mg, "integration_p99_ms", m->integration.p99) ||
+          attr_f64(w, mg, "harness_overhead_median_ms", m->overhead.median) ||
+          attr_f64(w, mg, "harness_overhead_p99_ms", m->overhead.p99) ||
+          dset(w, mg, "model_ms", F, FM, m->model_ms, r->n_timed, "ms");
+  if (!bad && r->client_wait_ms) bad = dset(w, mg, "client_wait_ms", F, FM, r->client_wait_ms, r->n_timed, "ms");
+  if (H5Gclose(mg) < 0 && note(w)) bad = failed_at(w, "group", "model");
   w->group = gname;
   return bad ? -1 : 0;
 }
@@ -455,6 +490,8 @@ static int write_shadow(h5w *w, hid_t g, const mdb_h5_case *k) {
             attr_f64(w, sg, "force_max_eV_per_A", sm.force_max) ||
             attr_f64(w, sg, "energy_diff_mean_eV_per_atom", sm.energy_diff_mean) ||
             attr_f64(w, sg, "energy_diff_max_abs_eV_per_atom", sm.energy_diff_max_abs) ||
+            attr_f64(w, sg, "energy_diff_centered_max_abs_eV_per_atom", sm.energy_diff_centered_max_abs) ||
+            attr_f64(w, sg, "energy_diff_centered_rms_eV_per_atom", sm.energy_diff_centered_rms) ||
             attr_f64(w, sg, "median_ms", sm.median_ms) || attr_str(w, sg, "potential_sha256", shadow_sha) ||
             dset(w, sg, "step", H5T_STD_I64LE, H5T_NATIVE_LONG, sh->step, n, "1") ||
             dset(w, sg, "time_fs", F, FM, sh->time_fs, n, "fs") ||
@@ -511,7 +548,7 @@ static int write_case(h5w *w, hid_t cases, const mdb_h5_meta *m, const mdb_h5_ca
   if (g < 0) return -1;
   w->group = gpath;
   int bad = write_case_attrs(w, g, m, k) || write_case_data(w, g, k->result) || write_shadow(w, g, k) ||
-            write_gpu(w, g, k->result);
+            write_gpu(w, g, k->result) || write_model(w, g, k->result);
   if (H5Gclose(g) < 0 && note(w)) bad = failed_at(w, "group", "");
   return bad ? -1 : 0;
 }

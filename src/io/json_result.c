@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calc/calc.h"
 #include "core/version.h"
 #include "io/atomic.h"
 
@@ -59,15 +60,68 @@ cJSON *mdb_provenance_to_json(const mdb_provenance *p) {
   return o;
 }
 
+static cJSON *stats_ms(const mdb_stats *st) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "mean", st->mean);
+  cJSON_AddNumberToObject(o, "median", st->median);
+  cJSON_AddNumberToObject(o, "p95", st->p95);
+  cJSON_AddNumberToObject(o, "p99", st->p99);
+  cJSON_AddNumberToObject(o, "std", st->std);
+  cJSON_AddNumberToObject(o, "min", st->min);
+  cJSON_AddNumberToObject(o, "max", st->max);
+  return o;
+}
+
+/* performance.model_split: a step cut into the model, transport + worker, and mdbench's integration */
+static void add_model_split(cJSON *perf, const mdb_result *r) {
+  const mdb_model_record *m = &r->model;
+  if (!m->used || !m->model_ms || r->n_timed < 1) return;
+  cJSON *o = cJSON_AddObjectToObject(perf, "model_split");
+  cJSON_AddItemToObject(o, "step_ms", stats_ms(&r->step));
+  cJSON_AddItemToObject(o, "model_ms", stats_ms(&m->model));
+  cJSON_AddItemToObject(o, "transport_worker_ms", stats_ms(&m->transport));
+  cJSON_AddItemToObject(o, "integration_ms", stats_ms(&m->integration));
+  cJSON_AddItemToObject(o, "harness_overhead_ms", stats_ms(&m->overhead));
+  double sum = 0;
+  for (int i = 0; i < r->n_timed; i++) sum += m->model_ms[i];
+  cJSON_AddNumberToObject(o, "model_fraction", r->total_time_s > 0 ? sum * 1e-3 / r->total_time_s : 0);
+}
+
+/* memory.model: the launched client's process tree */
+static void add_model_memory(cJSON *mem, const mdb_result *r) {
+  const mdb_model_record *m = &r->model;
+  if (!m->used) {
+    cJSON_AddStringToObject(mem, "leak_source", "mdbench");
+    cJSON_AddNullToObject(mem, "model");
+    return;
+  }
+  cJSON_AddStringToObject(mem, "leak_source", "model");
+  cJSON_AddBoolToObject(mem, "mdbench_leak_detected", m->own_leak_detected);
+  cJSON *o = cJSON_AddObjectToObject(mem, "model");
+  cJSON_AddNumberToObject(o, "pid", m->pid);
+  cJSON_AddNumberToObject(o, "before_gb", m->mem_before / 1e9);
+  cJSON_AddNumberToObject(o, "after_gb", m->mem_after / 1e9);
+  cJSON_AddNumberToObject(o, "delta_gb", (m->mem_after - m->mem_before) / 1e9);
+  cJSON_AddNumberToObject(o, "peak_gb", m->mem_peak / 1e9);
+  cJSON_AddBoolToObject(o, "leak_detected", m->leak_detected);
+  cJSON_AddNumberToObject(o, "threads", m->threads);
+  if (m->gpu_mem_bytes >= 0) cJSON_AddNumberToObject(o, "gpu_peak_gb", m->gpu_mem_bytes / 1e9);
+  else cJSON_AddNullToObject(o, "gpu_peak_gb");
+  cJSON_AddStringToObject(o, "gpu_source", m->gpu_note);
+  cJSON_AddStringToObject(o, "kind", "client_process_tree_rss");
+}
+
 cJSON *mdb_result_to_json(const mdb_result *r) {
   const mdb_case *c = &r->c;
   cJSON *root = cJSON_CreateObject();
   cJSON_AddStringToObject(root, "schema", "mdbench-case/1");
 
   cJSON *meta = cJSON_AddObjectToObject(root, "metadata");
-  char name[1024];
-  snprintf(name, sizeof name, "%s_%s_%datoms_%s", c->calculator, c->system, r->n_atoms, c->protocol);
+  char name[1024], calc_name[128];
+  mdb_calc_spec_short(c->calculator, calc_name, sizeof calc_name); /* the label, or a short form */
+  snprintf(name, sizeof name, "%s_%s_%datoms_%s", calc_name, c->system, r->n_atoms, c->protocol);
   cJSON_AddStringToObject(meta, "name", name);
+  cJSON_AddStringToObject(meta, "calculator_label", calc_name);
   cJSON_AddStringToObject(meta, "protocol", c->protocol);
   /* ensemble settings; null where the protocol has none */
   int nve = strcmp(c->protocol, "NVE") == 0, npt = strcmp(c->protocol, "NPT") == 0;
@@ -113,6 +167,9 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddStringToObject(meta, "device_name", strcmp(c->device, "cpu") == 0 ? r->prov.cpu_model : r->gpu.dev.name);
   cJSON_AddStringToObject(meta, "precision", c->precision);
   cJSON_AddItemToObject(meta, "provenance", mdb_provenance_to_json(&r->prov));
+  cJSON *model_info = r->model.info[0] ? cJSON_Parse(r->model.info) : NULL;
+  if (model_info) cJSON_AddItemToObject(meta, "model", model_info);
+  else cJSON_AddNullToObject(meta, "model");
 
   cJSON_AddStringToObject(root, "status", r->status);
   if (strcmp(r->status, "ok") != 0) {
@@ -145,6 +202,7 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
     cJSON_AddNumberToObject(perf, "client_wait_s", r->client_wait_s);
     cJSON_AddNumberToObject(perf, "client_wait_fraction", r->total_time_s > 0 ? r->client_wait_s / r->total_time_s : 0);
   }
+  add_model_split(perf, r);
 
   cJSON *mem = cJSON_AddObjectToObject(root, "memory");
   cJSON_AddNumberToObject(mem, "before_gb", r->mem_before / 1e9);
@@ -153,6 +211,7 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddNumberToObject(mem, "peak_gb", r->mem_peak / 1e9);
   cJSON_AddBoolToObject(mem, "leak_detected", r->leak_detected);
   cJSON_AddStringToObject(mem, "kind", "host_rss");
+  add_model_memory(mem, r);
 
   if (r->gpu.used) { /* the GPU engine (gpu/gmd.h) */
     const mdb_gpu_record *q = &r->gpu;
@@ -225,6 +284,8 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON *rm = cJSON_AddObjectToObject(raw, "memory");
   cJSON_AddItemToObject(rm, "step", long_array(r->mem_step, r->n_mem));
   cJSON_AddItemToObject(rm, "bytes", i64_array(r->mem_bytes, r->n_mem));
+  if (r->model.used) cJSON_AddItemToObject(rm, "model_bytes", i64_array(r->model.mem_bytes, r->n_mem));
+  if (r->model.model_ms) cJSON_AddItemToObject(raw, "model_ms", num_array(r->model.model_ms, r->n_timed));
   return root;
 }
 

@@ -44,6 +44,9 @@ mdb_status mdb_par_init(int *argc, char ***argv, mdb_par *p, mdb_err *err) {
   MPI_Comm_rank(node, &p->local_rank);
   MPI_Comm_size(node, &p->local_size);
   MPI_Comm_free(&node);
+  char lr[16]; /* for the ase worker (calc/ase.c): the rank's GPU among the node's */
+  snprintf(lr, sizeof lr, "%d", p->local_rank);
+  setenv("MDBENCH_LOCAL_RANK", lr, 1);
   char lib[MPI_MAX_LIBRARY_VERSION_STRING];
   int len = 0;
   MPI_Get_library_version(lib, &len);

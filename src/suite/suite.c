@@ -43,7 +43,7 @@
 #define SUITE_FILE_MAX (16 << 20)
 #define PATH_MAX_LEN 160
 #define SYSTEM_SLUG_MAX 64
-#define CALC_SLUG_MAX 96
+#define CALC_SLUG_MAX 48 /* longer: 39 characters, "-" and 8 hex digits of a hash (or name it: label=) */
 #define MAX_SIZES 64 /* per atoms list; a system's sizes over both devices: 2 × MAX_SIZES */
 
 enum { D_SYSTEM, D_ATOMS, D_PROTOCOL, D_CALC, D_DEVICE, ND };
@@ -495,12 +495,10 @@ static calcinfo *calcinfo_get(ctx *x, const char *text) {
   mdb_calc_spec spec;
   ci->st = mdb_calc_spec_parse(text, &spec, &err);
   if (ci->st == MDB_OK) {
-    char canon[MDB_SPEC_TEXT_MAX];
-    int len = snprintf(canon, sizeof canon, "%s", spec.name);
-    for (int i = 0; i < spec.nparams && len < (int)sizeof canon; i++)
-      len += snprintf(canon + len, sizeof canon - (size_t)len, "%c%s=%s", i ? ',' : ':', spec.params[i].key,
-                      spec.params[i].value);
-    if (len >= (int)sizeof canon) {
+    char canon[MDB_SPEC_TEXT_MAX + 1];
+    mdb_calc_spec_format(&spec, canon, sizeof canon); /* values with commas quoted, label last */
+    int len = (int)strlen(canon);
+    if (len >= MDB_SPEC_TEXT_MAX) {
       ci->st = mdb_err_set(&err, MDB_EINPUT, "calculator spec '%.60s...' is longer than %d characters", text,
                            MDB_SPEC_TEXT_MAX - 1);
     } else {
@@ -654,10 +652,13 @@ static int parse_calc(ctx *x, const cJSON *node, const char *path, val *out) {
       if (cJSON_IsString(kv)) {
         scopy(value, sizeof value, kv->valuestring);
       } else if (cJSON_IsNumber(kv) && isfinite(kv->valuedouble)) {
-        for (int prec = 1; prec <= 17; prec++) { /* the shortest text that reads back the same */
-          snprintf(value, sizeof value, "%.*g", prec, kv->valuedouble);
-          if (strtod(value, NULL) == kv->valuedouble) break;
-        }
+        if (kv->valuedouble == floor(kv->valuedouble) && fabs(kv->valuedouble) < 1e15) /* 300, not 3e+02 */
+          snprintf(value, sizeof value, "%.0f", kv->valuedouble);
+        else
+          for (int prec = 1; prec <= 17; prec++) { /* the shortest text that reads back the same */
+            snprintf(value, sizeof value, "%.*g", prec, kv->valuedouble);
+            if (strtod(value, NULL) == kv->valuedouble) break;
+          }
       } else {
         char got[128];
         describe(kv, got, sizeof got);
@@ -665,14 +666,18 @@ static int parse_calc(ctx *x, const cJSON *node, const char *path, val *out) {
         ok = 0;
         continue;
       }
-      if (!value[0] || strchr(value, ',') || strpbrk(kv->string, ":,= ")) {
+      if (!value[0] || (strchr(value, '"') && strchr(value, '\'') && strchr(value, ',')) ||
+          strpbrk(kv->string, ":,= ")) {
         add_error(x, kpath, "a calculator parameter needs a key without ':', ',', '=' or spaces and a non-empty "
-                  "value without ','");
+                  "value (a value with commas cannot hold both quote characters)");
         ok = 0;
         continue;
       }
+      /* a value with commas (a launch command) goes in quotes */
+      const char *q = !strchr(value, ',') ? "" : strchr(value, '"') ? "'" : "\"";
       if (len < sizeof text)
-        len += (size_t)snprintf(text + len, sizeof text - len, "%c%s=%s", np++ ? ',' : ':', kv->string, value);
+        len += (size_t)snprintf(text + len, sizeof text - len, "%c%s=%s%s%s", np++ ? ',' : ':', kv->string, q,
+                                value, q);
     }
     if (!ok) return 0;
     if (len >= MDB_SPEC_TEXT_MAX) {
@@ -1407,6 +1412,10 @@ static void build_cases(ctx *x) {
     }
     pairinfo *pi = pair_get(x, si, 0, ci->canon);
     if (!pi) continue;
+    if (pi->st && strncmp(ci->canon, "ase:", 4) == 0) { /* the worker models any species: its failure is an error */
+      add_error(x, cb->path[D_CALC], "%s", pi->msg);
+      continue;
+    }
     if (pi->st) {
       pi->dropped++;
       continue;
@@ -1903,6 +1912,11 @@ static void slug_append(char *out, size_t n, size_t *o, const char *s, size_t le
 
 void mdb_suite_calc_slug(const char *spec, char *buf, size_t len) {
   if (!len) return;
+  mdb_calc_spec parsed;
+  if (mdb_calc_spec_parse(spec, &parsed, NULL) == MDB_OK && parsed.label[0]) { /* label=NAME names it */
+    scopy(buf, len, parsed.label);
+    return;
+  }
   char tmp[MDB_SPEC_TEXT_MAX * 2];
   size_t o = 0;
   tmp[0] = 0;
