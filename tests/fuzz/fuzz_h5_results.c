@@ -27,8 +27,9 @@
  * than one element. Reading one overflows the buffer of read_str_attr and
  * attr_str (issue 15 item 7, being fixed separately); without this every
  * run would stop there within seconds. Delete the define once that fix is
- * in, and this target covers it (-DFUZZ_AVOID_ISSUE15_ITEM7=0 shows the
- * bug meanwhile).
+ * in, and this target covers it: corpus/h5_results/regress-item7-* set the
+ * root's schema to an array of 16 strings (variable- and fixed-length),
+ * which -DFUZZ_AVOID_ISSUE15_ITEM7=0 shows overflowing at once.
  */
 #include <hdf5.h>
 #include <math.h>

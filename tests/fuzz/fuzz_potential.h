@@ -12,10 +12,11 @@
  * this bound every run of these targets would stop on it at once.
  *
  * FUZZ_NO_PAIRS: a configuration without a pair inside the cutoff is not
- * evaluated either: eam_compute then offsets its never-allocated pair arrays
- * (NULL + 0, undefined behaviour that clang's UBSan reports at
- * calc/eam.c:979; harmless in practice, left to the EAM code's owner). The
- * read and the preparation of such a file are still fuzzed.
+ * evaluated either: eam_compute and sw_loop then offset their never-allocated
+ * pair buffers (NULL + 0, undefined behaviour that clang's UBSan reports at
+ * calc/eam.c:979 and calc/sw.c:342; harmless in practice, left to the
+ * owner of those files). The read and the preparation of such a file are
+ * still fuzzed.
  */
 #ifndef MDB_FUZZ_POTENTIAL_H
 #define MDB_FUZZ_POTENTIAL_H
@@ -57,7 +58,8 @@ static inline void fuzz_potential(const char *calc_name, const char *file_name, 
   if (mdb_neigh_init(&nl, rc, 0.5, mdb_calc_neigh_kinds(&calc), &err)) goto out;
   have_nl = 1;
   if (mdb_neigh_build(&nl, &sys, &err)) goto out;
-  if (nl.half_start && nl.half_start[sys.n] == 0) goto out; /* no pair: see FUZZ_NO_PAIRS above */
+  if ((nl.half_start ? nl.half_start[sys.n] : 0) + (nl.full_start ? nl.full_start[sys.n] : 0) == 0)
+    goto out; /* no pair: see FUZZ_NO_PAIRS above */
   mdb_calc_out res;
   memset(&res, 0, sizeof res);
   (void)mdb_calc_compute(&calc, &sys, &nl, MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL, &res, &err);
