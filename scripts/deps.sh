@@ -11,6 +11,8 @@ if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(lammps lammps-data python3 python3-numpy python3-ase python3-h5py python3-matplotlib hdf5-tools procps)
   # the Slurm test (tests/slurm.cmake) runs its own slurmctld, slurmd and munged
   pkgs+=(slurm-wlm munge)
+  # scripts/fuzz.sh: clang with libFuzzer (libclang-rt-dev: libclang_rt.fuzzer), llvm: llvm-symbolizer
+  pkgs+=(clang libclang-rt-dev llvm)
 fi
 
 missing=()

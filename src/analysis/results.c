@@ -147,9 +147,20 @@ static double jnum(const cJSON *o, const char *k) {
   return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-static int64_t jint(const cJSON *o, const char *k, int64_t dflt) {
-  double v = jnum(o, k);
-  return isfinite(v) ? (int64_t)v : dflt;
+/* The first integer field that held no usable integer, "metadata.n_steps = 2.2e+24"; "" when none. */
+typedef struct jbad {
+  char what[128];
+} jbad;
+
+/* An integer field: dflt when absent, null or not a number; a number that is
+ * not a whole number a double holds exactly (|v| <= 2^53) is noted in bad. */
+static int64_t jint(const cJSON *o, const char *sec, const char *k, int64_t dflt, jbad *bad) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  if (!cJSON_IsNumber(v)) return dflt;
+  double x = v->valuedouble;
+  if (isfinite(x) && x == floor(x) && fabs(x) <= 9007199254740992.0) return (int64_t)x;
+  if (!bad->what[0]) snprintf(bad->what, sizeof bad->what, "%s.%s = %.6g", sec, k, x);
+  return dflt;
 }
 
 static void jstr(const cJSON *o, const char *k, char *buf, size_t len) {
@@ -226,11 +237,12 @@ static int json_kind(const cJSON *root, char *why, size_t len) {
 
 static mdb_status json_case(const cJSON *root, const char *path, mdb_rcase *c, mdb_err *err) {
   case_init(c);
+  jbad bad = {""};
   snprintf(c->source, sizeof c->source, "%s", path);
   jstr(root, "case_id", c->case_id, sizeof c->case_id);
   const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "metadata");
   jstr(m, "system_type", c->system, sizeof c->system);
-  c->n_atoms = jint(m, "n_atoms", 0);
+  c->n_atoms = jint(m, "metadata", "n_atoms", 0, &bad);
   jstr(m, "protocol", c->protocol, sizeof c->protocol);
   jstr(m, "calculator", c->calculator, sizeof c->calculator);
   jstr(m, "device", c->device, sizeof c->device);
@@ -241,18 +253,24 @@ static mdb_status json_case(const cJSON *root, const char *path, mdb_rcase *c, m
   c->tdamp_fs = jnum(m, "tdamp_fs");
   c->pdamp_fs = jnum(m, "pdamp_fs");
   c->pressure_bar = jnum(m, "pressure_bar");
-  c->chain_length = jint(m, "chain_length", 0);
+  c->chain_length = jint(m, "metadata", "chain_length", 0, &bad);
   c->timestep_fs = jnum(m, "timestep_fs");
   c->temperature_K = jnum(m, "temperature_K");
   double seed = jnum(m, "seed");
-  c->seed = isfinite(seed) && seed >= 0 ? (uint64_t)seed : 0;
-  c->n_steps = jint(m, "n_steps", 0);
-  c->warmup_steps = jint(m, "warmup_steps", 0);
+  c->seed = 0;
+  if (seed >= 0 && seed < 18446744073709551616.0) /* 2^64: the cast is defined below it */
+    c->seed = (uint64_t)seed;
+  else if (seed == 18446744073709551616.0) /* a seed near 2^64, rounded up when written as a double */
+    c->seed = UINT64_MAX;
+  else if (!isnan(seed) && !bad.what[0])
+    snprintf(bad.what, sizeof bad.what, "metadata.seed = %.6g", seed);
+  c->n_steps = jint(m, "metadata", "n_steps", 0, &bad);
+  c->warmup_steps = jint(m, "metadata", "warmup_steps", 0, &bad);
   jstr(root, "status", c->status, sizeof c->status);
   if (!c->status[0]) return mdb_err_set(err, MDB_EINPUT, "%s: a case result without 'status'", path);
   const cJSON *f = cJSON_GetObjectItemCaseSensitive(root, "failure");
   if (cJSON_IsObject(f)) {
-    c->fail_step = jint(f, "step", -1);
+    c->fail_step = jint(f, "failure", "step", -1, &bad);
     jstr(f, "reason", c->error, sizeof c->error);
   }
   const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "performance");
@@ -267,8 +285,11 @@ static mdb_status json_case(const cJSON *root, const char *path, mdb_rcase *c, m
   c->max_ms = jnum(p, "max_step_time_ms");
   c->atom_steps_per_second = jnum(p, "atom_steps_per_second");
   c->ns_per_day = jnum(p, "ns_per_day");
-  c->n_timed_steps = jint(p, "n_timed_steps", 0);
-  c->neighbor_builds = jint(p, "neighbor_builds", 0);
+  c->n_timed_steps = jint(p, "performance", "n_timed_steps", 0, &bad);
+  c->neighbor_builds = jint(p, "performance", "neighbor_builds", 0, &bad);
+  if (bad.what[0])
+    return mdb_err_set(err, MDB_EINPUT, "%s: %s is not an integer (counts, steps and seeds are whole numbers)", path,
+                       bad.what);
   const cJSON *mem = cJSON_GetObjectItemCaseSensitive(root, "memory");
   c->peak_memory_gb = jnum(mem, "peak_gb");
   c->memory_before_gb = jnum(mem, "before_gb");

@@ -101,8 +101,7 @@ extern char **environ;
 
 #define IPI_BOHR_A 0.5291772105638411    /* Å per Bohr (ase.units.Bohr, ASE 3.22) */
 #define IPI_HARTREE_EV 27.211386024367243 /* eV per Hartree (ase.units.Ha, ASE 3.22) */
-#define IPI_HDR 12
-#define IPI_MAX_EXTRA (64 << 20) /* bytes of "extra" accepted in FORCEREADY */
+#define IPI_HDR MDB_IPI_HDR
 #define IPI_DEFAULT_TIMEOUT 60.0
 #define IPI_SLICE_S 0.1 /* longest single poll: how soon a stop request is seen */
 
@@ -114,7 +113,8 @@ typedef struct ipi_ctx {
   int listen_fd, fd; /* -1 when closed */
   int broken;        /* a failure dropped the connection */
   int natoms;
-  double *buf; /* [3*natoms] positions out, forces in (atomic units, client order) */
+  double *buf; /* [3*natoms] positions out (atomic units), forces in (eV/Å), client order */
+  unsigned char *wire; /* [mdb_ipi_forces_bytes(natoms)] a FORCEREADY body as received */
   double wait_s; /* running total of exchange wall time */
   char launch[MDB_SPEC_TEXT_MAX]; /* client command template, "" for none */
   char log[MDB_SPEC_TEXT_MAX];    /* where its output goes, "" for the default */
@@ -247,12 +247,7 @@ static mdb_status ipi_recv_hdr(ipi_ctx *c, char msg[IPI_HDR + 1], const char *wh
   unsigned char h[IPI_HDR];
   mdb_status st = ipi_recv(c, h, sizeof h, what, err);
   if (st) return st;
-  int len = IPI_HDR;
-  while (len > 0 && (h[len - 1] == ' ' || h[len - 1] == '\0')) len--;
-  int ok = len > 0;
-  for (int k = 0; k < len; k++)
-    if (h[k] < 'A' || h[k] > 'Z') ok = 0;
-  if (!ok) {
+  if (mdb_ipi_header(h, msg) < 0) {
     char hex[3 * IPI_HDR + 1];
     for (int k = 0; k < IPI_HDR; k++) snprintf(hex + 3 * k, 4, "%02x ", h[k]);
     hex[3 * IPI_HDR - 1] = '\0';
@@ -261,9 +256,65 @@ static mdb_status ipi_recv_hdr(ipi_ctx *c, char msg[IPI_HDR + 1], const char *wh
                        "space-padded word such as READY",
                        what, hex);
   }
+  if (!strcmp(msg, "ERROR")) return ipi_recv_error(c, what, err);
+  return MDB_OK;
+}
+
+int mdb_ipi_header(const unsigned char h[MDB_IPI_HDR], char msg[MDB_IPI_HDR + 1]) {
+  int len = MDB_IPI_HDR;
+  while (len > 0 && (h[len - 1] == ' ' || h[len - 1] == '\0')) len--;
+  int ok = len > 0;
+  for (int k = 0; k < len; k++)
+    if (h[k] < 'A' || h[k] > 'Z') ok = 0;
+  msg[0] = '\0';
+  if (!ok) return -1;
   memcpy(msg, h, (size_t)len);
   msg[len] = '\0';
-  if (!strcmp(msg, "ERROR")) return ipi_recv_error(c, what, err);
+  return 0;
+}
+
+size_t mdb_ipi_forces_bytes(int n) {
+  return sizeof(double) + sizeof(int32_t) + (size_t)n * 3 * sizeof(double) + 9 * sizeof(double) + sizeof(int32_t);
+}
+
+mdb_status mdb_ipi_decode_forces(const void *body, size_t len, int n, double *energy, double *f, double w[3][3],
+                                 int32_t *nextra, mdb_err *err) {
+  const unsigned char *p = body;
+  const size_t need = mdb_ipi_forces_bytes(n);
+  if (len < MDB_IPI_FORCES_HEAD || (len != MDB_IPI_FORCES_HEAD && len != need))
+    return mdb_err_set(err, MDB_ERUN, "ipi: a FORCEREADY body of %zu bytes; %zu expected for %d atoms", len, need, n);
+  double e;
+  int32_t nc;
+  memcpy(&e, p, sizeof e);
+  memcpy(&nc, p + sizeof e, sizeof nc);
+  if (nc != n)
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client sent forces for %d atoms; the system has %d", (int)nc, n);
+  if (len == MDB_IPI_FORCES_HEAD) return MDB_OK;
+  const unsigned char *pf = p + MDB_IPI_FORCES_HEAD, *pw = pf + (size_t)n * 3 * sizeof(double);
+  double v[9];
+  int32_t ne;
+  memcpy(v, pw, sizeof v);
+  memcpy(&ne, pw + sizeof v, sizeof ne);
+  if (ne < 0 || ne > MDB_IPI_MAX_EXTRA)
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client announced %d bytes of extra data (valid: 0..%d)", (int)ne,
+                       MDB_IPI_MAX_EXTRA);
+  /* checked after the conversion: a finite number near DBL_MAX in atomic units is infinite in eV */
+  if (!isfinite(e * IPI_HARTREE_EV))
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client sent a non-finite energy (%g Hartree)", e);
+  for (int k = 0; k < 9; k++)
+    if (!isfinite(v[k] * IPI_HARTREE_EV)) return mdb_err_set(err, MDB_ERUN, "ipi: the client sent a non-finite virial");
+  const double fconv = IPI_HARTREE_EV / IPI_BOHR_A;
+  for (size_t k = 0; k < (size_t)n * 3; k++) {
+    double fk;
+    memcpy(&fk, pf + k * sizeof fk, sizeof fk);
+    if (!isfinite(fk * fconv))
+      return mdb_err_set(err, MDB_ERUN, "ipi: the client sent a non-finite force on atom %d", (int)(k / 3));
+    f[k] = fk * fconv;
+  }
+  *energy = e * IPI_HARTREE_EV;
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) w[a][b] = v[3 * b + a] * IPI_HARTREE_EV;
+  *nextra = ne;
   return MDB_OK;
 }
 
@@ -486,8 +537,11 @@ static mdb_status ipi_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
   char where[400];
   if (c->natoms != sys->n) {
     free(c->buf);
+    free(c->wire);
+    c->natoms = 0;
     c->buf = malloc((size_t)sys->n * 3 * sizeof *c->buf);
-    if (!c->buf) return mdb_err_nomem(err, "ipi positions", sys->n * 24.0);
+    c->wire = malloc(mdb_ipi_forces_bytes(sys->n));
+    if (!c->buf || !c->wire) return mdb_err_nomem(err, "ipi positions", sys->n * 48.0);
     c->natoms = sys->n;
   }
   if (c->fd >= 0) return MDB_OK;
@@ -654,20 +708,13 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
   if (strcmp(msg, "FORCEREADY"))
     return mdb_err_set(err, MDB_ERUN, "ipi: the client answered GETFORCE with '%s' where FORCEREADY was expected",
                        msg);
-  double e;
-  int32_t nc;
-  if ((st = ipi_recv(c, &e, sizeof e, "reading the energy", err))) return st;
-  if ((st = ipi_recv(c, &nc, sizeof nc, "reading the atom count", err))) return st;
-  if (nc != n)
-    return mdb_err_set(err, MDB_ERUN, "ipi: the client sent forces for %d atoms; the system has %d", (int)nc, n);
-  if ((st = ipi_recv(c, c->buf, (size_t)n * 3 * sizeof *c->buf, "reading forces", err))) return st;
-  double w[9];
-  if ((st = ipi_recv(c, w, sizeof w, "reading the virial", err))) return st;
+  const size_t body = mdb_ipi_forces_bytes(n), head = MDB_IPI_FORCES_HEAD;
+  double e, w[3][3];
   int32_t nextra;
-  if ((st = ipi_recv(c, &nextra, sizeof nextra, "reading the extra-data length", err))) return st;
-  if (nextra < 0 || nextra > IPI_MAX_EXTRA)
-    return mdb_err_set(err, MDB_ERUN, "ipi: the client announced %d bytes of extra data (valid: 0..%d)", (int)nextra,
-                       IPI_MAX_EXTRA);
+  if ((st = ipi_recv(c, c->wire, head, "reading the energy and atom count", err))) return st;
+  if ((st = mdb_ipi_decode_forces(c->wire, head, n, &e, c->buf, w, &nextra, err))) return st;
+  if ((st = ipi_recv(c, c->wire + head, body - head, "reading forces and virial", err))) return st;
+  if ((st = mdb_ipi_decode_forces(c->wire, body, n, &e, c->buf, w, &nextra, err))) return st;
   /* the first bytes are kept (calc/ipi.h mdb_ipi_extra), the rest dropped */
   int32_t keep = nextra < (int32_t)sizeof c->extra - 1 ? nextra : (int32_t)sizeof c->extra - 1;
   if ((st = ipi_recv(c, c->extra, (size_t)keep, "reading extra data", err))) return st;
@@ -679,20 +726,10 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
     left -= take;
   }
 
-  if (!isfinite(e)) return mdb_err_set(err, MDB_ERUN, "ipi: the client sent a non-finite energy (%g)", e);
-  for (int k = 0; k < 9; k++)
-    if (!isfinite(w[k])) return mdb_err_set(err, MDB_ERUN, "ipi: the client sent a non-finite virial");
-  const double fconv = IPI_HARTREE_EV / IPI_BOHR_A;
   for (int i = 0; i < n; i++)
-    for (int k = 0; k < 3; k++) {
-      double fk = c->buf[3 * sys->id[i] + k];
-      if (!isfinite(fk))
-        return mdb_err_set(err, MDB_ERUN, "ipi: the client sent a non-finite force on atom %d", sys->id[i]);
-      sys->f[3 * i + k] = fk * fconv;
-    }
-  out->energy = e * IPI_HARTREE_EV;
-  for (int a = 0; a < 3; a++)
-    for (int b = 0; b < 3; b++) out->virial[a][b] = w[3 * b + a] * IPI_HARTREE_EV;
+    for (int k = 0; k < 3; k++) sys->f[3 * i + k] = c->buf[3 * sys->id[i] + k];
+  out->energy = e;
+  memcpy(out->virial, w, sizeof w);
   out->virial_set = 1;
   return MDB_OK;
 }
@@ -749,6 +786,7 @@ static void ipi_fini(void *ctx) {
   free(c->init);
   ipi_free_strv(c->argv);
   ipi_free_strv(c->envp);
+  free(c->wire);
   free(c);
 }
 
