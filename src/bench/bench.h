@@ -166,6 +166,15 @@ typedef struct mdb_run_hooks {
   mdb_status (*after_step)(void *user, const struct mdb_md *md, long step, int timed, mdb_err *err);
   void *user;
   unsigned force_flags;
+  /* Progress (NULL: none): called outside the timed region after a step
+   * once progress_period_s has passed since the last call, and once after
+   * the last step with done = 1. The deadline is checked against the clock
+   * the step already reads for its timing: no extra system call per step.
+   * step counts from 1 over warmup plus timed steps (total); elapsed_s is
+   * since the first step began. */
+  void (*progress)(void *user, long step, long total, double elapsed_s, int done);
+  void *progress_user;
+  double progress_period_s;
 } mdb_run_hooks;
 
 /* mdb_case_run with hooks (NULL: none). */

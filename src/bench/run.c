@@ -424,7 +424,9 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
   const unsigned sample_flags = MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL;
   const unsigned extra_flags = hooks ? hooks->force_flags : 0;
   const int hooked = hooks && hooks->after_step;
+  const int progress = hooks && hooks->progress;
   double t_loop = mdb_now();
+  double next_progress = t_loop + (progress ? hooks->progress_period_s : 0);
   if (hooked && (st = hooks->after_step(hooks->user, &md, 0, 0, err))) goto out;
   if (sample_thermo(r, &md, g, 0)) goto done;
   for (long step = 1; step <= total; step++) {
@@ -467,9 +469,14 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
     if (hooked && (st = hooks->after_step(hooks->user, &md, step, timed, err))) goto out;
     if (thermo_here && sample_thermo(r, &md, g, step)) break;
     if (timed && ((step - c->warmup_steps) % c->memory_interval == 0 || step == total)) sample_memory(r, g, step);
+    if (progress && t1 >= next_progress) { /* t1: the step's own clock reading */
+      hooks->progress(hooks->progress_user, step, total, t1 - t_loop, 0);
+      next_progress = t1 + hooks->progress_period_s;
+    }
   }
 done:
   r->wall_time_s = mdb_now() - t_loop;
+  if (progress) hooks->progress(hooks->progress_user, g ? mdb_gmd_step_count(g) : md.step, total, r->wall_time_s, 1);
   {
     const long last = g ? mdb_gmd_step_count(g) : md.step;
     if (r->n_mem == 0 || r->mem_step[r->n_mem - 1] != last) sample_memory(r, g, last);

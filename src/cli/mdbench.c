@@ -24,6 +24,7 @@
 #include "calc/calc.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "core/stop.h"
 #include "core/units.h"
 #include "core/version.h"
@@ -291,7 +292,10 @@ static int cmd_run(int argc, char **argv) {
   if (output && mdb_atomic_check_writable(output, &err)) return mdb_cli_die("run", &err);
   mdb_result r;
   mdb_stop_install(); /* SIGTERM/SIGINT/SIGUSR1: stop at the next step, keep what was measured */
-  if (mdb_case_run(&c, &r, &err)) return mdb_cli_die("run", &err);
+  mdb_run_hooks hooks = {0};
+  mdb_cli_progress progress;
+  mdb_cli_progress_attach(&progress, &hooks, "run", NULL, quiet);
+  if (mdb_case_run_hooked(&c, &hooks, &r, &err)) return mdb_cli_die("run", &err);
   const int stopped = strcmp(r.status, "interrupted") == 0;
   int code = strcmp(r.status, "ok") == 0 ? 0 : stopped ? MDB_EXIT_INTERRUPTED : 1;
   if (output && mdb_result_write_json(&r, output, &err)) {
