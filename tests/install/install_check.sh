@@ -20,7 +20,9 @@ p=$tmp/moved
 for f in bin/mdbench bin/mdbench-suite include/mdbench/calculator.h lib/mdbench/plugins/libmorse.so \
          share/mdbench/examples/plugins/morse.c share/mdbench/suites/quick.json share/mdbench/suites/README.md \
          share/mdbench/analysis/pyproject.toml share/mdbench/analysis/mdbench_analysis/__init__.py \
-         share/doc/mdbench/README.md share/doc/mdbench/docs/hdf5-layout.md; do
+         share/doc/mdbench/README.md share/doc/mdbench/docs/hdf5-layout.md share/man/man1/mdbench.1 \
+         share/man/man1/mdbench-suite.1 share/bash-completion/completions/mdbench \
+         share/bash-completion/completions/mdbench-suite; do
   [[ -e $p/$f ]] || fail "the prefix lacks $f"
 done
 # every docs/X.md the binaries' messages name is installed
