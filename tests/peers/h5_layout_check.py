@@ -65,6 +65,7 @@ CASE_ATTRS = {
 # dataset (relative to the case group) -> (dtype, units, length key)
 CASE_DATASETS = {
     "step_time_ms": ("<f8", "ms", "timed"),
+    "timed_step": ("<i8", "1", "timed"),
     "thermo/step": ("<i8", "1", "thermo"),
     "thermo/time_fs": ("<f8", "fs", "thermo"),
     "thermo/total_energy_eV": ("<f8", "eV", "thermo"),
