@@ -116,6 +116,8 @@ typedef struct mdb_result {
   int leak_detected;
   double energy_std;    /* eV, of the total energy samples */
   double energy_drift;  /* (E_end − E_0)/|E_0| of the total energy */
+  double potential_drift; /* (U_end − U_0)/|U_0| of the potential energy: the Python framework's
+                             "drift", kept so its baselines and thresholds can still be compared */
   double drift_slope;   /* eV/atom/ps, least-squares slope of the conserved energy */
   double max_dev_per_atom; /* max |E − E_0| / N, eV/atom (conserved energy) */
   double momentum_drift;   /* max |P(t) − P(0)| / N, amu·Å/fs per atom */

@@ -301,6 +301,8 @@ static mdb_status finish(mdb_result *r, mdb_err *err) {
     for (int k = 0; k < ns; k++) ss += (r->th_total[k] - mean) * (r->th_total[k] - mean);
     r->energy_std = sqrt(ss / ns);
     r->energy_drift = e0 != 0 ? (r->th_total[ns - 1] - e0) / fabs(e0) : 0;
+    const double u0 = r->th_potential[0];
+    r->potential_drift = u0 != 0 ? (r->th_potential[ns - 1] - u0) / fabs(u0) : 0;
     double *t_ps = malloc((size_t)ns * sizeof *t_ps), *e_pa = malloc((size_t)ns * sizeof *e_pa);
     if (!t_ps || !e_pa) {
       free(t_ps);

@@ -148,6 +148,7 @@ static const col cols[] = {
     F64(std_pressure_bar, "bar", 0),
     F64(mean_volume_A3, "A^3", 0),
     I64(neighbor_builds, "1", 0),
+    F64(potential_drift, "1", 0),
 };
 #define NCOLS ((int)(sizeof cols / sizeof cols[0]))
 
@@ -626,6 +627,7 @@ static void summary_row(const mdb_h5_case *k, mdb_h5_summary_row *s) {
   s->fail_step = r->fail_step;
   s->peak_memory_gb = r->mem_peak / 1e9;
   s->energy_drift = r->energy_drift;
+  s->potential_drift = r->potential_drift;
   s->total_time_s = r->total_time_s;
   s->wall_time_s = r->wall_time_s;
   s->setup_time_s = r->setup_time_s;
