@@ -169,8 +169,9 @@ typedef struct mdb_run_hooks {
   void *user;
   unsigned force_flags;
   /* Progress (NULL: none): called outside the timed region after a step
-   * once progress_period_s has passed since the last call, and once after
-   * the last step with done = 1. The deadline is checked against the clock
+   * once progress_period_s has passed since the last call, and once when
+   * the run ends, whatever the outcome, with done = 1 (the other arguments
+   * then mean nothing). The deadline is checked against the clock
    * the step already reads for its timing: no extra system call per step.
    * step counts from 1 over warmup plus timed steps (total); elapsed_s is
    * since the first step began. */

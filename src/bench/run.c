@@ -478,7 +478,6 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
   }
 done:
   r->wall_time_s = mdb_now() - t_loop;
-  if (progress) hooks->progress(hooks->progress_user, g ? mdb_gmd_step_count(g) : md.step, total, r->wall_time_s, 1);
   {
     const long last = g ? mdb_gmd_step_count(g) : md.step;
     if (r->n_mem == 0 || r->mem_step[r->n_mem - 1] != last) sample_memory(r, g, last);
@@ -490,6 +489,7 @@ done:
   utc_now(r->ended_utc, sizeof r->ended_utc);
   st = finish(r, err);
 out:
+  if (hooks && hooks->progress) hooks->progress(hooks->progress_user, 0, total, 0, 1); /* ends the line, any outcome */
   mdb_gmd_free(g);
   if (have_md) mdb_md_free(&md);
   if (have_calc) mdb_calc_free(&calc);

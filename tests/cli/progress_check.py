@@ -8,7 +8,7 @@ and an ETA, at most ~4 redraws a second, cleared at the end; --quiet prints
 nothing on the terminal. Without a terminal: plain lines (no \\r) every
 MDBENCH_PROGRESS_S seconds, none for a run shorter than the default 10 s.
 compare shows the line per calculator. Each run is sized to last about
-1.5 s on this machine (calibrated first), whatever the build.
+2 s on this machine (calibrated first), whatever the build.
 """
 import json
 import os
@@ -57,12 +57,12 @@ def run_pty(args, env=None):
 
 case = ["--system", "argon", "--atoms", "500", "--warmup", "10"]
 with tempfile.TemporaryDirectory() as tmp:
-    # calibrate: steps for ~1.5 s
+    # calibrate: steps for ~2 s
     cal = os.path.join(tmp, "cal.json")
     subprocess.run([MDB, "run", *case, "--steps", "200", "--quiet", "--output", cal], check=True)
     sps = json.load(open(cal))["performance"]["steps_per_second"]
-    steps = max(200, int(1.5 * sps))
-    print(f"calibration: {sps:.4g} steps/s -> {steps} steps")
+    steps = max(200, int(2.0 * sps))
+    print(f"calibration: {sps:.4g} steps/s -> {steps} steps (~2 s)")
     total = steps + 10
     env = dict(os.environ)
     env.pop("MDBENCH_PROGRESS_S", None)
@@ -83,7 +83,7 @@ with tempfile.TemporaryDirectory() as tmp:
     if draws:
         m = draws[0]
         k, rate = int(m.group(1)), float(m.group(4))
-        check(abs(rate - sps) / sps < 0.6, f"the rate {rate:.4g} steps/s is within 60 % of the calibrated {sps:.4g}")
+        check(sps / 3 < rate < 3 * sps, f"the rate {rate:.4g} steps/s is within a factor 3 of the calibrated {sps:.4g}")
         eta = m.group(5)
         if eta.endswith(" s") and "min" not in eta:
             check(abs(float(eta[:-2]) - (total - k) / rate) < 0.15,
@@ -93,10 +93,10 @@ with tempfile.TemporaryDirectory() as tmp:
     rc, out, secs = run_pty([MDB, "run", *case, "--steps", str(steps), "--quiet"], env)
     check(rc == 0 and out == b"", f"--quiet on a pty prints nothing ({len(out)} bytes in {secs:.2f} s)")
 
-    # 3. not a terminal, default period (10 s): a 1.5 s run prints no progress line
+    # 3. not a terminal, default period (10 s): a 2 s run prints no progress line
     p = subprocess.run([MDB, "run", *case, "--steps", str(steps)], env=env, capture_output=True, text=True)
     check(p.returncode == 0 and not LINE.search(p.stderr) and "\r" not in p.stderr,
-          "without a terminal, a run shorter than 10 s prints no progress line")
+          "without a terminal, a run shorter than 10 s prints no progress line (default period 10 s)")
 
     # 4. not a terminal, MDBENCH_PROGRESS_S=0.3: plain lines
     env2 = dict(env, MDBENCH_PROGRESS_S="0.3")
@@ -112,9 +112,11 @@ with tempfile.TemporaryDirectory() as tmp:
     check(p.returncode == 0 and p.stderr == "" and p.stdout == "", "--quiet without a terminal prints nothing")
 
     # 5. compare: the line names the calculator being run
-    half = max(100, steps // 2)
+    # (each calculator runs ~2 s; a line every 0.1 s)
+    half = steps
     p = subprocess.run([MDB, "compare", *case, "--steps", str(half), "--calculators", "lj,lj:rc=7",
-                        "--output", os.path.join(tmp, "cmp")], env=env2, capture_output=True, text=True)
+                        "--output", os.path.join(tmp, "cmp")], env=dict(env, MDBENCH_PROGRESS_S="0.1"),
+                       capture_output=True, text=True)
     check(p.returncode == 0, f"compare exits 0 (got {p.returncode}: {p.stderr[-300:]})")
     check(re.search(r"mdbench compare: lj: step \d+/%d" % (half + 10), p.stderr) is not None and
           re.search(r"mdbench compare: lj:rc=7: step \d+/", p.stderr) is not None,
