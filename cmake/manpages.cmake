@@ -8,13 +8,13 @@ if(MDB_PERL AND MDB_BASH)
   set(MDB_HELP2ROFF ${PROJECT_SOURCE_DIR}/scripts/help2roff.sh)
   add_custom_command(OUTPUT ${MDB_MAN_DIR}/mdbench.1
     COMMAND ${CMAKE_COMMAND} -E make_directory ${MDB_MAN_DIR}
-    COMMAND ${MDB_BASH} ${MDB_HELP2ROFF} $<TARGET_FILE:mdbench> mdbench ${PROJECT_VERSION}
+    COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=0 ${MDB_BASH} ${MDB_HELP2ROFF} $<TARGET_FILE:mdbench> mdbench ${PROJECT_VERSION}
             "MD force-field trajectory benchmarks: run, eval, compare, analyze, regress"
             ${MDB_MAN_DIR}/mdbench.1 run eval compare analyze regress list
     DEPENDS mdbench ${MDB_HELP2ROFF} VERBATIM)
   add_custom_command(OUTPUT ${MDB_MAN_DIR}/mdbench-suite.1
     COMMAND ${CMAKE_COMMAND} -E make_directory ${MDB_MAN_DIR}
-    COMMAND ${MDB_BASH} ${MDB_HELP2ROFF} $<TARGET_FILE:mdbench-suite> mdbench-suite ${PROJECT_VERSION}
+    COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=0 ${MDB_BASH} ${MDB_HELP2ROFF} $<TARGET_FILE:mdbench-suite> mdbench-suite ${PROJECT_VERSION}
             "run a benchmark suite of MD cases over MPI ranks, or submit it to Slurm"
             ${MDB_MAN_DIR}/mdbench-suite.1
     DEPENDS mdbench-suite ${MDB_HELP2ROFF} VERBATIM)

@@ -37,4 +37,5 @@ endif()
 add_test(NAME bash_completion_completes_subcommands_flags_and_names
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/man/completion_check.sh
                  ${PROJECT_SOURCE_DIR}/scripts/completion/mdbench.bash $<TARGET_FILE_DIR:mdbench>)
-set_tests_properties(bash_completion_completes_subcommands_flags_and_names PROPERTIES LABELS "cli")
+set_tests_properties(bash_completion_completes_subcommands_flags_and_names PROPERTIES LABELS "cli"
+                     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
