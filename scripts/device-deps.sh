@@ -60,6 +60,7 @@ build)
     -DMPI_C_COMPILER="$root/usr/bin/mpicc.openmpi" -DMPIEXEC_EXECUTABLE="$root/usr/bin/mpirun.openmpi" \
     -DHDF5_C_INCLUDE_DIR="$root/usr/include/hdf5/openmpi" \
     -DHDF5_C_LIBRARY_hdf5="$lib/hdf5/openmpi/libhdf5.so" -DHDF5_C_LIBRARY_m="$(find /usr/lib* /lib* -name 'libm.so*' -print -quit)" \
+    -DHDF5_C_LIBRARY_hdf5_hl="$lib/hdf5/openmpi/libhdf5_hl.so" -DHDF5_hdf5_hl_LIBRARY_RELEASE="$lib/hdf5/openmpi/libhdf5_hl.so" \
     -DCJSON_INCLUDE_DIR="$root/usr/include" -DCJSON_LIBRARY="$lib/libcjson.so" -DCMAKE_DISABLE_FIND_PACKAGE_PkgConfig=ON \
     -DCMAKE_PREFIX_PATH="$root/usr" >/dev/null
   cmake --build "$here/build-device" -j"$(nproc)"

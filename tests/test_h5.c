@@ -457,6 +457,7 @@ static void check_summary_rows(const char *path, const mdb_h5_case *k, const mdb
     CHECK(same_f64(s->mean_pressure_bar, r->mean_pressure) && same_f64(s->std_pressure_bar, r->std_pressure));
     CHECK(same_f64(s->mean_volume_A3, r->mean_volume));
     CHECK(s->neighbor_builds == r->neighbor_builds);
+    CHECK(same_f64(s->potential_drift, r->potential_drift));
   }
   free(rows);
 }

@@ -35,7 +35,7 @@ static void run(long n_steps, long stop_at, mdb_result *r) {
   c.warmup_steps = 0;
   c.energy_interval = 10;
   stop_after = stop_at;
-  mdb_run_hooks h = {stop_hook, NULL, 0};
+  mdb_run_hooks h = {.after_step = stop_hook};
   REQUIRE_OK(mdb_case_run_hooked(&c, &h, r, &err), &err);
   mdb_stop_request(0);
 }

@@ -155,6 +155,8 @@ typedef struct mdb_result {
   int leak_detected;
   double energy_std;    /* eV, of the total energy samples */
   double energy_drift;  /* (E_end − E_0)/|E_0| of the total energy */
+  double potential_drift; /* (U_end − U_0)/|U_0| of the potential energy: the Python framework's
+                             "drift", kept so its baselines and thresholds can still be compared */
   double drift_slope;   /* eV/atom/ps, least-squares slope of the conserved energy */
   double max_dev_per_atom; /* max |E − E_0| / N, eV/atom (conserved energy) */
   double momentum_drift;   /* max |P(t) − P(0)| / N, amu·Å/fs per atom */
@@ -206,6 +208,16 @@ typedef struct mdb_run_hooks {
   mdb_status (*after_step)(void *user, const struct mdb_md *md, long step, int timed, mdb_err *err);
   void *user;
   unsigned force_flags;
+  /* Progress (NULL: none): called outside the timed region after a step
+   * once progress_period_s has passed since the last call, and once when
+   * the run ends, whatever the outcome, with done = 1 (the other arguments
+   * then mean nothing). The deadline is checked against the clock
+   * the step already reads for its timing: no extra system call per step.
+   * step counts from 1 over warmup plus timed steps (total); elapsed_s is
+   * since the first step began. */
+  void (*progress)(void *user, long step, long total, double elapsed_s, int done);
+  void *progress_user;
+  double progress_period_s;
 } mdb_run_hooks;
 
 /* mdb_case_run with hooks (NULL: none). */

@@ -357,6 +357,8 @@ static mdb_status finish(mdb_result *r, mdb_err *err) {
     for (int k = 0; k < ns; k++) ss += (r->th_total[k] - mean) * (r->th_total[k] - mean);
     r->energy_std = sqrt(ss / ns);
     r->energy_drift = e0 != 0 ? (r->th_total[ns - 1] - e0) / fabs(e0) : 0;
+    const double u0 = r->th_potential[0];
+    r->potential_drift = u0 != 0 ? (r->th_potential[ns - 1] - u0) / fabs(u0) : 0;
     double *t_ps = malloc((size_t)ns * sizeof *t_ps), *e_pa = malloc((size_t)ns * sizeof *e_pa);
     if (!t_ps || !e_pa) {
       free(t_ps);
@@ -492,7 +494,9 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
   const unsigned sample_flags = MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL;
   const unsigned extra_flags = hooks ? hooks->force_flags : 0;
   const int hooked = hooks && hooks->after_step;
+  const int progress = hooks && hooks->progress;
   double t_loop = mdb_now();
+  double next_progress = t_loop + (progress ? hooks->progress_period_s : 0);
   if (hooked && (st = hooks->after_step(hooks->user, &md, 0, 0, err))) goto out;
   if (sample_thermo(r, &md, g, 0)) goto done;
   for (long step = 1; step <= total; step++) {
@@ -560,6 +564,10 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
     if (hooked && (st = hooks->after_step(hooks->user, &md, step, timed, err))) goto out;
     if (thermo_here && sample_thermo(r, &md, g, step)) break;
     if (timed && ((step - c->warmup_steps) % c->memory_interval == 0 || step == total)) sample_memory(r, g, step);
+    if (progress && t1 >= next_progress) { /* t1: the step's own clock reading */
+      hooks->progress(hooks->progress_user, step, total, t1 - t_loop, 0);
+      next_progress = t1 + hooks->progress_period_s;
+    }
   }
 done:
   r->wall_time_s = mdb_now() - t_loop;
@@ -577,6 +585,7 @@ done:
   utc_now(r->ended_utc, sizeof r->ended_utc);
   st = finish(r, err);
 out:
+  if (hooks && hooks->progress) hooks->progress(hooks->progress_user, 0, total, 0, 1); /* ends the line, any outcome */
   mdb_gmd_free(g);
   if (have_md) mdb_md_free(&md);
   if (have_calc) mdb_calc_free(&calc);

@@ -34,6 +34,7 @@
 #include "calc/calc.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "core/stop.h"
 #include "core/version.h"
 #include "io/atomic.h"
@@ -302,9 +303,11 @@ int mdb_cmd_compare(int argc, char **argv) {
       fprintf(stderr, "mdbench compare: [%d/%d] %s%s%s\n", i + 1, nspecs, e[i].spec, have_shadow ? " shadowed by " : "",
               have_shadow ? shadow_spec : "");
     }
-    mdb_run_hooks hooks;
+    mdb_run_hooks hooks = {0};
     if (have_shadow) hooks = mdb_shadow_hooks(&sh);
-    mdb_status st = mdb_case_run_hooked(&e[i].c, have_shadow ? &hooks : NULL, &e[i].r, &err);
+    mdb_cli_progress progress;
+    mdb_cli_progress_attach(&progress, &hooks, "compare", e[i].spec, quiet);
+    mdb_status st = mdb_case_run_hooked(&e[i].c, &hooks, &e[i].r, &err);
     if (st && mdb_stop_requested()) { /* stopped before its first step (waiting for an i-PI client) */
       stopped = 1;
       continue;

@@ -24,6 +24,7 @@
 #include "calc/calc.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 #include "core/stop.h"
 #include "core/units.h"
 #include "core/version.h"
@@ -327,7 +328,10 @@ static int cmd_run(int argc, char **argv) {
   if (output && mdb_atomic_check_writable(output, &err)) return mdb_cli_die("run", &err);
   mdb_result r;
   mdb_stop_install(); /* SIGTERM/SIGINT/SIGUSR1: stop at the next step, keep what was measured */
-  if (mdb_case_run(&c, &r, &err)) {
+  mdb_run_hooks hooks = {0};
+  mdb_cli_progress progress;
+  mdb_cli_progress_attach(&progress, &hooks, "run", NULL, quiet);
+  if (mdb_case_run_hooked(&c, &hooks, &r, &err)) {
     if (!mdb_stop_requested()) return mdb_cli_die("run", &err);
     /* stopped before the first step (waiting for an i-PI client): nothing measured */
     fprintf(stderr, "mdbench run: stopped by %s before the first step, nothing measured (%s)\n",

@@ -17,6 +17,7 @@
 #include "io/h5_results.h"
 
 #include <hdf5.h>
+#include <hdf5_hl.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -153,6 +154,7 @@ static const col cols[] = {
     F64(std_pressure_bar, "bar", 0),
     F64(mean_volume_A3, "A^3", 0),
     I64(neighbor_builds, "1", 0),
+    F64(potential_drift, "1", 0),
 };
 #define NCOLS ((int)(sizeof cols / sizeof cols[0]))
 
@@ -272,6 +274,100 @@ static int dset(h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype, c
   if (dcpl >= 0) H5Pclose(dcpl);
   if (sp >= 0) H5Sclose(sp);
   return bad ? failed_at(w, "dataset", name) : 0;
+}
+
+/* Dimension scales (HDF5 high-level H5DS): the dataset `scale` (relative
+ * to loc) becomes the scale of dimension 0 of each dataset in names (NULL
+ * ends the list; names absent from loc are skipped), so readers that follow
+ * netCDF-4 (xarray through h5netcdf) give the arrays that coordinate. Adds
+ * attributes only: CLASS, NAME, REFERENCE_LIST on the scale, DIMENSION_LIST
+ * on each array; stale ones (H5Ocopy leaves their references dangling in
+ * another file) are removed first. Nothing happens when loc has no scale. */
+static int attach_scale(h5w *w, hid_t loc, const char *scale, const char *const *names) {
+  static const char *const ds_attrs[] = {"CLASS", "NAME", "REFERENCE_LIST", "DIMENSION_LIST"};
+  if (H5Lexists(loc, scale, H5P_DEFAULT) <= 0) return 0;
+  int bad = 0;
+  for (int i = -1; names[i < 0 ? 0 : i] && !bad; i++) {
+    const char *obj = i < 0 ? scale : names[i];
+    if (H5Lexists(loc, obj, H5P_DEFAULT) <= 0) continue;
+    for (size_t j = 0; j < sizeof ds_attrs / sizeof ds_attrs[0] && !bad; j++)
+      if (H5Aexists_by_name(loc, obj, ds_attrs[j], H5P_DEFAULT) > 0)
+        bad = H5Adelete_by_name(loc, obj, ds_attrs[j], H5P_DEFAULT) < 0 && note(w);
+  }
+  hid_t s = bad ? -1 : H5Dopen2(loc, scale, H5P_DEFAULT);
+  const char *base = strrchr(scale, '/');
+  bad = bad || ((s < 0 || H5DSset_scale(s, base ? base + 1 : scale) < 0) && note(w));
+  for (int i = 0; names[i] && !bad; i++) {
+    if (H5Lexists(loc, names[i], H5P_DEFAULT) <= 0) continue;
+    hid_t d = H5Dopen2(loc, names[i], H5P_DEFAULT);
+    bad = (d < 0 || H5DSattach_scale(d, s, 0) < 0) && note(w);
+    if (d >= 0 && H5Dclose(d) < 0) bad = note(w);
+  }
+  if (s >= 0 && H5Dclose(s) < 0) bad = note(w);
+  return bad ? failed_at(w, "dimension scale", scale) : 0;
+}
+
+/* The CF "coordinates" attribute: names[1..] (NULL-ended) get names[0], a
+ * second coordinate along their step dimension (xarray makes it a
+ * non-index coordinate; a second dimension scale would be read as a
+ * dimension of its own). Kept when already there (a copied case). */
+static int aux_coordinate(h5w *w, hid_t g, const char *const *names) {
+  int bad = 0;
+  for (int i = 1; names[i] && !bad; i++) {
+    if (H5Lexists(g, names[i], H5P_DEFAULT) <= 0 || H5Aexists_by_name(g, names[i], "coordinates", H5P_DEFAULT) > 0)
+      continue;
+    hid_t d = H5Dopen2(g, names[i], H5P_DEFAULT);
+    bad = d < 0 ? note(w) : attr_str(w, d, "coordinates", strrchr(names[0], '/') + 1) < 0;
+    if (d >= 0 && H5Dclose(d) < 0) bad = note(w);
+  }
+  return bad ? failed_at(w, "coordinates attribute", names[0]) : 0;
+}
+
+/* The step coordinates of a case group's per-step arrays: thermo/step for
+ * thermo/ (thermo/time_fs included: the same samples in fs), timed_step for
+ * step_time_ms, gpu/force_ms and shadow/step_time_ms, memory/step for
+ * memory/bytes, shadow/step for shadow/'s per-sample arrays. */
+static int case_scales(h5w *w, hid_t g) {
+  static const char *const thermo[] = {"thermo/time_fs", "thermo/total_energy_eV", "thermo/potential_energy_eV",
+                                       "thermo/kinetic_energy_eV", "thermo/conserved_energy_eV",
+                                       "thermo/temperature_K", "thermo/pressure_bar", "thermo/volume_A3",
+                                       "thermo/momentum_amu_A_per_fs", NULL};
+  static const char *const timed[] = {"step_time_ms", "gpu/force_ms", "shadow/step_time_ms", NULL};
+  static const char *const mem[] = {"memory/bytes", NULL};
+  static const char *const shadow[] = {"shadow/time_fs", "shadow/reference_energy_eV", "shadow/shadow_energy_eV",
+                                       "shadow/energy_diff_eV_per_atom", "shadow/force_mae_eV_per_A",
+                                       "shadow/force_rmse_eV_per_A", "shadow/force_max_eV_per_A", NULL};
+  /* the shadow's timed steps are the case's unless it stopped apart */
+  int shadow_timed = 1;
+  if (H5Lexists(g, "shadow", H5P_DEFAULT) > 0 && H5Lexists(g, "shadow/step_time_ms", H5P_DEFAULT) > 0) {
+    hid_t a = H5Dopen2(g, "step_time_ms", H5P_DEFAULT), b = H5Dopen2(g, "shadow/step_time_ms", H5P_DEFAULT);
+    hid_t sa = a < 0 ? -1 : H5Dget_space(a), sb = b < 0 ? -1 : H5Dget_space(b);
+    shadow_timed = sa >= 0 && sb >= 0 && H5Sget_simple_extent_npoints(sa) == H5Sget_simple_extent_npoints(sb);
+    if (sa >= 0) H5Sclose(sa);
+    if (sb >= 0) H5Sclose(sb);
+    if (a >= 0) H5Dclose(a);
+    if (b >= 0) H5Dclose(b);
+  }
+  static const char *const timed_no_shadow[] = {"step_time_ms", "gpu/force_ms", NULL};
+  return attach_scale(w, g, "thermo/step", thermo) || aux_coordinate(w, g, thermo) ||
+                 aux_coordinate(w, g, shadow) ||
+                 attach_scale(w, g, "timed_step", shadow_timed ? timed : timed_no_shadow) ||
+                 attach_scale(w, g, "memory/step", mem) || attach_scale(w, g, "shadow/step", shadow)
+             ? -1
+             : 0;
+}
+
+/* timed_step (the MD step of each timed step, W+1..W+n_timed), then the
+ * case's dimension scales; after every other member of the case group. */
+static int write_scales(h5w *w, hid_t g, const mdb_h5_case *k) {
+  const mdb_result *r = k->result;
+  const int nt = r ? r->n_timed : 0;
+  long *ts = malloc((size_t)(nt > 0 ? nt : 1) * sizeof *ts);
+  if (!ts) return failed_at(w, "dataset", "timed_step (out of memory)");
+  for (int i = 0; i < nt; i++) ts[i] = (long)r->c.warmup_steps + 1 + i;
+  int bad = dset(w, g, "timed_step", H5T_STD_I64LE, H5T_NATIVE_LONG, ts, nt, "1");
+  free(ts);
+  return bad || case_scales(w, g) ? -1 : 0;
 }
 
 static hid_t new_group(h5w *w, hid_t loc, const char *name) {
@@ -548,7 +644,7 @@ static int write_case(h5w *w, hid_t cases, const mdb_h5_meta *m, const mdb_h5_ca
   if (g < 0) return -1;
   w->group = gpath;
   int bad = write_case_attrs(w, g, m, k) || write_case_data(w, g, k->result) || write_shadow(w, g, k) ||
-            write_gpu(w, g, k->result) || write_model(w, g, k->result);
+            write_gpu(w, g, k->result) || write_model(w, g, k->result) || write_scales(w, g, k);
   if (H5Gclose(g) < 0 && note(w)) bad = failed_at(w, "group", "");
   return bad ? -1 : 0;
 }
@@ -576,6 +672,7 @@ static void summary_row(const mdb_h5_case *k, mdb_h5_summary_row *s) {
   s->fail_step = r->fail_step;
   s->peak_memory_gb = r->mem_peak / 1e9;
   s->energy_drift = r->energy_drift;
+  s->potential_drift = r->potential_drift;
   s->total_time_s = r->total_time_s;
   s->wall_time_s = r->wall_time_s;
   s->setup_time_s = r->setup_time_s;
@@ -1080,6 +1177,11 @@ static int fill_merged(h5w *w, hid_t cg, const mdb_h5_meta *meta, int n, void *c
     snprintf(from, sizeof from, "cases/%s", mc->rows[i].case_id);
     hid_t src = H5Fopen(mc->parts[i], H5F_ACC_RDONLY, H5P_DEFAULT);
     int bad = src < 0 || H5Ocopy(src, from, cg, mc->rows[i].case_id, H5P_DEFAULT, H5P_DEFAULT) < 0;
+    if (!bad) { /* the copied scales' references point into the source file: attach them again */
+      hid_t g = H5Gopen2(cg, mc->rows[i].case_id, H5P_DEFAULT);
+      bad = g < 0 || case_scales(w, g) < 0;
+      if (g >= 0) H5Gclose(g);
+    }
     if (bad) {
       note(w);
       snprintf(w->where, sizeof w->where, "copying /%s from %s", from, mc->parts[i]);

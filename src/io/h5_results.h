@@ -119,6 +119,7 @@ typedef struct mdb_h5_summary_row {
   double mean_pressure_bar, std_pressure_bar;
   double mean_volume_A3;
   int64_t neighbor_builds;
+  double potential_drift;       /* (U_end − U_0)/|U_0| of the potential energy: the Python framework's drift */
 } mdb_h5_summary_row;
 
 /* Reads /summary in file order. *rows is malloc'ed (free() it; NULL when

@@ -248,6 +248,7 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON *en = cJSON_AddObjectToObject(root, "energy");
   cJSON_AddNumberToObject(en, "std", r->energy_std);
   cJSON_AddNumberToObject(en, "drift", r->energy_drift);
+  cJSON_AddNumberToObject(en, "potential_drift", r->potential_drift); /* the Python framework's drift */
   cJSON_AddNumberToObject(en, "drift_slope_ev_per_atom_per_ps", r->drift_slope);
   cJSON_AddNumberToObject(en, "max_abs_deviation_ev_per_atom", r->max_dev_per_atom);
   cJSON_AddNumberToObject(en, "momentum_drift_amu_A_per_fs_per_atom", r->momentum_drift);

@@ -65,6 +65,7 @@ CASE_ATTRS = {
 # dataset (relative to the case group) -> (dtype, units, length key)
 CASE_DATASETS = {
     "step_time_ms": ("<f8", "ms", "timed"),
+    "timed_step": ("<i8", "1", "timed"),
     "thermo/step": ("<i8", "1", "thermo"),
     "thermo/time_fs": ("<f8", "fs", "thermo"),
     "thermo/total_energy_eV": ("<f8", "eV", "thermo"),
@@ -98,6 +99,7 @@ SUMMARY = [
     ("momentum_drift_amu_A_per_fs_per_atom", "<f8", "amu*A/fs/atom"), ("final_extended_energy_eV", "<f8", "eV"),
     ("mean_temperature_K", "<f8", "K"), ("std_temperature_K", "<f8", "K"), ("mean_pressure_bar", "<f8", "bar"),
     ("std_pressure_bar", "<f8", "bar"), ("mean_volume_A3", "<f8", "A^3"), ("neighbor_builds", "<i8", "1"),
+    ("potential_drift", "<f8", "1"),
 ]
 STEP_STATS = ["mean_ms", "median_ms", "p95_ms", "p99_ms", "std_ms", "min_ms", "max_ms", "steps_per_second"]
 
@@ -238,10 +240,14 @@ def check_summary(f, cases):
             e = data["thermo/total_energy_eV"]
             check(close(r["energy_drift"], (e[-1] - e[0]) / abs(e[0])),
                   f"{where}.energy_drift is (E_end - E_0)/|E_0| of the total energy")
+            u = data["thermo/potential_energy_eV"]
+            check(close(r["potential_drift"], (u[-1] - u[0]) / abs(u[0])),
+                  f"{where}.potential_drift is (U_end - U_0)/|U_0| of the potential energy")
             check(r["peak_memory_gb"] * 1e9 >= data["memory/bytes"].max() * (1 - 1e-12),
                   f"{where}.peak_memory_gb covers every memory sample")
         elif a["status"] == "error":
             check(math.isnan(r["energy_drift"]), f"{where}: a case that did not run has NaN energy_drift")
+            check(math.isnan(r["potential_drift"]), f"{where}: a case that did not run has NaN potential_drift")
 
 
 def main():
