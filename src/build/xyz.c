@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -286,6 +287,16 @@ static mdb_status read_frame(reader *r, mdb_system *sys) {
   if (pbc && (st = check_pbc(r, pbc))) return st;
   if ((st = parse_properties(r, props ? props : "species:S:1:pos:R:3"))) return st;
 
+  /* an atom line takes at least 8 bytes ("H 0 0 0" and its line end): a
+     large count the rest of the file cannot hold is refused before the
+     system is allocated for it (a 100-byte file saying 88848832 atoms asked
+     for GB); a small one reads on to say which atom line is missing */
+  struct stat st_f;
+  const long here = ftell(r->f);
+  if (here >= 0 && fstat(fileno(r->f), &st_f) == 0 && S_ISREG(st_f.st_mode) && n > 1024 &&
+      (double)n * 8 - 1 > (double)st_f.st_size - (double)here)
+    return fail(r, 1, "the atom count %ld needs at least %.0f more bytes of atom lines; the file has %.0f", n,
+                (double)n * 8 - 1, (double)st_f.st_size - (double)here);
   r->tok = malloc((size_t)r->ncols * sizeof *r->tok);
   if (!r->tok) return mdb_err_nomem(r->err, "the columns of an atom line", r->ncols * 8.0);
   if ((st = mdb_system_alloc(sys, (int)n, r->err))) return st;

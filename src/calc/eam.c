@@ -1183,7 +1183,7 @@ static mdb_status eam_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
     c->cap = cap;
   }
   const size_t npairs = (size_t)nl->half_start[sys->n];
-  if (npairs > c->pk_cap) {
+  if (npairs > c->pk_cap || !c->pk) { /* allocated even with no pair: the loops offset into it */
     size_t cap = npairs + npairs / 4 + 64;
     if (!eam_grow_pairs(c, cap)) return mdb_err_nomem(err, "eam pair list", 52.0 * (double)cap);
   }

@@ -317,7 +317,7 @@ static unsigned sw_kinds(const void *ctx) {
 /* ----------------------------------------------------------------- compute */
 
 static mdb_status sw_reserve(sw_ctx *c, int need, mdb_err *err) {
-  if (need <= c->cap) return MDB_OK;
+  if (need <= c->cap && c->dbuf) return MDB_OK; /* allocated even with no pair: the loop offsets into it */
   int cap = c->cap ? c->cap : 32;
   while (cap < need) cap *= 2;
   double *d = realloc(c->dbuf, (size_t)cap * 11 * sizeof *d);

@@ -23,13 +23,10 @@
  * or rank 1..3. The edited image is written to a file and read back with
  * mdbench's readers, which must refuse what they cannot use with an error.
  *
- * FUZZ_AVOID_ISSUE15_ITEM7 (defined below): no string attribute with more
- * than one element. Reading one overflows the buffer of read_str_attr and
- * attr_str (issue 15 item 7, being fixed separately); without this every
- * run would stop there within seconds. Delete the define once that fix is
- * in, and this target covers it: corpus/h5_results/regress-item7-* set the
- * root's schema to an array of 16 strings (variable- and fixed-length),
- * which -DFUZZ_AVOID_ISSUE15_ITEM7=0 shows overflowing at once.
+ * String attributes of any shape are written: corpus/h5_results/regress-item7-*
+ * set the root's schema to an array of 16 strings (variable- and
+ * fixed-length), which overflowed the old attribute readers at once (issue
+ * 15 item 7); io/h5_attr now refuses them with an error.
  */
 #include <hdf5.h>
 #include <math.h>
@@ -39,9 +36,6 @@
 #include "fuzz_util.h"
 #include "io/h5_results.h"
 
-#ifndef FUZZ_AVOID_ISSUE15_ITEM7
-#define FUZZ_AVOID_ISSUE15_ITEM7 1
-#endif
 
 #define MAX_NAMES 256
 #define MAX_ELEMS 256
@@ -283,13 +277,6 @@ static void set_attr(hid_t f, rd *r) {
   hid_t t = pick_type(r, &is_str, &vlen);
   hssize_t npts;
   hid_t sp = pick_space(r, &npts);
-#if FUZZ_AVOID_ISSUE15_ITEM7
-  if (is_str && npts > 1) {
-    H5Sclose(sp);
-    sp = H5Screate(H5S_SCALAR);
-    npts = 1;
-  }
-#endif
   char **strs;
   void *buf = values(r, t, is_str, vlen, npts, &strs);
   hid_t o = H5Oopen(f, obj, H5P_DEFAULT);
