@@ -64,6 +64,8 @@ static mdb_status sync(mdb_shadow *s, const mdb_system *ref, mdb_err *err) {
     s->sys.x[3 * j] = x[0];
     s->sys.x[3 * j + 1] = x[1];
     s->sys.x[3 * j + 2] = x[2];
+    /* the images too: an external shadow model gets continuous positions */
+    memcpy(s->sys.image + 3 * j, ref->image + 3 * s->ref_index[s->sys.id[j]], 3 * sizeof *ref->image);
   }
   if (memcmp(s->sys.box.h, ref->box.h, sizeof ref->box.h) != 0) return mdb_box_set(&s->sys.box, ref->box.h, err);
   return MDB_OK;

@@ -95,6 +95,7 @@
 
 #include "calc/calc.h"
 #include "core/stop.h"
+#include "core/text.h"
 #include "calc/ipi.h"
 
 extern char **environ;
@@ -238,8 +239,11 @@ static mdb_status ipi_recv_error(ipi_ctx *c, const char *what, mdb_err *err) {
     if ((st = ipi_recv(c, sink, (size_t)take, what, err))) return st;
     left -= take;
   }
-  if (c->own_client) return mdb_err_set(err, MDB_ERUN, "%s", text);
-  return mdb_err_set(err, MDB_ERUN, "ipi: the client reported an error while %s: %s", what, text);
+  /* the client's text is one line in mdbench's messages and results */
+  char clean[4 * sizeof text];
+  mdb_text_escape(text, sizeof text, clean, sizeof clean);
+  if (c->own_client) return mdb_err_set(err, MDB_ERUN, "%s", clean);
+  return mdb_err_set(err, MDB_ERUN, "ipi: the client reported an error while %s: %s", what, clean);
 }
 
 /* Reads a header into msg (trailing spaces removed); fails on non-ASCII. */
@@ -404,7 +408,7 @@ static mdb_status ipi_listen_unix(ipi_ctx *c, mdb_err *err) {
   a.sun_family = AF_UNIX;
   snprintf(a.sun_path, sizeof a.sun_path, "%s", c->unix_path);
   for (int attempt = 0;; attempt++) {
-    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0); /* not inherited by a launched client */
     if (fd < 0) return mdb_err_set(err, MDB_ERUN, "ipi: cannot create a unix socket: %s", strerror(errno));
     if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(fd, 1) == 0) {
       c->listen_fd = fd;
@@ -440,7 +444,7 @@ static mdb_status ipi_listen_tcp(ipi_ctx *c, mdb_err *err) {
                        "ipi: cannot resolve host '%s': %s", c->host, gai_strerror(g));
   int e = 0;
   for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) {
       e = errno;
       continue;
@@ -583,6 +587,7 @@ static mdb_status ipi_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
       return mdb_err_set(err, MDB_ERUN, "ipi: no client connected to %s within %g s (timeout=)",
                          ipi_where(c, where, sizeof where), c->timeout);
     int fd = accept(c->listen_fd, NULL, NULL);
+    if (fd >= 0) fcntl(fd, F_SETFD, FD_CLOEXEC); /* not inherited by a client launched later (shadow mode) */
     if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) continue;
     if (fd < 0) return mdb_err_set(err, MDB_ERUN, "ipi: accept on %s failed: %s", ipi_where(c, where, sizeof where),
                                    strerror(errno));

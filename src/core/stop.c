@@ -3,6 +3,7 @@
 #include "core/stop.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,7 +66,8 @@ static pid_t parent_of(pid_t pid, char *comm, size_t n) {
 /* The nearest ancestor (a few levels up: a rank may run under a wrapper
  * shell) that is an Open MPI or PRRTE launcher or daemon; 0 when none. */
 static pid_t find_launcher(void) {
-  static const char *const names[] = {"mpirun", "mpiexec", "orterun", "orted", "prterun", "prted", NULL};
+  static const char *const names[] = {"mpirun", "mpiexec", "orterun", "orted", "prterun", "prted",
+                                     "mpiexec.hydra", "hydra_pmi_proxy", NULL};
   pid_t pid = getpid();
   for (int level = 0; level < 4 && pid > 1; level++) {
     char comm[64] = "", pcomm[64] = "";
@@ -95,6 +97,7 @@ int mdb_stop_remove_on_kill(const char *path) {
   for (int k = 0; k < MDB_STOP_TMP_SLOTS; k++) {
     if (tmp_used[k]) continue;
     memcpy(tmp_path[k], path, strlen(path) + 1);
+    atomic_signal_fence(memory_order_seq_cst); /* the path is whole before the handler may read it */
     tmp_used[k] = 1;
     return k;
   }

@@ -236,12 +236,19 @@ MDB_HD static inline void mdb_kp_store_x(const mdb_kp *p, long i, const double *
 /* Position and type of atom j in one 32-byte load (two 16-byte vector
  * loads on sm_80/sm_90, one where the device has 32-byte loads). */
 MDB_HD static inline void mdb_kp_load_xt(const mdb_kp *p, long j, double q[4]) {
-#if defined(__CUDA_ARCH__)
+#if defined(__CUDA_ARCH__) && CUDART_VERSION >= 13000
   const double4_32a t = *reinterpret_cast<const double4_32a *>(p->xt + 4 * j);
   q[0] = t.x;
   q[1] = t.y;
   q[2] = t.z;
   q[3] = t.w;
+#elif defined(__CUDA_ARCH__) /* CUDA 12: no 32-byte vector type, two 16-byte loads */
+  const double2 a = reinterpret_cast<const double2 *>(p->xt + 4 * j)[0];
+  const double2 b = reinterpret_cast<const double2 *>(p->xt + 4 * j)[1];
+  q[0] = a.x;
+  q[1] = a.y;
+  q[2] = b.x;
+  q[3] = b.y;
 #else
   const double *t = p->xt + 4 * j;
   q[0] = t[0];
