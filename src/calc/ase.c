@@ -380,12 +380,17 @@ static mdb_status ase_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
     char why[1024];
     snprintf(why, sizeof why, "%s", err->msg);
     char *cut = strstr(why, " before connecting");
-    if (cut && strstr(why, "exited")) { /* the worker's last words say why, not its command line */
+    const int exited_early = cut && strstr(why, "exited");
+    /* the user's to fix (exit 2): the worker refused the module, callable,
+       keys or constructor (ERROR), or the interpreter could not run it; a
+       worker killed while loading (out of memory), or a timeout, is not */
+    const mdb_status code = exited_early || mdb_ipi_client_error(c->ipi) ? MDB_EINPUT : st;
+    if (exited_early) { /* the worker's last words say why, not its command line */
       char tail[600];
       log_tail(c->log, tail, sizeof tail);
       snprintf(cut, sizeof why - (size_t)(cut - why), " before connecting%s%s", tail[0] ? ": " : "", tail);
     }
-    return mdb_err_set(err, MDB_EINPUT, "ase: calc=%s (python %s): %s", c->calc, c->python, why);
+    return mdb_err_set(err, code, "ase: calc=%s (python %s): %s", c->calc, c->python, why);
   }
   c->started = 1;
   return MDB_OK;

@@ -124,6 +124,7 @@ typedef struct ipi_ctx {
   char *init;         /* INIT payload; NULL: the usual single 0 byte */
   char **argv, **envp; /* exec these instead of launch under /bin/sh; NULL: none */
   int own_client;     /* the client is mdbench's own: its ERROR text is passed on as it is */
+  int client_error;   /* the client sent ERROR (it refused; it did not crash or stall) */
   char extra[4096];   /* the last FORCEREADY extra data, NUL-terminated (truncated) */
   int pipelined;      /* the own client's steps go as one write (ipi_exchange) */
   char *msg;          /* a step's outgoing messages */
@@ -242,6 +243,7 @@ static mdb_status ipi_recv_error(ipi_ctx *c, const char *what, mdb_err *err) {
   /* the client's text is one line in mdbench's messages and results */
   char clean[4 * sizeof text];
   mdb_text_escape(text, sizeof text, clean, sizeof clean);
+  c->client_error = 1;
   if (c->own_client) return mdb_err_set(err, MDB_ERUN, "%s", clean);
   return mdb_err_set(err, MDB_ERUN, "ipi: the client reported an error while %s: %s", what, clean);
 }
@@ -829,6 +831,8 @@ mdb_status mdb_ipi_handshake(void *ctx, mdb_err *err) {
 }
 
 const char *mdb_ipi_extra(const void *ctx) { return ((const ipi_ctx *)ctx)->extra; }
+
+int mdb_ipi_client_error(const void *ctx) { return ((const ipi_ctx *)ctx)->client_error; }
 
 const mdb_calc_ops mdb_ipi_cpu_ops = {
     .name = "ipi",

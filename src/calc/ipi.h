@@ -57,4 +57,8 @@ mdb_status mdb_ipi_handshake(void *ctx, mdb_err *err);
 /* The extra data of the last FORCEREADY (NUL-terminated, first 4 KB). */
 const char *mdb_ipi_extra(const void *ctx);
 
+/* Whether the client answered ERROR (it refused what it was given), as
+ * opposed to crashing, closing the connection or stalling. */
+int mdb_ipi_client_error(const void *ctx);
+
 #endif

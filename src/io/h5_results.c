@@ -541,8 +541,9 @@ static int write_model(h5w *w, hid_t g, const mdb_result *r) {
   snprintf(sub, sizeof sub, "%s/model", gname);
   w->group = sub;
   int bad = attr_i64(w, mg, "pid", m->pid) || attr_str(w, mg, "info", m->info) ||
-            attr_f64(w, mg, "memory_before_bytes", m->mem_before) ||
-            attr_f64(w, mg, "memory_after_bytes", m->mem_after) || attr_f64(w, mg, "memory_peak_bytes", m->mem_peak) ||
+            attr_f64(w, mg, "memory_before_bytes", m->mem_before >= 0 ? m->mem_before : NAN) ||
+            attr_f64(w, mg, "memory_after_bytes", m->mem_before >= 0 ? m->mem_after : NAN) ||
+            attr_f64(w, mg, "memory_peak_bytes", m->mem_peak >= 0 ? m->mem_peak : NAN) ||
             attr_i64(w, mg, "leak_detected", m->leak_detected) ||
             attr_i64(w, mg, "mdbench_leak_detected", m->own_leak_detected) || attr_i64(w, mg, "threads", m->threads) ||
             attr_f64(w, mg, "gpu_memory_peak_bytes", m->gpu_mem_bytes >= 0 ? m->gpu_mem_bytes : NAN) ||

@@ -87,6 +87,11 @@ static void add_model_split(cJSON *perf, const mdb_result *r) {
   cJSON_AddNumberToObject(o, "model_fraction", r->total_time_s > 0 ? sum * 1e-3 / r->total_time_s : 0);
 }
 
+static void add_num_or_null(cJSON *o, const char *key, int have, double v) {
+  if (have) cJSON_AddNumberToObject(o, key, v);
+  else cJSON_AddNullToObject(o, key);
+}
+
 /* memory.model: the launched client's process tree */
 static void add_model_memory(cJSON *mem, const mdb_result *r) {
   const mdb_model_record *m = &r->model;
@@ -95,15 +100,19 @@ static void add_model_memory(cJSON *mem, const mdb_result *r) {
     cJSON_AddNullToObject(mem, "model");
     return;
   }
-  cJSON_AddStringToObject(mem, "leak_source", "model");
+  /* a model whose memory could not be read (no /proc sample) has no
+     numbers and no verdict: null, and the leak verdict stays mdbench's */
+  const int measured = m->mem_before >= 0;
+  cJSON_AddStringToObject(mem, "leak_source", measured ? "model" : "mdbench");
   cJSON_AddBoolToObject(mem, "mdbench_leak_detected", m->own_leak_detected);
   cJSON *o = cJSON_AddObjectToObject(mem, "model");
   cJSON_AddNumberToObject(o, "pid", m->pid);
-  cJSON_AddNumberToObject(o, "before_gb", m->mem_before / 1e9);
-  cJSON_AddNumberToObject(o, "after_gb", m->mem_after / 1e9);
-  cJSON_AddNumberToObject(o, "delta_gb", (m->mem_after - m->mem_before) / 1e9);
-  cJSON_AddNumberToObject(o, "peak_gb", m->mem_peak / 1e9);
-  cJSON_AddBoolToObject(o, "leak_detected", m->leak_detected);
+  add_num_or_null(o, "before_gb", measured, m->mem_before / 1e9);
+  add_num_or_null(o, "after_gb", measured, m->mem_after / 1e9);
+  add_num_or_null(o, "delta_gb", measured, (m->mem_after - m->mem_before) / 1e9);
+  add_num_or_null(o, "peak_gb", measured && m->mem_peak >= 0, m->mem_peak / 1e9);
+  if (measured) cJSON_AddBoolToObject(o, "leak_detected", m->leak_detected);
+  else cJSON_AddNullToObject(o, "leak_detected");
   cJSON_AddNumberToObject(o, "threads", m->threads);
   if (m->gpu_mem_bytes >= 0) cJSON_AddNumberToObject(o, "gpu_peak_gb", m->gpu_mem_bytes / 1e9);
   else cJSON_AddNullToObject(o, "gpu_peak_gb");
