@@ -38,6 +38,21 @@ HDR = 12
 ENV_THREADS = os.environ.get("OMP_NUM_THREADS")  # as mdbench started us (calc/ase.c sets it)
 
 
+def cpu_ranges(cpus):
+    """The CPUs as ranges, "0-15,32-47": short on any node."""
+    out, run = [], []
+    for c in sorted(cpus):
+        if run and c == run[-1] + 1:
+            run.append(c)
+            continue
+        if run:
+            out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+        run = [c]
+    if run:
+        out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ",".join(out)
+
+
 def last_line(exc):
     return traceback.format_exception_only(type(exc), exc)[-1].strip()
 
@@ -147,6 +162,9 @@ class Worker:
         self.volume = self.atoms.get_volume()
         props = list(getattr(calc, "implemented_properties", []) or [])
         self.stress = "stress" in props
+        # Σ x·f is the virial only when no periodic image interacts; in a
+        # periodic cell a calculator without stress gives no pressure
+        self.periodic = bool(np.any(self.atoms.pbc))
         self.props = ["energy", "forces"] + (["stress"] if self.stress else [])
         self.direct = hasattr(calc, "calculate") and hasattr(calc, "check_state") and hasattr(calc, "results")
         self.info = self.describe(module, modname, kwargs, threads)
@@ -159,9 +177,11 @@ class Worker:
         top = modname.split(".")[0]
         info = {"python": platform.python_version(), "executable": sys.executable, "ase": ase.__version__,
                 "package": top, "package_version": None, "threads": threads, "omp_num_threads": ENV_THREADS,
-                "pid": os.getpid(), "cpu_affinity": sorted(os.sched_getaffinity(0)),
+                "pid": os.getpid(), "cpu_affinity": cpu_ranges(os.sched_getaffinity(0)),
                 "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
-                "virial": "stress" if self.stress else "sum of x*f (the calculator has no stress)"}
+                "virial": "stress" if self.stress else
+                          "none (the calculator has no stress and the cell is periodic: no pressure)" if self.periodic
+                          else "sum of x*f (the calculator has no stress; no periodic images)"}
         try:
             from importlib.metadata import version
 
@@ -222,8 +242,10 @@ class Worker:
                 xx, yy, zz, yz, xz, xy = s
                 s = np.array([[xx, xy, xz], [xy, yy, yz], [xz, yz, zz]])
             virial = -self.volume * s
+        elif self.periodic:
+            virial = np.zeros((3, 3))  # no stress, periodic cell: none (mdbench reports no pressure)
         else:
-            virial = atoms.positions.T @ forces  # W_ab = Σ x_a f_b (unwrapped positions)
+            virial = atoms.positions.T @ forces  # W_ab = Σ x_a f_b: a virial only without periodic images
         if self.first:
             x = json.dumps({"model_ms": (t1 - t0) * 1e3, "info": self.info}).encode()
             self.first = False

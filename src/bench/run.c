@@ -244,7 +244,9 @@ static int sample_thermo(mdb_result *r, const mdb_md *md, mdb_gmd *g, long step)
   double dp[3] = {th.momentum[0], th.momentum[1], th.momentum[2]};
   r->th_momentum[k] = sqrt(dp[0] * dp[0] + dp[1] * dp[1] + dp[2] * dp[2]);
   char why[512];
-  if (!isfinite(th.total) || !isfinite(th.pressure)) {
+  /* a NaN pressure alone is a calculator without a virial (md/md.h: no
+     pressure to report, null in JSON); an infinite one has blown up */
+  if (!isfinite(th.total) || isinf(th.pressure)) {
     snprintf(why, sizeof why, "non-finite energy or pressure (E = %g eV, P = %g bar)", th.total, th.pressure);
     fail(r, step, why);
     return 1;

@@ -69,7 +69,8 @@ typedef struct ase_ctx {
   void *ipi;                      /* the ipi.c context */
   int started;
   double model_s;                 /* sum of the worker's model_ms, in s */
-  char info[4096];                /* the worker's "info" object, as JSON text */
+  int no_virial;                  /* the worker said: no stress in a periodic cell */
+  char info[65536];               /* the worker's "info" object, as JSON text */
 } ase_ctx;
 
 static const char *spec_value(const mdb_calc_spec *spec, const char *key) {
@@ -419,6 +420,14 @@ static mdb_status ase_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
     if (text) snprintf(c->info, sizeof c->info, "%s", text);
     free(text);
     cJSON_Delete(o);
+    /* a calculator without stress in a periodic cell has no virial: NaN, so
+       that pressure is not reported and NPT is refused (md/md.h) */
+    c->no_virial = strstr(c->info, "\"virial\":\"none") != NULL;
+  }
+  if (c->no_virial && (flags & MDB_COMPUTE_VIRIAL)) {
+    for (int a = 0; a < 3; a++)
+      for (int b = 0; b < 3; b++) out->virial[a][b] = NAN;
+    out->virial_set = 1;
   }
   return MDB_OK;
 }

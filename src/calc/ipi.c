@@ -23,7 +23,7 @@
  *   -> STATUS   <- HAVEDATA (READY while the client is busy: asked again)
  *   -> GETFORCE <- FORCEREADY, energy (f64), int32 N, forces (N*3 f64),
  *                  virial (3x3 f64), int32 nextra, nextra bytes (the first
- *                  4 KB kept: calc/ipi.h mdb_ipi_extra)
+ *                  64 KB kept: calc/ipi.h mdb_ipi_extra)
  * and the calculator's end sends EXIT. Positions are continuous (unwrapped:
  * x + image·h), as i-PI sends them, whatever the neighbour build wrapped.
  *
@@ -125,7 +125,7 @@ typedef struct ipi_ctx {
   char **argv, **envp; /* exec these instead of launch under /bin/sh; NULL: none */
   int own_client;     /* the client is mdbench's own: its ERROR text is passed on as it is */
   int client_error;   /* the client sent ERROR (it refused; it did not crash or stall) */
-  char extra[4096];   /* the last FORCEREADY extra data, NUL-terminated (truncated) */
+  char extra[65536];  /* the last FORCEREADY extra data, NUL-terminated (truncated) */
   int pipelined;      /* the own client's steps go as one write (ipi_exchange) */
   char *msg;          /* a step's outgoing messages */
   size_t msgcap;

@@ -54,7 +54,7 @@ mdb_status mdb_ipi_set_client(void *ctx, char *const argv[], char *const envp[],
  * A client that answers ERROR fails with its text. */
 mdb_status mdb_ipi_handshake(void *ctx, mdb_err *err);
 
-/* The extra data of the last FORCEREADY (NUL-terminated, first 4 KB). */
+/* The extra data of the last FORCEREADY (NUL-terminated, first 64 KB). */
 const char *mdb_ipi_extra(const void *ctx);
 
 /* Whether the client answered ERROR (it refused what it was given), as
