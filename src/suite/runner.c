@@ -653,6 +653,7 @@ static mdb_status write_summary_json(const char *path, const mdb_suite *s, const
     cJSON_AddNumberToObject(c, "steps_per_second", r->steps_per_second);
     cJSON_AddNumberToObject(c, "peak_memory_gb", r->peak_memory_gb);
     cJSON_AddNumberToObject(c, "energy_drift", r->energy_drift);
+    cJSON_AddNumberToObject(c, "potential_drift", r->potential_drift);
     cJSON_AddNumberToObject(c, "rank", (double)r->rank);
     cJSON_AddStringToObject(c, "host", r->host);
     cJSON_AddItemToArray(arr, c);
