@@ -1,6 +1,6 @@
 /*
  * mdbench-suite — run a benchmark suite over MPI ranks into one results
- * directory (DIR/results.h5, DIR/summary.json, DIR/cases/).
+ * directory (DIR/results.h5, DIR/summary.jsonc, DIR/cases/).
  *
  *   mpirun -n 8 mdbench-suite comprehensive -o results/full
  *   mdbench-suite quick --dry-run
@@ -567,7 +567,7 @@ int main(int argc, char **argv) {
              rep.total, rep.failed, rep.ran, rep.makespan_s, par.size, cap > 0 ? 100 * rep.run_s / cap : 0.0,
              cap > 0 ? 100 * (cap - rep.run_s) / cap : 0.0, rep.io_s, rep.merge_s);
       print_table(o.outdir);
-      printf("results: %s/results.h5 (every case, raw arrays; docs/hdf5-layout.md), %s/summary.json\n", o.outdir,
+      printf("results: %s/results.h5 (every case, raw arrays; docs/hdf5-layout.md), %s/summary.jsonc\n", o.outdir,
              o.outdir);
       printf("look:    python3 -c \"import h5py; f = h5py.File('%s/results.h5'); print(f['summary'][:])\"\n",
              o.outdir);

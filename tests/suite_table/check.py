@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""mdbench-suite's final table and summary.json, on argon in NVE, NVT and NPT.
+"""mdbench-suite's final table and summary.jsonc, on argon in NVE, NVT and NPT.
 
 The table's drift column: for NVE the total-energy drift labelled "total"
 (equal to /summary energy_drift to the 4 printed digits); for NVT and NPT the
 conserved-quantity drift (C_end - C_0)/|C_0| of thermo/conserved_energy_eV,
-computed here with h5py, labelled "conserved" (4 digits). summary.json has
+computed here with h5py, labelled "conserved" (4 digits). summary.jsonc has
 potential_drift per case, equal to /summary potential_drift (1e-12 relative).
 Skipped (77) without h5py/numpy. Usage: check.py MDBENCH_SUITE SOURCE_DIR
 """
@@ -29,7 +29,7 @@ p = subprocess.run([SUITE, os.path.join(SRC, "tests/suite_table/nvt_suite.json")
 print(p.stdout)
 fails = []
 lines = {ln.split()[0]: ln.split() for ln in p.stdout.splitlines() if ln.startswith("argon_")}
-sj = {c["case_id"]: c for c in json.load(open(os.path.join(tmp, "summary.json")))["cases"]}
+sj = {c["case_id"]: c for c in json.load(open(os.path.join(tmp, "summary.jsonc")))["cases"]}
 with h5py.File(os.path.join(tmp, "results.h5"), "r") as f:
     for rec in f["summary"][()]:
         cid, proto = rec["case_id"].decode(), rec["protocol"].decode()
@@ -48,7 +48,7 @@ with h5py.File(os.path.join(tmp, "results.h5"), "r") as f:
             fails.append(f"{cid}: table {got} {lab}, expected {want} {label}")
         pd_ = float(rec["potential_drift"])
         if abs(sj[cid].get("potential_drift", float("nan")) - pd_) > 1e-12 * abs(pd_) or not np.isfinite(pd_):
-            fails.append(f"{cid}: summary.json potential_drift {sj[cid].get('potential_drift')} vs {pd_}")
+            fails.append(f"{cid}: summary.jsonc potential_drift {sj[cid].get('potential_drift')} vs {pd_}")
 if len(lines) != 3:
     fails.append(f"{len(lines)} table lines, expected 3")
 if "drift (of energy)" not in p.stdout:
