@@ -64,8 +64,8 @@ csv=$("$BUILD/mdbench" analyze "$out/quick" --format csv 2>&1) || no "mdbench an
 n_ok=$(awk -F, 'NR > 1 && $7 == "ok"' <<<"$csv" | wc -l)
 n_all=$(($(wc -l <<<"$csv") - 1))
 [[ $n_ok -eq 6 && $n_all -eq 6 ]] || no "$n_ok of $n_all cases ok, want 6 of 6: $csv"
-grep -q '"mpi_library":[[:space:]]*"MPICH' "$out/quick/summary.json" ||
-  no "summary.json does not name MPICH: $(grep -o '"mpi_library":[[:space:]]*"[^"]*"' "$out/quick/summary.json")"
+grep -q '"mpi_library":[[:space:]]*"MPICH' "$out/quick/summary.jsonc" ||
+  no "summary.jsonc does not name MPICH: $(grep -o '"mpi_library":[[:space:]]*"[^"]*"' "$out/quick/summary.jsonc")"
 ranks=$(grep -o '"rank":[[:space:]]*[0-9]*' "$out"/quick/cases/*.json | sed 's/.*:[[:space:]]*//' | sort -u | tr '\n' ' ')
 [[ $ranks == "0 1 " ]] || no "cases ran on ranks '$ranks', want both 0 and 1"
 # the time-limit stop: SIGUSR1 to MPICH's mpiexec reaches the ranks, which

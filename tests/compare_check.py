@@ -44,7 +44,7 @@ p = run("--calculators", "lj,lj", "--system", "argon", "--atoms", "256", "--step
         "--energy-interval", "5", "--output", out)
 check(p.returncode == 0, f"compare lj,lj exits 0 (got {p.returncode})")
 files = sorted(os.listdir(out))
-check(files == ["comparison.json", "lj-2.json", "lj.json", "results.h5"], f"files {files}")
+check(files == ["comparison.jsonc", "lj-2.json", "lj.json", "results.h5"], f"files {files}")
 a, b = (json.load(open(os.path.join(out, f))) for f in ("lj.json", "lj-2.json"))
 with h5py.File(os.path.join(out, "results.h5")) as f:
     check(f.attrs["schema"] == "mdbench/1" and f.attrs["n_cases"] == 2, "results.h5 is mdbench/1 with 2 cases")
@@ -56,7 +56,7 @@ with h5py.File(os.path.join(out, "results.h5")) as f:
           "temperatures bit-identical")
     ms = f["cases/lj-2/step_time_ms"][()]
     check(len(ms) == 300, "300 step times")
-cmp = json.load(open(os.path.join(out, "comparison.json")))
+cmp = json.load(open(os.path.join(out, "comparison.jsonc")))
 rows = cmp["calculators"]
 check([r["case_id"] for r in rows] == ["lj", "lj-2"], "comparison rows in order")
 s = rows[1]
@@ -66,7 +66,7 @@ with h5py.File(os.path.join(out, "results.h5")) as f:
     m1 = f["cases/lj-2/step_time_ms"][()].mean()
 check(abs(s["speedup"] - m0 / m1) < 1e-12 * m0 / m1, f"speedup = mean0/mean1 = {m0 / m1:.4f}")
 check(0.3 < s["speedup"] < 3, "same code, same machine: speedup near 1 (0.3..3)")
-check(rows[0]["initial_energy_eV"] == rows[1]["initial_energy_eV"] == ea[0], "initial energies equal in comparison.json")
+check(rows[0]["initial_energy_eV"] == rows[1]["initial_energy_eV"] == ea[0], "initial energies equal in comparison.jsonc")
 check("speedup [95% CI]" in p.stdout and "1 (reference)" in p.stdout, "the table is printed")
 
 # ---- the guide's spelling: --compare A B

@@ -1,4 +1,4 @@
-"""Command line: python3 -m mdbench_analysis {report,summary} ...
+"""Command line: python3 -m mdbench_analysis {report,summary,history} ...
 
 Exit codes: 0 ok; 2 bad input (missing file, not HDF5, not schema
 "mdbench/1", bad arguments), nothing written; 3 the output could not be
@@ -38,7 +38,43 @@ def _parser():
     s.add_argument("--sort", choices=SORT_KEYS, metavar="COLUMN",
                    help="sort by this summary field (" + ", ".join(SORT_KEYS) + "); run order by default")
     s.add_argument("--reverse", action="store_true", help="sort descending")
+    h = sub.add_parser("history", help="median and P95/P99 per case over many runs, change steps marked",
+                       description="Writes DIR/history.html (self-contained), DIR/history_<case>.png and "
+                       "DIR/history.json: per case (matched by case id) the median, P95 and P99 of each run with "
+                       "a 95 %% bootstrap band, runs ordered by time or commit, and the steps that `mdbench regress` "
+                       "(run as the change test) calls a regression or an improvement of the median.")
+    h.add_argument("results", nargs="+", help="results.h5 files or the directories that hold them (two or more)")
+    h.add_argument("-o", "--output", metavar="DIR", required=True, help="history directory (created; files replaced)")
+    h.add_argument("--order", choices=("time", "commit"), default="time",
+                   help="order runs by created_utc (time) or by git_commit (commit) [time]")
+    h.add_argument("--repo", metavar="GIT_DIR", help="with --order commit: order commits as git rev-list does here")
+    h.add_argument("--mdbench", metavar="PATH", help="the mdbench binary for the change test [$MDBENCH, PATH, build/]")
+    h.add_argument("--threshold", type=float, default=1.10, help="passed to mdbench regress [1.10]")
+    h.add_argument("--alpha", type=float, default=0.01, help="passed to mdbench regress [0.01]")
+    h.add_argument("--title", help="page title")
     return p
+
+
+def cmd_history(args):
+    try:
+        from .history import HistoryError, write_history
+        from .results import ResultsError
+    except ImportError as e:  # pragma: no cover
+        return _fail("history", f"missing Python package: {e.name} (install h5py, numpy and matplotlib)", 3)
+    if os.path.exists(args.output) and not os.path.isdir(args.output):
+        return _fail("history", f"{args.output}: exists and is not a directory (give a directory for -o)", 2)
+    try:
+        h = write_history(args.results, args.output, args.order, args.repo, args.mdbench, args.threshold,
+                          args.alpha, args.title)
+    except (HistoryError, ResultsError) as e:
+        return _fail("history", str(e), 2)
+    except OSError as e:
+        return _fail("history", f"cannot write into {args.output}: {e.strerror or e}", 3)
+    marked = [(c["case_id"], s) for c in h["cases"] for s in c["steps"] if s["marked"]]
+    print(f"history: {os.path.join(args.output, 'history.html')} ({len(h['runs'])} runs, {len(h['cases'])} cases, "
+          f"{len(marked)} marked step(s)" + (": " + ", ".join(f"{cid} run {s['from_run'] + 1}->{s['to_run'] + 1} {s['verdict']}"
+                                                             for cid, s in marked) if marked else "") + ")")
+    return 0
 
 
 def _load(cmd, path):
@@ -113,6 +149,8 @@ def main(argv=None):
     try:
         if args.cmd == "report":
             return cmd_report(args)
+        if args.cmd == "history":
+            return cmd_history(args)
         return cmd_summary(args)
     except BrokenPipeError:  # `... summary | head`
         try:

@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import NullFormatter  # noqa: E402
 
 from .results import finite  # noqa: E402
@@ -81,11 +82,30 @@ def _ok_cases(res):
     return [res.cases[r["case_id"]] for r in res.rows if r["status"] == "ok"]
 
 
+# ----------------------------------------------------------------- colours
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+# statistics: one grey, told apart by line style and marker (latency) or hatch (bars)
+STAT_LINE = {"P50": ("-", "o"), "P95": ("--", "s"), "P99": (":", "^")}
+STAT_HATCH = {"mean": "", "P95": "///", "P99": "xxx"}
+STAT_INK = "0.15"
+
+
+def calculator_colors(res):
+    """One colour per calculator, the same in every figure of a report."""
+    calcs = sorted({r["calculator"] for r in res.rows})
+    return dict(zip(calcs, _colors(len(calcs))))
+
+
+def _calc_of(c):
+    return c.attrs.get("calculator", "") or ""
+
+
 # ----------------------------------------------------------------- latency
 def plot_latency(res, path):
     cases = [c for c in _ok_cases(res) if c.step_time_ms.size > 0]
     if not cases:
         return None
+    ccol = calculator_colors(res)
     shown, rest = cases[:LATENCY_MAX_PANELS], cases[LATENCY_MAX_PANELS:]
     n = len(shown)
     cols = min(LATENCY_COLS, n)
@@ -100,27 +120,38 @@ def plot_latency(res, path):
         c = shown[i]
         ms = c.step_time_ms[np.isfinite(c.step_time_ms)]
         p50, p95, p99 = np.percentile(ms, [50, 95, 99])
-        # the x axis ends 30 % of the (min..P99) span past P99, so one huge
-        # outlier does not squash the histogram; how many lie beyond is said
-        lo = float(ms.min())
-        hi = min(float(ms.max()), float(p99) + 0.3 * (float(p99) - lo))
+        # a robust axis: log, from P0.5 to P99.9, so neither a few slow steps
+        # (a noisy machine) nor a few fast ones squash the distribution; the
+        # steps beyond are counted and the tail marked at the right edge
+        lo, hi = (float(v) for v in np.percentile(ms, [0.5, 99.9]))
+        positive = lo > 0
         if hi <= lo:
             hi = lo * 1.05 + 1e-9
-        inside = ms[ms <= hi]
-        ax.hist(inside, bins=min(60, max(10, int(math.sqrt(inside.size)) * 2)), range=(lo, hi),
-                color="tab:blue", alpha=0.75, edgecolor="none", label="steps")
-        ax.axvline(p50, color="tab:green", ls="-", lw=2, label=f"P50 {p50:.4g} ms")
-        ax.axvline(p95, color="tab:orange", ls="--", lw=2, label=f"P95 {p95:.4g} ms")
-        ax.axvline(p99, color="tab:red", ls=":", lw=2.4, label=f"P99 {p99:.4g} ms")
-        beyond = int((ms > hi).sum())
-        note = f"{beyond} step{'s' if beyond > 1 else ''} > {hi:.3g} ms off axis (max {ms.max():.3g} ms)" \
-            if beyond else None
+        inside = ms[(ms >= lo) & (ms <= hi)]
+        nb = min(60, max(10, int(math.sqrt(inside.size)) * 2))
+        bins = np.geomspace(lo, hi, nb + 1) if positive else np.linspace(lo, hi, nb + 1)
+        col = ccol.get(_calc_of(c), "tab:blue")
+        ax.hist(inside, bins=bins, color=col, alpha=0.8, edgecolor="none", label=f"steps ({_calc_of(c)})")
+        if positive:
+            ax.set_xscale("log")
+        for lab, v in (("P50", p50), ("P95", p95), ("P99", p99)):
+            ls, mk = STAT_LINE[lab]
+            ax.axvline(v, color=STAT_INK, ls=ls, lw=1.8)
+            ax.plot([v], [1.0], marker=mk, color=STAT_INK, transform=ax.get_xaxis_transform(), clip_on=False,
+                    ms=6, ls="none", label=f"{lab} {v:.4g} ms")
+        above, below = int((ms > hi).sum()), int((ms < lo).sum())
+        if above:
+            ax.annotate(f"tail: {above} > P99.9\nmax {ms.max():.3g} ms", xy=(1.0, 0.5), xycoords="axes fraction",
+                        xytext=(-4, 0), textcoords="offset points", ha="right", va="center", fontsize=7,
+                        color="tab:red", bbox=dict(boxstyle="rarrow,pad=0.25", fc="white", ec="tab:red", lw=0.8))
+        ax.set_xlim(lo, hi)
         ax.set_title(f"{c.case_id}\n{ms.size} timed steps, {c.n_atoms} atoms", fontsize=9)
-        ax.set_xlabel("step time (ms)", fontsize=8)
+        ax.set_xlabel("step time (ms" + (", log" if positive else "") + "; P0.5 to P99.9)", fontsize=8)
         ax.set_ylabel("steps", fontsize=8)
         ax.tick_params(labelsize=7)
-        ax.legend(fontsize=7, loc="best", framealpha=0.85, title=note, title_fontsize=7)
-    title = "Per-step latency distribution (timed steps; P50/P95/P99 marked)"
+        ax.legend(fontsize=7, loc="upper left", framealpha=0.85,
+                  title=f"{below} < P0.5 off axis" if below else None, title_fontsize=7)
+    title = "Per-step latency distribution (timed steps; colour: calculator; P50/P95/P99 by line style and marker)"
     if rest:
         title += f" - first {n} of {len(cases)} cases"
     fig.suptitle(title, fontsize=12)
@@ -143,28 +174,42 @@ def plot_energy(res, path):
     if not cases:
         return None
     shown, rest = cases[:ENERGY_MAX_CASES], cases[ENERGY_MAX_CASES:]
+    ccol = calculator_colors(res)
     fig = _figure(ENERGY_SIZE)
     ax_t, ax_c = fig.subplots(1, 2, sharex=False)
-    colors = _colors(len(shown))
     handles = []
-    for c, col in zip(shown, colors):
+    used = {}
+    counts = {"nve": 0, "ens": 0}
+    for c in shown:
         t_ps = c.thermo["time_fs"] / 1000.0
         n = c.n_atoms
-        ls = PROTOCOL_STYLE.get(c.attrs.get("protocol", ""), "-")
-        for ax, key in ((ax_t, "total_energy_eV"), (ax_c, "conserved_energy_eV")):
-            e = c.thermo[key]
-            if e.size != t_ps.size or e.size == 0:
-                continue
-            ax.plot(t_ps, (e - e[0]) / n * 1000.0, color=col, ls=ls, lw=1.4)
-        handles.append(Line2D([], [], color=col, ls=ls, lw=1.6, label=c.case_id))
-    ax_t.set_title("Total energy (potential + kinetic)", fontsize=11)
-    ax_c.set_title("Conserved energy (total + thermostat/barostat terms; NVE: = total)", fontsize=11)
-    for ax in (ax_t, ax_c):
+        proto = c.attrs.get("protocol", "")
+        calc = _calc_of(c)
+        col = ccol.get(calc, "tab:blue")
+        mk = MARKERS[used.get(calc, 0) % len(MARKERS)]
+        used[calc] = used.get(calc, 0) + 1
+        ls = PROTOCOL_STYLE.get(proto, "-")
+        # NVE: the total energy is the conserved quantity; NVT/NPT: only the
+        # extended (conserved) energy should stay flat, their total energy
+        # exchanges heat and would flatten the NVE drift on a shared axis
+        ax, key = (ax_t, "total_energy_eV") if proto == "NVE" else (ax_c, "conserved_energy_eV")
+        e = c.thermo[key]
+        if e.size != t_ps.size or e.size == 0:
+            continue
+        counts["nve" if proto == "NVE" else "ens"] += 1
+        ax.plot(t_ps, (e - e[0]) / n * 1000.0, color=col, ls=ls, lw=1.4, marker=mk, ms=5,
+                markevery=max(1, e.size // 8))
+        handles.append(Line2D([], [], color=col, ls=ls, marker=mk, lw=1.6, label=f"{c.case_id}"))
+    ax_t.set_title("NVE: total energy drift", fontsize=11)
+    ax_c.set_title("NVT/NPT: conserved quantity (total + thermostat/barostat terms)", fontsize=11)
+    for ax, k, what in ((ax_t, "nve", "NVE"), (ax_c, "ens", "NVT or NPT")):
         ax.set_xlabel("time (ps)")
         ax.set_ylabel("(E(t) - E(0)) / N  (meV/atom)")
         ax.axhline(0, color="0.6", lw=0.8)
         ax.grid(alpha=0.3)
-    title = "Energy conservation: change per atom since the start (line style: NVE solid, NVT dashed, NPT dash-dot)"
+        if not counts[k]:
+            ax.text(0.5, 0.5, f"no {what} case", transform=ax.transAxes, ha="center", va="center", color="0.4")
+    title = "Energy conservation: change per atom since the start (colour: calculator; NVE solid, NVT dashed, NPT dash-dot)"
     if rest:
         title += f"; first {len(shown)} of {len(cases)} cases"
     fig.suptitle(title, fontsize=12)
@@ -206,20 +251,20 @@ def plot_comparison(res, path):
     axes = fig.subplots(1, 4, sharey=True)
     y = np.arange(n)
     labels = [r["case_id"] for r in rows]
+    ccol = calculator_colors(res)
     calcs = sorted({r["calculator"] for r in rows})
-    ccol = dict(zip(calcs, _colors(len(calcs))))
     bar_colors = [ccol[r["calculator"]] for r in rows]
 
     def val(key):
         return np.array([float(r.get(key, float("nan"))) for r in rows])
 
-    # 1 latency: mean / P95 / P99 side by side
+    # 1 latency: mean / P95 / P99 side by side, in the calculator's colour, told apart by hatch
     ax = axes[0]
     h = 0.26
-    for k, (key, lab, col) in enumerate((("mean_ms", "mean", "tab:blue"), ("p95_ms", "P95", "tab:orange"),
-                                         ("p99_ms", "P99", "tab:red"))):
+    for k, (key, lab) in enumerate((("mean_ms", "mean"), ("p95_ms", "P95"), ("p99_ms", "P99"))):
         v = val(key)
-        ax.barh(y + (k - 1) * h, np.where(np.isfinite(v), v, 0), height=h, color=col, label=lab)
+        ax.barh(y + (k - 1) * h, np.where(np.isfinite(v), v, 0), height=h, color=bar_colors, edgecolor=STAT_INK,
+                linewidth=0.5, hatch=STAT_HATCH[lab], label=lab)
     ax.set_xscale("log")
     ax.set_title("Step latency (ms, log)", fontsize=11)
     ax.set_xlabel("ms per step")
@@ -269,16 +314,20 @@ def plot_comparison(res, path):
     for ax in axes:
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(axis="x", labelsize=8)
-    handles = [Line2D([], [], color=ccol[c], lw=8, label=c) for c in calcs]
-    stats = [Line2D([], [], color=col, lw=8, label=lab)
-             for lab, col in (("mean", "tab:blue"), ("P95", "tab:orange"), ("P99", "tab:red"))]
+    handles = [Patch(facecolor=ccol[c], edgecolor=STAT_INK, lw=0.5, label=c) for c in calcs]
+    stats = [Patch(facecolor="white", edgecolor=STAT_INK, hatch=STAT_HATCH[lab], label=lab)
+             for lab in ("mean", "P95", "P99")]
+    # both legends outside the panels, right of the last one: they never cover a bar
     if _outside_ok():
-        fig.legend(handles=stats, loc="outside right upper", fontsize=8, title="latency", title_fontsize=9)
-        fig.legend(handles=handles, loc="outside right lower", fontsize=8, title="calculator", title_fontsize=9)
+        fig.legend(handles=stats, loc="outside right upper", fontsize=8, title="latency (hatch)", title_fontsize=9)
+        fig.legend(handles=handles, loc="outside right lower", fontsize=8, title="calculator (colour)",
+                   title_fontsize=9)
     else:
-        axes[0].legend(handles=stats, fontsize=7, loc="best")
-        axes[3].legend(handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5),
-                       title="calculator", title_fontsize=8)
+        leg = axes[3].legend(handles=stats, fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                             title="latency (hatch)", title_fontsize=8)
+        axes[3].add_artist(leg)
+        axes[3].legend(handles=handles, fontsize=8, loc="lower left", bbox_to_anchor=(1.02, 0.0),
+                       title="calculator (colour)", title_fontsize=8)
     fig.suptitle("Per-case comparison (ok cases, grouped by system and calculator)", fontsize=12)
     _save(fig, path)
     return Figure("comparison.png", size, labels)
@@ -314,20 +363,24 @@ def scaling_groups(res):
     return out
 
 
-def plot_scaling(groups, path):
+def plot_scaling(groups, path, res=None):
     if not groups:
         return None
     fig = _figure(SCALING_SIZE)
     ax = fig.subplots()
-    colors = _colors(len(groups))
+    ccol = calculator_colors(res) if res is not None else {}
+    extra = _colors(len(groups))
+    systems = sorted({g["key"][1] for g in groups})
     handles = []
-    for g, col in zip(groups, colors):
+    for g, col0 in zip(groups, extra):
         calc, system, protocol, device = g["key"]
+        col = ccol.get(calc, col0)
+        mk = MARKERS[systems.index(system) % len(MARKERS)]
         ax.errorbar(g["n"], g["ms"], yerr=[np.zeros_like(g["ms"]), np.clip(g["p95"] - g["ms"], 0, None)],
-                    fmt="o", color=col, ms=7, capsize=3, lw=1)
+                    fmt=mk, color=col, ms=7, capsize=3, lw=1)
         xs = np.geomspace(g["n"].min(), g["n"].max(), 50)
         ax.plot(xs, g["prefactor"] * xs ** g["exponent"], color=col, ls=PROTOCOL_STYLE.get(protocol, "-"), lw=1.6)
-        handles.append(Line2D([], [], color=col, marker="o", ls=PROTOCOL_STYLE.get(protocol, "-"),
+        handles.append(Line2D([], [], color=col, marker=mk, ls=PROTOCOL_STYLE.get(protocol, "-"),
                               label=f"{calc} | {system} | {protocol} | {device}:  exponent {g['exponent']:.2f}"))
     allx = np.concatenate([g["n"] for g in groups])
     ally = np.concatenate([g["ms"] for g in groups])

@@ -227,20 +227,26 @@ def build(res, figures, groups, title):
 
     section("latency_dist.png", "Latency distribution",
             "`latency_dist.png`: histogram of the per-step wall time of every timed step of each case "
-            "(`/cases/<id>/step_time_ms`), with the median (P50, green), P95 (orange, dashed) and P99 (red, dotted) "
-            "marked. The x axis ends 30 % of the min–P99 span past P99; steps beyond it are counted in the legend.",
+            "(`/cases/<id>/step_time_ms`), in the calculator's colour, with the median (P50, solid, circle), P95 "
+            "(dashed, square) and P99 (dotted, triangle) marked. The x axis is logarithmic and spans P0.5 to "
+            "P99.9, so a few very slow steps on a noisy machine do not squash the distribution; the steps beyond "
+            "P99.9 are counted in the red tail marker at the right edge (with the slowest step), those below P0.5 "
+            "in the legend.",
             "No `ok` case has timed steps: no latency plot.")
     section("energy_conservation.png", "Energy conservation",
-            "`energy_conservation.png`: total energy (left) and the protocol's conserved energy (right) against "
-            "simulated time, as the change per atom since the start, (E(t) − E(0))/N in meV/atom, so cases of "
-            "different sizes share an axis. In NVE both are the same and should stay flat; under a thermostat the "
-            "total energy exchanges heat and only the conserved energy should stay flat.",
+            "`energy_conservation.png`: the NVE cases' total energy (left) and the NVT/NPT cases' conserved "
+            "quantity, total energy plus the thermostat/barostat terms (right), against simulated time, as the "
+            "change per atom since the start, (E(t) − E(0))/N in meV/atom, so cases of different sizes share an "
+            "axis. Each should stay flat. An NVT/NPT total energy exchanges heat with the bath, so it is not "
+            "drawn: on the NVE axis it would flatten the drift. Colour: calculator (as in every figure); marker: "
+            "the case.",
             "No `ok` case has energy samples: no energy plot.")
     section("comparison.png", "Comparison",
             "`comparison.png`: per case (grouped by system and calculator): mean, P95 and P99 step latency (ms, "
             "log scale), throughput (steps/s, log), peak resident memory (GB) and the magnitude of the energy "
             "drift slope (eV/atom/ps, log; `0` or `n/a` where it is zero or undefined). Bars are coloured by "
-            "calculator. For a model in its own process (`ase:`, `ipi:launch=`) the memory panel adds that "
+            "calculator, in every panel; the latency statistics are told apart by hatch (mean plain, P95 "
+            "`///`, P99 `xxx`). The legends sit outside the panels. For a model in its own process (`ase:`, `ipi:launch=`) the memory panel adds that "
             "process's peak (hatched), and the table below gives its time and memory.",
             "No `ok` case has latency statistics: no comparison plot.")
     models = [(cid, c.model) for cid, c in sorted(res.cases.items()) if getattr(c, "model", None)]
@@ -379,7 +385,7 @@ def write_report(res, outdir, title=None):
                    plots.plot_energy(res, os.path.join(tmp, "energy_conservation.png")),
                    plots.plot_comparison(res, os.path.join(tmp, "comparison.png"))]
         groups = plots.scaling_groups(res)
-        figures.append(plots.plot_scaling(groups, os.path.join(tmp, "scaling.png")))
+        figures.append(plots.plot_scaling(groups, os.path.join(tmp, "scaling.png"), res))
         figures.append(plots.plot_shadow(res, os.path.join(tmp, "shadow_error.png")))
         figures = [f for f in figures if f is not None]
         doc = build(res, figures, groups, title)

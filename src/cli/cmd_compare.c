@@ -16,7 +16,7 @@
  * DIR gets DIR/<case_id>.json per calculator (the run JSON plus case_id and,
  * in shadow mode, a "shadow" object), written as soon as that calculator is
  * done, then DIR/results.h5 (the suite layout, docs/hdf5-layout.md; shadow
- * mode adds /cases/<id>/shadow/) and DIR/comparison.json (the table).
+ * mode adds /cases/<id>/shadow/) and DIR/comparison.jsonc (the table; not .json, docs/output-names.md).
  * Exit codes as `mdbench run`: 0, 1 (a run blew up), 2, 3, 75 (stopped).
  */
 #include <cjson/cJSON.h>
@@ -72,7 +72,7 @@ static void usage(FILE *to) {
           "options: every `mdbench run` option that describes the case (--system, --atoms, --steps,\n"
           "  --protocol, --device, --timestep-fs, --temperature-K, --warmup, --seed, --thermostat, ...),\n"
           "  and:\n"
-          "  --output DIR      DIR/<id>.json per calculator, DIR/results.h5, DIR/comparison.json\n"
+          "  --output DIR      DIR/<id>.json per calculator, DIR/results.h5, DIR/comparison.jsonc\n"
           "  --bootstrap N     bootstrap resamples for the intervals [2000]\n"
           "  --quiet           print nothing but errors\n"
           "\n"
@@ -277,7 +277,7 @@ int mdb_cmd_compare(int argc, char **argv) {
   char h5path[4200] = "", cmpjson[4200] = "";
   if (output) {
     snprintf(h5path, sizeof h5path, "%s/results.h5", output);
-    snprintf(cmpjson, sizeof cmpjson, "%s/comparison.json", output);
+    snprintf(cmpjson, sizeof cmpjson, "%s/comparison.jsonc", output);
     if (access(h5path, F_OK) == 0) {
       if (have_shadow) mdb_shadow_free(&sh);
       return mdb_cli_bad(CMD, "%s already holds results (%s/results.h5): choose another --output directory",
@@ -444,7 +444,7 @@ int mdb_cmd_compare(int argc, char **argv) {
              "computed every step for the comparison\n",
              sm.median_ms, sm.mean_ms, e[0].r.n_timed ? e[0].r.step.median : NAN);
     }
-    if (output) printf("  written     %s/{<case>.json, results.h5, comparison.json}\n", output);
+    if (output) printf("  written     %s/{<case>.json, results.h5, comparison.jsonc}\n", output);
   }
   if (stopped && !io_failed) {
     fprintf(stderr, "mdbench compare: stopped by %s; the calculators done are written\n",

@@ -9,7 +9,7 @@
 #include "io/atomic.h"
 
 /* A statistic that exists only when have is set: null otherwise, as in
- * summary.json (HDF5 stores NaN), so no consumer reads 0 as a measurement. */
+ * summary.jsonc (HDF5 stores NaN), so no consumer reads 0 as a measurement. */
 static void add_stat(cJSON *o, const char *name, double v, int have) {
   if (have && isfinite(v)) cJSON_AddNumberToObject(o, name, v);
   else cJSON_AddNullToObject(o, name);

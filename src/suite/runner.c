@@ -321,7 +321,8 @@ static int path_exists(const char *dir, const char *name) {
 }
 
 static int dir_has_entries(const char *dir) {
-  return path_exists(dir, "results.h5") || path_exists(dir, "summary.json");
+  /* summary.json: the name before 0.1 (docs/output-names.md) */
+  return path_exists(dir, "results.h5") || path_exists(dir, "summary.jsonc") || path_exists(dir, "summary.json");
 }
 
 /* The suite name a results file's "suite" label stands for: a suite file's
@@ -348,7 +349,8 @@ static int suite_has_case(const mdb_suite *s, const char *id) {
 static mdb_status check_owner(const mdb_suite *s, const char *dir, mdb_err *err) {
   char owner[300] = "", h5[4400];
   snprintf(h5, sizeof h5, "%s/results.h5", dir);
-  if (path_exists(dir, "comparison.json")) snprintf(owner, sizeof owner, "mdbench compare");
+  if (path_exists(dir, "comparison.jsonc") || path_exists(dir, "comparison.json")) /* old name too */
+    snprintf(owner, sizeof owner, "mdbench compare");
   if (!owner[0] && access(h5, F_OK) == 0) {
     char label[4096];
     mdb_err e = {0};
@@ -653,6 +655,7 @@ static mdb_status write_summary_json(const char *path, const mdb_suite *s, const
     cJSON_AddNumberToObject(c, "steps_per_second", r->steps_per_second);
     cJSON_AddNumberToObject(c, "peak_memory_gb", r->peak_memory_gb);
     cJSON_AddNumberToObject(c, "energy_drift", r->energy_drift);
+    cJSON_AddNumberToObject(c, "potential_drift", r->potential_drift);
     cJSON_AddNumberToObject(c, "rank", (double)r->rank);
     cJSON_AddStringToObject(c, "host", r->host);
     cJSON_AddItemToArray(arr, c);
@@ -763,8 +766,12 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
     if (!fst) fst = mdb_h5_read_summary(out, &rows, &nrows, err);
     for (int i = 0; i < nrows; i++)
       rep->failed += strcmp(rows[i].status, "ok") != 0 && strcmp(rows[i].status, "interrupted") != 0;
-    snprintf(out, sizeof out, "%s/summary.json", o->outdir);
+    /* .jsonc, not .json: the Python framework's --analyze DIR reads every *.json under DIR as a case
+     * (docs/output-names.md); a summary.json of an older run resumed here is replaced */
+    snprintf(out, sizeof out, "%s/summary.jsonc", o->outdir);
     if (!fst) fst = write_summary_json(out, s, o, p, rows, nrows, rep, err);
+    snprintf(out, sizeof out, "%s/summary.json", o->outdir);
+    if (!fst && access(out, F_OK) == 0) unlink(out);
     free(rows);
     free(parts);
     free(paths);

@@ -14,7 +14,7 @@
  * most the cases in flight; --resume reruns exactly the cases without an
  * intact marker and an intact case file (mdb_run_prepare) and refuses a
  * marker whose parameter hash differs. At the end rank 0 merges
- * the case files into DIR/results.h5 and writes DIR/summary.json.
+ * the case files into DIR/results.h5 and writes DIR/summary.jsonc.
  */
 #ifndef MDB_RUNNER_H
 #define MDB_RUNNER_H
@@ -73,7 +73,7 @@ typedef struct mdb_run_report {
   double makespan_s;  /* first case start to last case end, all ranks */
   double run_s;       /* sum over cases run now of the time inside mdb_case_run */
   double io_s;        /* sum over cases of persisting them (case .h5 and .json) */
-  double merge_s;     /* rank 0 writing results.h5 and summary.json */
+  double merge_s;     /* rank 0 writing results.h5 and summary.jsonc */
   int interrupted;    /* a stop was requested (core/stop.h): the cases in flight were recorded as
                          "interrupted", no new case was started; results.h5 holds what was done
                          and its root attribute complete is 0. Resume with --resume DIR. */
@@ -98,7 +98,7 @@ mdb_status mdb_run_prepare(const mdb_par *p, const mdb_suite *s, const mdb_run_o
                            mdb_err *err);
 
 /* Runs the todo cases over all ranks and, on rank 0, writes DIR/results.h5
- * and DIR/summary.json. Case failures are results, not errors. */
+ * and DIR/summary.jsonc. Case failures are results, not errors. */
 mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opts *o, const int *todo,
                          mdb_progress_fn progress, void *user, mdb_run_report *rep, mdb_err *err);
 

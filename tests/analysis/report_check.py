@@ -144,6 +144,11 @@ def has_colour(path, rgb):
     return bool(np.any(np.all(u == np.array(rgb, dtype=np.uint8), axis=2)))
 
 
+def has_colour_near(path, rgb, tol):
+    u = pixels(path).astype(int)
+    return bool(np.any(np.all(np.abs(u - np.array(rgb)) <= tol, axis=2)))
+
+
 # ------------------------------------------------------------ report parsing
 def md_table(md, first_header):
     """Rows (lists of cells) of the Markdown table whose header starts with first_header."""
@@ -295,10 +300,16 @@ try:
           f"report files: {sorted(os.listdir(rep))}")
     for name, size in expected.items():
         check_png(os.path.join(rep, name), size, name)
-    # the percentile lines are drawn in their exact colours (tab:green/orange/red)
+    # one colour per calculator in every figure (sorted: eam tab:blue, lj tab:orange): exact in the energy
+    # lines and the comparison bars, at the histograms' alpha 0.8 over white in latency_dist.png (+-2 per
+    # channel); the percentile lines in one dark grey (0.15), told apart by style and marker
     lat = os.path.join(rep, "latency_dist.png")
-    for rgb, what in (((44, 160, 44), "P50"), ((255, 127, 14), "P95"), ((214, 39, 40), "P99")):
-        check(has_colour(lat, rgb), f"latency_dist.png has the {what} line colour {rgb}")
+    for calc, rgb in (("eam", (31, 119, 180)), ("lj", (255, 127, 14))):
+        for name in ("energy_conservation.png", "comparison.png"):
+            check(has_colour(os.path.join(rep, name), rgb), f"{name} has {calc}'s colour {rgb}")
+        blend = tuple(round(0.8 * c + 0.2 * 255) for c in rgb)
+        check(has_colour_near(lat, blend, 2), f"latency_dist.png has {calc}'s colour at alpha 0.8 {blend}")
+    check(has_colour(lat, (38, 38, 38)), "latency_dist.png has the percentile lines' grey (38, 38, 38)")
     # the non-blank check itself rejects a blank image of the same size
     blank = os.path.join(tmp, "blank.png")
     fig = plt.figure(figsize=(1600.25 / 100, 690.25 / 100), dpi=100)

@@ -67,7 +67,7 @@ sdir = os.path.join(tmp, "shadow")
 p = run(MDBENCH, "compare", "--reference", "lj:rc=8", "--shadow", "lj:rc=10", *case, "--output", sdir)
 sh = {}
 for f in os.listdir(sdir) if os.path.isdir(sdir) else []:
-    j = json.load(open(os.path.join(sdir, f))) if f.endswith(".json") and f != "comparison.json" else {}
+    j = json.load(open(os.path.join(sdir, f))) if f.endswith(".json") and f != "comparison.jsonc" else {}
     sh = j.get("shadow") or sh
 raw = sh.get("raw", {}).get("energy_diff_eV_per_atom", [])
 if raw:

@@ -19,7 +19,7 @@ so only the stop request can end the wait quickly.
      sample within 1e-3 eV/atom of the first (a sample of the half-updated
      state would carry the previous step's potential energy).
   3. `mdbench-suite` (one process), an `ipi:launch=` case whose client
-     stalls after 21 calls, SIGTERM: exit 75 within 2 s, summary.json says
+     stalls after 21 calls, SIGTERM: exit 75 within 2 s, summary.jsonc says
      complete = false with the case "interrupted", no marker (so --resume
      runs it again), and the launched client is gone.
 Only the standard library is needed. The last line is `N passed, M failed`.
@@ -210,7 +210,7 @@ def main():
         print(f"[suite, launched client stalls, SIGTERM] exit {rc} in {dt:.2f} s: {out.strip()}")
         t.check("suite", "exit 75", rc == 75, f"exit {rc}")
         t.check("suite", "within 2 s", dt < 2.0, f"{dt:.2f} s")
-        sj = os.path.join(d, "summary.json")
+        sj = os.path.join(d, "summary.jsonc")
         s = json.load(open(sj)) if os.path.exists(sj) else None
         t.check("suite", "summary written", s is not None)
         if s:

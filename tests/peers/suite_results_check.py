@@ -75,9 +75,9 @@ def complete(d, n):
             with open(os.path.join(d, "cases", f"{cid}.json")) as fh:
                 j = json.load(fh)
             check(j["case_id"] == cid and j["status"] == "ok", f"{cid}.json does not describe it")
-    with open(os.path.join(d, "summary.json")) as fh:
+    with open(os.path.join(d, "summary.jsonc")) as fh:
         s = json.load(fh)
-    check(len(s["cases"]) == n and s["n_failed"] == 0, f"{d}/summary.json lists {len(s['cases'])} cases")
+    check(len(s["cases"]) == n and s["n_failed"] == 0, f"{d}/summary.jsonc lists {len(s['cases'])} cases")
 
 
 if __name__ == "__main__":

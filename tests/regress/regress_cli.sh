@@ -97,7 +97,7 @@ expect 1 "case JSON x1.20" -- R --baseline "$tmp/base/cases/copper_108_NVE_eam_c
 has "$tmp/out" "REGRESSION" "case JSON regression"
 mkdir -p "$tmp/jdir/cases"
 cp "$tmp/base/cases/"*.json "$tmp/jdir/cases/"
-cp "$tmp/base/summary.json" "$tmp/jdir/"
+cp "$tmp/base/summary.jsonc" "$tmp/jdir/summary.json"  # the name before 0.1: still skipped
 expect 0 "a directory of case JSON against its HDF5" -- R --baseline "$tmp/jdir" --current "$tmp/base"
 has "$tmp/err" "skipped $tmp/jdir/summary.json" "summary.json skipped with a note"
 has "$tmp/out" "3 unchanged, 1 not comparable" "JSON and HDF5 agree"
@@ -114,7 +114,7 @@ expect 2 "malformed JSON" -- R --baseline "$tmp/broken.json" --current "$tmp/bas
 has "$tmp/err" "malformed JSON" "malformed JSON said"
 echo '{"hello": 1}' >"$tmp/other.json"
 expect 2 "not a results file" -- R --baseline "$tmp/other.json" --current "$tmp/base"
-expect 2 "suite summary given as a case" -- R --baseline "$tmp/base/summary.json" --current "$tmp/base"
+expect 2 "suite summary given as a case" -- R --baseline "$tmp/base/summary.jsonc" --current "$tmp/base"
 has "$tmp/err" "give its directory" "summary.json points to its directory"
 expect 2 "threshold below 1" -- R --baseline "$tmp/base" --current "$tmp/base" --threshold 0.9
 expect 2 "no --current" -- R --baseline "$tmp/base"

@@ -52,10 +52,10 @@ def complete(d, n, jobid, partition, ranks):
                   f"{cid}: slurm_job_id '{text(g.attrs['slurm_job_id'])}', want {jobid}")
             check(text(g.attrs["slurm_job_partition"]) == partition,
                   f"{cid}: slurm_job_partition '{text(g.attrs['slurm_job_partition'])}', want {partition}")
-    with open(os.path.join(d, "summary.json")) as fh:
+    with open(os.path.join(d, "summary.jsonc")) as fh:
         s = json.load(fh)
     check(s["complete"] is True and s["n_failed"] == 0 and len(s["cases"]) == n,
-          f"{d}/summary.json: complete {s['complete']}, {len(s['cases'])} cases, {s['n_failed']} failed")
+          f"{d}/summary.jsonc: complete {s['complete']}, {len(s['cases'])} cases, {s['n_failed']} failed")
 
 
 def stopped(d, n):
