@@ -50,10 +50,13 @@ mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err);
  * [k] receives each step's time: device time between event nodes placed
  * between the steps for the steps the graph completed; host wall time for
  * a step that needed a neighbour build (it is finished outside the graph)
- * and the steps after it, and for every step with graphs off. Samples
- * are single steps (mdb_gmd_step). */
+ * and the steps after it, and for every step with graphs off. force_ms[k]
+ * (NULL: not wanted) receives each step's force time as mdb_gmd_force_ms
+ * gives it for a single step (device time, event nodes). *n_done: the steps
+ * completed and timed, also when an error ends the batch (a runaway atom
+ * in step *n_done + 1 of it). Samples are single steps (mdb_gmd_step). */
 #define MDB_GMD_MAX_BATCH 12
-mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, mdb_err *err);
+mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, double *force_ms, int *n_done, mdb_err *err);
 
 /* The sample of the last step that asked for one (or of the initial
  * state): thermo with the ensemble's conserved quantity, the largest |v|
