@@ -18,7 +18,11 @@
  *
  * A stop request (core/stop.h: SIGTERM, SIGINT, SIGUSR1) is honoured at the
  * next step boundary: the result has status "interrupted", fail_step the
- * last step completed, and everything measured until then.
+ * last step completed, and everything measured until then. A GPU case runs
+ * its unsampled stretches as batches of up to MDB_GMD_MAX_BATCH steps in
+ * one graph launch (MDBENCH_GPU_BATCH; 1: off); there a stop is honoured at
+ * the batch's end, and a batched step's time is its device time plus a
+ * share of the batch's launch and synchronisation (docs/gpu-results.md).
  */
 #ifndef MDB_BENCH_H
 #define MDB_BENCH_H
