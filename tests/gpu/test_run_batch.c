@@ -2,7 +2,8 @@
  * test_run_batch.c — the case runner (bench/run.c) runs a GPU case's
  * unsampled stretches as batches of steps in one graph launch
  * (mdb_gmd_steps), on the host backend (MDBENCH_GPU_BACKEND=host), and that
- * changes nothing but the launches:
+ * changes nothing but the launches (a second argument `cuda` runs the same
+ * on a GPU, label gpu, exit 77 without one):
  *
  *   test_run_batch bits      argon 256 lj NVE (energy every 10) and NVT
  *                            Langevin (every 7, memory every 25): batches of
@@ -199,10 +200,20 @@ static int stop(void) {
 }
 
 int main(int argc, char **argv) {
-  setenv("MDBENCH_GPU_BACKEND", "host", 1);
-  if (argc == 2 && strcmp(argv[1], "bits") == 0) return bits();
-  if (argc == 2 && strcmp(argv[1], "launches") == 0) return launches();
-  if (argc == 2 && strcmp(argv[1], "stop") == 0) return stop();
-  fprintf(stderr, "usage: test_run_batch bits|launches|stop\n");
+  const char *backend = argc == 3 ? argv[2] : "host";
+  if (strcmp(backend, "cuda") == 0) {
+    char why[256] = "";
+    unsetenv("MDBENCH_GPU_BACKEND");
+    if (!mdb_case_gpu_usable(why, sizeof why)) {
+      printf("no usable GPU (%s): skipped\n", why);
+      return 77;
+    }
+  } else {
+    setenv("MDBENCH_GPU_BACKEND", "host", 1);
+  }
+  if (argc >= 2 && strcmp(argv[1], "bits") == 0) return bits();
+  if (argc >= 2 && strcmp(argv[1], "launches") == 0) return launches();
+  if (argc >= 2 && strcmp(argv[1], "stop") == 0) return stop();
+  fprintf(stderr, "usage: test_run_batch bits|launches|stop [host|cuda]\n");
   return 2;
 }
