@@ -427,7 +427,7 @@ mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err) {
 
 double mdb_gmd_force_ms(const mdb_gmd *g) { return g->force_ms; }
 long mdb_gmd_builds(const mdb_gmd *g) { return g->gh.builds; }
-long mdb_gmd_step_count(const mdb_gmd *g) { return g->gh.step; }
+long mdb_gmd_step_count(const mdb_gmd *g) { return g->flags_h->step; } /* copied back at every launch */
 const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g) { return &g->dev->info; }
 
 mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *engine_b, mdb_err *err) {

@@ -21,7 +21,8 @@
  *   test_run_batch stop      a stop requested after a batch (progress hook)
  *                            ends the run at that batch's last step: status
  *                            interrupted, fail_step that step, its timed
- *                            steps all recorded, the thermo record the
+ *                            steps all recorded, the last memory sample at
+ *                            that step, the thermo record the
  *                            uninterrupted run's prefix, bit for bit
  */
 #include <math.h>
@@ -192,6 +193,7 @@ static int stop(void) {
   CHECK(r.n_timed == stop_seen - c.warmup_steps);
   CHECK(strstr(r.fail_reason, "after step 34 of 210") != NULL);
   check_times(&r);
+  CHECK(r.n_mem >= 2 && r.mem_step[r.n_mem - 1] == stop_seen); /* the last memory sample is the stop's step */
   CHECK(r.n_samples == 1 && r.th_step[0] == 0); /* no sample before 100: the record is step 0's */
   CHECK(same_thermo(&full, &r, r.n_samples));
   mdb_result_free(&full);
