@@ -25,7 +25,9 @@
 #
 # The small problems also run with graphs off (MDBENCH_GPU_GRAPHS=0) and
 # sampled every step (thermo each step: the sampled step's extra kernels
-# and copies), so the table shows what the graphs and the samples cost.
+# and copies), and with one step per graph launch (MDBENCH_GPU_BATCH=1;
+# by default mdbench run launches up to 12 unsampled steps at once), so the
+# table shows what the graphs, the batches and the samples cost.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/lib.sh"
@@ -40,10 +42,10 @@ trap 'rm -rf "$work"' EXIT
 py=${PYTHON:-python3}
 
 # one run: device system atoms calc steps -> prints "median_us atom_steps force_ms nbuilds"
-# env of the caller: GRAPHS (1/0), EVERY (energy interval; 1000000: unsampled)
+# env of the caller: GRAPHS (1/0), BATCH (steps per graph launch, 1..12), EVERY (energy interval; 1000000: unsampled)
 one() {
   local dev=$1 sys=$2 n=$3 calc=$4 steps=$5 out=$work/r.json
-  MDBENCH_GPU_GRAPHS=${GRAPHS:-1} "$MDBENCH" run --device "$dev" --system "$sys" --atoms "$n" --calculator "$calc" \
+  MDBENCH_GPU_GRAPHS=${GRAPHS:-1} MDBENCH_GPU_BATCH=${BATCH:-12} "$MDBENCH" run --device "$dev" --system "$sys" --atoms "$n" --calculator "$calc" \
     --steps "$steps" --warmup 20 --energy-interval "${EVERY:-1000000}" --memory-interval 1000000 --quiet \
     --output "$out" >/dev/null
   $py - "$out" <<'PY'
@@ -82,11 +84,13 @@ bench() { # label system atoms calc steps lj
 echo "mdbench GPU benchmarks: $("$MDBENCH" --version 2>/dev/null || true), $REPEATS repeats, median"
 bench si64 silicon 64 sw "$STEPS" 0
 GRAPHS=0 bench si64-nograph silicon 64 sw "$STEPS" 0
+BATCH=1 bench si64-batch1 silicon 64 sw "$STEPS" 0
 EVERY=1 bench si64-sampled silicon 64 sw "$STEPS" 0
 bench cu108 copper 108 eam "$STEPS" 0
 GRAPHS=0 bench cu108-nograph copper 108 eam "$STEPS" 0
 bench ar256 argon 256 lj "$STEPS" 0
 GRAPHS=0 bench ar256-nograph argon 256 lj "$STEPS" 0
+BATCH=1 bench ar256-batch1 argon 256 lj "$STEPS" 0
 EVERY=1 bench ar256-sampled argon 256 lj "$STEPS" 0
 bench lj32k argon 32000 lj:rc=8.5 "$STEPS" 1
 bench lj256k argon 256000 lj:rc=8.5 "$STEPS" 1

@@ -18,7 +18,11 @@
  *
  * A stop request (core/stop.h: SIGTERM, SIGINT, SIGUSR1) is honoured at the
  * next step boundary: the result has status "interrupted", fail_step the
- * last step completed, and everything measured until then.
+ * last step completed, and everything measured until then. A GPU case runs
+ * its unsampled stretches as batches of up to MDB_GMD_MAX_BATCH steps in
+ * one graph launch (MDBENCH_GPU_BATCH; 1: off); there a stop is honoured at
+ * the batch's end, and a batched step's time is its device time plus a
+ * share of the batch's launch and synchronisation (docs/gpu-results.md).
  */
 #ifndef MDB_BENCH_H
 #define MDB_BENCH_H
@@ -70,6 +74,10 @@ typedef struct mdb_gpu_record {
                                emulated it on the CPU; name, UUID, PCI id, ordinal, compute capability,
                                driver and runtime versions, total memory */
   int graphs;               /* steps ran as captured CUDA graphs */
+  int batch;                /* the most unsampled steps one graph launch ran (MDBENCH_GPU_BATCH, default
+                               MDB_GMD_MAX_BATCH; 1: every step its own launch; graphs off: 1) */
+  long graph_launches, kernel_launches; /* over the whole run (warmup and samples included), as the
+                                           backend counted them (gpu/dev.h) */
   char mpi_cuda_aware[16];  /* "yes", "no", "unknown" (set by the suite runner; "" for mdbench run) */
   double mem_before, mem_after, mem_peak; /* device memory the engine holds (its own accounting of
                                              every allocation), bytes, sampled with the host memory:

@@ -406,11 +406,22 @@ static mdb_status gpu_start(mdb_result *r, const mdb_md *md, mdb_gmd **g, mdb_er
   const char *graphs_env = getenv("MDBENCH_GPU_GRAPHS");
   mdb_gmd_opts o = {backend, gpu_ordinal < 0 ? 0 : gpu_ordinal, strcmp(r->c.precision, "mixed") == 0,
                     !(graphs_env && strcmp(graphs_env, "0") == 0)};
+  const char *batch_env = getenv("MDBENCH_GPU_BATCH");
+  int batch = MDB_GMD_MAX_BATCH;
+  if (batch_env && *batch_env) {
+    char *end;
+    long b = strtol(batch_env, &end, 10);
+    if (*end || b < 1 || b > MDB_GMD_MAX_BATCH)
+      return mdb_err_set(err, MDB_EINPUT, "MDBENCH_GPU_BATCH='%s': unsampled steps per graph launch (valid: 1..%d; 1: off)",
+                         batch_env, MDB_GMD_MAX_BATCH);
+    batch = (int)b;
+  }
   mdb_status st = mdb_gmd_create(g, md, &o, err);
   if (st) return st;
   q->used = 1;
   q->dev = *mdb_gmd_device(*g);
   q->graphs = o.graphs;
+  q->batch = o.graphs ? batch : 1;
   snprintf(q->mpi_cuda_aware, sizeof q->mpi_cuda_aware, "%s", gpu_mpi_cuda_aware);
   return MDB_OK;
 }
@@ -422,6 +433,48 @@ static void gpu_finish(mdb_result *r, mdb_gmd *g) {
   if (mdb_gmd_engine_peak(g) > q->mem_peak) q->mem_peak = mdb_gmd_engine_peak(g);
   q->leak_detected = q->mem_after - q->mem_before > MDB_LEAK_BYTES;
   if (r->n_timed > 0) mdb_stats_compute(q->force_ms, r->n_timed, &q->force, NULL);
+  q->graph_launches = mdb_gmd_graph_launches(g);
+  q->kernel_launches = mdb_gmd_launches(g);
+}
+
+/* How many steps from `step` on can run as one GPU batch (mdb_gmd_steps):
+ * none with a thermo sample (a sample is a single step), all warmup or all
+ * timed, a memory sample (taken after its step) only after the last; at
+ * most max. */
+static int batch_len(const mdb_case *c, long step, long total, int max) {
+  const long w = c->warmup_steps;
+  const int timed = step > w;
+  int k = 0;
+  for (long s = step; k < max && s <= total; s++) {
+    if (s % c->energy_interval == 0 || s == total || (s > w) != timed) break;
+    k++;
+    if (timed && (s - w) % c->memory_interval == 0) break;
+  }
+  return k;
+}
+
+/* k unsampled steps as one GPU batch. A timed step records the device time
+ * between the event nodes around it plus an equal share of what the batch
+ * added on the host (its wall time, launch and synchronisation included,
+ * minus the steps' device times; never negative), so the step times still
+ * add up to the wall time a caller sees; force_ms is the device time of its
+ * force kernels, as for a single step. *done: the steps completed, also on
+ * an error (those before the failing one; then no share is added). *t_end:
+ * the clock after the batch. */
+static mdb_status gpu_batch(mdb_result *r, mdb_gmd *g, int k, int timed, int *done, double *t_end, mdb_err *err) {
+  double ms[MDB_GMD_MAX_BATCH], fms[MDB_GMD_MAX_BATCH];
+  const double t0 = mdb_now();
+  mdb_status st = mdb_gmd_steps(g, k, ms, fms, done, err);
+  *t_end = mdb_now();
+  if (!timed || *done < 1) return st;
+  double sum = 0;
+  for (int s = 0; s < *done; s++) sum += ms[s];
+  const double share = st ? 0 : fmax(0, ((*t_end - t0) * 1e3 - sum) / *done);
+  for (int s = 0; s < *done; s++) {
+    r->gpu.force_ms[r->n_timed] = fms[s];
+    r->step_ms[r->n_timed++] = ms[s] + share;
+  }
+  return st;
 }
 
 mdb_status mdb_case_run(const mdb_case *c, mdb_result *r, mdb_err *err) {
@@ -529,6 +582,28 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
       r->mem_before = (double)r->mem_bytes[0];
       r->gpu.mem_before = r->gpu.mem_after;
       r->gpu.dev_used_before = r->gpu.dev_used_after;
+    }
+    const int nb = g && !extra_flags && !thermo_here ? batch_len(c, step, total, r->gpu.batch) : 0;
+    if (nb >= 2) { /* an unsampled stretch: one graph launch (gpu_batch) */
+      int done = 0;
+      double t_end;
+      mdb_status bst = gpu_batch(r, g, nb, timed, &done, &t_end, err);
+      const long last = step + done - 1; /* the last step completed */
+      if (bst == MDB_ERUN) {
+        fail(r, last + 1, err->msg);
+        break;
+      }
+      if (bst) {
+        st = bst;
+        goto out;
+      }
+      step = last;
+      if (timed && ((step - c->warmup_steps) % c->memory_interval == 0)) sample_memory(r, g, step);
+      if (progress && t_end >= next_progress) {
+        hooks->progress(hooks->progress_user, step, total, t_end - t_loop, 0);
+        next_progress = t_end + hooks->progress_period_s;
+      }
+      continue;
     }
     const double w0 = external ? mdb_calc_external_wait_s(&calc) : 0;
     const double m0 = r->model.model_ms ? mdb_calc_external_model_s(&calc) : 0;

@@ -66,7 +66,7 @@ typedef struct mdb_dev_info {
 enum { MDB_REDUCE_SUM = 0 };
 
 #define MDB_DEV_MAX_GRAPHS 8
-#define MDB_DEV_MAX_EVENTS 16
+#define MDB_DEV_MAX_EVENTS 40
 
 typedef struct mdb_dev_ops {
   const char *name;

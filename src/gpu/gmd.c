@@ -157,8 +157,8 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, int build, mdb_err *e
   mdb_dev *d = g->dev;
   const unsigned fflags = flags | g->ens_flags;
   mdb_status st;
-  if ((st = d->ops->event_record(d, 0, 1, err)) || (build && (st = issue_neighbours(g, fflags, err))) ||
-      (st = g->calc->forces(g, g->calc_ctx, fflags, err)) || (st = d->ops->event_record(d, 1, 1, err)))
+  if ((st = d->ops->event_record(d, g->ev_force, 1, err)) || (build && (st = issue_neighbours(g, fflags, err))) ||
+      (st = g->calc->forces(g, g->calc_ctx, fflags, err)) || (st = d->ops->event_record(d, g->ev_force + 1, 1, err)))
     return st;
   mdb_gstate *gd = g->gd;
   const int npt = g->ens.protocol == MDB_PROTOCOL_NPT; /* NPT reduces the virial itself, with m v² */
@@ -197,7 +197,7 @@ static mdb_status issue_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
 }
 
 static void drop_graphs(mdb_gmd *g) {
-  for (int k = 0; k < 5; k++)
+  for (int k = 0; k < 6; k++)
     if (g->graph_ok[k]) {
       g->dev->ops->graph_drop(g->dev, k);
       g->graph_ok[k] = 0;
@@ -308,51 +308,81 @@ mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err) {
 int mdb_gmd_last_step_built(const mdb_gmd *g) { return g->built; }
 
 /* k unsampled steps as one graph: events 2..k+2 are nodes between the
- * steps, so each step's time is measured on the device. A step that ends
- * aborted (a list to build, an overflow) sets g->halt and the later steps
- * of the graph do nothing; the host finishes that step (recover) and runs
- * the rest one by one, timing those on the host. */
-mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, mdb_err *err) {
+ * steps, so each step's time is measured on the device, and events
+ * EV_BFORCE + 2s, + 2s + 1 time step s's forces. A step that ends aborted
+ * (a list to build, an overflow) sets g->halt and the later steps of the
+ * graph do nothing; the host finishes that step (recover) and runs the rest
+ * one by one, timing those on the host. Two batch graphs stay captured
+ * (slots 4 and 5: a run's stretches between samples are a full batch and a
+ * remainder), so alternating sizes do not recapture. */
+#define EV_BFORCE 15
+_Static_assert(EV_BFORCE >= 3 + MDB_GMD_MAX_BATCH && EV_BFORCE + 2 * MDB_GMD_MAX_BATCH <= MDB_DEV_MAX_EVENTS,
+               "event slots: 0, 1 forces; 2..k+2 step boundaries; then two per batched step");
+static mdb_status batch_graph(mdb_gmd *g, int k, int *slot, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  mdb_status st = MDB_OK;
+  for (int b = 0; b < 2; b++)
+    if (g->graph_ok[4 + b] && g->batch_k[b] == k) {
+      *slot = 4 + b;
+      return MDB_OK;
+    }
+  const int b = g->batch_next;
+  g->batch_next = !b;
+  *slot = 4 + b;
+  if (g->graph_ok[4 + b]) d->ops->graph_drop(d, 4 + b);
+  g->graph_ok[4 + b] = 0;
+  if ((st = d->ops->graph_begin(d, err))) return st;
+  for (int s = 0; !st && s < k; s++) {
+    g->ev_force = EV_BFORCE + 2 * s;
+    if (!(st = d->ops->event_record(d, 2 + s, 1, err))) st = issue_step(g, 0, err);
+  }
+  g->ev_force = 0;
+  if (!st) st = d->ops->event_record(d, 2 + k, 1, err);
+  mdb_err end_err;
+  mdb_status st2 = d->ops->graph_end(d, 4 + b, &end_err);
+  if (st) return st;
+  if (st2) {
+    if (err) *err = end_err;
+    return st2;
+  }
+  g->graph_ok[4 + b] = 1;
+  g->batch_k[b] = k;
+  return MDB_OK;
+}
+
+mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, double *force_ms, int *n_done, mdb_err *err) {
   mdb_dev *d = g->dev;
   mdb_status st;
+  int done = 0;
+  *n_done = 0;
   if (k < 1 || k > MDB_GMD_MAX_BATCH)
     return mdb_err_set(err, MDB_EINPUT, "a batch of %d steps (valid: 1..%d)", k, MDB_GMD_MAX_BATCH);
-  int done = 0;
   if (g->opt.graphs) {
-    if (!g->graph_ok[4] || g->batch_k != k) {
-      if (g->graph_ok[4]) d->ops->graph_drop(d, 4);
-      g->graph_ok[4] = 0;
-      if ((st = d->ops->graph_begin(d, err))) return st;
-      st = MDB_OK;
-      for (int s = 0; !st && s < k; s++)
-        if (!(st = d->ops->event_record(d, 2 + s, 1, err))) st = issue_step(g, 0, err);
-      if (!st) st = d->ops->event_record(d, 2 + k, 1, err);
-      mdb_err end_err;
-      mdb_status st2 = d->ops->graph_end(d, 4, &end_err);
-      if (st) return st;
-      if (st2) {
-        if (err) *err = end_err;
-        return st2;
-      }
-      g->graph_ok[4] = 1;
-      g->batch_k = k;
-    }
+    int slot;
+    if ((st = batch_graph(g, k, &slot, err))) return st;
     const long s0 = g->flags_h->step;
     g->built = 0;
-    if ((st = d->ops->graph_launch(d, 4, err)) || (st = fetch_abort(g, err))) return st;
-    done = (int)(g->flags_h->step - s0);
-    for (int s = 0; s < done; s++)
+    if ((st = d->ops->graph_launch(d, slot, err)) || (st = fetch_abort(g, err))) return st;
+    const int ran = (int)(g->flags_h->step - s0);
+    for (int s = 0; s < ran; s++) {
       if ((st = d->ops->event_ms(d, 2 + s, 3 + s, &step_ms[s], err))) return st;
+      if (force_ms && (st = d->ops->event_ms(d, EV_BFORCE + 2 * s, EV_BFORCE + 2 * s + 1, &force_ms[s], err)))
+        return st;
+    }
+    *n_done = done = ran;
     if (g->flags_h->abort) {
       const double t0 = mdb_now();
-      if ((st = recover(g, 0, err))) return st;
-      step_ms[done++] = (mdb_now() - t0) * 1e3;
+      if ((st = recover(g, 0, err)) || (st = d->ops->event_ms(d, 0, 1, &g->force_ms, err))) return st;
+      step_ms[done] = (mdb_now() - t0) * 1e3;
+      if (force_ms) force_ms[done] = g->force_ms;
+      *n_done = ++done;
     }
   }
-  for (; done < k; done++) {
+  for (; done < k; *n_done = ++done) {
     const double t0 = mdb_now();
     if ((st = mdb_gmd_step(g, 0, err))) return st;
     step_ms[done] = (mdb_now() - t0) * 1e3;
+    if (force_ms) force_ms[done] = g->force_ms;
   }
   return MDB_OK;
 }
@@ -397,7 +427,7 @@ mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err) {
 
 double mdb_gmd_force_ms(const mdb_gmd *g) { return g->force_ms; }
 long mdb_gmd_builds(const mdb_gmd *g) { return g->gh.builds; }
-long mdb_gmd_step_count(const mdb_gmd *g) { return g->gh.step; }
+long mdb_gmd_step_count(const mdb_gmd *g) { return g->flags_h->step; } /* copied back at every launch */
 const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g) { return &g->dev->info; }
 
 mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *engine_b, mdb_err *err) {

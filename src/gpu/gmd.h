@@ -50,10 +50,13 @@ mdb_status mdb_gmd_step(mdb_gmd *g, unsigned flags, mdb_err *err);
  * [k] receives each step's time: device time between event nodes placed
  * between the steps for the steps the graph completed; host wall time for
  * a step that needed a neighbour build (it is finished outside the graph)
- * and the steps after it, and for every step with graphs off. Samples
- * are single steps (mdb_gmd_step). */
+ * and the steps after it, and for every step with graphs off. force_ms[k]
+ * (NULL: not wanted) receives each step's force time as mdb_gmd_force_ms
+ * gives it for a single step (device time, event nodes). *n_done: the steps
+ * completed and timed, also when an error ends the batch (a runaway atom
+ * in step *n_done + 1 of it). Samples are single steps (mdb_gmd_step). */
 #define MDB_GMD_MAX_BATCH 12
-mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, mdb_err *err);
+mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, double *force_ms, int *n_done, mdb_err *err);
 
 /* The sample of the last step that asked for one (or of the initial
  * state): thermo with the ensemble's conserved quantity, the largest |v|
@@ -83,7 +86,7 @@ long mdb_gmd_graph_launches(const mdb_gmd *g);
 
 long mdb_gmd_builds(const mdb_gmd *g);      /* neighbour builds, as of the last sample */
 int mdb_gmd_last_step_built(const mdb_gmd *g); /* the last step built the neighbour list */
-long mdb_gmd_step_count(const mdb_gmd *g);
+long mdb_gmd_step_count(const mdb_gmd *g);   /* steps run, as of the last launch (not only the last sample) */
 const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g);
 double mdb_gmd_extended_energy(const mdb_gmd *g); /* of the last sample */
 

@@ -42,8 +42,10 @@ struct mdb_gmd {
   int n;
   long nbins;
   mdb_gmd_opts opt;
-  int graph_ok[5];     /* graph slot captured for [sampled + 2·with a neighbour build]; 4: a batch */
-  int batch_k;         /* steps in the batch graph of slot 4 */
+  int graph_ok[6];     /* graph slot captured for [sampled + 2·with a neighbour build]; 4, 5: batches */
+  int batch_k[2];      /* steps in the batch graphs of slots 4 and 5 (a run's full and remainder batches) */
+  int batch_next;      /* which of them a batch of a new size replaces */
+  int ev_force;        /* first of the two event slots part b records around the forces (0; batches: per step) */
   int built;           /* the last step built the neighbour list */
   double force_ms;
   double engine_bytes, engine_peak;

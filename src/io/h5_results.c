@@ -622,6 +622,8 @@ static int write_gpu(h5w *w, hid_t g, const mdb_result *r) {
             attr_i64(w, gg, "cuda_driver_version", q->dev.driver_version) ||
             attr_i64(w, gg, "cuda_runtime_version", q->dev.runtime_version) ||
             attr_str(w, gg, "precision", r->c.precision) || attr_i64(w, gg, "cuda_graphs", q->graphs) ||
+            attr_i64(w, gg, "batch_steps", q->batch) || attr_i64(w, gg, "graph_launches", q->graph_launches) ||
+            attr_i64(w, gg, "kernel_launches", q->kernel_launches) ||
             attr_str(w, gg, "mpi_cuda_aware", q->mpi_cuda_aware) ||
             attr_f64(w, gg, "memory_total_bytes", q->dev.total_bytes) ||
             attr_f64(w, gg, "memory_before_bytes", q->mem_before) ||

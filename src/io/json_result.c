@@ -238,6 +238,9 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
     cJSON_AddStringToObject(gj, "cuda_runtime", q->dev.runtime_version ? rt : "");
     cJSON_AddStringToObject(gj, "precision", c->precision);
     cJSON_AddBoolToObject(gj, "cuda_graphs", q->graphs);
+    cJSON_AddNumberToObject(gj, "batch_steps", q->batch);
+    cJSON_AddNumberToObject(gj, "graph_launches", (double)q->graph_launches);
+    cJSON_AddNumberToObject(gj, "kernel_launches", (double)q->kernel_launches);
     cJSON_AddStringToObject(gj, "mpi_cuda_aware", q->mpi_cuda_aware);
     add_stat(gj, "force_mean_ms", q->force.mean, timed);
     add_stat(gj, "force_median_ms", q->force.median, timed);

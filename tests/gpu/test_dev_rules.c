@@ -343,8 +343,11 @@ static double *run_batches(const setup *s, int steps, int k, long *graph_launche
       continue;
     }
     const int m = steps - step < k ? steps - step : k;
-    REQUIRE_OK(mdb_gmd_steps(g, m, ms, &err), &err);
-    for (int q = 0; q < m; q++) *bad_ms += !(ms[q] >= 0 && ms[q] < 1e4);
+    double fms[MDB_GMD_MAX_BATCH];
+    int nd = 0;
+    REQUIRE_OK(mdb_gmd_steps(g, m, ms, fms, &nd, &err), &err);
+    CHECK(nd == m);
+    for (int q = 0; q < m; q++) *bad_ms += !(ms[q] >= 0 && ms[q] < 1e4) + !(fms[q] >= 0 && fms[q] <= ms[q] + 1e-6);
     step += m;
   }
   *graph_launches = mdb_gmd_graph_launches(g) - gl0;
