@@ -86,7 +86,9 @@ typedef struct mdb_gpu_record {
                                              CUDA context, modules, other processes included); 0 on the
                                              host backend */
   double engine_bytes;      /* what the engine itself holds on the device at the end (its accounting) */
-  int leak_detected;        /* mem_after − mem_before > MDB_LEAK_BYTES: the engine's own memory grew */
+  int leak_detected;        /* mem_after − mem_before, less what neighbour-list and bin regrowths added
+                               meanwhile (needed growth), > MDB_LEAK_BYTES: the engine's own memory grew */
+  double regrown_before;    /* mdb_gmd_regrown_bytes when mem_before was sampled */
   double *force_ms;         /* [n_steps] GPU time of each timed step's force kernels (+ the neighbour build when
                                 the step had one; CUDA events as graph nodes) */
   mdb_stats force;          /* statistics of force_ms (ms) */

@@ -431,7 +431,9 @@ static void gpu_finish(mdb_result *r, mdb_gmd *g) {
   double fb, tb, eb;
   if (!mdb_gmd_memory(g, &fb, &tb, &eb, NULL)) q->engine_bytes = eb;
   if (mdb_gmd_engine_peak(g) > q->mem_peak) q->mem_peak = mdb_gmd_engine_peak(g);
-  q->leak_detected = q->mem_after - q->mem_before > MDB_LEAK_BYTES;
+  /* a regrown neighbour list or bin grid is growth the system needed, not a leak */
+  const double regrown = mdb_gmd_regrown_bytes(g) - q->regrown_before;
+  q->leak_detected = q->mem_after - q->mem_before - regrown > MDB_LEAK_BYTES;
   if (r->n_timed > 0) mdb_stats_compute(q->force_ms, r->n_timed, &q->force, NULL);
   q->graph_launches = mdb_gmd_graph_launches(g);
   q->kernel_launches = mdb_gmd_launches(g);
@@ -582,6 +584,7 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
       r->mem_before = (double)r->mem_bytes[0];
       r->gpu.mem_before = r->gpu.mem_after;
       r->gpu.dev_used_before = r->gpu.dev_used_after;
+      if (g) r->gpu.regrown_before = mdb_gmd_regrown_bytes(g);
     }
     const int nb = g && !extra_flags && !thermo_here ? batch_len(c, step, total, r->gpu.batch) : 0;
     if (nb >= 2) { /* an unsampled stretch: one graph launch (gpu_batch) */

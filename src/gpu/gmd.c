@@ -89,7 +89,10 @@ static mdb_status dalloc(mdb_gmd *g, void *pp, size_t bytes, mdb_err *err) {
 /* Frees *pp (counted) and allocates bytes in its place. */
 static mdb_status dregrow(mdb_gmd *g, void *pp, size_t bytes, mdb_err *err) {
   void **p = (void **)pp;
+  const double held = g->engine_bytes;
   mdb_gmd_release(g, *p);
+  g->regrown_bytes -= held - g->engine_bytes; /* what the old array held */
+  g->regrown_bytes += (double)(bytes ? bytes : 8);
   *p = NULL;
   return mdb_gmd_alloc(g, p, bytes, err);
 }
@@ -436,6 +439,7 @@ mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *e
 }
 
 double mdb_gmd_engine_peak(const mdb_gmd *g) { return g->engine_peak; }
+double mdb_gmd_regrown_bytes(const mdb_gmd *g) { return g->regrown_bytes; }
 long mdb_gmd_launches(const mdb_gmd *g) { return g->dev->launches; }
 long mdb_gmd_graph_launches(const mdb_gmd *g) { return g->dev->graph_launches; }
 

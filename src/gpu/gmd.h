@@ -78,6 +78,9 @@ double mdb_gmd_force_ms(const mdb_gmd *g);
  * accounting of every allocation: what a leak check should look at). */
 mdb_status mdb_gmd_memory(mdb_gmd *g, double *free_b, double *total_b, double *engine_b, mdb_err *err);
 double mdb_gmd_engine_peak(const mdb_gmd *g); /* the most the engine held at once (bytes) */
+/* Net bytes the neighbour-list and bin regrowths have added so far: growth
+ * the engine needed (a denser or compressed system), not a leak. */
+double mdb_gmd_regrown_bytes(const mdb_gmd *g);
 
 /* Kernel launches the device ran so far (a reduction is two; a graph
  * launch counts the kernels in it), and graph launches. */

@@ -49,6 +49,7 @@ struct mdb_gmd {
   int built;           /* the last step built the neighbour list */
   double force_ms;
   double engine_bytes, engine_peak;
+  double regrown_bytes; /* net bytes the list and bin regrowths added (dregrow): expected growth, not a leak */
   void *allocs[64];    /* everything the engine allocated on the device, for free */
   size_t alloc_bytes[64];
   int nallocs;
