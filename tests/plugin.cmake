@@ -1,6 +1,8 @@
 # Calculator plugins (include/mdbench/calculator.h, src/calc/plugin.c):
 # the example Morse plugin (examples/plugins) through finite differences, a
-# direct image sum, NVE, load errors, and a suite case under mdbench-suite.
+# direct image sum, NVE, load errors, and a suite case under mdbench-suite;
+# the ABI-2 frame (x_unwrapped, atom_ids) through a non-periodic tether
+# across neighbour rebuilds, and an ABI-1 plugin that still loads.
 #
 # libnotaplugin.so (no entry point) and libbadabi.so (ABI 99) come from
 # test_plugin.c itself, built with MDB_PLUGIN_TEST_LIB = 1 or 2.
@@ -12,12 +14,25 @@ endforeach()
 target_compile_definitions(notaplugin PRIVATE MDB_PLUGIN_TEST_LIB=1)
 target_compile_definitions(badabi PRIVATE MDB_PLUGIN_TEST_LIB=2)
 
+# libtether.so (ABI 2: x_unwrapped, atom_ids) and libtether_v1.so (the same
+# source declaring ABI 1: a plugin built for the previous version) come from
+# plugin_tether.c.
+foreach(kind tether tether_v1)
+  add_library(${kind} MODULE plugin_tether.c)
+  target_include_directories(${kind} PRIVATE ${PROJECT_SOURCE_DIR}/include)
+  target_compile_options(${kind} PRIVATE ${MDB_WARN})
+endforeach()
+target_compile_definitions(tether_v1 PRIVATE MDB_TETHER_DECLARE_V1=1)
+
 add_executable(plugin_test test_plugin.c)
 target_compile_options(plugin_test PRIVATE ${MDB_WARN})
+target_include_directories(plugin_test PRIVATE ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(plugin_test PRIVATE mdbench_core)
 target_compile_definitions(plugin_test PRIVATE MDB_MORSE_PLUGIN="$<TARGET_FILE:morse>"
-                           MDB_NOTAPLUGIN="$<TARGET_FILE:notaplugin>" MDB_BADABI="$<TARGET_FILE:badabi>")
-add_dependencies(plugin_test morse notaplugin badabi)
+                           MDB_NOTAPLUGIN="$<TARGET_FILE:notaplugin>" MDB_BADABI="$<TARGET_FILE:badabi>"
+                           MDB_TETHER_PLUGIN="$<TARGET_FILE:tether>"
+                           MDB_TETHER_V1_PLUGIN="$<TARGET_FILE:tether_v1>")
+add_dependencies(plugin_test morse notaplugin badabi tether tether_v1)
 
 function(mdb_plugin_test name mode)
   add_test(NAME ${name} COMMAND plugin_test ${mode})
@@ -27,6 +42,8 @@ mdb_plugin_test(plugin_morse_forces_match_finite_differences forces)
 mdb_plugin_test(plugin_morse_matches_direct_image_sum direct)
 mdb_plugin_test(plugin_morse_nve_copper_conserves_energy nve)
 mdb_plugin_test(plugin_load_errors_name_what_was_expected errors)
+mdb_plugin_test(plugin_tether_unwrapped_conserves_energy_across_rebuilds tether)
+mdb_plugin_test(plugin_abi1_plugin_still_loads_without_abi2_fields abi1)
 
 # The suite file names the plugin by its build-tree path: generated here.
 file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/plugin_suite.json

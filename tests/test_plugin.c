@@ -3,7 +3,8 @@
  * end to end through the example examples/plugins/morse.c loaded as
  * plugin:lib=libmorse.so.
  *
- * Usage: plugin_test [forces|direct|nve|errors] (no argument: forces).
+ * Usage: plugin_test [forces|direct|nve|errors|tether|abi1] (no argument:
+ * forces).
  *   forces  forces are −∇E and the virial −∂E/∂ε by central finite
  *           differences (tu_finite_differences), on fcc Cu perturbed by
  *           ±0.15 Å in a 10.845 Å cube (3³ cells) and a 7.23 Å cube (2³,
@@ -25,6 +26,19 @@
  *   errors  a missing library, a library without mdb_plugin_entry_v1, one
  *           that reports ABI 99, no lib key, an unknown and a bad Morse key:
  *           each MDB_EINPUT with the exact message.
+ *   tether  tests/plugin_tether.c (E = k/2 Σ|x − x0|², not periodic), k =
+ *           0.5 eV/Å², on copper 108 at 600 K with skin 0.1 Å, dt = 1 fs,
+ *           2,000 steps: the atoms at the cell's faces cross them and the
+ *           list is rebuilt every few steps. With x_unwrapped (and
+ *           atom_ids), measured: 221 builds, max |E − E0| / N 1.5e-6
+ *           eV/atom (velocity Verlet's O((ω dt)²), ω dt = 0.009). Bounds:
+ *           max |E − E0| / N < 1e-5 eV/atom (7x over), > 20 builds, T
+ *           moves (std > 5 K). With the wrapped positions the same run
+ *           must jump: max |E − E0| / N > 1e-2 eV/atom (one wrap alone is
+ *           k/2·L²/N ≈ 0.27; measured 13, and the run fails as a runaway).
+ *   abi1    a plugin that declares ABI 1 (libtether_v1.so) loads and
+ *           computes (E = 0 at its first call: x0 = x), its frame has the
+ *           version-2 fields NULL; the loader takes ABI 1 and 2 only.
  *
  * Built a second and third time as MODULE libraries (MDB_PLUGIN_TEST_LIB =
  * 1: libnotaplugin.so, no entry point; 2: libbadabi.so, ABI 99).
@@ -46,6 +60,7 @@ const mdb_plugin_v1 *mdb_plugin_entry_v1(void) { return &bad; }
 #include <string.h>
 
 #include "bench/bench.h"
+#include "mdbench/calculator.h"
 #include "testutil.h"
 
 #define MORSE_SPEC "plugin:lib=" MDB_MORSE_PLUGIN
@@ -230,10 +245,11 @@ static void errors(void) {
       "plugin:lib=" MDB_NOTAPLUGIN,
       "plugin: " MDB_NOTAPLUGIN
       " has no symbol mdb_plugin_entry_v1 (is it an mdbench plugin built "
-      "against include/mdbench/calculator.h ABI 1?)",
+      "against include/mdbench/calculator.h ABI 1 to 2?)",
       0);
   expect_error("plugin:lib=" MDB_BADABI,
-               "plugin: " MDB_BADABI " implements ABI 99, this mdbench needs 1",
+               "plugin: " MDB_BADABI
+               " implements ABI 99, this mdbench accepts ABI 1 to 2",
                0);
   expect_error(MORSE_SPEC ",eps=1",
                "plugin: " MDB_MORSE_PLUGIN
@@ -247,6 +263,73 @@ static void errors(void) {
                1);
 }
 
+/* copper 108 under the tether plugin (hot, small skin: many rebuilds, atoms
+ * wrap); positions: "unwrapped" or "wrapped". */
+static mdb_result tether_run(const char *positions) {
+  mdb_err err;
+  mdb_case c;
+  mdb_case_defaults(&c);
+  snprintf(c.system, sizeof c.system, "copper");
+  snprintf(c.calculator, sizeof c.calculator,
+           "plugin:lib=%s,k=0.5,positions=%s", MDB_TETHER_PLUGIN, positions);
+  c.n_atoms = 108;
+  c.n_steps = 2000;
+  c.warmup_steps = 0;
+  c.timestep_fs = 1.0;
+  c.temperature_K = 600.0;
+  c.seed = 42;
+  c.energy_interval = 10;
+  c.skin_A = 0.1;
+  mdb_result r;
+  REQUIRE_OK(mdb_case_run(&c, &r, &err), &err);
+  printf("copper 108 tether plugin (%s positions), 600 K, skin 0.1 Å, 2000 "
+         "steps: status %s (step %ld: %s), %ld list builds, max|E-E0| %.3e "
+         "eV/atom, slope %.3e eV/atom/ps, T %.1f ± %.1f K\n",
+         positions, r.status, r.fail_step, r.fail_step >= 0 ? r.fail_reason : "-",
+         r.neighbor_builds, r.max_dev_per_atom, r.drift_slope,
+         r.mean_temperature, r.std_temperature);
+  return r;
+}
+
+static void tether(void) {
+  mdb_result r = tether_run("unwrapped");
+  CHECK(strcmp(r.status, "ok") == 0);
+  CHECK(r.n_atoms == 108 && r.n_timed == 2000);
+  CHECK(r.neighbor_builds > 20);
+  CHECK(r.max_dev_per_atom < 1e-5);
+  CHECK(r.std_temperature > 5.0);
+  mdb_result_free(&r);
+  /* the same trajectory until the first wrap, then a jump: measured max
+   * |E − E0|/N 13 eV/atom, and the run fails as a runaway */
+  mdb_result w = tether_run("wrapped");
+  CHECK(w.max_dev_per_atom > 1e-2);
+  mdb_result_free(&w);
+}
+
+static void abi1(void) {
+  mdb_err err;
+  mdb_calc calc;
+  mdb_system sys;
+  REQUIRE_OK(mdb_calc_create(&calc, "plugin:lib=" MDB_TETHER_V1_PLUGIN, "cpu",
+                             &err),
+             &err);
+  fcc_copper(&sys, 3, 0.1, 3);
+  double *f = malloc((size_t)sys.n * 3 * sizeof *f);
+  /* the v1 build fails its compute when given ABI-2 fields, so a clean
+   * evaluation also says they were NULL */
+  double e = tu_eval(&sys, &calc, f, NULL);
+  double fbig = 0;
+  for (int i = 0; i < 3 * sys.n; i++)
+    fbig = fmax(fbig, fabs(f[i]));
+  printf("ABI-1 plugin: E = %g eV, max|F| = %g eV/Å at its first call\n", e,
+         fbig);
+  CHECK(e == 0 && fbig == 0);
+  free(f);
+  mdb_system_free(&sys);
+  mdb_calc_free(&calc);
+  CHECK(MDB_PLUGIN_ABI_MIN_VERSION == 1 && MDB_PLUGIN_ABI_VERSION == 2);
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "forces";
   if (strcmp(mode, "forces") == 0)
@@ -257,8 +340,14 @@ int main(int argc, char **argv) {
     nve();
   else if (strcmp(mode, "errors") == 0)
     errors();
+  else if (strcmp(mode, "tether") == 0)
+    tether();
+  else if (strcmp(mode, "abi1") == 0)
+    abi1();
   else {
-    fprintf(stderr, "unknown mode '%s' (valid: forces, direct, nve, errors)\n",
+    fprintf(stderr,
+            "unknown mode '%s' (valid: forces, direct, nve, errors, tether, "
+            "abi1)\n",
             mode);
     return 2;
   }

@@ -1,5 +1,5 @@
 /*
- * mdbench/calculator.h — the calculator plugin ABI, version 1.
+ * mdbench/calculator.h — the calculator plugin ABI, version 2.
  *
  * A plugin is a shared library that exports one function,
  *
@@ -8,14 +8,21 @@
  * and mdbench runs it as the calculator `plugin:lib=PATH[,key=value...]`.
  * mdbench loads PATH with dlopen(RTLD_NOW | RTLD_LOCAL), looks the entry up
  * by that versioned name, and refuses the library unless the table it
- * returns says abi_version == MDB_PLUGIN_ABI_VERSION. Every key but `lib` is
- * passed to init as text.
+ * returns says MDB_PLUGIN_ABI_MIN_VERSION <= abi_version <=
+ * MDB_PLUGIN_ABI_VERSION. Every key but `lib` is passed to init as text.
  *
  * This header is the whole contract: plain C types only, no mdbench internal
- * struct, nothing to link against. A change to any type or field below comes
- * with a new MDB_PLUGIN_ABI_VERSION (and a new entry symbol name), so a
- * plugin built against an older header is refused with a message, never
- * misread.
+ * struct, nothing to link against. Versions:
+ *   1  the frame up to flags.
+ *   2  (mdbench 0.2.0) the frame gains atom_ids, x_unwrapped and image at
+ *      its end; mdbench fills them only for a plugin that declares 2.
+ * An addition at the end of mdb_plugin_frame (which mdbench allocates and
+ * a plugin only reads) raises MDB_PLUGIN_ABI_VERSION and keeps the entry
+ * symbol: a plugin built against an older header still loads, is given
+ * what its version knows, and the new fields are NULL for it. Any other
+ * change to a type or field below comes with a new entry symbol name, so a
+ * plugin built against an incompatible header is refused with a message,
+ * never misread.
  *
  * Units: Å, eV, eV/Å. Virial sign: W_ab = Σ x_a f_b (eV), as mdbench uses
  * internally; configurational pressure tr(W)/(3V).
@@ -26,6 +33,16 @@
  * no minimum-image arithmetic and no cell at all. Forces go on ghosts as on
  * locals; mdbench folds them onto their owners and forms the virial as
  * Σ x ⊗ f over all n_total atoms (unless the plugin sets virial_set).
+ *
+ * Positions: `positions` are wrapped into the cell at each neighbour-list
+ * build (with the ghosts made from them), and locals are reordered there
+ * for locality, so a local's index and its position jump at rebuilds. An
+ * energy that is periodic in the cell and uses the list does not mind. A
+ * plugin whose energy is not periodic (a tether, a field, a model of an
+ * isolated molecule fed through a cell) or that keeps per-atom state uses
+ * the version-2 fields: atom_ids (the atom's index in the input system,
+ * stable for the whole run) and x_unwrapped (continuous positions, as
+ * i-PI clients and the ase worker get them), never the list with them.
  *
  * Threads: mdbench calls a context from one thread at a time. Errors: a
  * failing call writes a one-line message (no newline) into err, at most
@@ -41,7 +58,8 @@
 extern "C" {
 #endif
 
-#define MDB_PLUGIN_ABI_VERSION 1
+#define MDB_PLUGIN_ABI_VERSION 2     /* the version this header describes */
+#define MDB_PLUGIN_ABI_MIN_VERSION 1 /* the oldest that mdbench still loads */
 #define MDB_PLUGIN_ENTRY_SYMBOL "mdb_plugin_entry_v1"
 
 /* What compute is asked for (mdb_plugin_frame.flags); forces always. */
@@ -69,6 +87,19 @@ typedef struct mdb_plugin_frame {
                                up to cutoff + skin */
   unsigned
       flags; /* MDB_PLUGIN_ENERGY | MDB_PLUGIN_VIRIAL as needed this step */
+
+  /* ABI 2: set only for a plugin whose table says abi_version >= 2 (NULL
+   * for a version-1 plugin). Owned by mdbench, valid during the call only. */
+  const int *atom_ids; /* [n_local] each local's index in the input system
+                          (0-based, a permutation of 0 .. n_local-1), stable
+                          across the reordering at list builds */
+  const double *x_unwrapped; /* [n_local*3] Å, continuous positions of the
+                                locals: positions + image·cell (image[i][0]
+                                times row a, ...), never jump when a build
+                                wraps an atom; locals only (no ghosts) */
+  const int *image; /* [n_local*3] integers (a, b, c): how many lattice
+                       vectors the builds have wrapped each local by,
+                       x_unwrapped = positions + image·cell */
 } mdb_plugin_frame;
 
 /* One force evaluation's output. mdbench owns forces and zeroes energy,

@@ -9,7 +9,10 @@
  * include/mdbench/calculator.h, and this file adapts that plain-C ABI to
  * mdb_calc_ops: positions, forces and the neighbour list are passed as the
  * system's own arrays (no copies); per-atom atomic numbers and owners are
- * kept in buffers that grow with the ghost count. The library is loaded
+ * kept in buffers that grow with the ghost count. A plugin of ABI 2 also
+ * gets the locals' ids, images and unwrapped positions (x + image·h, a
+ * buffer here); a plugin of ABI 1 gets the version-1 frame, its new fields
+ * NULL. The library is loaded
  * with RTLD_LOCAL so two plugins cannot clash on symbol names, and RTLD_NOW
  * so a missing symbol fails at load, not mid-run.
  */
@@ -34,6 +37,8 @@ typedef struct plugin_ctx {
   int *z;                   /* [cap] atomic numbers of locals and ghosts */
   int *owners;              /* [cap] */
   int cap;
+  double *xu; /* [xu_cap*3] unwrapped local positions (ABI >= 2) */
+  int xu_cap;
 } plugin_ctx;
 
 static void plugin_fini(void *ctx) {
@@ -46,6 +51,7 @@ static void plugin_fini(void *ctx) {
     dlclose(c->handle);
   free(c->z);
   free(c->owners);
+  free(c->xu);
   free(c);
 }
 
@@ -64,18 +70,22 @@ static mdb_status plugin_load(plugin_ctx *c, mdb_err *err) {
     return mdb_err_set(
         err, MDB_EINPUT,
         "plugin: %s has no symbol %s (is it an mdbench plugin built against "
-        "include/mdbench/calculator.h ABI %d?)",
-        c->path, MDB_PLUGIN_ENTRY_SYMBOL, MDB_PLUGIN_ABI_VERSION);
+        "include/mdbench/calculator.h ABI %d to %d?)",
+        c->path, MDB_PLUGIN_ENTRY_SYMBOL, MDB_PLUGIN_ABI_MIN_VERSION,
+        MDB_PLUGIN_ABI_VERSION);
   mdb_plugin_entry_v1_fn entry;
   memcpy(&entry, &sym, sizeof entry);
   const mdb_plugin_v1 *api = entry();
   if (!api)
     return mdb_err_set(err, MDB_EINPUT, "plugin: %s: %s() returned NULL",
                        c->path, MDB_PLUGIN_ENTRY_SYMBOL);
-  if (api->abi_version != MDB_PLUGIN_ABI_VERSION)
+  if (api->abi_version < MDB_PLUGIN_ABI_MIN_VERSION ||
+      api->abi_version > MDB_PLUGIN_ABI_VERSION)
     return mdb_err_set(err, MDB_EINPUT,
-                       "plugin: %s implements ABI %d, this mdbench needs %d",
-                       c->path, api->abi_version, MDB_PLUGIN_ABI_VERSION);
+                       "plugin: %s implements ABI %d, this mdbench accepts "
+                       "ABI %d to %d",
+                       c->path, api->abi_version, MDB_PLUGIN_ABI_MIN_VERSION,
+                       MDB_PLUGIN_ABI_VERSION);
   if (!api->init || !api->cutoff || !api->compute || !api->fini)
     return mdb_err_set(err, MDB_EINPUT,
                        "plugin: %s leaves a required function NULL (init, "
@@ -209,6 +219,26 @@ static mdb_status plugin_compute(void *ctx, mdb_system *sys,
                ((flags & MDB_COMPUTE_VIRIAL) ? MDB_PLUGIN_VIRIAL : 0u),
   };
   memcpy(in.cell, sys->box.h, sizeof in.cell);
+  if (c->api->abi_version >= 2) {
+    if (sys->n > c->xu_cap) {
+      double *xu = realloc(c->xu, (size_t)sys->n * 3 * sizeof *xu);
+      if (!xu)
+        return mdb_err_nomem(err, "plugin unwrapped positions",
+                             3.0 * sys->n * sizeof *xu);
+      c->xu = xu;
+      c->xu_cap = sys->n;
+    }
+    const double(*h)[3] = sys->box.h;
+    for (int i = 0; i < sys->n; i++) {
+      const int *im = sys->image + 3 * i;
+      for (int k = 0; k < 3; k++)
+        c->xu[3 * i + k] = sys->x[3 * i + k] + im[0] * h[0][k] +
+                           im[1] * h[1][k] + im[2] * h[2][k];
+    }
+    in.atom_ids = sys->id;
+    in.x_unwrapped = c->xu;
+    in.image = sys->image;
+  }
   mdb_plugin_result res = {.forces = sys->f};
   char msg[sizeof err->msg / 2] = "";
   if (c->api->compute(c->pctx, &in, &res, msg, sizeof msg))
