@@ -10,9 +10,16 @@ foreach(prog nvt npt)
   target_link_libraries(test_${prog} PRIVATE mdbench_core)
 endforeach()
 
+# These runs are long statistical samples: about 25 s each in Release and
+# about 12 times that under ASan + UBSan, so the sanitizer build allows more.
+if(MDBENCH_SANITIZE)
+  set(MDB_ENSEMBLE_TIMEOUT 900)
+else()
+  set(MDB_ENSEMBLE_TIMEOUT 300)
+endif()
 function(mdb_ensemble_test name prog arg)
   add_test(NAME ${name} COMMAND ${prog} ${arg})
-  set_tests_properties(${name} PROPERTIES LABELS "unit" SKIP_RETURN_CODE 77 TIMEOUT 300)
+  set_tests_properties(${name} PROPERTIES LABELS "unit" SKIP_RETURN_CODE 77 TIMEOUT ${MDB_ENSEMBLE_TIMEOUT})
 endfunction()
 
 mdb_ensemble_test(nvt_nhc_argon_is_canonical_and_conserves_extended_energy test_nvt argon-nhc)
