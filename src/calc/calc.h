@@ -3,8 +3,8 @@
  *
  * A calculator turns positions into energy, forces and virial. Required ops:
  * init, cutoff, neigh_kinds, compute, fini; prepare is optional (NULL: no
- * per-system setup). Backends (cpu, cuda, ...) register separately under the
- * same name; the one branch on the device happens in mdb_calc_create.
+ * per-system setup). Everything else a calculator has lives in its ops too:
+ * its GPU half, its scheduling cost, the keys that name its files.
  *
  * Spec strings: NAME[:key=value[,key=value...]], e.g. "lj:rc=8.5".
  *
@@ -84,6 +84,15 @@ typedef struct mdb_calc_ops {
   /* optional: what the client said about itself, a JSON object as text
    * (python and package versions, device, model file SHA-256); "" until known */
   const char *(*external_info)(const void *ctx);
+  /* optional: the device half (calc/NAME_gpu.c, its kernels in
+   * calc/NAME_kern.h): what the GPU engine runs; NULL: no GPU kernel */
+  const struct mdb_gcalc_ops *gpu;
+  /* optional: relative cost of one atom-step for the suite's scheduling
+   * (lj argon = 1); NULL: 1 */
+  double (*cost)(const mdb_calc_spec *spec);
+  /* optional: the spec keys that name files the calculator reads, for
+   * provenance digests and --resume hashes, ending with {NULL} */
+  const struct mdb_calc_file_key *file_keys;
 } mdb_calc_ops;
 
 typedef struct mdb_calc {

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/bench.h"
+#include "core/clock.h"
 #include "gpu/kernels.h"
 
 typedef enum { OP_LAUNCH, OP_REDUCE, OP_EVENT, OP_COPY, OP_ZERO } op_kind;

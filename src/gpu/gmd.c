@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/bench.h" /* mdb_now */
+#include "core/clock.h"
 #include "core/units.h"
 #include "gpu/gmd_impl.h"
 
