@@ -236,8 +236,14 @@ static mdb_status nv_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, un
   return MDB_OK;
 }
 static void nv_fini(void *ctx) {}
-static const mdb_calc_ops novirial_ops = {"novirial", "cpu", "test only: no virial", nv_init, NULL, nv_cutoff,
-                                          nv_kinds, nv_compute, nv_fini, NULL, NULL, NULL, NULL, NULL, NULL};
+static const mdb_calc_ops novirial_ops = {.name = "novirial",
+                                          .device = "cpu",
+                                          .summary = "test only: no virial",
+                                          .init = nv_init,
+                                          .cutoff = nv_cutoff,
+                                          .neigh_kinds = nv_kinds,
+                                          .compute = nv_compute,
+                                          .fini = nv_fini};
 
 static void expect_error(mdb_status st, const mdb_err *err, const char *want) {
   int ok = st == MDB_EINPUT && strstr(err->msg, want) != NULL;
