@@ -13,6 +13,8 @@ if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(slurm-wlm munge)
   # scripts/fuzz.sh: clang with libFuzzer (libclang-rt-dev: libclang_rt.fuzzer), llvm: llvm-symbolizer
   pkgs+=(clang libclang-rt-dev llvm)
+  # scripts/format.sh --check (CI): the house style in .clang-format
+  pkgs+=(clang-format)
 fi
 
 missing=()

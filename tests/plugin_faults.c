@@ -72,7 +72,7 @@ static int f_compute(void *ctx, const mdb_plugin_frame *in, mdb_plugin_result *o
 
 static void f_fini(void *ctx) { free(ctx); }
 
-static const mdb_plugin_v1 api = {MDB_PLUGIN_ABI_VERSION, "faulty", f_init, f_prepare, f_cutoff, NULL,
-                                  f_compute, f_fini};
+static const mdb_plugin_v1 api = {
+    MDB_PLUGIN_ABI_VERSION, "faulty", f_init, f_prepare, f_cutoff, NULL, f_compute, f_fini};
 
 const mdb_plugin_v1 *mdb_plugin_entry_v1(void) { return &api; }

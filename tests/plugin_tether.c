@@ -34,13 +34,11 @@ typedef struct tether {
 
 static void tether_fini(void *ctx) {
   tether *t = ctx;
-  if (t)
-    free(t->x0);
+  if (t) free(t->x0);
   free(t);
 }
 
-static void *tether_init(const char *const *keys, const char *const *values,
-                         int n, char *err, size_t errlen) {
+static void *tether_init(const char *const *keys, const char *const *values, int n, char *err, size_t errlen) {
   tether *t = calloc(1, sizeof *t);
   if (!t) {
     snprintf(err, errlen, "tether: out of memory");
@@ -52,29 +50,22 @@ static void *tether_init(const char *const *keys, const char *const *values,
     char *end;
     if (strcmp(keys[i], "positions") == 0) {
       if (strcmp(values[i], "wrapped") && strcmp(values[i], "unwrapped")) {
-        snprintf(err, errlen,
-                 "tether: positions=%s (valid: unwrapped, wrapped)",
-                 values[i]);
+        snprintf(err, errlen, "tether: positions=%s (valid: unwrapped, wrapped)", values[i]);
         tether_fini(t);
         return NULL;
       }
       t->wrapped = strcmp(values[i], "wrapped") == 0;
       continue;
     }
-    double *dst = strcmp(keys[i], "k") == 0    ? &t->k
-                  : strcmp(keys[i], "rc") == 0 ? &t->rc
-                                               : NULL;
+    double *dst = strcmp(keys[i], "k") == 0 ? &t->k : strcmp(keys[i], "rc") == 0 ? &t->rc : NULL;
     if (!dst) {
-      snprintf(err, errlen,
-               "tether has no parameter '%s' (valid: k, positions, rc)",
-               keys[i]);
+      snprintf(err, errlen, "tether has no parameter '%s' (valid: k, positions, rc)", keys[i]);
       tether_fini(t);
       return NULL;
     }
     *dst = strtod(values[i], &end);
     if (end == values[i] || *end || !(*dst > 0)) {
-      snprintf(err, errlen, "tether: %s=%s must be a number > 0", keys[i],
-               values[i]);
+      snprintf(err, errlen, "tether: %s=%s must be a number > 0", keys[i], values[i]);
       tether_fini(t);
       return NULL;
     }
@@ -82,18 +73,16 @@ static void *tether_init(const char *const *keys, const char *const *values,
   return t;
 }
 
-static double tether_cutoff(const void *ctx) {
-  return ((const tether *)ctx)->rc;
-}
+static double tether_cutoff(const void *ctx) { return ((const tether *)ctx)->rc; }
 
-static int tether_compute(void *ctx, const mdb_plugin_frame *in,
-                          mdb_plugin_result *out, char *err, size_t errlen) {
+static int tether_compute(void *ctx, const mdb_plugin_frame *in, mdb_plugin_result *out, char *err, size_t errlen) {
   tether *t = ctx;
   const int n = in->n_local;
 #ifdef MDB_TETHER_DECLARE_V1
   if (in->atom_ids || in->x_unwrapped || in->image) {
-    snprintf(err, errlen, "tether_v1: a version-1 plugin was given ABI-2 "
-                          "fields");
+    snprintf(err, errlen,
+             "tether_v1: a version-1 plugin was given ABI-2 "
+             "fields");
     return 1;
   }
   const double *x = in->positions;
@@ -127,8 +116,7 @@ static int tether_compute(void *ctx, const mdb_plugin_frame *in,
       snprintf(err, errlen, "tether: atom id %d out of 0..%d", id, n - 1);
       return 1;
     }
-    if (first)
-      memcpy(t->x0 + 3 * id, x + 3 * i, 3 * sizeof *x);
+    if (first) memcpy(t->x0 + 3 * id, x + 3 * i, 3 * sizeof *x);
     for (int k = 0; k < 3; k++) {
       double d = x[3 * i + k] - t->x0[3 * id + k];
       e += 0.5 * t->k * d * d;

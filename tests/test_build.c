@@ -31,8 +31,8 @@ static void lattice(const char *name, int n, int rx, int ry, int rz, double a, d
   CHECK_REL(s.box.volume, rx * ry * rz * a * a * a, 1e-12, 0);
   double d = n <= 256 ? min_distance(&s, 1) : nn; /* the O(N²) check only on small cells */
   CHECK_REL(d, nn, 1e-12, 0);
-  printf("%-9s %5d atoms = %dx%dx%d cells, a = %.4g Å, nearest neighbour %.6g Å\n", name, n, info.reps[0],
-         info.reps[1], info.reps[2], a, d);
+  printf("%-9s %5d atoms = %dx%dx%d cells, a = %.4g Å, nearest neighbour %.6g Å\n", name, n, info.reps[0], info.reps[1],
+         info.reps[2], a, d);
   mdb_system_free(&s);
 }
 

@@ -38,8 +38,8 @@ static void run_case(const fd_case *fc) {
     tu_system(&sys, 32, fc->h, fc->species, 1, base, 0.15, 0, 7);
   }
   tu_fd r = tu_finite_differences(&sys, &calc, 12);
-  printf("%-34s E = %.10g eV, max|F| = %.4g eV/Å, max|W| = %.4g eV, worst errors: force %.2e, virial %.2e\n",
-         fc->label, r.energy, r.fmax, r.wmax, r.force_err, r.virial_err);
+  printf("%-34s E = %.10g eV, max|F| = %.4g eV/Å, max|W| = %.4g eV, worst errors: force %.2e, virial %.2e\n", fc->label,
+         r.energy, r.fmax, r.wmax, r.force_err, r.virial_err);
   CHECK(r.force_err < 1e-6);
   CHECK(r.virial_err < 1e-6);
   CHECK(r.fmax > 1e-3); /* the configuration really exerts forces */
@@ -55,8 +55,13 @@ int main(void) {
       /* 6 Å cube < rc: every atom meets several images of every other */
       {"argon 4, cube < rc", "lj", {{6.0, 0, 0}, {0, 6.0, 0}, {0, 0, 6.0}}, {"Ar"}, 1, 4, 3.0},
       {"argon 24, skewed triclinic", "lj", {{11.0, 0, 0}, {4.1, 10.2, 0}, {-3.3, 2.7, 12.5}}, {"Ar"}, 1, 24, 3.0},
-      {"Cu/Al 60, triclinic, rc=7", "lj:rc=7.0", {{10.0, 0.5, 0}, {1.5, 9.5, 0.3}, {0.7, -1.2, 10.8}}, {"Cu", "Al"}, 2,
-       60, 2.1},
+      {"Cu/Al 60, triclinic, rc=7",
+       "lj:rc=7.0",
+       {{10.0, 0.5, 0}, {1.5, 9.5, 0.3}, {0.7, -1.2, 10.8}},
+       {"Cu", "Al"},
+       2,
+       60,
+       2.1},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) run_case(&cases[k]);
   return check_report();

@@ -132,8 +132,8 @@ static void check_attr_set(hid_t loc, const char *const *want, int n, const char
 
 /* A 1-D dataset of n elements of the given class, units attribute, and the
  * raw bytes of want (read back in mtype). */
-static void check_dset(hid_t g, const char *name, H5T_class_t cls, hid_t mtype, const void *want, int n,
-                       size_t elsize, const char *units) {
+static void check_dset(hid_t g, const char *name, H5T_class_t cls, hid_t mtype, const void *want, int n, size_t elsize,
+                       const char *units) {
   hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
   CHECK(d >= 0);
   if (d < 0) {
@@ -158,8 +158,10 @@ static void check_dset(hid_t g, const char *name, H5T_class_t cls, hid_t mtype, 
   check_str_attr(d, "units", units);
   /* storage (docs/hdf5-layout.md): from 4096 elements chunked, shuffled and deflated */
   hid_t dcpl = H5Dget_create_plist(d);
-  if (n >= 4096) CHECK(H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_nfilters(dcpl) == 2);
-  else CHECK(H5Pget_layout(dcpl) == H5D_CONTIGUOUS && H5Pget_nfilters(dcpl) == 0);
+  if (n >= 4096)
+    CHECK(H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_nfilters(dcpl) == 2);
+  else
+    CHECK(H5Pget_layout(dcpl) == H5D_CONTIGUOUS && H5Pget_nfilters(dcpl) == 0);
   H5Pclose(dcpl);
   H5Sclose(sp);
   H5Tclose(t);
@@ -168,9 +170,9 @@ static void check_dset(hid_t g, const char *name, H5T_class_t cls, hid_t mtype, 
 
 /* ----------------------------------------------------------------- cases */
 
-static const char *case_ids[NCASES] = {"argon32_nve",           "argon32_nvt_langevin", "argon32_npt_100bar",
-                                       "argon32_nve_5000_steps", "argon32_blowup",       "argon32_blowup_midrun",
-                                       "unknown_system"};
+static const char *case_ids[NCASES] = {
+    "argon32_nve",    "argon32_nvt_langevin",  "argon32_npt_100bar", "argon32_nve_5000_steps",
+    "argon32_blowup", "argon32_blowup_midrun", "unknown_system"};
 
 static void make_cases(mdb_result res[NCASES], mdb_case specs[NCASES], char *error_msg, size_t len) {
   mdb_err err;
@@ -236,16 +238,16 @@ static const mdb_h5_meta META = {.suite = "h5-test",
 
 /* ----------------------------------------------------- checks of a file */
 
-static const char *ROOT_ATTRS[] = {"schema", "suite", "created_utc", "mdbench_version", "git_commit", "mpi_ranks",
-                                   "command", "build", "mpi_library", "hdf5_version", "n_cases",
-                                   "complete", "suite_cases", "stop_signal"};
+static const char *ROOT_ATTRS[] = {"schema",    "suite",    "created_utc", "mdbench_version", "git_commit",
+                                   "mpi_ranks", "command",  "build",       "mpi_library",     "hdf5_version",
+                                   "n_cases",   "complete", "suite_cases", "stop_signal"};
 
 static const char *CASE_ATTRS[] = {
-    "case_id", "system", "n_atoms", "protocol", "calculator", "device", "precision", "host", "rank", "status", "error", "seed",
-    "timestep_fs", "temperature_K", "n_steps", "warmup_steps", "n_timed_steps", "fail_step", "thermostat",
-    "tdamp_fs", "chain_length", "barostat", "pdamp_fs", "pressure_bar", "lattice_A", "replication",
-    "energy_interval", "memory_interval", "skin_A", "memory_kind", "started_utc", "ended_utc", "mdbench_version",
-    "git_commit", "build", "mpi_library", "device_name",
+    "case_id", "system", "n_atoms", "protocol", "calculator", "device", "precision", "host", "rank", "status", "error",
+    "seed", "timestep_fs", "temperature_K", "n_steps", "warmup_steps", "n_timed_steps", "fail_step", "thermostat",
+    "tdamp_fs", "chain_length", "barostat", "pdamp_fs", "pressure_bar", "lattice_A", "replication", "energy_interval",
+    "memory_interval", "skin_A", "memory_kind", "started_utc", "ended_utc", "mdbench_version", "git_commit", "build",
+    "mpi_library", "device_name",
     /* core/provenance.h */
     "potential_sha256", "cpu_model", "cpu_count", "os", "slurm_job_id", "slurm_array_job_id", "slurm_array_task_id",
     "slurm_job_nodelist", "slurm_job_partition", "slurm_cluster_name", "compiler", "build_type", "sanitized",
@@ -352,17 +354,16 @@ static void check_case_group(hid_t f, const mdb_h5_case *k, const mdb_case *spec
   check_dset(g, "thermo/momentum_amu_A_per_fs", H5T_FLOAT, H5T_NATIVE_DOUBLE, r ? r->th_momentum : NULL, ns, D,
              "amu*A/fs");
   check_dset(g, "memory/step", H5T_INTEGER, H5T_NATIVE_LONG, r ? r->mem_step : NULL, nm, sizeof(long), "1");
-  check_dset(g, "memory/bytes", H5T_INTEGER, H5T_NATIVE_INT64, r ? r->mem_bytes : NULL, nm, sizeof(int64_t),
-             "bytes");
+  check_dset(g, "memory/bytes", H5T_INTEGER, H5T_NATIVE_INT64, r ? r->mem_bytes : NULL, nm, sizeof(int64_t), "bytes");
   H5Gclose(g);
 }
 
 /* The compound /summary: the contract's columns first, in order, with their
  * classes, and a units attribute of one string per column. */
 static void check_summary_raw(hid_t f) {
-  static const char *contract[] = {"case_id", "system", "n_atoms", "protocol", "calculator", "device", "status",
-                                   "mean_ms", "median_ms", "p95_ms", "p99_ms", "std_ms", "steps_per_second",
-                                   "peak_memory_gb", "energy_drift"};
+  static const char *contract[] = {"case_id", "system", "n_atoms",          "protocol",       "calculator",
+                                   "device",  "status", "mean_ms",          "median_ms",      "p95_ms",
+                                   "p99_ms",  "std_ms", "steps_per_second", "peak_memory_gb", "energy_drift"};
   static const char *units[] = {"", "", "1", "", "", "", "", "ms", "ms", "ms", "ms", "ms", "1/s", "GB", "1"};
   hid_t d = H5Dopen2(f, "summary", H5P_DEFAULT);
   CHECK(d >= 0);
@@ -378,9 +379,12 @@ static void check_summary_raw(hid_t f) {
     char *name = H5Tget_member_name(t, (unsigned)j);
     CHECK(name && strcmp(name, contract[j]) == 0);
     hid_t mt = H5Tget_member_type(t, (unsigned)j);
-    if (j == 2) CHECK(is_type(mt, H5T_INTEGER, 1));
-    else if (j < 7) CHECK(is_vlen_utf8(mt));
-    else CHECK(is_type(mt, H5T_FLOAT, 1));
+    if (j == 2)
+      CHECK(is_type(mt, H5T_INTEGER, 1));
+    else if (j < 7)
+      CHECK(is_vlen_utf8(mt));
+    else
+      CHECK(is_type(mt, H5T_FLOAT, 1));
     H5Tclose(mt);
     H5free_memory(name);
   }
@@ -435,8 +439,7 @@ static void check_summary_rows(const char *path, const mdb_h5_case *k, const mdb
     } else {
       CHECK(same_f64(s->mean_ms, r->step.mean) && same_f64(s->median_ms, r->step.median));
       CHECK(same_f64(s->p95_ms, r->step.p95) && same_f64(s->p99_ms, r->step.p99));
-      CHECK(same_f64(s->std_ms, r->step.std) && same_f64(s->min_ms, r->step.min) &&
-            same_f64(s->max_ms, r->step.max));
+      CHECK(same_f64(s->std_ms, r->step.std) && same_f64(s->min_ms, r->step.min) && same_f64(s->max_ms, r->step.max));
       CHECK(same_f64(s->steps_per_second, r->steps_per_second));
       CHECK(same_f64(s->atom_steps_per_second, r->atom_steps_per_second) && same_f64(s->ns_per_day, r->ns_per_day));
     }
@@ -613,8 +616,7 @@ static void failing_calls(const char *dir, const mdb_h5_case *k) {
 }
 
 /* Bytes written to stderr while fn runs. */
-static long stderr_bytes_during(void (*fn)(const char *, const mdb_h5_case *), const char *dir,
-                                const mdb_h5_case *k) {
+static long stderr_bytes_during(void (*fn)(const char *, const mdb_h5_case *), const char *dir, const mdb_h5_case *k) {
   fflush(stderr);
   int saved = dup(2);
   FILE *tmp = tmpfile();
@@ -635,8 +637,10 @@ int main(int argc, char **argv) {
   char dir[4000];
   snprintf(dir, sizeof dir, "%s", out);
   char *slash = strrchr(dir, '/');
-  if (slash) *slash = '\0';
-  else snprintf(dir, sizeof dir, ".");
+  if (slash)
+    *slash = '\0';
+  else
+    snprintf(dir, sizeof dir, ".");
 
   mdb_result res[NCASES];
   mdb_case specs[NCASES];

@@ -99,8 +99,7 @@ static int npt_run(const char *calc, int atoms, double a0, double p_bar, double 
          "%.1f us/step\n",
          calc, r.n_atoms, T0, p_bar, a0, r.th_pressure[0], PROD_FS * 1e-3, p.mean, p.mean_err, sqrt(p.var), TOL_P_BAR,
          t.mean, t.mean_err, la.mean, la.mean_err, sqrt(es_block(r.th_volume + k0, n, 10).var) / r.mean_volume,
-         r.neighbor_builds, r.drift_slope, cdev, cend, eslope, edev, eend, edev / cdev, eend / cend,
-         r.step.mean * 1e3);
+         r.neighbor_builds, r.drift_slope, cdev, cend, eslope, edev, eend, edev / cdev, eend / cend, r.step.mean * 1e3);
   CHECK_ABS(p.mean, p_bar, TOL_P_BAR);
   CHECK_REL(t.mean, T0, TOL_MEAN_T, 0);
   CHECK(fabs(la.mean / a0 - 1) > MIN_LATTICE_MOVE);

@@ -53,8 +53,8 @@ int main(void) {
   CHECK(dev < 2e-5);
   CHECK(fsum_worst < 1e-10);
   CHECK(p_worst < 1e-9);
-  CHECK(tmax - tmin > 10.0);      /* the atoms really moved and exchanged energy */
-  CHECK(md.nl.builds > 20);       /* ... far enough to need many list rebuilds */
+  CHECK(tmax - tmin > 10.0); /* the atoms really moved and exchanged energy */
+  CHECK(md.nl.builds > 20);  /* ... far enough to need many list rebuilds */
   free(t);
   free(e);
   mdb_md_free(&md);

@@ -56,8 +56,8 @@
 
 #define CU_FILE "/usr/share/lammps/potentials/Cu_u3.eam"
 
-static void nvt_case(mdb_case *c, const char *system, const char *calc, int atoms, const char *thermostat,
-                     int steps, uint64_t seed) {
+static void nvt_case(mdb_case *c, const char *system, const char *calc, int atoms, const char *thermostat, int steps,
+                     uint64_t seed) {
   mdb_case_defaults(c);
   snprintf(c->system, sizeof c->system, "%s", system);
   snprintf(c->calculator, sizeof c->calculator, "%s", calc);
@@ -97,8 +97,8 @@ static int canonical(const char *system, const char *calc, int atoms, const char
          "  conserved: slope %.3e eV/atom/ps, max|C-C0| %.3e, |C_end-C0| %.3e eV/atom\n"
          "  total E:   slope %.3e eV/atom/ps, max|E-E0| %.3e, |E_end-E0| %.3e eV/atom "
          "(ratios %.0f, %.0f); %.1f us/step\n",
-         system, calc, thermostat, r.n_atoms, PROD_FS * 1e-3, n, t.mean, t.mean_err, t.g_mean * c.energy_interval,
-         T0, t.mean / T0 - 1, TOL_MEAN_T, ratio, ke.var_err / canon, ke.g_mean * c.energy_interval, TOL_VAR_KE,
+         system, calc, thermostat, r.n_atoms, PROD_FS * 1e-3, n, t.mean, t.mean_err, t.g_mean * c.energy_interval, T0,
+         t.mean / T0 - 1, TOL_MEAN_T, ratio, ke.var_err / canon, ke.g_mean * c.energy_interval, TOL_VAR_KE,
          r.drift_slope, cdev, cend, eslope, edev, eend, edev / cdev, eend / cend, r.step.mean * 1e3);
   CHECK_REL(t.mean, T0, TOL_MEAN_T, 0);
   CHECK_ABS(ratio, 1.0, TOL_VAR_KE);

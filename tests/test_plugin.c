@@ -66,12 +66,10 @@ const mdb_plugin_v1 *mdb_plugin_entry_v1(void) { return &bad; }
 #define MORSE_SPEC "plugin:lib=" MDB_MORSE_PLUGIN
 
 /* Girifalco & Weizer (1959) copper, and the plugin's default cutoff */
-static const double GW_D = 0.3429, GW_A = 1.3588, GW_R0 = 2.866,
-                    DEFAULT_RC = 7.0;
+static const double GW_D = 0.3429, GW_A = 1.3588, GW_R0 = 2.866, DEFAULT_RC = 7.0;
 
 static void fcc_copper(mdb_system *sys, int reps, double amp, uint64_t seed) {
-  static const double basis[4][3] = {
-      {0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}};
+  static const double basis[4][3] = {{0, 0, 0}, {0, .5, .5}, {.5, 0, .5}, {.5, .5, 0}};
   const double a = 3.615;
   int n = 4 * reps * reps * reps, i = 0;
   double *base = malloc((size_t)n * 3 * sizeof *base);
@@ -80,8 +78,7 @@ static void fcc_copper(mdb_system *sys, int reps, double amp, uint64_t seed) {
       for (int cz = 0; cz < reps; cz++)
         for (int b = 0; b < 4; b++, i++) {
           int cell[3] = {cx, cy, cz};
-          for (int k = 0; k < 3; k++)
-            base[3 * i + k] = (cell[k] + basis[b][k]) * a;
+          for (int k = 0; k < 3; k++) base[3 * i + k] = (cell[k] + basis[b][k]) * a;
         }
   double L = reps * a;
   const double h[3][3] = {{L, 0, 0}, {0, L, 0}, {0, 0, L}};
@@ -101,8 +98,7 @@ static void forces(void) {
     printf("morse plugin, Cu %d atoms in a %.3f Å cube: E = %.10g eV, max|F| = "
            "%.4g eV/Å, max|W| = %.4g eV, "
            "worst errors: force %.2e, virial %.2e\n",
-           sys.n, sys.box.h[0][0], r.energy, r.fmax, r.wmax, r.force_err,
-           r.virial_err);
+           sys.n, sys.box.h[0][0], r.energy, r.fmax, r.wmax, r.force_err, r.virial_err);
     CHECK(r.force_err < 1e-6);
     CHECK(r.virial_err < 1e-6);
     CHECK(r.fmax > 0.1);
@@ -112,12 +108,9 @@ static void forces(void) {
 }
 
 /* E and F by a plain double loop over atom pairs and lattice images. */
-static double direct_sum(const mdb_system *sys, double D, double a, double r0,
-                         double rc, double *f) {
-  double e_rc = exp(-a * (rc - r0)), shift = D * ((1 - e_rc) * (1 - e_rc) - 1),
-         energy = 0;
-  double wmin =
-      fmin(sys->box.width[0], fmin(sys->box.width[1], sys->box.width[2]));
+static double direct_sum(const mdb_system *sys, double D, double a, double r0, double rc, double *f) {
+  double e_rc = exp(-a * (rc - r0)), shift = D * ((1 - e_rc) * (1 - e_rc) - 1), energy = 0;
+  double wmin = fmin(sys->box.width[0], fmin(sys->box.width[1], sys->box.width[2]));
   int m = (int)ceil(rc / wmin) + 1;
   memset(f, 0, (size_t)sys->n * 3 * sizeof *f);
   for (int i = 0; i < sys->n; i++)
@@ -125,21 +118,16 @@ static double direct_sum(const mdb_system *sys, double D, double a, double r0,
       for (int na = -m; na <= m; na++)
         for (int nb = -m; nb <= m; nb++)
           for (int nc = -m; nc <= m; nc++) {
-            if (i == j && !na && !nb && !nc)
-              continue;
+            if (i == j && !na && !nb && !nc) continue;
             double s[3] = {na, nb, nc}, t[3], d[3];
             mdb_box_to_cart(&sys->box, s, t);
-            for (int k = 0; k < 3; k++)
-              d[k] = sys->x[3 * j + k] + t[k] - sys->x[3 * i + k];
+            for (int k = 0; k < 3; k++) d[k] = sys->x[3 * j + k] + t[k] - sys->x[3 * i + k];
             double r = sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
-            if (r >= rc)
-              continue;
+            if (r >= rc) continue;
             double e = exp(-a * (r - r0));
             energy += 0.5 * (D * ((1 - e) * (1 - e) - 1) - shift);
-            double dphi =
-                2 * D * a * (1 - e) * e; /* force on i from j: +φ'(r) d/r */
-            for (int k = 0; k < 3; k++)
-              f[3 * i + k] += dphi * d[k] / r;
+            double dphi = 2 * D * a * (1 - e) * e; /* force on i from j: +φ'(r) d/r */
+            for (int k = 0; k < 3; k++) f[3 * i + k] += dphi * d[k] / r;
           }
   return energy;
 }
@@ -159,16 +147,12 @@ static void direct(void) {
       mdb_system sys;
       REQUIRE_OK(mdb_calc_create(&calc, cases[c].spec, "cpu", &err), &err);
       fcc_copper(&sys, reps, 0.2, 11);
-      double *f = malloc((size_t)sys.n * 3 * sizeof *f),
-             *fd = malloc((size_t)sys.n * 3 * sizeof *fd);
+      double *f = malloc((size_t)sys.n * 3 * sizeof *f), *fd = malloc((size_t)sys.n * 3 * sizeof *fd);
       double e = tu_eval(&sys, &calc, f, NULL);
-      double ed = direct_sum(&sys, cases[c].D, cases[c].a, cases[c].r0,
-                             cases[c].rc, fd);
+      double ed = direct_sum(&sys, cases[c].D, cases[c].a, cases[c].r0, cases[c].rc, fd);
       double fbig = 0, ferr = 0;
-      for (int i = 0; i < 3 * sys.n; i++)
-        fbig = fmax(fbig, fabs(fd[i]));
-      for (int i = 0; i < 3 * sys.n; i++)
-        ferr = fmax(ferr, fabs(f[i] - fd[i]) / fbig);
+      for (int i = 0; i < 3 * sys.n; i++) fbig = fmax(fbig, fabs(fd[i]));
+      for (int i = 0; i < 3 * sys.n; i++) ferr = fmax(ferr, fabs(f[i] - fd[i]) / fbig);
       printf("%s, Cu %d: E = %.12f eV (direct sum %.12f), worst force error "
              "%.2e of max|F| %.4g eV/Å\n",
              c ? "explicit keys" : "defaults", sys.n, e, ed, ferr, fbig);
@@ -181,8 +165,7 @@ static void direct(void) {
       mdb_calc_free(&calc);
     }
   /* the defaults are the paper's copper */
-  CHECK(GW_D == cases[0].D && GW_A == cases[0].a && GW_R0 == cases[0].r0 &&
-        DEFAULT_RC == cases[0].rc);
+  CHECK(GW_D == cases[0].D && GW_A == cases[0].a && GW_R0 == cases[0].r0 && DEFAULT_RC == cases[0].rc);
 }
 
 static void nve(void) {
@@ -203,9 +186,8 @@ static void nve(void) {
   printf("copper 108 morse plugin NVE 5 ps: status %s, slope %.3e eV/atom/ps, "
          "max|E-E0| %.3e eV/atom, momentum "
          "drift %.2e, T %.1f ± %.1f K, %ld list builds, %.1f us/step\n",
-         r.status, r.drift_slope, r.max_dev_per_atom, r.momentum_drift,
-         r.mean_temperature, r.std_temperature, r.neighbor_builds,
-         r.step.mean * 1e3);
+         r.status, r.drift_slope, r.max_dev_per_atom, r.momentum_drift, r.mean_temperature, r.std_temperature,
+         r.neighbor_builds, r.step.mean * 1e3);
   CHECK(strcmp(r.status, "ok") == 0);
   CHECK(r.n_atoms == 108 && r.n_timed == 5000);
   CHECK(fabs(r.drift_slope) < 2e-6);
@@ -219,48 +201,32 @@ static void expect_error(const char *spec, const char *want, int prefix_only) {
   mdb_err err = {0};
   mdb_calc calc;
   mdb_status st = mdb_calc_create(&calc, spec, "cpu", &err);
-  int ok = st == MDB_EINPUT &&
-           (prefix_only ? strncmp(err.msg, want, strlen(want)) == 0
-                        : strcmp(err.msg, want) == 0);
+  int ok = st == MDB_EINPUT && (prefix_only ? strncmp(err.msg, want, strlen(want)) == 0 : strcmp(err.msg, want) == 0);
   printf("%-60.60s -> %d: %s\n", spec, (int)st, err.msg);
-  if (!ok)
-    fprintf(stderr, "  wanted MDB_EINPUT and %s'%s'\n",
-            prefix_only ? "a message starting " : "", want);
+  if (!ok) fprintf(stderr, "  wanted MDB_EINPUT and %s'%s'\n", prefix_only ? "a message starting " : "", want);
   CHECK(ok);
-  if (st == MDB_OK)
-    mdb_calc_free(&calc);
+  if (st == MDB_OK) mdb_calc_free(&calc);
 }
 
 static void errors(void) {
-  expect_error("plugin:lib=/nonexistent/libnope.so",
-               "plugin: cannot load /nonexistent/libnope.so: ", 1);
+  expect_error("plugin:lib=/nonexistent/libnope.so", "plugin: cannot load /nonexistent/libnope.so: ", 1);
   {
     mdb_err err = {0};
     mdb_calc calc;
     mdb_calc_create(&calc, "plugin:lib=/nonexistent/libnope.so", "cpu", &err);
-    CHECK(strstr(err.msg, "No such file") !=
-          NULL); /* dlerror's own text is passed on */
+    CHECK(strstr(err.msg, "No such file") != NULL); /* dlerror's own text is passed on */
   }
-  expect_error(
-      "plugin:lib=" MDB_NOTAPLUGIN,
-      "plugin: " MDB_NOTAPLUGIN
-      " has no symbol mdb_plugin_entry_v1 (is it an mdbench plugin built "
-      "against include/mdbench/calculator.h ABI 1 to 2?)",
-      0);
-  expect_error("plugin:lib=" MDB_BADABI,
-               "plugin: " MDB_BADABI
-               " implements ABI 99, this mdbench accepts ABI 1 to 2",
+  expect_error("plugin:lib=" MDB_NOTAPLUGIN,
+               "plugin: " MDB_NOTAPLUGIN " has no symbol mdb_plugin_entry_v1 (is it an mdbench plugin built "
+               "against include/mdbench/calculator.h ABI 1 to 2?)",
                0);
-  expect_error(MORSE_SPEC ",eps=1",
-               "plugin: " MDB_MORSE_PLUGIN
-               ": morse has no parameter 'eps' (valid: D, a, r0, rc)",
+  expect_error("plugin:lib=" MDB_BADABI, "plugin: " MDB_BADABI " implements ABI 99, this mdbench accepts ABI 1 to 2",
                0);
-  expect_error(
-      MORSE_SPEC ",rc=-2",
-      "plugin: " MDB_MORSE_PLUGIN ": morse: rc=-2 must be a number > 0", 0);
+  expect_error(MORSE_SPEC ",eps=1", "plugin: " MDB_MORSE_PLUGIN ": morse has no parameter 'eps' (valid: D, a, r0, rc)",
+               0);
+  expect_error(MORSE_SPEC ",rc=-2", "plugin: " MDB_MORSE_PLUGIN ": morse: rc=-2 must be a number > 0", 0);
   expect_error("plugin", "calculator 'plugin': plugin needs lib=PATH", 1);
-  expect_error("plugin:D=1", "calculator 'plugin:D=1': plugin needs lib=PATH",
-               1);
+  expect_error("plugin:D=1", "calculator 'plugin:D=1': plugin needs lib=PATH", 1);
 }
 
 /* copper 108 under the tether plugin (hot, small skin: many rebuilds, atoms
@@ -270,8 +236,7 @@ static mdb_result tether_run(const char *positions) {
   mdb_case c;
   mdb_case_defaults(&c);
   snprintf(c.system, sizeof c.system, "copper");
-  snprintf(c.calculator, sizeof c.calculator,
-           "plugin:lib=%s,k=0.5,positions=%s", MDB_TETHER_PLUGIN, positions);
+  snprintf(c.calculator, sizeof c.calculator, "plugin:lib=%s,k=0.5,positions=%s", MDB_TETHER_PLUGIN, positions);
   c.n_atoms = 108;
   c.n_steps = 2000;
   c.warmup_steps = 0;
@@ -285,9 +250,8 @@ static mdb_result tether_run(const char *positions) {
   printf("copper 108 tether plugin (%s positions), 600 K, skin 0.1 Å, 2000 "
          "steps: status %s (step %ld: %s), %ld list builds, max|E-E0| %.3e "
          "eV/atom, slope %.3e eV/atom/ps, T %.1f ± %.1f K\n",
-         positions, r.status, r.fail_step, r.fail_step >= 0 ? r.fail_reason : "-",
-         r.neighbor_builds, r.max_dev_per_atom, r.drift_slope,
-         r.mean_temperature, r.std_temperature);
+         positions, r.status, r.fail_step, r.fail_step >= 0 ? r.fail_reason : "-", r.neighbor_builds,
+         r.max_dev_per_atom, r.drift_slope, r.mean_temperature, r.std_temperature);
   return r;
 }
 
@@ -310,19 +274,15 @@ static void abi1(void) {
   mdb_err err;
   mdb_calc calc;
   mdb_system sys;
-  REQUIRE_OK(mdb_calc_create(&calc, "plugin:lib=" MDB_TETHER_V1_PLUGIN, "cpu",
-                             &err),
-             &err);
+  REQUIRE_OK(mdb_calc_create(&calc, "plugin:lib=" MDB_TETHER_V1_PLUGIN, "cpu", &err), &err);
   fcc_copper(&sys, 3, 0.1, 3);
   double *f = malloc((size_t)sys.n * 3 * sizeof *f);
   /* the v1 build fails its compute when given ABI-2 fields, so a clean
    * evaluation also says they were NULL */
   double e = tu_eval(&sys, &calc, f, NULL);
   double fbig = 0;
-  for (int i = 0; i < 3 * sys.n; i++)
-    fbig = fmax(fbig, fabs(f[i]));
-  printf("ABI-1 plugin: E = %g eV, max|F| = %g eV/Å at its first call\n", e,
-         fbig);
+  for (int i = 0; i < 3 * sys.n; i++) fbig = fmax(fbig, fabs(f[i]));
+  printf("ABI-1 plugin: E = %g eV, max|F| = %g eV/Å at its first call\n", e, fbig);
   CHECK(e == 0 && fbig == 0);
   free(f);
   mdb_system_free(&sys);

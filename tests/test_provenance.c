@@ -36,15 +36,15 @@ static void digest_of(const void *data, size_t n, char hex[65]) {
   mdb_sha256_hex(d, hex);
 }
 
-#define CHECK_STR(a, b)                                                                              \
-  do {                                                                                               \
-    const char *a_ = (a), *b_ = (b);                                                                 \
-    if (strcmp(a_, b_) == 0) {                                                                       \
-      check_pass_++;                                                                                 \
-    } else {                                                                                         \
-      check_fail_++;                                                                                 \
-      fprintf(stderr, "%s:%d: %s = \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a, a_, b_);     \
-    }                                                                                                \
+#define CHECK_STR(a, b)                                                                         \
+  do {                                                                                          \
+    const char *a_ = (a), *b_ = (b);                                                            \
+    if (strcmp(a_, b_) == 0) {                                                                  \
+      check_pass_++;                                                                            \
+    } else {                                                                                    \
+      check_fail_++;                                                                            \
+      fprintf(stderr, "%s:%d: %s = \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #a, a_, b_); \
+    }                                                                                           \
   } while (0)
 
 static void write_file(const char *path, const void *data, size_t n) {
@@ -135,7 +135,8 @@ static void test_chunks_and_files(void) {
       mdb_sha256 s;
       unsigned char d[32];
       mdb_sha256_init(&s);
-      for (size_t off = 0; off < n; off += chunks[c]) mdb_sha256_update(&s, buf + off, n - off < chunks[c] ? n - off : chunks[c]);
+      for (size_t off = 0; off < n; off += chunks[c])
+        mdb_sha256_update(&s, buf + off, n - off < chunks[c] ? n - off : chunks[c]);
       mdb_sha256_final(&s, d);
       mdb_sha256_hex(d, hex);
       CHECK_STR(hex, pattern_digests[t].hex);
@@ -178,8 +179,13 @@ static void test_chunks_and_files(void) {
 
 static void test_spec_files(void) {
   char files[4][MDB_PATH_MAX];
-  static const char *const builtins[] = {"lj", "lj:rc=8.5,epsilon=0.01", "eam", "sw", "spcfw:alpha=0.2",
-                                         "ipi:unix=prov_test,timeout=5", "ipi:launch=python3 client.py {socket}"};
+  static const char *const builtins[] = {"lj",
+                                         "lj:rc=8.5,epsilon=0.01",
+                                         "eam",
+                                         "sw",
+                                         "spcfw:alpha=0.2",
+                                         "ipi:unix=prov_test,timeout=5",
+                                         "ipi:launch=python3 client.py {socket}"};
   for (size_t k = 0; k < sizeof builtins / sizeof builtins[0]; k++) {
     CHECK(mdb_calc_spec_files(builtins[k], files, 4) == 0);
     char out[64] = "x";
@@ -456,8 +462,7 @@ static void test_nvidia(void) {
   }
   CHECK(mdb_nvidia_gpus(root, &p) == 2 && p.gpu_count == 2);
   CHECK_STR(p.gpu_models, "NVIDIA H100 80GB HBM3;NVIDIA H100 80GB HBM3");
-  CHECK_STR(p.gpu_uuids,
-            "GPU-aaaaaaaa-0000-1111-2222-333333333333;GPU-ffffffff-0000-1111-2222-333333333333");
+  CHECK_STR(p.gpu_uuids, "GPU-aaaaaaaa-0000-1111-2222-333333333333;GPU-ffffffff-0000-1111-2222-333333333333");
   /* the open kernel modules word their version line differently */
   write_at(root, "version", "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  550.54.15  Release Build\n");
   mdb_nvidia_gpus(root, &p);

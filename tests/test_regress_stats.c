@@ -156,12 +156,14 @@ static void test_verdicts(void) {
   uint64_t s = 3;
   for (int i = 0; i < N; i++) base[i] = 0.5 * exp(0.15 * sqrt(-2 * log(u01(&s))) * cos(6.283185307179586 * u01(&s)));
   mdb_rset b = {0}, c = {0};
-  const char *ids[] = {"slow", "jitter", "fast", "same", "short", "memory", "drift", "failed", "only_base", "preempted"};
+  const char *ids[] = {"slow",   "jitter", "fast",   "same",      "short",
+                       "memory", "drift",  "failed", "only_base", "preempted"};
   enum { NB = 10 };
   b.cases = calloc(NB, sizeof(mdb_rcase));
   c.cases = calloc(NB + 1, sizeof(mdb_rcase));
   b.n = NB;
-  for (int i = 0; i < NB; i++) make_case(&b.cases[i], ids[i], base, ids[i][0] == 's' && ids[i][1] == 'h' ? 10 : N, 1, 0, 0);
+  for (int i = 0; i < NB; i++)
+    make_case(&b.cases[i], ids[i], base, ids[i][0] == 's' && ids[i][1] == 'h' ? 10 : N, 1, 0, 0);
   make_case(&c.cases[0], "slow", base, N, 1.20, 0, 0);
   make_case(&c.cases[1], "jitter", base, N, 1.02, 0.02, 11);
   make_case(&c.cases[2], "fast", base, N, 0.8, 0, 0);

@@ -124,9 +124,9 @@ static void shipped(void) {
   load("baseline", &b);
   printf("baseline: %d cases, %.3g cpu atom-steps\n", b.n_cases, cpu_atom_steps(&b));
   CHECK(b.n_cases == 28);
-  const char *guide[] = {"silicon_64_NVE_sw_cpu",  "silicon_64_NVT_sw_cpu",  "silicon_128_NVE_sw_cpu",
-                         "silicon_128_NVT_sw_cpu", "copper_108_NVE_eam_cpu", "copper_108_NVT_eam_cpu",
-                         "aluminum_108_NVE_eam_cpu", "argon_256_NVE_lj_cpu", "water_96_NVE_spcfw_cpu"};
+  const char *guide[] = {"silicon_64_NVE_sw_cpu",    "silicon_64_NVT_sw_cpu",  "silicon_128_NVE_sw_cpu",
+                         "silicon_128_NVT_sw_cpu",   "copper_108_NVE_eam_cpu", "copper_108_NVT_eam_cpu",
+                         "aluminum_108_NVE_eam_cpu", "argon_256_NVE_lj_cpu",   "water_96_NVE_spcfw_cpu"};
   for (int i = 0; i < 9; i++) check_case(&b, guide[i], 1000);
   const mdb_suite_case *nvt = find(&b, "silicon_128_NVT_sw_cpu");
   CHECK(nvt && strcmp(nvt->c.thermostat, "nhc") == 0 && nvt->c.tdamp_fs == 100 && nvt->c.chain == 3);
@@ -135,10 +135,10 @@ static void shipped(void) {
   load("comprehensive", &c);
   printf("comprehensive: %d cases, %d notes, %.3g cpu atom-steps\n", c.n_cases, c.n_notes, cpu_atom_steps(&c));
   CHECK(c.n_cases == 216);
-  const char *more[] = {"silicon_64_NVE_sw_cpu",   "silicon_128_NVT_sw_cpu",  "silicon_256_NVE_sw_cpu",
-                        "silicon_256_NVT_lj_cpu",  "copper_108_NVE_eam_cpu",  "copper_108_NVT_lj_cpu",
-                        "aluminum_108_NVE_eam_cpu", "aluminum_108_NVT_eam_cpu", "argon_864_NVE_lj_cpu",
-                        "water_768_NVT_spcfw_cpu", "water_100002_NVE_spcfw_cuda", "silicon_110592_NVE_sw_cuda"};
+  const char *more[] = {"silicon_64_NVE_sw_cpu",    "silicon_128_NVT_sw_cpu",      "silicon_256_NVE_sw_cpu",
+                        "silicon_256_NVT_lj_cpu",   "copper_108_NVE_eam_cpu",      "copper_108_NVT_lj_cpu",
+                        "aluminum_108_NVE_eam_cpu", "aluminum_108_NVT_eam_cpu",    "argon_864_NVE_lj_cpu",
+                        "water_768_NVT_spcfw_cpu",  "water_100002_NVE_spcfw_cuda", "silicon_110592_NVE_sw_cuda"};
   for (int i = 0; i < 12; i++) check_case(&c, more[i], 1000);
   check_case(&c, "copper_108_NPT_eam_cpu", 2000);
   const mdb_suite_case *npt = find(&c, "copper_108_NPT_eam_cpu");
@@ -146,8 +146,8 @@ static void shipped(void) {
   const mdb_suite_case *nve = find(&c, "copper_108_NVE_eam_cpu");
   CHECK(nve && !nve->c.pressure_set && nve->c.tdamp_fs == 0 && nve->c.thermostat[0] == 0);
   /* every applicable calculator, and only those */
-  const char *pairs[][2] = {{"silicon", "lj"}, {"silicon", "sw"}, {"copper", "lj"},  {"copper", "eam"},
-                            {"aluminum", "lj"}, {"aluminum", "eam"}, {"argon", "lj"}, {"water", "spcfw"}};
+  const char *pairs[][2] = {{"silicon", "lj"},  {"silicon", "sw"},   {"copper", "lj"}, {"copper", "eam"},
+                            {"aluminum", "lj"}, {"aluminum", "eam"}, {"argon", "lj"},  {"water", "spcfw"}};
   int seen[8] = {0}, stray = 0, max_cpu = 0, max_cuda = 0;
   for (int i = 0; i < c.n_cases; i++) {
     const mdb_case *k = &c.cases[i].c;
@@ -234,9 +234,9 @@ static void shipped(void) {
   CHECK(h == UINT64_C(0xbd95fde9d02d98a7));
   mdb_suite one;
   mdb_suite_errors e1;
-  REQUIRE_OK(mdb_suite_parse("{\"matrix\": {\"system\": \"copper\", \"protocol\": \"NPT\"}}", "one.json", NULL,
-                             &one, &e1),
-             &((mdb_err){.msg = "one.json"}));
+  REQUIRE_OK(
+      mdb_suite_parse("{\"matrix\": {\"system\": \"copper\", \"protocol\": \"NPT\"}}", "one.json", NULL, &one, &e1),
+      &((mdb_err){.msg = "one.json"}));
   CHECK(one.n_cases == 1 && one.cases[0].hash == h && strcmp(one.cases[0].hash_hex, "bd95fde9d02d98a7") == 0);
   mdb_suite_free(&one);
   mdb_suite_errors_free(&e1);
@@ -279,9 +279,9 @@ static void expand(void) {
                    " {\"protocol\": \"NVE\", \"temperature_K\": 50},"
                    " {\"system\": \"argon\", \"protocol\": \"NVT\", \"calculator\": \"lj:rc=8\"}]}}";
   REQUIRE_OK(parse(gh, &s, &e), &((mdb_err){.msg = "inline suite"}));
-  const char *want_gh[] = {"copper_108_NVE_eam_cpu",    "copper_108_NVT_eam_cpu",    "copper_256_NVE_eam_cpu",
-                           "copper_256_NVT_eam_cpu",    "argon_256_NVE_lj-rc-7_cpu", "argon_256_NVT_lj-rc-8_cpu",
-                           "copper_256_NPT_eam_cpu",    "argon_500_NVE_lj_cuda"};
+  const char *want_gh[] = {"copper_108_NVE_eam_cpu", "copper_108_NVT_eam_cpu",    "copper_256_NVE_eam_cpu",
+                           "copper_256_NVT_eam_cpu", "argon_256_NVE_lj-rc-7_cpu", "argon_256_NVT_lj-rc-8_cpu",
+                           "copper_256_NPT_eam_cpu", "argon_500_NVE_lj_cuda"};
   check_ids(&s, want_gh, 8);
   const mdb_suite_case *k;
   CHECK((k = find(&s, "copper_108_NVT_eam_cpu")) && k->c.n_steps == 50 && k->c.temperature_K == 300);
@@ -309,8 +309,8 @@ static void expand(void) {
                    "\"device\": [\"cpu\", \"cuda\"]}}",
                    &s, &e),
              &((mdb_err){.msg = "inline suite"}));
-  const char *want_dev[] = {"silicon_32_NVE_sw_cpu",   "silicon_32_NVE_sw_cuda", "silicon_4096_NVE_sw_cuda",
-                            "copper_108_NVE_eam_cpu",  "copper_108_NVE_eam_cuda", "argon_256_NVE_lj_cpu",
+  const char *want_dev[] = {"silicon_32_NVE_sw_cpu",  "silicon_32_NVE_sw_cuda",  "silicon_4096_NVE_sw_cuda",
+                            "copper_108_NVE_eam_cpu", "copper_108_NVE_eam_cuda", "argon_256_NVE_lj_cpu",
                             "argon_4000_NVE_lj_cuda"};
   check_ids(&s, want_dev, 7);
   mdb_suite_free(&s);
@@ -468,15 +468,15 @@ typedef struct fixture {
 } fixture;
 
 static const fixture fixtures[] = {
-    {"bad_json.json", 1, {"bad_json.json: line 4, column 36: invalid JSON near '],'",
-                           "(a comma before a closing bracket is not JSON)"}},
+    {"bad_json.json",
+     1,
+     {"bad_json.json: line 4, column 36: invalid JSON near '],'", "(a comma before a closing bracket is not JSON)"}},
     {"truncated_json.json", 1, {"truncated_json.json: line 5, column 1: invalid JSON: the file ends early"}},
     {"unknown_keys.json",
      8,
      {"unknown_keys.json: seed: is given twice",
       "unknown_keys.json: temprature_K: unknown key (valid: description, matrix, steps,",
-      "did you mean 'temperature_K'?",
-      "unknown_keys.json: stepz: unknown key",
+      "did you mean 'temperature_K'?", "unknown_keys.json: stepz: unknown key",
       "unknown_keys.json: atoms: belongs inside \"matrix\"",
       "unknown_keys.json: matrix.protocols: unknown key (valid: system, atoms, protocol, calculator, device, "
       "include, exclude); did you mean 'protocol'?",

@@ -334,10 +334,9 @@ static void check_file_errors(void) {
 
   /* a valid file: an entry over four lines with comments and blank lines in
    * between, other elements around it; it equals the built-in parameters */
-  p = write_file("split.sw",
-                 "# Si, spread out\nC C C 1 1 1 1 1 -0.3 1 1 4 0 0\n\nSi Si Si   # elements\n"
-                 "  2.1683 2.0951 1.80   # eps sigma a\n\n  21.0 1.20 -0.33333333333333331\n"
-                 "  7.049556277 0.6022245584 4.0 0.0 0.0\nC Si Si 1 1 1 1 1 -0.3 1 1 4 0 0\n");
+  p = write_file("split.sw", "# Si, spread out\nC C C 1 1 1 1 1 -0.3 1 1 4 0 0\n\nSi Si Si   # elements\n"
+                             "  2.1683 2.0951 1.80   # eps sigma a\n\n  21.0 1.20 -0.33333333333333331\n"
+                             "  7.049556277 0.6022245584 4.0 0.0 0.0\nC Si Si 1 1 1 1 1 -0.3 1 1 4 0 0\n");
   mdb_err err;
   mdb_calc cb, cf;
   REQUIRE_OK(mdb_calc_create(&cb, "sw", "cpu", &err), &err);

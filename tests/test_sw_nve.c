@@ -37,11 +37,10 @@ static void run(double skin, long min_builds) {
   c.skin_A = skin;
   mdb_result r;
   REQUIRE_OK(mdb_case_run(&c, &r, &err), &err);
-  printf(
-      "silicon 64 sw NVE 10 ps, skin %.1f Å: status %s, slope %.3e eV/atom/ps, max|E-E0| %.3e eV/atom, "
-      "momentum drift %.2e, T %.1f ± %.1f K, %ld list builds, %.2f us/step\n",
-      skin, r.status, r.drift_slope, r.max_dev_per_atom, r.momentum_drift, r.mean_temperature, r.std_temperature,
-      r.neighbor_builds, r.step.mean * 1e3);
+  printf("silicon 64 sw NVE 10 ps, skin %.1f Å: status %s, slope %.3e eV/atom/ps, max|E-E0| %.3e eV/atom, "
+         "momentum drift %.2e, T %.1f ± %.1f K, %ld list builds, %.2f us/step\n",
+         skin, r.status, r.drift_slope, r.max_dev_per_atom, r.momentum_drift, r.mean_temperature, r.std_temperature,
+         r.neighbor_builds, r.step.mean * 1e3);
   CHECK(strcmp(r.status, "ok") == 0);
   CHECK(r.n_atoms == 64 && r.n_timed == 10000);
   CHECK(fabs(r.drift_slope) < 2e-5);

@@ -61,8 +61,7 @@ static void test_elements(void) {
 /* Five atoms, two species, a sheared cell, stored in a shuffled order. */
 static void make_system(mdb_system *sys, mdb_err *err) {
   static const int id[5] = {3, 0, 4, 1, 2};
-  const double h[3][3] = {
-      {5.123456789012345, 0, 0}, {1.3000000000000003, 4.7, 0}, {-0.9, 0.1 + 0.7, 6.2 / 3.0}};
+  const double h[3][3] = {{5.123456789012345, 0, 0}, {1.3000000000000003, 4.7, 0}, {-0.9, 0.1 + 0.7, 6.2 / 3.0}};
   REQUIRE_OK(mdb_system_alloc(sys, 5, err), err);
   REQUIRE_OK(mdb_box_set(&sys->box, h, err), err);
   int cu = mdb_system_add_species(sys, "Cu", 63.546), o = mdb_system_add_species(sys, "O", 15.999);
@@ -166,22 +165,20 @@ static void test_ase_files(void) {
   mdb_err err;
   mdb_system sys;
   /* what ASE writes for Atoms with masses, a calculator and momenta, with CRLF */
-  const char *path = write_text(
-      "ase.xyz",
-      "3\r\n"
-      "Lattice=\"4.0 0.0 0.0 0.0 5.0 0.0 0.5 0.0 6.0\" "
-      "Properties=species:S:1:pos:R:3:masses:R:1:forces:R:3:momenta:R:3:Z:I:1 energy=-3.5 "
-      "config_type=\"bulk with spaces\" note='a=b c' flag pbc=\"T T T\"\r\n"
-      "Cu  0.1 0.2 0.3  63.546 1 2 3   6.3546 0 -12.7092  29\r\n"
-      "Al  1.1 1.2 1.3  26.98 -1 -2 -3 0.5 0.25 0.125   13\r\n"
-      "Cu  2.1 2.2 2.3  63.546 0 0 0   0 0 0  29\r\n");
+  const char *path =
+      write_text("ase.xyz", "3\r\n"
+                            "Lattice=\"4.0 0.0 0.0 0.0 5.0 0.0 0.5 0.0 6.0\" "
+                            "Properties=species:S:1:pos:R:3:masses:R:1:forces:R:3:momenta:R:3:Z:I:1 energy=-3.5 "
+                            "config_type=\"bulk with spaces\" note='a=b c' flag pbc=\"T T T\"\r\n"
+                            "Cu  0.1 0.2 0.3  63.546 1 2 3   6.3546 0 -12.7092  29\r\n"
+                            "Al  1.1 1.2 1.3  26.98 -1 -2 -3 0.5 0.25 0.125   13\r\n"
+                            "Cu  2.1 2.2 2.3  63.546 0 0 0   0 0 0  29\r\n");
   REQUIRE_OK(mdb_xyz_read(path, &sys, &err), &err);
   CHECK(sys.n == 3 && sys.ntypes == 2 && sys.type[0] == 0 && sys.type[1] == 1 && sys.type[2] == 0);
   CHECK(strcmp(sys.species[1], "Al") == 0 && sys.mass[1] == 26.9815385);
   CHECK(sys.box.h[2][0] == 0.5 && sys.box.h[2][2] == 6.0 && sys.box.h[1][1] == 5.0);
   CHECK(sys.x[3] == 1.1 && sys.x[8] == 2.3);
-  CHECK(sys.v[0] == 6.3546 / 63.546 * ASE_FS && sys.v[1] == 0 &&
-        sys.v[2] == -12.7092 / 63.546 * ASE_FS);
+  CHECK(sys.v[0] == 6.3546 / 63.546 * ASE_FS && sys.v[1] == 0 && sys.v[2] == -12.7092 / 63.546 * ASE_FS);
   CHECK(sys.v[5] == 0.125 / 26.9815385 * ASE_FS);
   mdb_system_free(&sys);
 
@@ -217,14 +214,13 @@ static void test_ase_files(void) {
 
 /* Reading text must fail with code, and a message naming the file, the line
  * (":N:"; NULL to skip) and the detail. */
-static void expect_error(const char *name, const char *text, mdb_status code, const char *where,
-                         const char *detail) {
+static void expect_error(const char *name, const char *text, mdb_status code, const char *where, const char *detail) {
   mdb_err err = {0};
   mdb_system sys;
   const char *path = text ? write_text(name, text) : path_of(name);
   mdb_status st = mdb_xyz_read(path, &sys, &err);
-  int ok = st == code && strstr(err.msg, path) && (!where || strstr(err.msg, where)) &&
-           strstr(err.msg, detail) && sys.n == 0 && sys.x == NULL;
+  int ok = st == code && strstr(err.msg, path) && (!where || strstr(err.msg, where)) && strstr(err.msg, detail) &&
+           sys.n == 0 && sys.x == NULL;
   CHECK(ok);
   if (!ok) fprintf(stderr, "  %s: got %d: %s\n", name, st, err.msg);
 }
@@ -237,23 +233,18 @@ static void test_read_errors(void) {
   expect_error("count.xyz", "two\nLattice=\"3 0 0 0 3 0 0 0 3\"\n", MDB_EINPUT, ":1:", "'two'");
   expect_error("zero.xyz", "0\n", MDB_EINPUT, ":1:", "positive integer");
   expect_error("nocomment.xyz", "1\n", MDB_EINPUT, ":2:", "before the comment line");
-  expect_error("nolattice.xyz", "1\nProperties=species:S:1:pos:R:3\nCu 0 0 0\n", MDB_EINPUT,
-               ":2:", "no Lattice=");
-  expect_error("lattice8.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0\"\nCu 0 0 0\n", MDB_EINPUT,
-               ":2:", "9 numbers");
-  expect_error("singular.xyz", "1\nLattice=\"3 0 0 6 0 0 0 0 3\"\nCu 0 0 0\n", MDB_EINPUT,
-               ":2:", "singular");
+  expect_error("nolattice.xyz", "1\nProperties=species:S:1:pos:R:3\nCu 0 0 0\n", MDB_EINPUT, ":2:", "no Lattice=");
+  expect_error("lattice8.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0\"\nCu 0 0 0\n", MDB_EINPUT, ":2:", "9 numbers");
+  expect_error("singular.xyz", "1\nLattice=\"3 0 0 6 0 0 0 0 3\"\nCu 0 0 0\n", MDB_EINPUT, ":2:", "singular");
   expect_error("pbc.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0 3\" pbc=\"T T F\"\nCu 0 0 0\n", MDB_EINPUT,
                ":2:", "periodic in all three");
   expect_error("quote.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0 3\" name=\"open\nCu 0 0 0\n", MDB_EINPUT,
                ":2:", "unterminated");
-  expect_error("props.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R\n",
-               MDB_EINPUT, ":2:", "malformed Properties");
-  expect_error("nopos.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1\n", MDB_EINPUT,
-               ":2:", "pos:R:3");
-  expect_error("velo2.xyz",
-               "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R:3:velo:R:2\n",
-               MDB_EINPUT, ":2:", "velo:R:2");
+  expect_error("props.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R\n", MDB_EINPUT,
+               ":2:", "malformed Properties");
+  expect_error("nopos.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1\n", MDB_EINPUT, ":2:", "pos:R:3");
+  expect_error("velo2.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0 3\" Properties=species:S:1:pos:R:3:velo:R:2\n", MDB_EINPUT,
+               ":2:", "velo:R:2");
   snprintf(text, sizeof text, "3\n%s\nCu 0 0 0\nCu 1 1 1\n", cell);
   expect_error("truncated.xyz", text, MDB_EINPUT, ":5:", "after 2 of 3 atom lines");
   snprintf(text, sizeof text, "2\n%s\nCu 0 0 0\nCu 1 1\n", cell);
@@ -265,8 +256,7 @@ static void test_read_errors(void) {
   snprintf(text, sizeof text, "2\n%s\nCu 0 0 0\nXx 1 1 1\n", cell);
   expect_error("element.xyz", text, MDB_EINPUT, ":4:", "'Xx'");
   int len = snprintf(text, sizeof text, "17\n%s\n", cell);
-  for (int z = 1; z <= 17; z++)
-    len += snprintf(text + len, sizeof text - len, "%s 0 0 %d\n", mdb_element_symbol(z), z);
+  for (int z = 1; z <= 17; z++) len += snprintf(text + len, sizeof text - len, "%s 0 0 %d\n", mdb_element_symbol(z), z);
   expect_error("species.xyz", text, MDB_EINPUT, ":19:", "more than 16 species");
 }
 

@@ -33,7 +33,7 @@ static inline double tu_image_distance(const mdb_box *box, const double *x, cons
  * by up to ±amp Å per component; otherwise uniformly random positions in
  * cell h, re-drawn until every atom is at least dmin Å from the others. */
 static inline void tu_system(mdb_system *sys, int n, const double h[3][3], const char *const *species, int nspecies,
-                      const double *base, double amp, double dmin, uint64_t seed) {
+                             const double *base, double amp, double dmin, uint64_t seed) {
   mdb_err err;
   REQUIRE_OK(mdb_system_alloc(sys, n, &err), &err);
   REQUIRE_OK(mdb_box_set(&sys->box, h, &err), &err);

@@ -68,36 +68,33 @@ enum { MDB_PLUGIN_ENERGY = 1u, MDB_PLUGIN_VIRIAL = 2u };
 /* One force evaluation's input. Everything is owned by mdbench and valid
  * only during the compute call: copy what must outlive it. */
 typedef struct mdb_plugin_frame {
-  int n_local;             /* real atoms, indices 0 .. n_local-1 */
-  int n_total;             /* locals + ghosts */
-  const double *positions; /* [n_total*3] Å, xyz per atom */
-  const int *
-      atomic_numbers; /* [n_total] Z of each atom (0: not a chemical element) */
-  const int *types;   /* [n_total] index into species_symbols */
+  int n_local;               /* real atoms, indices 0 .. n_local-1 */
+  int n_total;               /* locals + ghosts */
+  const double *positions;   /* [n_total*3] Å, xyz per atom */
+  const int *atomic_numbers; /* [n_total] Z of each atom (0: not a chemical element) */
+  const int *types;          /* [n_total] index into species_symbols */
   int n_species;
   const char *const *species_symbols; /* [n_species] "Cu", ... */
-  const int
-      *owners; /* [n_total] local atom each one is (a local is its own owner) */
-  double cell[3][3]; /* rows: lattice vectors a, b, c (Å); always periodic */
-  int full_list;     /* 1: full list (every neighbour of i), 0: half (each pair
+  const int *owners;                  /* [n_total] local atom each one is (a local is its own owner) */
+  double cell[3][3];                  /* rows: lattice vectors a, b, c (Å); always periodic */
+  int full_list;                      /* 1: full list (every neighbour of i), 0: half (each pair
                         once) */
-  const int *neigh_offsets; /* [n_local+1] CSR: i's neighbours are
+  const int *neigh_offsets;           /* [n_local+1] CSR: i's neighbours are
                                neigh_indices[offsets[i] .. offsets[i+1]) */
-  const int *neigh_indices; /* neighbour j of i, 0 .. n_total-1; includes pairs
+  const int *neigh_indices;           /* neighbour j of i, 0 .. n_total-1; includes pairs
                                up to cutoff + skin */
-  unsigned
-      flags; /* MDB_PLUGIN_ENERGY | MDB_PLUGIN_VIRIAL as needed this step */
+  unsigned flags;                     /* MDB_PLUGIN_ENERGY | MDB_PLUGIN_VIRIAL as needed this step */
 
   /* ABI 2: set only for a plugin whose table says abi_version >= 2 (NULL
    * for a version-1 plugin). Owned by mdbench, valid during the call only. */
-  const int *atom_ids; /* [n_local] each local's index in the input system
+  const int *atom_ids;       /* [n_local] each local's index in the input system
                           (0-based, a permutation of 0 .. n_local-1), stable
                           across the reordering at list builds */
   const double *x_unwrapped; /* [n_local*3] Å, continuous positions of the
                                 locals: positions + image·cell (image[i][0]
                                 times row a, ...), never jump when a build
                                 wraps an atom; locals only (no ghosts) */
-  const int *image; /* [n_local*3] integers (a, b, c): how many lattice
+  const int *image;          /* [n_local*3] integers (a, b, c): how many lattice
                        vectors the builds have wrapped each local by,
                        x_unwrapped = positions + image·cell */
 } mdb_plugin_frame;
@@ -108,7 +105,7 @@ typedef struct mdb_plugin_result {
   double energy;       /* eV; required when flags has MDB_PLUGIN_ENERGY */
   double *forces;      /* [n_total*3] eV/Å: ADD into it, ghosts included */
   double virial[3][3]; /* eV, W_ab = Σ x_a f_b; optional, see virial_set */
-  int virial_set; /* set to 1 when virial was filled (else mdbench takes Σ x ⊗
+  int virial_set;      /* set to 1 when virial was filled (else mdbench takes Σ x ⊗
                      f) */
 } mdb_plugin_result;
 
@@ -125,13 +122,12 @@ typedef struct mdb_plugin_v1 {
    * values are owned by mdbench and valid during the call only. Returns the
    * context (owned by the plugin, released by fini) or NULL with err filled,
    * e.g. for an unknown key: name it and list the valid ones. */
-  void *(*init)(const char *const *keys, const char *const *values, int n,
-                char *err, size_t errlen);
+  void *(*init)(const char *const *keys, const char *const *values, int n, char *err, size_t errlen);
 
   /* Checks a system's species before any compute (the same species the
    * frames will carry). Returns 0, or non-zero with err filled. Optional. */
-  int (*prepare)(void *ctx, int n_species, const char *const *species_symbols,
-                 const int *atomic_numbers, char *err, size_t errlen);
+  int (*prepare)(void *ctx, int n_species, const char *const *species_symbols, const int *atomic_numbers, char *err,
+                 size_t errlen);
 
   /* Interaction cutoff in Å (> 0), valid after init and prepare. */
   double (*cutoff)(const void *ctx);
@@ -141,8 +137,7 @@ typedef struct mdb_plugin_v1 {
 
   /* Adds forces into out->forces and sets out->energy (and optionally the
    * virial). Returns 0, or non-zero with err filled. */
-  int (*compute)(void *ctx, const mdb_plugin_frame *in, mdb_plugin_result *out,
-                 char *err, size_t errlen);
+  int (*compute)(void *ctx, const mdb_plugin_frame *in, mdb_plugin_result *out, char *err, size_t errlen);
 
   /* Releases everything init allocated; ctx may be NULL. */
   void (*fini)(void *ctx);

@@ -36,15 +36,18 @@ static double resample_mean(const double *x, int n, int l, uint64_t seed, uint32
 mdb_status mdb_bootstrap_ratio_ci(const double *a, int na, const double *b, int nb, double level, int nboot,
                                   uint64_t seed, double *ratio, double *lo, double *hi, mdb_err *err) {
   if (na < 1 || nb < 1) return mdb_err_set(err, MDB_EINPUT, "bootstrap: empty sample (%d and %d values)", na, nb);
-  if (!(level > 0 && level < 1)) return mdb_err_set(err, MDB_EINPUT, "bootstrap: level must be in (0, 1), got %g", level);
+  if (!(level > 0 && level < 1))
+    return mdb_err_set(err, MDB_EINPUT, "bootstrap: level must be in (0, 1), got %g", level);
   if (nboot < 100) return mdb_err_set(err, MDB_EINPUT, "bootstrap: at least 100 resamples, got %d", nboot);
   double ma = 0, mb = 0;
   for (int i = 0; i < na; i++) {
-    if (!isfinite(a[i])) return mdb_err_set(err, MDB_EINPUT, "bootstrap: value %d of the first sample is not finite", i);
+    if (!isfinite(a[i]))
+      return mdb_err_set(err, MDB_EINPUT, "bootstrap: value %d of the first sample is not finite", i);
     ma += a[i];
   }
   for (int i = 0; i < nb; i++) {
-    if (!isfinite(b[i])) return mdb_err_set(err, MDB_EINPUT, "bootstrap: value %d of the second sample is not finite", i);
+    if (!isfinite(b[i]))
+      return mdb_err_set(err, MDB_EINPUT, "bootstrap: value %d of the second sample is not finite", i);
     mb += b[i];
   }
   ma /= na;

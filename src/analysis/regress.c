@@ -83,8 +83,8 @@ static mdb_status check_unique(const mdb_rset *s, const char *side, int by_id, m
     for (int j = i + 1; j < s->n; j++)
       if (strcmp(match_key(&s->cases[i], by_id), match_key(&s->cases[j], by_id)) == 0)
         return mdb_err_set(err, MDB_EINPUT, "the %s holds two cases with the same %s '%.300s' (%.300s and %.300s)",
-                           side, by_id ? "case id" : "parameters", match_key(&s->cases[i], by_id),
-                           s->cases[i].source, s->cases[j].source);
+                           side, by_id ? "case id" : "parameters", match_key(&s->cases[i], by_id), s->cases[i].source,
+                           s->cases[j].source);
   return MDB_OK;
 }
 
@@ -103,8 +103,8 @@ static void add_reason(mdb_regress_pair *p, const char *what) {
 }
 
 /* Latency, tails and throughput from the per-step times. */
-static mdb_status decide_steps(const mdb_rcase *b, const mdb_rcase *c, const mdb_regress_opts *o,
-                               mdb_regress_pair *p, mdb_err *err) {
+static mdb_status decide_steps(const mdb_rcase *b, const mdb_rcase *c, const mdb_regress_opts *o, mdb_regress_pair *p,
+                               mdb_err *err) {
   double T = o->threshold, a = o->alpha;
   mdb_metric_result *med = &p->m[MDB_RM_MEDIAN], *p95 = &p->m[MDB_RM_P95], *p99 = &p->m[MDB_RM_P99],
                     *thr = &p->m[MDB_RM_THROUGHPUT];
@@ -128,7 +128,7 @@ static mdb_status decide_steps(const mdb_rcase *b, const mdb_rcase *c, const mdb
   if (st) return st;
   med->p_regression = up.p;
   med->p_improvement = down.p;
-  med->verdict = up.p < a && med->ratio > T      ? MDB_V_REGRESSION
+  med->verdict = up.p < a && med->ratio > T         ? MDB_V_REGRESSION
                  : down.p < a && med->ratio < 1 / T ? MDB_V_IMPROVEMENT
                                                     : MDB_V_UNCHANGED;
   /* tails and throughput: the one-sided block-bootstrap bound of the ratio must pass T */
@@ -142,7 +142,7 @@ static mdb_status decide_steps(const mdb_rcase *b, const mdb_rcase *c, const mdb
     if (st) break;
     tm[k]->verdict = tm[k]->ratio > T && tm[k]->lo > T           ? MDB_V_REGRESSION
                      : tm[k]->ratio < 1 / T && tm[k]->hi < 1 / T ? MDB_V_IMPROVEMENT
-                                                                  : MDB_V_UNCHANGED;
+                                                                 : MDB_V_UNCHANGED;
   }
   if (st) return st;
   /* throughput = 1000/mean step time: decided by the same per-step test as the median (a few
@@ -156,7 +156,7 @@ static mdb_status decide_steps(const mdb_rcase *b, const mdb_rcase *c, const mdb
   thr->hi = lo > 0 ? 1 / lo : NAN;
   thr->p_regression = up.p;
   thr->p_improvement = down.p;
-  thr->verdict = up.p < a && thr->ratio < 1 / T  ? MDB_V_REGRESSION
+  thr->verdict = up.p < a && thr->ratio < 1 / T ? MDB_V_REGRESSION
                  : down.p < a && thr->ratio > T ? MDB_V_IMPROVEMENT
                                                 : MDB_V_UNCHANGED;
   return MDB_OK;
@@ -170,9 +170,9 @@ static void decide_memory(const mdb_rcase *b, const mdb_rcase *c, const mdb_regr
     return;
   }
   double T = o->threshold;
-  m->verdict = m->ratio > T && m->cur - m->base >= o->memory_floor_gb         ? MDB_V_REGRESSION
+  m->verdict = m->ratio > T && m->cur - m->base >= o->memory_floor_gb       ? MDB_V_REGRESSION
                : m->ratio < 1 / T && m->base - m->cur >= o->memory_floor_gb ? MDB_V_IMPROVEMENT
-                                                                             : MDB_V_UNCHANGED;
+                                                                            : MDB_V_UNCHANGED;
 }
 
 static void decide_drift(const mdb_rcase *b, const mdb_rcase *c, const mdb_regress_opts *o, mdb_regress_pair *p) {
@@ -185,7 +185,7 @@ static void decide_drift(const mdb_rcase *b, const mdb_rcase *c, const mdb_regre
   double T = o->threshold, f = o->drift_floor;
   m->verdict = m->cur >= f && m->cur > T * fmax(m->base, f)    ? MDB_V_REGRESSION
                : m->base >= f && m->base > T * fmax(m->cur, f) ? MDB_V_IMPROVEMENT
-                                                                : MDB_V_UNCHANGED;
+                                                               : MDB_V_UNCHANGED;
 }
 
 static int same_device(const mdb_rcase *b, const mdb_rcase *c, int *name_missing) {
@@ -194,8 +194,8 @@ static int same_device(const mdb_rcase *b, const mdb_rcase *c, int *name_missing
   return *name_missing || strcmp(b->device_name, c->device_name) == 0;
 }
 
-static mdb_status decide(const mdb_rset *base, const mdb_rset *cur, const mdb_regress_opts *o,
-                         mdb_regress_pair *p, mdb_err *err) {
+static mdb_status decide(const mdb_rset *base, const mdb_rset *cur, const mdb_regress_opts *o, mdb_regress_pair *p,
+                         mdb_err *err) {
   const mdb_rcase *b = &base->cases[p->bi], *c = &cur->cases[p->ci];
   for (int k = 0; k < MDB_RM_N; k++) metric_init(&p->m[k], NAN, NAN);
   if (strcmp(b->status, "ok") != 0 || strcmp(c->status, "ok") != 0) {
@@ -221,8 +221,7 @@ mdb_status mdb_regress_run(const mdb_rset *base, const mdb_rset *cur, const mdb_
                            mdb_regress_report *rep, mdb_err *err) {
   memset(rep, 0, sizeof *rep);
   if (!(o->threshold >= 1) || !isfinite(o->threshold))
-    return mdb_err_set(err, MDB_EINPUT, "the threshold must be a ratio >= 1 (1.10 allows 10 %%), got %g",
-                       o->threshold);
+    return mdb_err_set(err, MDB_EINPUT, "the threshold must be a ratio >= 1 (1.10 allows 10 %%), got %g", o->threshold);
   if (!(o->alpha > 0 && o->alpha < 0.5))
     return mdb_err_set(err, MDB_EINPUT, "alpha must be in (0, 0.5), got %g", o->alpha);
   int by_id = 1;

@@ -31,20 +31,20 @@ typedef enum mdb_verdict {
   MDB_V_CURRENT_ONLY
 } mdb_verdict;
 
-const char *mdb_verdict_name(mdb_verdict v);           /* "regression", "baseline_only", ... */
-const char *mdb_regress_metric_name(int m);            /* "median_ms", ... */
-const char *mdb_regress_metric_direction(int m);       /* "lower", "higher", "smaller_magnitude" */
+const char *mdb_verdict_name(mdb_verdict v);     /* "regression", "baseline_only", ... */
+const char *mdb_regress_metric_name(int m);      /* "median_ms", ... */
+const char *mdb_regress_metric_direction(int m); /* "lower", "higher", "smaller_magnitude" */
 
 typedef struct mdb_regress_opts {
-  double threshold;        /* > 1: the ratio that counts (1.10 = 10 %) */
-  double alpha;            /* significance level of each one-sided test */
-  double memory_floor_gb;  /* peak-memory differences below this are ignored (0.01 = 10 MB) */
-  double drift_floor;      /* |drift slope| below this (eV/atom/ps) counts as no drift */
-  int min_steps;           /* fewer timed steps on either side: latency/throughput undecided (20) */
-  int bootstrap_B;         /* resamples (2000) */
-  uint64_t seed;           /* bootstrap seed */
+  double threshold;       /* > 1: the ratio that counts (1.10 = 10 %) */
+  double alpha;           /* significance level of each one-sided test */
+  double memory_floor_gb; /* peak-memory differences below this are ignored (0.01 = 10 MB) */
+  double drift_floor;     /* |drift slope| below this (eV/atom/ps) counts as no drift */
+  int min_steps;          /* fewer timed steps on either side: latency/throughput undecided (20) */
+  int bootstrap_B;        /* resamples (2000) */
+  uint64_t seed;          /* bootstrap seed */
   int allow_device_mismatch;
-  unsigned gate;           /* bit k set: metric k decides the case's verdict (MDB_REGRESS_GATE_DEFAULT);
+  unsigned gate; /* bit k set: metric k decides the case's verdict (MDB_REGRESS_GATE_DEFAULT);
                               the others are still tested and reported */
 } mdb_regress_opts;
 
@@ -61,29 +61,29 @@ mdb_status mdb_regress_parse_gate(const char *list, unsigned *mask, mdb_err *err
 void mdb_regress_opts_default(mdb_regress_opts *o);
 
 typedef struct mdb_metric_result {
-  double base, cur;   /* the metric (|slope| for drift) */
-  double ratio;       /* cur/base (steps/s: cur/base too, so > 1 is faster) */
-  double lo, hi;      /* one-sided (1 − alpha) bounds of the ratio (bootstrap); NaN when not bootstrapped */
+  double base, cur; /* the metric (|slope| for drift) */
+  double ratio;     /* cur/base (steps/s: cur/base too, so > 1 is faster) */
+  double lo, hi;    /* one-sided (1 − alpha) bounds of the ratio (bootstrap); NaN when not bootstrapped */
   double p_regression, p_improvement; /* Mann–Whitney p-values (median and throughput); NaN otherwise */
   mdb_verdict verdict;
 } mdb_metric_result;
 
 typedef struct mdb_regress_pair {
-  int bi, ci;                       /* indices into baseline / current; -1 when absent */
-  const char *label;                /* the case's label (borrowed from a set) */
+  int bi, ci;        /* indices into baseline / current; -1 when absent */
+  const char *label; /* the case's label (borrowed from a set) */
   mdb_verdict verdict;
-  int device_differs;               /* device or device model differ (only with allow_device_mismatch) */
-  char reason[256];                 /* not comparable: the statuses; undecided metrics: why */
+  int device_differs; /* device or device model differ (only with allow_device_mismatch) */
+  char reason[256];   /* not comparable: the statuses; undecided metrics: why */
   mdb_metric_result m[MDB_RM_N];
 } mdb_regress_pair;
 
 typedef struct mdb_regress_report {
   mdb_regress_pair *pairs;
   int n;
-  int by_case_id;                   /* 1: matched by case id; 0: by parameters */
+  int by_case_id; /* 1: matched by case id; 0: by parameters */
   int counts[MDB_V_CURRENT_ONLY + 1];
-  int device_mismatches;            /* pairs whose device or device model differ */
-  int device_name_missing;          /* pairs where one side did not record its device model */
+  int device_mismatches;   /* pairs whose device or device model differ */
+  int device_name_missing; /* pairs where one side did not record its device model */
 } mdb_regress_report;
 
 /* Matches and decides. A device (backend or model) that differs between a

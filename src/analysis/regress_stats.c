@@ -17,8 +17,7 @@ static int cmp_tagged(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-mdb_status mdb_mwu_greater(const double *x, int nx, double scale, const double *y, int ny, mdb_mwu *out,
-                           mdb_err *err) {
+mdb_status mdb_mwu_greater(const double *x, int nx, double scale, const double *y, int ny, mdb_mwu *out, mdb_err *err) {
   if (nx < 1 || ny < 1) return mdb_err_set(err, MDB_EINPUT, "Mann-Whitney U needs two non-empty samples");
   size_t n = (size_t)nx + (size_t)ny;
   tagged *t = malloc(n * sizeof *t);
@@ -79,9 +78,12 @@ static void select_k(double *x, int n, int k) {
         j--;
       }
     }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
+    if (k <= j)
+      hi = j;
+    else if (k >= i)
+      lo = i;
+    else
+      return;
   }
 }
 
@@ -132,8 +134,8 @@ static void resample(const double *v, int n, int block, uint64_t *s, double *out
   }
 }
 
-mdb_status mdb_boot_ratio(const double *x, int nx, const double *y, int ny, double q, int B, int block,
-                          uint64_t seed, double alpha, double *ratio, double *lo, double *hi, mdb_err *err) {
+mdb_status mdb_boot_ratio(const double *x, int nx, const double *y, int ny, double q, int B, int block, uint64_t seed,
+                          double alpha, double *ratio, double *lo, double *hi, mdb_err *err) {
   if (nx < 1 || ny < 1 || B < 100 || block < 1)
     return mdb_err_set(err, MDB_EINPUT,
                        "bootstrap needs two non-empty samples, at least 100 resamples and a block >= 1");

@@ -20,14 +20,13 @@
 #include "core/error.h"
 
 typedef struct mdb_mwu {
-  double u;  /* U of x: #(x_i > y_j) + 0.5 #(x_i = y_j) */
-  double z;  /* (u − n1 n2/2 − 0.5) / sd; 0 when sd is 0 */
-  double p;  /* one-sided p-value, P(Z >= z); 1 when sd is 0 (all values equal) */
+  double u; /* U of x: #(x_i > y_j) + 0.5 #(x_i = y_j) */
+  double z; /* (u − n1 n2/2 − 0.5) / sd; 0 when sd is 0 */
+  double p; /* one-sided p-value, P(Z >= z); 1 when sd is 0 (all values equal) */
 } mdb_mwu;
 
 /* Test of H1 "x·scale is stochastically larger than y"; nx, ny >= 1. */
-mdb_status mdb_mwu_greater(const double *x, int nx, double scale, const double *y, int ny, mdb_mwu *out,
-                           mdb_err *err);
+mdb_status mdb_mwu_greater(const double *x, int nx, double scale, const double *y, int ny, mdb_mwu *out, mdb_err *err);
 
 /* Upper tail of the standard normal, P(Z >= z). */
 double mdb_normal_sf(double z);
@@ -44,8 +43,8 @@ double mdb_quantile_inplace(double *x, int n, double q);
  * `block` consecutive values (wrapping at the end) from random starts, so
  * noise that comes in bursts (slow stretches of steps) widens the bounds as
  * it should; block 1 is the ordinary bootstrap. */
-mdb_status mdb_boot_ratio(const double *x, int nx, const double *y, int ny, double q, int B, int block,
-                          uint64_t seed, double alpha, double *ratio, double *lo, double *hi, mdb_err *err);
+mdb_status mdb_boot_ratio(const double *x, int nx, const double *y, int ny, double q, int B, int block, uint64_t seed,
+                          double alpha, double *ratio, double *lo, double *hi, mdb_err *err);
 
 /* The block length regress uses for n per-step values: round(sqrt(n)), at least 1. */
 int mdb_boot_block(int n);

@@ -310,8 +310,7 @@ static mdb_status json_case(const cJSON *root, const char *path, mdb_rcase *c, m
   c->mean_volume_A3 = jnum(t, "mean_volume_A3");
   const cJSON *raw = cJSON_GetObjectItemCaseSensitive(root, "raw");
   const cJSON *ms = cJSON_GetObjectItemCaseSensitive(raw, "step_time_ms");
-  if (ms && !cJSON_IsArray(ms))
-    return mdb_err_set(err, MDB_EINPUT, "%s: raw.step_time_ms is not an array", path);
+  if (ms && !cJSON_IsArray(ms)) return mdb_err_set(err, MDB_EINPUT, "%s: raw.step_time_ms is not an array", path);
   int n = cJSON_GetArraySize(ms);
   if (n > 0) {
     c->step_ms = malloc((size_t)n * sizeof *c->step_ms);
@@ -322,8 +321,7 @@ static mdb_status json_case(const cJSON *root, const char *path, mdb_rcase *c, m
       if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0) {
         free(c->step_ms);
         c->step_ms = NULL;
-        return mdb_err_set(err, MDB_EINPUT, "%s: raw.step_time_ms[%d] is not a finite non-negative number", path,
-                           i);
+        return mdb_err_set(err, MDB_EINPUT, "%s: raw.step_time_ms[%d] is not a finite non-negative number", path, i);
       }
       c->step_ms[i++] = v->valuedouble;
     }
@@ -366,10 +364,9 @@ static mdb_status load_json(const char *path, mdb_rset *set, int *cap, int in_di
       return MDB_OK;
     }
     if (kind == J_SUITE)
-      return mdb_err_set(err, MDB_EINPUT,
-                         "%s is %s; give its directory or its results.h5 instead", path, why);
-    return mdb_err_set(err, MDB_EINPUT,
-                       "%s: %s (mdbench reads a case JSON, a results .h5 or a directory of them)", path, why);
+      return mdb_err_set(err, MDB_EINPUT, "%s is %s; give its directory or its results.h5 instead", path, why);
+    return mdb_err_set(err, MDB_EINPUT, "%s: %s (mdbench reads a case JSON, a results .h5 or a directory of them)",
+                       path, why);
   }
   st = grow(set, cap, err);
   if (!st) {

@@ -28,17 +28,17 @@
 #include "core/error.h"
 
 typedef struct mdb_rcase {
-  char case_id[256];     /* the suite's case id; "" when the source has none (`mdbench run --output`) */
-  char label[256];       /* case_id, else the JSON file's name without .json */
-  char key[1200];        /* parameter key: system|n_atoms|protocol|calculator|device|dt|T (see mdb_rcase_key) */
-  char source[4096];     /* the file it was read from */
+  char case_id[256]; /* the suite's case id; "" when the source has none (`mdbench run --output`) */
+  char label[256];   /* case_id, else the JSON file's name without .json */
+  char key[1200];    /* parameter key: system|n_atoms|protocol|calculator|device|dt|T (see mdb_rcase_key) */
+  char source[4096]; /* the file it was read from */
   /* the case */
   char system[256];
   int64_t n_atoms;
   char protocol[16];
   char calculator[512];
-  char device[16];        /* backend: cpu, cuda */
-  char device_name[256];  /* the device model (CPU model, GPU name); "" when not recorded */
+  char device[16];       /* backend: cpu, cuda */
+  char device_name[256]; /* the device model (CPU model, GPU name); "" when not recorded */
   char host[128];
   char thermostat[16];
   double tdamp_fs, pdamp_fs, pressure_bar; /* NaN where the protocol has none */
@@ -47,9 +47,9 @@ typedef struct mdb_rcase {
   uint64_t seed;
   int64_t n_steps, warmup_steps, n_timed_steps, neighbor_builds;
   /* outcome */
-  char status[16];        /* "ok", "failed", "error", "interrupted", ... */
-  char error[1024];       /* reason when not ok; "" otherwise */
-  int64_t fail_step;      /* -1 when none */
+  char status[16];   /* "ok", "failed", "error", "interrupted", ... */
+  char error[1024];  /* reason when not ok; "" otherwise */
+  int64_t fail_step; /* -1 when none */
   /* metrics (NaN when absent) */
   double mean_ms, median_ms, p95_ms, p99_ms, std_ms, min_ms, max_ms;
   double steps_per_second, atom_steps_per_second, ns_per_day, total_time_s;

@@ -34,8 +34,8 @@ mdb_status mdb_results_h5_case_attrs(const char *path, mdb_rcase *cases, int n, 
                   ? H5Gopen2(f, name, H5P_DEFAULT)
                   : -1;
     if (g < 0) {
-      st = mdb_err_set(err, MDB_EINPUT, "%s: /summary names case '%s' but there is no group %s", path, c->case_id,
-                       name);
+      st =
+          mdb_err_set(err, MDB_EINPUT, "%s: /summary names case '%s' but there is no group %s", path, c->case_id, name);
       break;
     }
     struct {

@@ -25,7 +25,7 @@ typedef struct mdb_case {
   char precision[8];    /* "double", or "mixed" (cuda: float pair arithmetic, double integration and sums) */
   int n_steps;
   int warmup_steps;
-  double timestep_fs;   /* 0: the system's default */
+  double timestep_fs; /* 0: the system's default */
   double temperature_K;
   uint64_t seed;
   int energy_interval;

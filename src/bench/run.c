@@ -194,8 +194,8 @@ static mdb_status alloc_arrays(mdb_result *r, long total_steps, mdb_err *err) {
   long nm = r->c.n_steps / r->c.memory_interval + 3;
   r->step_ms = calloc((size_t)r->c.n_steps, sizeof *r->step_ms);
   r->th_step = calloc((size_t)ns, sizeof *r->th_step);
-  double **d[] = {&r->th_time_fs, &r->th_potential, &r->th_kinetic, &r->th_total, &r->th_conserved,
-                  &r->th_temperature, &r->th_pressure, &r->th_volume, &r->th_momentum};
+  double **d[] = {&r->th_time_fs,     &r->th_potential, &r->th_kinetic, &r->th_total,   &r->th_conserved,
+                  &r->th_temperature, &r->th_pressure,  &r->th_volume,  &r->th_momentum};
   int ok = r->step_ms && r->th_step;
   for (size_t k = 0; k < sizeof d / sizeof d[0]; k++) ok &= (*d[k] = calloc((size_t)ns, sizeof(double))) != NULL;
   r->mem_step = calloc((size_t)nm, sizeof *r->mem_step);
@@ -253,8 +253,8 @@ static int sample_thermo(mdb_result *r, const mdb_md *md, mdb_gmd *g, long step)
   }
   double dev = fabs(th.conserved - r->th_conserved[0]) / r->n_atoms;
   if (dev > MDB_BLOWUP_EV_PER_ATOM) {
-    snprintf(why, sizeof why, "energy blew up: the conserved energy moved %.3g eV/atom from the start (limit %g)",
-             dev, MDB_BLOWUP_EV_PER_ATOM);
+    snprintf(why, sizeof why, "energy blew up: the conserved energy moved %.3g eV/atom from the start (limit %g)", dev,
+             MDB_BLOWUP_EV_PER_ATOM);
     fail(r, step, why);
     return 1;
   }
@@ -330,7 +330,6 @@ static void sample_memory(mdb_result *r, mdb_gmd *g, long step) {
   }
   if (r->model.used) sample_model_memory(&r->model, k);
 }
-
 
 static mdb_status finish(mdb_result *r, mdb_err *err) {
   int n = r->n_timed;
@@ -412,8 +411,9 @@ static mdb_status gpu_start(mdb_result *r, const mdb_md *md, mdb_gmd **g, mdb_er
     char *end;
     long b = strtol(batch_env, &end, 10);
     if (*end || b < 1 || b > MDB_GMD_MAX_BATCH)
-      return mdb_err_set(err, MDB_EINPUT, "MDBENCH_GPU_BATCH='%s': unsampled steps per graph launch (valid: 1..%d; 1: off)",
-                         batch_env, MDB_GMD_MAX_BATCH);
+      return mdb_err_set(err, MDB_EINPUT,
+                         "MDBENCH_GPU_BATCH='%s': unsampled steps per graph launch (valid: 1..%d; 1: off)", batch_env,
+                         MDB_GMD_MAX_BATCH);
     batch = (int)b;
   }
   mdb_status st = mdb_gmd_create(g, md, &o, err);
@@ -479,9 +479,7 @@ static mdb_status gpu_batch(mdb_result *r, mdb_gmd *g, int k, int timed, int *do
   return st;
 }
 
-mdb_status mdb_case_run(const mdb_case *c, mdb_result *r, mdb_err *err) {
-  return mdb_case_run_hooked(c, NULL, r, err);
-}
+mdb_status mdb_case_run(const mdb_case *c, mdb_result *r, mdb_err *err) { return mdb_case_run_hooked(c, NULL, r, err); }
 
 mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks, mdb_result *r, mdb_err *err) {
   memset(r, 0, sizeof *r);
@@ -620,8 +618,8 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
          waiting for its peer): the step is void and its half-updated state
          is not sampled; the record ends at the last sample */
       char why[1200];
-      snprintf(why, sizeof why, "stopped by %s after step %ld of %ld (%s)",
-               mdb_stop_signal_name(mdb_stop_requested()), step - 1, total, err->msg);
+      snprintf(why, sizeof why, "stopped by %s after step %ld of %ld (%s)", mdb_stop_signal_name(mdb_stop_requested()),
+               step - 1, total, err->msg);
       fail(r, step - 1, why);
       snprintf(r->status, sizeof r->status, "interrupted");
       cut_mid_step = 1;

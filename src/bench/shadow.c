@@ -41,8 +41,8 @@ static mdb_status grow(mdb_shadow *s, mdb_err *err) {
   int cap = s->cap ? 2 * s->cap : 1024;
   long *step = realloc(s->step, (size_t)cap * sizeof *step);
   if (step) s->step = step;
-  double **arr[] = {&s->time_fs, &s->reference_energy, &s->shadow_energy, &s->energy_diff_pa,
-                    &s->force_mae, &s->force_rmse, &s->force_max};
+  double **arr[] = {&s->time_fs,   &s->reference_energy, &s->shadow_energy, &s->energy_diff_pa,
+                    &s->force_mae, &s->force_rmse,       &s->force_max};
   int ok = step != NULL;
   for (size_t k = 0; k < sizeof arr / sizeof arr[0]; k++) {
     double *p = realloc(*arr[k], (size_t)cap * sizeof(double));

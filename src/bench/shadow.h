@@ -25,7 +25,7 @@
 #include "neigh/neigh.h"
 
 typedef struct mdb_shadow {
-  char spec[512];       /* the shadow calculator */
+  char spec[512]; /* the shadow calculator */
   char device[16];
   double skin_A;
   /* working state */
@@ -33,7 +33,7 @@ typedef struct mdb_shadow {
   mdb_system sys;
   mdb_neigh nl;
   int have_calc, have_sys, have_nl;
-  int *ref_index;       /* [n] atom id -> index in the reference system */
+  int *ref_index; /* [n] atom id -> index in the reference system */
   /* per step (step 0 and every MD step) */
   int n, cap;
   long *step;
@@ -55,11 +55,11 @@ mdb_run_hooks mdb_shadow_hooks(mdb_shadow *s);
 /* Summary of the recorded errors (over every recorded step). */
 typedef struct mdb_shadow_summary {
   double force_mae_mean, force_rmse_mean, force_rmse_max, force_max; /* eV/Å */
-  double energy_diff_mean, energy_diff_max_abs;                       /* eV/atom, raw */
+  double energy_diff_mean, energy_diff_max_abs;                      /* eV/atom, raw */
   /* the headline energy error, offset removed: ΔE − mean ΔE over the trajectory (two models'
    * energy zeros differ by a constant that says nothing about the dynamics), eV/atom */
   double energy_diff_centered_max_abs, energy_diff_centered_rms;
-  double median_ms, mean_ms;                                          /* shadow evaluation */
+  double median_ms, mean_ms; /* shadow evaluation */
 } mdb_shadow_summary;
 void mdb_shadow_summarize(const mdb_shadow *s, mdb_shadow_summary *out);
 

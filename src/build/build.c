@@ -17,7 +17,7 @@
 typedef struct lattice_def {
   const char *name;
   const char *element;
-  double a;          /* Å */
+  double a; /* Å */
   int nbasis;
   const double (*basis)[3]; /* fractional */
   int default_atoms;
@@ -26,8 +26,9 @@ typedef struct lattice_def {
 } lattice_def;
 
 static const double fcc_basis[4][3] = {{0, 0, 0}, {0, 0.5, 0.5}, {0.5, 0, 0.5}, {0.5, 0.5, 0}};
-static const double diamond_basis[8][3] = {{0, 0, 0},       {0, 0.5, 0.5},   {0.5, 0, 0.5},   {0.5, 0.5, 0},
-                                           {0.25, 0.25, 0.25}, {0.25, 0.75, 0.75}, {0.75, 0.25, 0.75}, {0.75, 0.75, 0.25}};
+static const double diamond_basis[8][3] = {{0, 0, 0},          {0, 0.5, 0.5},      {0.5, 0, 0.5},
+                                           {0.5, 0.5, 0},      {0.25, 0.25, 0.25}, {0.25, 0.75, 0.75},
+                                           {0.75, 0.25, 0.75}, {0.75, 0.75, 0.25}};
 
 static const lattice_def lattices[] = {
     {"silicon", "Si", 5.431, 8, diamond_basis, 64, "sw", 1.0},
@@ -50,8 +51,11 @@ int mdb_build_entry_at(int i, mdb_build_entry *out) {
   static char what[sizeof lattices / sizeof lattices[0]][96];
   if (i < 0 || i > nlattices) return 0;
   if (i == nlattices) {
-    *out = (mdb_build_entry){"water", "flexible 3-site molecules at 1.0 g/cm³, random positions (seeded)", 3,
-                             water_default_atoms, mdb_build_default_calculator("water"),
+    *out = (mdb_build_entry){"water",
+                             "flexible 3-site molecules at 1.0 g/cm³, random positions (seeded)",
+                             3,
+                             water_default_atoms,
+                             mdb_build_default_calculator("water"),
                              mdb_build_default_timestep("water")};
     return 1;
   }
@@ -109,8 +113,7 @@ static mdb_status build_lattice(mdb_system *sys, const lattice_def *l, int n_ato
       return mdb_err_set(err, MDB_EINPUT,
                          "%s cannot have %d atoms: its cell has %d atoms, so the nearest valid sizes are %d and %d",
                          l->name, n_atoms, l->nbasis, lo, hi);
-    return mdb_err_set(err, MDB_EINPUT, "%s cannot have %d atoms: the smallest valid size is %d", l->name, n_atoms,
-                       hi);
+    return mdb_err_set(err, MDB_EINPUT, "%s cannot have %d atoms: the smallest valid size is %d", l->name, n_atoms, hi);
   }
   int reps[3];
   cubic_reps(n_atoms / l->nbasis, reps);
@@ -179,9 +182,10 @@ static int water_clash(const double atoms[3][3], const double *xj, double L) {
  * positions keeps this O(N). Every draw comes from the counter-based RNG. */
 static mdb_status build_water(mdb_system *sys, int n_atoms, uint64_t seed, mdb_err *err) {
   if (n_atoms % 3)
-    return mdb_err_set(err, MDB_EINPUT, "water cannot have %d atoms: it has 3 atoms per molecule, so the nearest "
-                       "valid sizes are %d and %d", n_atoms, n_atoms / 3 * 3 > 0 ? n_atoms / 3 * 3 : 3,
-                       n_atoms / 3 * 3 + 3);
+    return mdb_err_set(err, MDB_EINPUT,
+                       "water cannot have %d atoms: it has 3 atoms per molecule, so the nearest "
+                       "valid sizes are %d and %d",
+                       n_atoms, n_atoms / 3 * 3 > 0 ? n_atoms / 3 * 3 : 3, n_atoms / 3 * 3 + 3);
   int nmol = n_atoms / 3;
   double mo, mh;
   mdb_element_mass("O", &mo);

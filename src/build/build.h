@@ -19,19 +19,19 @@
 #include "core/system.h"
 
 typedef struct mdb_build_info {
-  int reps[3];        /* replication of the conventional cell (lattices) */
-  double lattice_A;   /* lattice constant used (lattices) */
-  int default_atoms;  /* the size used when none was asked for */
+  int reps[3];       /* replication of the conventional cell (lattices) */
+  double lattice_A;  /* lattice constant used (lattices) */
+  int default_atoms; /* the size used when none was asked for */
 } mdb_build_info;
 
 /* One built-in system, for `mdbench list systems`. */
 typedef struct mdb_build_entry {
-  const char *name;        /* "copper" */
-  const char *what;        /* "fcc Cu, a = 3.615 Å" (static storage) */
-  int unit_atoms;          /* sizes are multiples of this (cell or molecule) */
+  const char *name; /* "copper" */
+  const char *what; /* "fcc Cu, a = 3.615 Å" (static storage) */
+  int unit_atoms;   /* sizes are multiples of this (cell or molecule) */
   int default_atoms;
-  const char *calculator;  /* mdb_build_default_calculator(name) */
-  double timestep_fs;      /* mdb_build_default_timestep(name) */
+  const char *calculator; /* mdb_build_default_calculator(name) */
+  double timestep_fs;     /* mdb_build_default_timestep(name) */
 } mdb_build_entry;
 
 /* The built-in systems: i in [0, mdb_build_count()); 1 when i is valid. */

@@ -37,7 +37,7 @@ static const struct {
   int ncols;
 } known[NCOL] = {{"species", 'S', 1}, {"pos", 'R', 3}, {"velo", 'R', 3}, {"momenta", 'R', 3}};
 
-#define MAX_COLUMNS 100000 /* per atom line; keeps the column arithmetic in range */
+#define MAX_COLUMNS 100000    /* per atom line; keeps the column arithmetic in range */
 #define MDB_XYZ_MAX_CELLS 1e6 /* positions beyond this many cells from the cell are refused (neigh.c: the same) */
 
 typedef struct reader {
@@ -54,8 +54,7 @@ typedef struct reader {
 } reader;
 
 /* Sets an MDB_EINPUT error "PATH:LINE: message". */
-static mdb_status fail(reader *r, long line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static mdb_status fail(reader *r, long line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static mdb_status fail(reader *r, long line, const char *fmt, ...) {
   char msg[512];
   va_list ap;
@@ -78,8 +77,7 @@ static int next_line(reader *r) {
 
 /* The error for a line next_line could not read. */
 static mdb_status ended(reader *r, const char *what) {
-  if (ferror(r->f))
-    return mdb_err_set(r->err, MDB_EIO, "error reading %s: %s", r->path, strerror(errno));
+  if (ferror(r->f)) return mdb_err_set(r->err, MDB_EIO, "error reading %s: %s", r->path, strerror(errno));
   return fail(r, r->lineno + 1, "the file ends %s", what);
 }
 
@@ -142,8 +140,7 @@ static int word(const char **src, char **dst, int is_key) {
 
 /* Points the Lattice, Properties and pbc values (left alone when absent) into
  * the decoded comment line; a bare key is the flag "T", as in ASE. */
-static mdb_status split_comment(reader *r, const char **lattice, const char **props,
-                                const char **pbc) {
+static mdb_status split_comment(reader *r, const char **lattice, const char **props, const char **pbc) {
   const char *s = r->line;
   /* every terminating NUL takes the place of a consumed separator, bar the last */
   char *d = r->kv = malloc(strlen(s) + 2);
@@ -157,8 +154,7 @@ static mdb_status split_comment(reader *r, const char **lattice, const char **pr
       s = t + 1;
       skip_space(&s);
       value = d;
-      if (!word(&s, &d, 0))
-        return fail(r, 2, "unterminated quote or bracket in the value of %s=", mdb_text_q(key, 40));
+      if (!word(&s, &d, 0)) return fail(r, 2, "unterminated quote or bracket in the value of %s=", mdb_text_q(key, 40));
     }
     if (strcasecmp(key, "lattice") == 0)
       *lattice = value;
@@ -194,8 +190,8 @@ static mdb_status parse_properties(reader *r, const char *props) {
     for (int k = 0; k < NCOL; k++) {
       if (strlen(known[k].name) != len[0] || strncmp(f[0], known[k].name, len[0]) != 0) continue;
       if (*f[1] != known[k].type || n != known[k].ncols)
-        return fail(r, 2, "Properties declares %s:%c:%ld; mdbench reads %s:%c:%d", known[k].name,
-                    *f[1], n, known[k].name, known[k].type, known[k].ncols);
+        return fail(r, 2, "Properties declares %s:%c:%ld; mdbench reads %s:%c:%d", known[k].name, *f[1], n,
+                    known[k].name, known[k].type, known[k].ncols);
       r->col[k] = r->ncols;
     }
     r->ncols += (int)n;
@@ -229,8 +225,7 @@ static mdb_status check_pbc(reader *r, const char *pbc) {
 static mdb_status read_vec(reader *r, int col, double out[3]) {
   for (int k = 0; k < 3; k++)
     if (!parse_real(r->tok[col + k], &out[k]))
-      return fail(r, r->lineno, "column %d ('%s') is not a number", col + k + 1,
-                  mdb_text_q(r->tok[col + k], 40));
+      return fail(r, r->lineno, "column %d ('%s') is not a number", col + k + 1, mdb_text_q(r->tok[col + k], 40));
   return MDB_OK;
 }
 
@@ -238,19 +233,15 @@ static mdb_status read_atom(reader *r, mdb_system *sys, int i) {
   static const char sep[] = " \t\r\f\v";
   int nt = 0;
   char *save;
-  for (char *t = strtok_r(r->line, sep, &save); t && nt < r->ncols; t = strtok_r(NULL, sep, &save))
-    r->tok[nt++] = t;
-  if (nt < r->ncols)
-    return fail(r, r->lineno, "expected %d columns per atom line, found %d", r->ncols, nt);
+  for (char *t = strtok_r(r->line, sep, &save); t && nt < r->ncols; t = strtok_r(NULL, sep, &save)) r->tok[nt++] = t;
+  if (nt < r->ncols) return fail(r, r->lineno, "expected %d columns per atom line, found %d", r->ncols, nt);
 
   const char *symbol = r->tok[r->col[COL_SPECIES]];
   double mass;
   if (!mdb_element_mass(symbol, &mass))
-    return fail(r, r->lineno, "unknown element symbol '%s' (symbols are case-sensitive: Cu)",
-                mdb_text_q(symbol, 20));
+    return fail(r, r->lineno, "unknown element symbol '%s' (symbols are case-sensitive: Cu)", mdb_text_q(symbol, 20));
   int t = mdb_system_add_species(sys, symbol, mass);
-  if (t < 0)
-    return fail(r, r->lineno, "more than %d species ('%s' is one too many)", MDB_MAX_TYPES, symbol);
+  if (t < 0) return fail(r, r->lineno, "more than %d species ('%s' is one too many)", MDB_MAX_TYPES, symbol);
   sys->type[i] = t;
 
   double *v = &sys->v[3 * i];
@@ -355,8 +346,7 @@ static void put(sink *o, const char *fmt, ...) {
  * (Fortran order), which for them is the transpose. */
 static void put_matrix(sink *o, const char *key, const double m[3][3], int fortran) {
   put(o, "%s=\"", key);
-  for (int k = 0; k < 9; k++)
-    put(o, "%s%.17g", k ? " " : "", fortran ? m[k % 3][k / 3] : m[k / 3][k % 3]);
+  for (int k = 0; k < 9; k++) put(o, "%s%.17g", k ? " " : "", fortran ? m[k % 3][k / 3] : m[k / 3][k % 3]);
   put(o, "\"");
 }
 
@@ -366,8 +356,7 @@ static int write_frame(FILE *f, const mdb_system *sys, const mdb_xyz_extra *x, c
   const double *forces = x->has_forces ? x->forces : NULL;
   put(&o, "%d\n", sys->n);
   put_matrix(&o, "Lattice", sys->box.h, 0);
-  put(&o, " Properties=species:S:1:pos:R:3%s%s", x->write_velocities ? ":velo:R:3" : "",
-      forces ? ":forces:R:3" : "");
+  put(&o, " Properties=species:S:1:pos:R:3%s%s", x->write_velocities ? ":velo:R:3" : "", forces ? ":forces:R:3" : "");
   if (x->has_energy) put(&o, " energy=%.17g", x->energy);
   if (x->has_stress) put_matrix(&o, " stress", x->stress, 1);
   if (x->has_virial) put_matrix(&o, " virial", x->virial, 1);
@@ -383,8 +372,7 @@ static int write_frame(FILE *f, const mdb_system *sys, const mdb_xyz_extra *x, c
   return o.err;
 }
 
-mdb_status mdb_xyz_write(const char *path, const mdb_system *sys, const mdb_xyz_extra *extra,
-                         mdb_err *err) {
+mdb_status mdb_xyz_write(const char *path, const mdb_system *sys, const mdb_xyz_extra *extra, mdb_err *err) {
   static const mdb_xyz_extra none;
   int n = sys->n;
   int *atom_at = malloc((size_t)n * sizeof *atom_at); /* row -> atom: the inverse of sys->id */

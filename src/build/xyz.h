@@ -37,7 +37,6 @@ typedef struct mdb_xyz_extra {
  * original order: atom i goes to row sys->id[i]. Numbers use %.17g, so reading
  * the file back gives the same doubles. The file is replaced whole or not at
  * all (written to PATH.tmp.PID, synced, then renamed). */
-mdb_status mdb_xyz_write(const char *path, const mdb_system *sys, const mdb_xyz_extra *extra,
-                         mdb_err *err);
+mdb_status mdb_xyz_write(const char *path, const mdb_system *sys, const mdb_xyz_extra *extra, mdb_err *err);
 
 #endif

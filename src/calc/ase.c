@@ -58,19 +58,19 @@
 extern char **environ;
 
 typedef struct ase_ctx {
-  char calc[MDB_SPEC_TEXT_MAX];   /* MODULE:CALLABLE */
-  char python[PATH_MAX];          /* resolved interpreter */
-  char worker[PATH_MAX];          /* the worker script */
-  char log[PATH_MAX];             /* where the worker's output goes */
-  int own_log;                    /* log is our temporary file */
+  char calc[MDB_SPEC_TEXT_MAX]; /* MODULE:CALLABLE */
+  char python[PATH_MAX];        /* resolved interpreter */
+  char worker[PATH_MAX];        /* the worker script */
+  char log[PATH_MAX];           /* where the worker's output goes */
+  int own_log;                  /* log is our temporary file */
   int threads;
   char timeout[32];
   cJSON *kwargs;
-  void *ipi;                      /* the ipi.c context */
+  void *ipi; /* the ipi.c context */
   int started;
-  double model_s;                 /* sum of the worker's model_ms, in s */
-  int no_virial;                  /* the worker said: no stress in a periodic cell */
-  char info[65536];               /* the worker's "info" object, as JSON text */
+  double model_s;   /* sum of the worker's model_ms, in s */
+  int no_virial;    /* the worker said: no stress in a periodic cell */
+  char info[65536]; /* the worker's "info" object, as JSON text */
 } ase_ctx;
 
 static const char *spec_value(const mdb_calc_spec *spec, const char *key) {
@@ -153,12 +153,12 @@ static void ase_free(ase_ctx *c) {
 static mdb_status ase_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
   const char *calc = spec_value(spec, "calc");
   if (!calc)
-    return mdb_err_set(err, MDB_EINPUT, "ase: say which calculator: ase:calc=MODULE:CALLABLE[,KEY=VALUE...] "
-                                        "(e.g. ase:calc=ase.calculators.emt:EMT)");
+    return mdb_err_set(err, MDB_EINPUT,
+                       "ase: say which calculator: ase:calc=MODULE:CALLABLE[,KEY=VALUE...] "
+                       "(e.g. ase:calc=ase.calculators.emt:EMT)");
   const char *colon = strchr(calc, ':');
   int ok = colon && colon > calc && colon[1] && !strchr(colon + 1, ':');
-  for (const char *p = calc; ok && *p; p++)
-    ok = isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == ':';
+  for (const char *p = calc; ok && *p; p++) ok = isalnum((unsigned char)*p) || *p == '_' || *p == '.' || *p == ':';
   if (!ok)
     return mdb_err_set(err, MDB_EINPUT, "ase: calc=%s is not MODULE:CALLABLE (e.g. calc=ase.calculators.emt:EMT)",
                        calc);
@@ -174,8 +174,10 @@ static mdb_status ase_init(void **out, const mdb_calc_spec *spec, mdb_err *err) 
     goto fail;
   }
   if (!find_worker(c->worker, sizeof c->worker)) {
-    st = mdb_err_set(err, MDB_EINPUT, "ase: the worker %s is not installed beside mdbench (share/mdbench/python/) "
-                                      "and MDBENCH_ASE_WORKER does not name it", ASE_WORKER);
+    st = mdb_err_set(err, MDB_EINPUT,
+                     "ase: the worker %s is not installed beside mdbench (share/mdbench/python/) "
+                     "and MDBENCH_ASE_WORKER does not name it",
+                     ASE_WORKER);
     goto fail;
   }
   c->threads = 0;
@@ -448,7 +450,8 @@ static const char *ase_info(const void *ctx) { return ((const ase_ctx *)ctx)->in
 const mdb_calc_ops mdb_ase_cpu_ops = {
     .name = "ase",
     .device = "cpu",
-    .summary = "any ASE calculator in mdbench's own Python worker (ase:calc=MODULE:CALLABLE[,python=PATH][,KEY=VALUE...])",
+    .summary =
+        "any ASE calculator in mdbench's own Python worker (ase:calc=MODULE:CALLABLE[,python=PATH][,KEY=VALUE...])",
     .init = ase_init,
     .prepare = ase_prepare,
     .cutoff = ase_cutoff,

@@ -62,8 +62,8 @@ typedef struct mdb_calc_ops {
   const char *summary; /* one line for --help */
   mdb_status (*init)(void **ctx, const mdb_calc_spec *spec, mdb_err *err);
   mdb_status (*prepare)(void *ctx, const mdb_system *sys, mdb_err *err); /* optional */
-  double (*cutoff)(const void *ctx);                                    /* Å, valid after prepare */
-  unsigned (*neigh_kinds)(const void *ctx);                             /* MDB_NEIGH_HALF/FULL */
+  double (*cutoff)(const void *ctx);                                     /* Å, valid after prepare */
+  unsigned (*neigh_kinds)(const void *ctx);                              /* MDB_NEIGH_HALF/FULL */
   mdb_status (*compute)(void *ctx, mdb_system *sys, const mdb_neigh *nl, unsigned flags, mdb_calc_out *out,
                         mdb_err *err);
   void (*fini)(void *ctx);
@@ -145,8 +145,8 @@ double mdb_calc_external_model_s(const mdb_calc *calc);
 const char *mdb_calc_external_info(const mdb_calc *calc);
 
 /* Zeroes forces, computes, forms the virial, folds ghost forces back. */
-mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,
-                            mdb_calc_out *out, mdb_err *err);
+mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags, mdb_calc_out *out,
+                            mdb_err *err);
 
 /* Comma-separated names of the registered calculators (static storage). */
 const char *mdb_calc_names(void);

@@ -172,7 +172,7 @@ typedef struct eam_ctx {
   eam_knot1 *knot1; /* [nr], 64-byte aligned */
   mdb_zhou zhou[MDB_MAX_TYPES];
   mdb_eam_params prm; /* the above, for the GPU backend (eam_params) */
-  int avx2; /* the CPU has AVX2: eam_locate_avx2 */
+  int avx2;           /* the CPU has AVX2: eam_locate_avx2 */
 
   /* per-atom scratch, locals + ghosts */
   double *rho, *fp;
@@ -498,9 +498,9 @@ static mdb_status eam_load(eam_ctx *c, const char *name, mdb_err *err) {
   const char *why = "";
   FILE *f = eam_open(c, name, &why);
   if (!f)
-    return mdb_err_set(
-        err, MDB_EINPUT, "eam: cannot open potential file '%s': %s%s", mdb_text_q(name, 256), why,
-        strchr(name, '/') ? "" : " (looked here, in $LAMMPS_POTENTIALS and /usr/share/lammps/potentials)");
+    return mdb_err_set(err, MDB_EINPUT, "eam: cannot open potential file '%s': %s%s", mdb_text_q(name, 256), why,
+                       strchr(name, '/') ? ""
+                                         : " (looked here, in $LAMMPS_POTENTIALS and /usr/share/lammps/potentials)");
   eam_reader r = {.f = f, .path = c->path, .err = err};
   int funcfl;
   if (ends_with(name, ".eam")) {
@@ -707,8 +707,8 @@ static unsigned eam_kinds(const void *ctx) {
  * advances by the comparison: no branch). Returns how many. jn and r2s need
  * room for m. */
 EAM_INLINE int eam_within(const double *restrict x, const double xi, const double yi, const double zi,
-                             const int *restrict js, const int m, const double rc2, int *restrict jn,
-                             double *restrict r2s) {
+                          const int *restrict js, const int m, const double rc2, int *restrict jn,
+                          double *restrict r2s) {
   int cnt = 0;
   for (int k = 0; k < m; k++) {
     const int j = js[k];
@@ -729,7 +729,7 @@ static const int eam_lut_r2[16][8] = {
     {4, 5, 0, 1, 0, 1, 0, 1}, {0, 1, 4, 5, 0, 1, 0, 1}, {2, 3, 4, 5, 0, 1, 0, 1}, {0, 1, 2, 3, 4, 5, 0, 1},
     {6, 7, 0, 1, 0, 1, 0, 1}, {0, 1, 6, 7, 0, 1, 0, 1}, {2, 3, 6, 7, 0, 1, 0, 1}, {0, 1, 2, 3, 6, 7, 0, 1},
     {4, 5, 6, 7, 0, 1, 0, 1}, {0, 1, 4, 5, 6, 7, 0, 1}, {2, 3, 4, 5, 6, 7, 0, 1}, {0, 1, 2, 3, 4, 5, 6, 7}};
-static const int eam_lut_j[16][8] = {{0}, {0}, {1}, {0, 1}, {2}, {0, 2}, {1, 2}, {0, 1, 2},
+static const int eam_lut_j[16][8] = {{0}, {0},    {1},    {0, 1},    {2},    {0, 2},    {1, 2},    {0, 1, 2},
                                      {3}, {0, 3}, {1, 3}, {0, 1, 3}, {2, 3}, {0, 2, 3}, {1, 2, 3}, {0, 1, 2, 3}};
 static const unsigned char eam_popc4[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
 
@@ -797,8 +797,8 @@ EAM_INLINE void eam_locate_all(const double *restrict r2, const int m, const dou
 /* The same four at a time (AVX2: same IEEE operations, so the same bits;
  * chosen at run time where the CPU has it, see eam_prepare). */
 __attribute__((target("avx2"))) static void eam_locate_avx2(const double *restrict r2, const int m, const double rdr,
-                                                             const int nr, double *restrict rinv, double *restrict pp,
-                                                             int *restrict qq) {
+                                                            const int nr, double *restrict rinv, double *restrict pp,
+                                                            int *restrict qq) {
   const __m256d one = _mm256_set1_pd(1.0), vrdr = _mm256_set1_pd(rdr), top = _mm256_set1_pd((double)(nr - 1));
   const __m128i ione = _mm_set1_epi32(1);
   int k = 0;
@@ -822,8 +822,8 @@ __attribute__((target("avx2"))) static void eam_locate_avx2(const double *restri
 /* The table part of eam_eval for one type: m pairs with interval qs,
  * fraction ps and r⁻¹ rinvs. */
 EAM_INLINE void eam_lookup1(const eam_knot1 *restrict t1, const double *restrict ps, const double *restrict rinvs,
-                            const int *restrict qs, const int l0, const int m, double *restrict pv,
-                            double *restrict pa, double *restrict pb, double *restrict pe) {
+                            const int *restrict qs, const int l0, const int m, double *restrict pv, double *restrict pa,
+                            double *restrict pb, double *restrict pe) {
   for (int l = l0; l < m; l++) {
     const eam_knot1 *e = t1 + qs[l];
     const double p = ps[l], rinv = rinvs[l];
@@ -965,9 +965,9 @@ EAM_INLINE void eam_eval(const eam_ctx *c, const int *restrict type, const int t
  * functions are compile-time choices at each call site (analytic,
  * one_type). */
 EAM_INLINE double eam_density(const eam_ctx *c, const mdb_system *sys, const mdb_neigh *nl, double *restrict rho,
-                                 int *restrict pk, int *restrict ps, double *restrict pa, double *restrict pb,
-                                 double *restrict pc, double *restrict pv, double *restrict pw, double *restrict pe,
-                                 const int eflag, const int analytic, const int one_type) {
+                              int *restrict pk, int *restrict ps, double *restrict pa, double *restrict pb,
+                              double *restrict pc, double *restrict pv, double *restrict pw, double *restrict pe,
+                              const int eflag, const int analytic, const int one_type) {
   const double *restrict x = sys->x;
   const int *restrict type = sys->type;
   const int *restrict list = nl->half;
@@ -992,7 +992,8 @@ EAM_INLINE double eam_density(const eam_ctx *c, const mdb_system *sys, const mdb
     if (one_type)
       eam_eval(c, type, 0, pk, pa, pb, pc, pv, pw, pe, kb, npk, analytic, 1);
     else
-      for (int a = ib; a <= i; a++) eam_eval(c, type, type[a], pk, pa, pb, pc, pv, pw, pe, ps[a], ps[a + 1], analytic, 0);
+      for (int a = ib; a <= i; a++)
+        eam_eval(c, type, type[a], pk, pa, pb, pc, pv, pw, pe, ps[a], ps[a + 1], analytic, 0);
     for (int a = ib; a <= i; a++) {
       double r0 = 0, r1 = 0; /* two chains */
       const int k1 = ps[a + 1];
@@ -1021,8 +1022,8 @@ EAM_INLINE double eam_density(const eam_ctx *c, const mdb_system *sys, const mdb
 /* Force pass over the pairs within rc (pk/ps and pa, pb, pc from the
  * density pass). */
 EAM_INLINE void eam_force_loop(mdb_system *sys, const int *restrict pk, const int *restrict ps,
-                                  const double *restrict pa, const double *restrict pb, const double *restrict pc,
-                                  const double *restrict fp, const int one_type) {
+                               const double *restrict pa, const double *restrict pb, const double *restrict pc,
+                               const double *restrict fp, const int one_type) {
   const double *restrict x = sys->x;
   double *restrict f = sys->f;
   for (int i = 0; i < sys->n; i++) {
@@ -1054,8 +1055,8 @@ EAM_INLINE void eam_force_loop(mdb_system *sys, const int *restrict pk, const in
  * order (the same bits as the portable loop), the forces on i summed in
  * four lanes (another order: the same to round-off). */
 __attribute__((target("avx2"))) static void eam_force1_avx2(mdb_system *sys, const int *restrict pk,
-                                                             const int *restrict ps, const double *restrict pa,
-                                                             const double *restrict pb, const double *restrict fp) {
+                                                            const int *restrict ps, const double *restrict pa,
+                                                            const double *restrict pb, const double *restrict fp) {
   const double *restrict x = sys->x;
   double *restrict f = sys->f;
   for (int i = 0; i < sys->n; i++) {
@@ -1201,19 +1202,18 @@ static mdb_status eam_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
   /* one instance of the density loop per (eflag, analytic, one type) */
 #define EAM_DENSITY(e, a, o) eam_density(c, sys, nl, c->rho, pk, ps, pa, pb, pc, pv, pw, pe, e, a, o)
   switch (4 * eflag + 2 * c->builtin + (c->ntypes == 1)) {
-    case 0: EAM_DENSITY(0, 0, 0); break;
-    case 1: EAM_DENSITY(0, 0, 1); break;
-    case 2: EAM_DENSITY(0, 1, 0); break;
-    case 3: EAM_DENSITY(0, 1, 1); break;
-    case 4: energy = EAM_DENSITY(1, 0, 0); break;
-    case 5: energy = EAM_DENSITY(1, 0, 1); break;
-    case 6: energy = EAM_DENSITY(1, 1, 0); break;
-    default: energy = EAM_DENSITY(1, 1, 1); break;
+  case 0: EAM_DENSITY(0, 0, 0); break;
+  case 1: EAM_DENSITY(0, 0, 1); break;
+  case 2: EAM_DENSITY(0, 1, 0); break;
+  case 3: EAM_DENSITY(0, 1, 1); break;
+  case 4: energy = EAM_DENSITY(1, 0, 0); break;
+  case 5: energy = EAM_DENSITY(1, 0, 1); break;
+  case 6: energy = EAM_DENSITY(1, 1, 0); break;
+  default: energy = EAM_DENSITY(1, 1, 1); break;
   }
 #undef EAM_DENSITY
   energy += eam_embed(c, sys, nl, c->rho, c->fp, eflag);
-  if (c->ntypes > 1)
-    eam_force_loop(sys, pk, ps, pa, pb, pc, c->fp, 0);
+  if (c->ntypes > 1) eam_force_loop(sys, pk, ps, pa, pb, pc, c->fp, 0);
 #if EAM_X86_DISPATCH
   else if (c->avx2)
     eam_force1_avx2(sys, pk, ps, pa, pb, c->fp);

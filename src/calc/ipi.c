@@ -100,7 +100,7 @@
 
 extern char **environ;
 
-#define IPI_BOHR_A 0.5291772105638411    /* Å per Bohr (ase.units.Bohr, ASE 3.22) */
+#define IPI_BOHR_A 0.5291772105638411     /* Å per Bohr (ase.units.Bohr, ASE 3.22) */
 #define IPI_HARTREE_EV 27.211386024367243 /* eV per Hartree (ase.units.Ha, ASE 3.22) */
 #define IPI_HDR MDB_IPI_HDR
 #define IPI_DEFAULT_TIMEOUT 60.0
@@ -110,27 +110,26 @@ typedef struct ipi_ctx {
   char unix_path[108]; /* "" for TCP */
   char host[256];
   char port[32];
-  double timeout; /* s */
+  double timeout;    /* s */
   int listen_fd, fd; /* -1 when closed */
   int broken;        /* a failure dropped the connection */
   int natoms;
-  double *buf; /* [3*natoms] positions out (atomic units), forces in (eV/Å), client order */
-  unsigned char *wire; /* [mdb_ipi_forces_bytes(natoms)] a FORCEREADY body as received */
-  double wait_s; /* running total of exchange wall time */
+  double *buf;                    /* [3*natoms] positions out (atomic units), forces in (eV/Å), client order */
+  unsigned char *wire;            /* [mdb_ipi_forces_bytes(natoms)] a FORCEREADY body as received */
+  double wait_s;                  /* running total of exchange wall time */
   char launch[MDB_SPEC_TEXT_MAX]; /* client command template, "" for none */
   char log[MDB_SPEC_TEXT_MAX];    /* where its output goes, "" for the default */
   pid_t child;                    /* the launched client (a process group), 0 for none */
   /* set through calc/ipi.h by calculators built on this one (the ase worker) */
-  char *init;         /* INIT payload; NULL: the usual single 0 byte */
+  char *init;          /* INIT payload; NULL: the usual single 0 byte */
   char **argv, **envp; /* exec these instead of launch under /bin/sh; NULL: none */
-  int own_client;     /* the client is mdbench's own: its ERROR text is passed on as it is */
-  int client_error;   /* the client sent ERROR (it refused; it did not crash or stall) */
-  char extra[65536];  /* the last FORCEREADY extra data, NUL-terminated (truncated) */
-  int pipelined;      /* the own client's steps go as one write (ipi_exchange) */
-  char *msg;          /* a step's outgoing messages */
+  int own_client;      /* the client is mdbench's own: its ERROR text is passed on as it is */
+  int client_error;    /* the client sent ERROR (it refused; it did not crash or stall) */
+  char extra[65536];   /* the last FORCEREADY extra data, NUL-terminated (truncated) */
+  int pipelined;       /* the own client's steps go as one write (ipi_exchange) */
+  char *msg;           /* a step's outgoing messages */
   size_t msgcap;
 } ipi_ctx;
-
 
 static double ipi_now(void) {
   struct timespec ts;
@@ -170,7 +169,8 @@ static mdb_status ipi_wait(ipi_ctx *c, short events, double deadline, const char
     struct pollfd p = {.fd = c->fd, .events = events};
     int ms = (int)ceil((left < IPI_SLICE_S ? left : IPI_SLICE_S) * 1e3);
     int r = poll(&p, 1, ms);
-    if (r < 0 && errno != EINTR) return mdb_err_set(err, MDB_ERUN, "ipi: poll failed while %s: %s", what, strerror(errno));
+    if (r < 0 && errno != EINTR)
+      return mdb_err_set(err, MDB_ERUN, "ipi: poll failed while %s: %s", what, strerror(errno));
     if (r > 0) return MDB_OK; /* readable, or hung up/error: recv/send say which */
     mdb_status st = ipi_stopped(what, err);
     if (st) return st;
@@ -187,7 +187,8 @@ static mdb_status ipi_recv(ipi_ctx *c, void *dst, size_t n, const char *what, md
     if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue; /* ipi_wait sees a stop */
     if (got < 0 && errno == ECONNRESET)
       return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
-    if (got < 0) return mdb_err_set(err, MDB_ERUN, "ipi: reading from the client failed while %s: %s", what, strerror(errno));
+    if (got < 0)
+      return mdb_err_set(err, MDB_ERUN, "ipi: reading from the client failed while %s: %s", what, strerror(errno));
     if (got == 0) return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
     p += got;
     n -= (size_t)got;
@@ -205,7 +206,8 @@ static mdb_status ipi_send(ipi_ctx *c, const void *src, size_t n, const char *wh
     if (put < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (put < 0 && (errno == EPIPE || errno == ECONNRESET))
       return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
-    if (put < 0) return mdb_err_set(err, MDB_ERUN, "ipi: writing to the client failed while %s: %s", what, strerror(errno));
+    if (put < 0)
+      return mdb_err_set(err, MDB_ERUN, "ipi: writing to the client failed while %s: %s", what, strerror(errno));
     p += put;
     n -= (size_t)put;
   }
@@ -354,8 +356,9 @@ static mdb_status ipi_init(void **out, const mdb_calc_spec *spec, mdb_err *err) 
   if (uname && (host || port))
     return mdb_err_set(err, MDB_EINPUT, "ipi: give either unix=NAME or host=H,port=P, not both");
   if (!uname && !port)
-    return mdb_err_set(err, MDB_EINPUT, "ipi: say where to listen: ipi:unix=NAME (socket /tmp/ipi_NAME), "
-                                        "ipi:host=H,port=P, or ipi:launch=COMMAND");
+    return mdb_err_set(err, MDB_EINPUT,
+                       "ipi: say where to listen: ipi:unix=NAME (socket /tmp/ipi_NAME), "
+                       "ipi:host=H,port=P, or ipi:launch=COMMAND");
   ipi_ctx *c = calloc(1, sizeof *c);
   if (!c) return mdb_err_nomem(err, "ipi state", sizeof *c);
   c->listen_fd = c->fd = -1;
@@ -389,8 +392,7 @@ static mdb_status ipi_init(void **out, const mdb_calc_spec *spec, mdb_err *err) 
       st = mdb_err_set(err, MDB_EINPUT, "ipi: port must be an integer in 1..65535 (got '%s')", port);
     const char *h = host ? host : "localhost";
     if (!st && (!h[0] || strlen(h) >= sizeof c->host))
-      st = mdb_err_set(err, MDB_EINPUT, "ipi: host must be a name or address of 1..%zu characters",
-                       sizeof c->host - 1);
+      st = mdb_err_set(err, MDB_EINPUT, "ipi: host must be a name or address of 1..%zu characters", sizeof c->host - 1);
     if (!st) {
       memcpy(c->host, h, strlen(h) + 1);
       snprintf(c->port, sizeof c->port, "%ld", p);
@@ -473,9 +475,12 @@ static void ipi_command(const ipi_ctx *c, char *out, size_t len) {
   for (const char *p = c->launch; *p && o + 1 < len; p++) {
     const char *sub = NULL;
     size_t skip = 0;
-    if (!strncmp(p, "{socket}", 8)) sub = name, skip = 8;
-    else if (!strncmp(p, "{host}", 6)) sub = c->host, skip = 6;
-    else if (!strncmp(p, "{port}", 6)) sub = c->port, skip = 6;
+    if (!strncmp(p, "{socket}", 8))
+      sub = name, skip = 8;
+    else if (!strncmp(p, "{host}", 6))
+      sub = c->host, skip = 6;
+    else if (!strncmp(p, "{port}", 6))
+      sub = c->port, skip = 6;
     if (sub) {
       o += (size_t)snprintf(out + o, len - o, "%s", sub);
       if (o >= len) o = len - 1;
@@ -508,8 +513,8 @@ static mdb_status ipi_spawn(ipi_ctx *c, mdb_err *err) {
       for (char **a = c->argv; *a; a++)
         if (!strcmp(*a, "{socket}")) *a = c->unix_path + strlen("/tmp/ipi_");
       execve(c->argv[0], c->argv, c->envp ? c->envp : environ);
-    }
-    else execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    } else
+      execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
     _exit(127);
   }
   setpgid(pid, pid);
@@ -591,8 +596,9 @@ static mdb_status ipi_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
     int fd = accept(c->listen_fd, NULL, NULL);
     if (fd >= 0) fcntl(fd, F_SETFD, FD_CLOEXEC); /* not inherited by a client launched later (shadow mode) */
     if (fd < 0 && (errno == EINTR || errno == ECONNABORTED)) continue;
-    if (fd < 0) return mdb_err_set(err, MDB_ERUN, "ipi: accept on %s failed: %s", ipi_where(c, where, sizeof where),
-                                   strerror(errno));
+    if (fd < 0)
+      return mdb_err_set(err, MDB_ERUN, "ipi: accept on %s failed: %s", ipi_where(c, where, sizeof where),
+                         strerror(errno));
     c->fd = fd;
     c->broken = 0;
     return MDB_OK;
@@ -690,8 +696,10 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
       return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
     if ((st = ipi_recv_hdr(c, msg, "waiting for HAVEDATA (the client computing)", err))) return st;
     if (strcmp(msg, "HAVEDATA"))
-      return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' after POSDATA where HAVEDATA "
-                                        "was expected", msg);
+      return mdb_err_set(err, MDB_ERUN,
+                         "ipi: the client answered STATUS with '%s' after POSDATA where HAVEDATA "
+                         "was expected",
+                         msg);
   } else {
     /* READY while busy is allowed (i-PI polls); the overall wait is bounded */
     double deadline = ipi_now() + c->timeout;
@@ -700,8 +708,10 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
       if ((st = ipi_recv_hdr(c, msg, "waiting for HAVEDATA (the client computing)", err))) return st;
       if (!strcmp(msg, "HAVEDATA")) break;
       if (strcmp(msg, "READY"))
-        return mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' after POSDATA where HAVEDATA "
-                                          "was expected", msg);
+        return mdb_err_set(err, MDB_ERUN,
+                           "ipi: the client answered STATUS with '%s' after POSDATA where HAVEDATA "
+                           "was expected",
+                           msg);
       if (ipi_now() > deadline)
         return mdb_err_set(err, MDB_ERUN, "ipi: the client did not have forces ready within %g s (timeout=)",
                            c->timeout);
@@ -713,8 +723,7 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
   }
   if ((st = ipi_recv_hdr(c, msg, "waiting for FORCEREADY", err))) return st;
   if (strcmp(msg, "FORCEREADY"))
-    return mdb_err_set(err, MDB_ERUN, "ipi: the client answered GETFORCE with '%s' where FORCEREADY was expected",
-                       msg);
+    return mdb_err_set(err, MDB_ERUN, "ipi: the client answered GETFORCE with '%s' where FORCEREADY was expected", msg);
   const size_t body = mdb_ipi_forces_bytes(n), head = MDB_IPI_FORCES_HEAD;
   double e, w[3][3];
   int32_t nextra;
@@ -825,8 +834,10 @@ mdb_status mdb_ipi_handshake(void *ctx, mdb_err *err) {
   if (!st && !strcmp(msg, "NEEDINIT")) st = ipi_send_init(c, msg, err);
   if (!st && strcmp(msg, "READY"))
     st = mdb_err_set(err, MDB_ERUN, "ipi: the client answered STATUS with '%s' where READY was expected", msg);
-  if (st) ipi_drop(c);
-  else c->pipelined = c->own_client;
+  if (st)
+    ipi_drop(c);
+  else
+    c->pipelined = c->own_client;
   return st;
 }
 

@@ -18,9 +18,9 @@
 #include "calc/calc.h"
 #include "core/error.h"
 
-#define MDB_IPI_HDR 12                /* bytes of a message header */
-#define MDB_IPI_MAX_EXTRA (64 << 20)  /* bytes of "extra" accepted after FORCEREADY */
-#define MDB_IPI_FORCES_HEAD 12        /* energy and atom count: the start of a FORCEREADY body */
+#define MDB_IPI_HDR 12               /* bytes of a message header */
+#define MDB_IPI_MAX_EXTRA (64 << 20) /* bytes of "extra" accepted after FORCEREADY */
+#define MDB_IPI_FORCES_HEAD 12       /* energy and atom count: the start of a FORCEREADY body */
 
 /* A 12-byte header: an upper-case ASCII word padded with spaces (or NULs).
  * Copies the word into msg and returns 0; -1 (msg "") when malformed. */

@@ -24,12 +24,12 @@ typedef struct mdb_lj_pair_f {
 
 /* The formula, written once and instantiated for double (every backend) and
  * float (the GPU's --precision mixed). */
-#define MDB_LJ_EVAL_DEFINE(NAME, T, PAIR)                                                                      \
-  MDB_HD static inline T NAME(T r2, const PAIR *p, T *fpair) {                                                  \
-    T r2inv = (T)1 / r2;                                                                                        \
-    T r6inv = r2inv * r2inv * r2inv;                                                                            \
-    *fpair = r6inv * ((T)12 * p->c12 * r6inv - (T)6 * p->c6) * r2inv;                                            \
-    return r6inv * (p->c12 * r6inv - p->c6) - p->eshift;                                                        \
+#define MDB_LJ_EVAL_DEFINE(NAME, T, PAIR)                             \
+  MDB_HD static inline T NAME(T r2, const PAIR *p, T *fpair) {        \
+    T r2inv = (T)1 / r2;                                              \
+    T r6inv = r2inv * r2inv * r2inv;                                  \
+    *fpair = r6inv * ((T)12 * p->c12 * r6inv - (T)6 * p->c6) * r2inv; \
+    return r6inv * (p->c12 * r6inv - p->c6) - p->eshift;              \
   }
 
 MDB_LJ_EVAL_DEFINE(mdb_lj_eval, double, mdb_lj_pair)

@@ -26,8 +26,7 @@
 #include "core/elements.h"
 #include "core/text.h"
 
-_Static_assert(sizeof(void *) == sizeof(mdb_plugin_entry_v1_fn),
-               "dlsym returns function pointers as void *");
+_Static_assert(sizeof(void *) == sizeof(mdb_plugin_entry_v1_fn), "dlsym returns function pointers as void *");
 
 typedef struct plugin_ctx {
   char path[MDB_SPEC_TEXT_MAX];
@@ -43,12 +42,9 @@ typedef struct plugin_ctx {
 
 static void plugin_fini(void *ctx) {
   plugin_ctx *c = ctx;
-  if (!c)
-    return;
-  if (c->api && c->pctx)
-    c->api->fini(c->pctx);
-  if (c->handle)
-    dlclose(c->handle);
+  if (!c) return;
+  if (c->api && c->pctx) c->api->fini(c->pctx);
+  if (c->handle) dlclose(c->handle);
   free(c->z);
   free(c->owners);
   free(c->xu);
@@ -61,31 +57,24 @@ static mdb_status plugin_load(plugin_ctx *c, mdb_err *err) {
   c->handle = dlopen(c->path, RTLD_NOW | RTLD_LOCAL);
   if (!c->handle) {
     const char *why = dlerror();
-    return mdb_err_set(err, MDB_EINPUT, "plugin: cannot load %s: %s", c->path,
-                       why ? why : "unknown dlopen error");
+    return mdb_err_set(err, MDB_EINPUT, "plugin: cannot load %s: %s", c->path, why ? why : "unknown dlopen error");
   }
   dlerror();
   void *sym = dlsym(c->handle, MDB_PLUGIN_ENTRY_SYMBOL);
   if (!sym)
-    return mdb_err_set(
-        err, MDB_EINPUT,
-        "plugin: %s has no symbol %s (is it an mdbench plugin built against "
-        "include/mdbench/calculator.h ABI %d to %d?)",
-        c->path, MDB_PLUGIN_ENTRY_SYMBOL, MDB_PLUGIN_ABI_MIN_VERSION,
-        MDB_PLUGIN_ABI_VERSION);
+    return mdb_err_set(err, MDB_EINPUT,
+                       "plugin: %s has no symbol %s (is it an mdbench plugin built against "
+                       "include/mdbench/calculator.h ABI %d to %d?)",
+                       c->path, MDB_PLUGIN_ENTRY_SYMBOL, MDB_PLUGIN_ABI_MIN_VERSION, MDB_PLUGIN_ABI_VERSION);
   mdb_plugin_entry_v1_fn entry;
   memcpy(&entry, &sym, sizeof entry);
   const mdb_plugin_v1 *api = entry();
-  if (!api)
-    return mdb_err_set(err, MDB_EINPUT, "plugin: %s: %s() returned NULL",
-                       c->path, MDB_PLUGIN_ENTRY_SYMBOL);
-  if (api->abi_version < MDB_PLUGIN_ABI_MIN_VERSION ||
-      api->abi_version > MDB_PLUGIN_ABI_VERSION)
+  if (!api) return mdb_err_set(err, MDB_EINPUT, "plugin: %s: %s() returned NULL", c->path, MDB_PLUGIN_ENTRY_SYMBOL);
+  if (api->abi_version < MDB_PLUGIN_ABI_MIN_VERSION || api->abi_version > MDB_PLUGIN_ABI_VERSION)
     return mdb_err_set(err, MDB_EINPUT,
                        "plugin: %s implements ABI %d, this mdbench accepts "
                        "ABI %d to %d",
-                       c->path, api->abi_version, MDB_PLUGIN_ABI_MIN_VERSION,
-                       MDB_PLUGIN_ABI_VERSION);
+                       c->path, api->abi_version, MDB_PLUGIN_ABI_MIN_VERSION, MDB_PLUGIN_ABI_VERSION);
   if (!api->init || !api->cutoff || !api->compute || !api->fini)
     return mdb_err_set(err, MDB_EINPUT,
                        "plugin: %s leaves a required function NULL (init, "
@@ -95,9 +84,7 @@ static mdb_status plugin_load(plugin_ctx *c, mdb_err *err) {
   return MDB_OK;
 }
 
-static const char *plugin_name(const plugin_ctx *c) {
-  return c->api->name ? c->api->name : c->path;
-}
+static const char *plugin_name(const plugin_ctx *c) { return c->api->name ? c->api->name : c->path; }
 
 /* What a plugin wrote into its err buffer (len bytes), quoted for a one-line
  * message: the plugin may fill every byte without a terminating NUL, or put
@@ -106,8 +93,7 @@ static const char *plugin_msg(const char *msg, size_t len, const char *dflt) {
   return msg[0] ? mdb_text_q(msg, len) : dflt;
 }
 
-static mdb_status plugin_init(void **out, const mdb_calc_spec *spec,
-                              mdb_err *err) {
+static mdb_status plugin_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
   const char *lib = NULL;
   const char *keys[MDB_SPEC_MAX_PARAMS], *values[MDB_SPEC_MAX_PARAMS];
   int n = 0;
@@ -120,14 +106,12 @@ static mdb_status plugin_init(void **out, const mdb_calc_spec *spec,
     values[n++] = spec->params[i].value;
   }
   if (!lib)
-    return mdb_err_set(
-        err, MDB_EINPUT,
-        "calculator '%s': plugin needs lib=PATH, the shared library to load "
-        "(e.g. plugin:lib=build/examples/plugins/libmorse.so)",
-        spec->text);
+    return mdb_err_set(err, MDB_EINPUT,
+                       "calculator '%s': plugin needs lib=PATH, the shared library to load "
+                       "(e.g. plugin:lib=build/examples/plugins/libmorse.so)",
+                       spec->text);
   plugin_ctx *c = calloc(1, sizeof *c);
-  if (!c)
-    return mdb_err_nomem(err, "plugin context", sizeof *c);
+  if (!c) return mdb_err_nomem(err, "plugin context", sizeof *c);
   snprintf(c->path, sizeof c->path, "%s", lib);
   mdb_status st = plugin_load(c, err);
   if (!st) {
@@ -145,11 +129,9 @@ static mdb_status plugin_init(void **out, const mdb_calc_spec *spec,
   return MDB_OK;
 }
 
-static mdb_status plugin_prepare(void *ctx, const mdb_system *sys,
-                                 mdb_err *err) {
+static mdb_status plugin_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
   plugin_ctx *c = ctx;
-  if (!c->api->prepare)
-    return MDB_OK;
+  if (!c->api->prepare) return MDB_OK;
   const char *symbols[MDB_MAX_TYPES];
   int z[MDB_MAX_TYPES];
   for (int t = 0; t < sys->ntypes; t++) {
@@ -158,8 +140,8 @@ static mdb_status plugin_prepare(void *ctx, const mdb_system *sys,
   }
   char msg[sizeof err->msg / 2] = "";
   if (c->api->prepare(c->pctx, sys->ntypes, symbols, z, msg, sizeof msg))
-    return mdb_err_set(err, MDB_EINPUT, "plugin %s (%s): %s", plugin_name(c),
-                       c->path, plugin_msg(msg, sizeof msg, "prepare failed (no message)"));
+    return mdb_err_set(err, MDB_EINPUT, "plugin %s (%s): %s", plugin_name(c), c->path,
+                       plugin_msg(msg, sizeof msg, "prepare failed (no message)"));
   return MDB_OK;
 }
 
@@ -170,26 +152,19 @@ static double plugin_cutoff(const void *ctx) {
 
 static unsigned plugin_kinds(const void *ctx) {
   const plugin_ctx *c = ctx;
-  return c->api->needs_full_list && c->api->needs_full_list(c->pctx)
-             ? MDB_NEIGH_FULL
-             : MDB_NEIGH_HALF;
+  return c->api->needs_full_list && c->api->needs_full_list(c->pctx) ? MDB_NEIGH_FULL : MDB_NEIGH_HALF;
 }
 
-static mdb_status plugin_compute(void *ctx, mdb_system *sys,
-                                 const mdb_neigh *nl, unsigned flags,
-                                 mdb_calc_out *out, mdb_err *err) {
+static mdb_status plugin_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, unsigned flags, mdb_calc_out *out,
+                                 mdb_err *err) {
   plugin_ctx *c = ctx;
   const int ntot = sys->n + sys->nghost;
   if (ntot > c->cap) {
     int *z = realloc(c->z, (size_t)ntot * sizeof *z);
-    if (z)
-      c->z = z;
+    if (z) c->z = z;
     int *ow = z ? realloc(c->owners, (size_t)ntot * sizeof *ow) : NULL;
-    if (ow)
-      c->owners = ow;
-    if (!z || !ow)
-      return mdb_err_nomem(err, "plugin atom buffers",
-                           2.0 * ntot * sizeof(int));
+    if (ow) c->owners = ow;
+    if (!z || !ow) return mdb_err_nomem(err, "plugin atom buffers", 2.0 * ntot * sizeof(int));
     c->cap = ntot;
   }
   int ztype[MDB_MAX_TYPES];
@@ -222,9 +197,7 @@ static mdb_status plugin_compute(void *ctx, mdb_system *sys,
   if (c->api->abi_version >= 2) {
     if (sys->n > c->xu_cap) {
       double *xu = realloc(c->xu, (size_t)sys->n * 3 * sizeof *xu);
-      if (!xu)
-        return mdb_err_nomem(err, "plugin unwrapped positions",
-                             3.0 * sys->n * sizeof *xu);
+      if (!xu) return mdb_err_nomem(err, "plugin unwrapped positions", 3.0 * sys->n * sizeof *xu);
       c->xu = xu;
       c->xu_cap = sys->n;
     }
@@ -232,8 +205,7 @@ static mdb_status plugin_compute(void *ctx, mdb_system *sys,
     for (int i = 0; i < sys->n; i++) {
       const int *im = sys->image + 3 * i;
       for (int k = 0; k < 3; k++)
-        c->xu[3 * i + k] = sys->x[3 * i + k] + im[0] * h[0][k] +
-                           im[1] * h[1][k] + im[2] * h[2][k];
+        c->xu[3 * i + k] = sys->x[3 * i + k] + im[0] * h[0][k] + im[1] * h[1][k] + im[2] * h[2][k];
     }
     in.atom_ids = sys->id;
     in.x_unwrapped = c->xu;
@@ -242,8 +214,8 @@ static mdb_status plugin_compute(void *ctx, mdb_system *sys,
   mdb_plugin_result res = {.forces = sys->f};
   char msg[sizeof err->msg / 2] = "";
   if (c->api->compute(c->pctx, &in, &res, msg, sizeof msg))
-    return mdb_err_set(err, MDB_ERUN, "plugin %s (%s): %s", plugin_name(c),
-                       c->path, plugin_msg(msg, sizeof msg, "compute failed (no message)"));
+    return mdb_err_set(err, MDB_ERUN, "plugin %s (%s): %s", plugin_name(c), c->path,
+                       plugin_msg(msg, sizeof msg, "compute failed (no message)"));
   out->energy = res.energy;
   if ((flags & MDB_COMPUTE_VIRIAL) && res.virial_set) {
     memcpy(out->virial, res.virial, sizeof out->virial);

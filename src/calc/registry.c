@@ -14,7 +14,7 @@
 extern const mdb_calc_ops mdb_lj_cpu_ops, mdb_eam_cpu_ops, mdb_sw_cpu_ops, mdb_spcfw_cpu_ops, mdb_plugin_cpu_ops;
 extern const mdb_calc_ops mdb_ipi_cpu_ops, mdb_ase_cpu_ops;
 
-static const mdb_calc_ops *const registry[] = {&mdb_lj_cpu_ops, &mdb_eam_cpu_ops, &mdb_sw_cpu_ops,
+static const mdb_calc_ops *const registry[] = {&mdb_lj_cpu_ops,    &mdb_eam_cpu_ops,    &mdb_sw_cpu_ops,
                                                &mdb_spcfw_cpu_ops, &mdb_plugin_cpu_ops, &mdb_ipi_cpu_ops,
                                                &mdb_ase_cpu_ops};
 static const int nregistry = (int)(sizeof registry / sizeof registry[0]);
@@ -47,8 +47,7 @@ static char *trim(char *s) {
 mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *err) {
   memset(spec, 0, sizeof *spec);
   if (!text || strlen(text) >= sizeof spec->text)
-    return mdb_err_set(err, MDB_EINPUT, "calculator spec is empty or longer than %d characters",
-                       MDB_SPEC_TEXT_MAX - 1);
+    return mdb_err_set(err, MDB_EINPUT, "calculator spec is empty or longer than %d characters", MDB_SPEC_TEXT_MAX - 1);
   snprintf(spec->text, sizeof spec->text, "%s", text);
   char buf[MDB_SPEC_TEXT_MAX];
   snprintf(buf, sizeof buf, "%s", text);
@@ -67,15 +66,15 @@ mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *e
     /* the next comma outside quotes ends the parameter */
     char *p = tok, quote = 0;
     for (; *p && (quote || *p != ','); p++)
-      if (!quote && (*p == '"' || *p == '\'')) quote = *p;
-      else if (quote && *p == quote) quote = 0;
-    if (quote)
-      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': a quote (%c) is not closed", text, quote);
+      if (!quote && (*p == '"' || *p == '\''))
+        quote = *p;
+      else if (quote && *p == quote)
+        quote = 0;
+    if (quote) return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': a quote (%c) is not closed", text, quote);
     char *next = *p ? p + 1 : NULL;
     *p = 0;
     char *eq = strchr(tok, '=');
-    if (!eq)
-      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': '%s' is not key=value", text, trim(tok));
+    if (!eq) return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': '%s' is not key=value", text, trim(tok));
     *eq = 0;
     char *key = trim(tok), *value = trim(eq + 1);
     size_t vl = strlen(value);
@@ -84,16 +83,17 @@ mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *e
       value++;
     }
     tok = next;
-    if (!*key || !*value)
-      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': empty key or value", text);
+    if (!*key || !*value) return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': empty key or value", text);
     if (strlen(key) >= sizeof spec->params[0].key)
       return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': key '%s' is too long", text, key);
     if (strcmp(key, "label") == 0) {
       int ok = strlen(value) < sizeof spec->label && !spec->label[0];
       for (const char *c = value; ok && *c; c++) ok = isalnum((unsigned char)*c) || strchr("._-", *c);
       if (!ok)
-        return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': label must be given once, 1..%zu letters, digits, "
-                           "'.', '_' or '-' (got '%s')", text, sizeof spec->label - 1, value);
+        return mdb_err_set(err, MDB_EINPUT,
+                           "calculator spec '%s': label must be given once, 1..%zu letters, digits, "
+                           "'.', '_' or '-' (got '%s')",
+                           text, sizeof spec->label - 1, value);
       snprintf(spec->label, sizeof spec->label, "%s", value);
       continue;
     }
@@ -101,8 +101,7 @@ mdb_status mdb_calc_spec_parse(const char *text, mdb_calc_spec *spec, mdb_err *e
       if (strcmp(spec->params[i].key, key) == 0)
         return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': key '%s' given twice", text, key);
     if (spec->nparams == MDB_SPEC_MAX_PARAMS)
-      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': more than %d parameters", text,
-                         MDB_SPEC_MAX_PARAMS);
+      return mdb_err_set(err, MDB_EINPUT, "calculator spec '%s': more than %d parameters", text, MDB_SPEC_MAX_PARAMS);
     mdb_kv *kv = &spec->params[spec->nparams++];
     snprintf(kv->key, sizeof kv->key, "%s", key);
     snprintf(kv->value, sizeof kv->value, "%s", value);
@@ -194,8 +193,8 @@ mdb_status mdb_calc_create(mdb_calc *calc, const char *spec_text, const char *de
   if (!known)
     return mdb_err_set(err, MDB_EINPUT, "unknown calculator '%s' (valid: %s)", calc->spec.name, mdb_calc_names());
   if (!ops)
-    return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no '%s' backend (available: %s)", calc->spec.name,
-                       device, devices);
+    return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no '%s' backend (available: %s)", calc->spec.name, device,
+                       devices);
   if ((st = ops->init(&calc->ctx, &calc->spec, err))) return st;
   calc->ops = ops;
   return MDB_OK;
@@ -231,8 +230,8 @@ const char *mdb_calc_external_info(const mdb_calc *calc) {
   return s ? s : "";
 }
 
-mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags,
-                            mdb_calc_out *out, mdb_err *err) {
+mdb_status mdb_calc_compute(mdb_calc *calc, mdb_system *sys, const mdb_neigh *nl, unsigned flags, mdb_calc_out *out,
+                            mdb_err *err) {
   int nall = sys->n + sys->nghost;
   memset(sys->f, 0, (size_t)nall * 3 * sizeof(double));
   memset(out, 0, sizeof *out);

@@ -139,8 +139,10 @@ static mdb_status spcfw_init(void **out, const mdb_calc_spec *spec, mdb_err *err
     return mdb_err_set(err, MDB_EINPUT, "spcfw: alpha must be >= 0 Å⁻¹ (got %g; default %g)", alpha, ALPHA_DEFAULT);
   if ((st = mdb_spec_double(spec, "rc", &rc, &found, err))) return st;
   if (!(rc > MOL_SPAN))
-    return mdb_err_set(err, MDB_EINPUT, "spcfw: rc must be > %g Å, the largest intramolecular distance (got %g; "
-                       "default %g)", MOL_SPAN, rc, RC_DEFAULT);
+    return mdb_err_set(err, MDB_EINPUT,
+                       "spcfw: rc must be > %g Å, the largest intramolecular distance (got %g; "
+                       "default %g)",
+                       MOL_SPAN, rc, RC_DEFAULT);
   spcfw_ctx *c = calloc(1, sizeof *c);
   if (!c) return mdb_err_nomem(err, "spcfw parameters", sizeof *c);
   c->alpha = alpha;
@@ -155,7 +157,8 @@ static double min_width(const mdb_box *b) { return fmin(b->width[0], fmin(b->wid
 
 static mdb_status check_width(const mdb_box *b, mdb_err *err) {
   if (min_width(b) > 2 * MOL_SPAN) return MDB_OK;
-  return mdb_err_set(err, MDB_EINPUT, "spcfw: the cell is %.3g Å wide; it must be wider than %g Å so that each "
+  return mdb_err_set(err, MDB_EINPUT,
+                     "spcfw: the cell is %.3g Å wide; it must be wider than %g Å so that each "
                      "atom has one image of its molecule partners within %g Å (use more molecules)",
                      min_width(b), 2 * MOL_SPAN, MOL_SPAN);
 }
@@ -190,16 +193,19 @@ static mdb_status find_molecules(spcfw_ctx *c, const mdb_system *sys, mdb_err *e
   if (!st && with_mol && with_mol != n) {
     int i = 0;
     while (sys->mol[i] >= 0) i++;
-    st = mdb_err_set(err, MDB_EINPUT, "spcfw: atom %d has no molecule id while %d atoms have one; every atom "
-                     "must belong to an O,H,H molecule", sys->id[i] + 1, with_mol);
+    st = mdb_err_set(err, MDB_EINPUT,
+                     "spcfw: atom %d has no molecule id while %d atoms have one; every atom "
+                     "must belong to an O,H,H molecule",
+                     sys->id[i] + 1, with_mol);
   }
   if (!st && !with_mol) /* consecutive triples: molecule id/3, and the O must be first */
     for (int i = 0; i < n; i++) {
       keys[i].mol = keys[i].id / 3;
       if ((keys[i].id % 3 == 0) != !keys[i].not_o && !st)
-        st = mdb_err_set(err, MDB_EINPUT, "spcfw: the system has no molecule ids, so its atoms are read as "
-                         "consecutive O,H,H molecules, but atom %d is %s", keys[i].id + 1,
-                         sys->species[sys->type[i]]);
+        st = mdb_err_set(err, MDB_EINPUT,
+                         "spcfw: the system has no molecule ids, so its atoms are read as "
+                         "consecutive O,H,H molecules, but atom %d is %s",
+                         keys[i].id + 1, sys->species[sys->type[i]]);
     }
   if (st) {
     free(keys);
@@ -226,8 +232,10 @@ static mdb_status find_molecules(spcfw_ctx *c, const mdb_system *sys, mdb_err *e
     int no = 0;
     for (int q = k; q < e; q++) no += !keys[q].not_o;
     if (e - k != 3 || no != 1) {
-      st = mdb_err_set(err, MDB_EINPUT, "spcfw: molecule id %d has %d atoms (%d O, %d H); every molecule must be "
-                       "O,H,H", keys[k].mol, e - k, no, e - k - no);
+      st = mdb_err_set(err, MDB_EINPUT,
+                       "spcfw: molecule id %d has %d atoms (%d O, %d H); every molecule must be "
+                       "O,H,H",
+                       keys[k].mol, e - k, no, e - k - no);
       break;
     }
     c->o_id[m] = keys[k].id;
@@ -258,8 +266,10 @@ static mdb_status spcfw_prepare(void *ctx, const mdb_system *sys, mdb_err *err) 
                          count[t], sys->species[t]);
   }
   if (sys->n == 0 || sys->n % 3 || c->t_o < 0 || c->t_h < 0 || 2 * count[c->t_o] != count[c->t_h])
-    return mdb_err_set(err, MDB_EINPUT, "spcfw models water: the system must be O,H,H molecules (it has %d O and "
-                       "%d H atoms)", c->t_o < 0 ? 0 : count[c->t_o], c->t_h < 0 ? 0 : count[c->t_h]);
+    return mdb_err_set(err, MDB_EINPUT,
+                       "spcfw models water: the system must be O,H,H molecules (it has %d O and "
+                       "%d H atoms)",
+                       c->t_o < 0 ? 0 : count[c->t_o], c->t_h < 0 ? 0 : count[c->t_h]);
   mdb_status st = check_width(&sys->box, err);
   if (!st) st = find_molecules(c, sys, err);
   if (st) return st;
@@ -279,8 +289,8 @@ static mdb_status spcfw_prepare(void *ctx, const mdb_system *sys, mdb_err *err) 
         p->lj.eshift = mdb_lj_eval(p->lj.rc2, &p->lj, &unused);
       }
     }
-  c->e_self = c->nmol * (mdb_dsf_self(Q_O * Q_O * COULOMB_EV_A, &c->dsf) +
-                         2 * mdb_dsf_self(Q_H * Q_H * COULOMB_EV_A, &c->dsf));
+  c->e_self =
+      c->nmol * (mdb_dsf_self(Q_O * Q_O * COULOMB_EV_A, &c->dsf) + 2 * mdb_dsf_self(Q_H * Q_H * COULOMB_EV_A, &c->dsf));
   mdb_spcfw_params *prm = &c->prm;
   prm->rc = c->rc;
   prm->dsf = c->dsf;
@@ -409,9 +419,10 @@ static inline double spcfw_pairs(spcfw_ctx *c, mdb_system *sys, const mdb_neigh 
 
 static mdb_status torn(const spcfw_ctx *c, int m, int kind, mdb_err *err) {
   const int a = kind == 2 ? c->h_id[2 * m] : c->o_id[m], b = kind == 2 ? c->h_id[2 * m + 1] : c->h_id[2 * m + kind];
-  return mdb_err_set(err, c->computed ? MDB_ERUN : MDB_EINPUT, "spcfw: atoms %d and %d, of one molecule, are %s within %g Å of each other: "
-                     "the molecule is torn apart%s or its atoms are not an O,H,H molecule", a + 1, b + 1,
-                     c->seen[3 * m + kind] ? "more than once" : "not", MOL_SPAN,
+  return mdb_err_set(err, c->computed ? MDB_ERUN : MDB_EINPUT,
+                     "spcfw: atoms %d and %d, of one molecule, are %s within %g Å of each other: "
+                     "the molecule is torn apart%s or its atoms are not an O,H,H molecule",
+                     a + 1, b + 1, c->seen[3 * m + kind] ? "more than once" : "not", MOL_SPAN,
                      c->computed ? " (a blown-up run)" : " in the input");
 }
 
@@ -467,8 +478,10 @@ static mdb_status spcfw_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl,
   const int eflag = (flags & MDB_COMPUTE_ENERGY) != 0;
   double e_pair = eflag ? spcfw_pairs(c, sys, nl, 1) : spcfw_pairs(c, sys, nl, 0);
   if (c->odd)
-    return mdb_err_set(err, c->computed ? MDB_ERUN : MDB_EINPUT, "spcfw: molecule %d has an O–O pair closer than %g Å (an atom met its own "
-                       "image: the cell is too narrow)", c->odd, MOL_SPAN);
+    return mdb_err_set(err, c->computed ? MDB_ERUN : MDB_EINPUT,
+                       "spcfw: molecule %d has an O–O pair closer than %g Å (an atom met its own "
+                       "image: the cell is too narrow)",
+                       c->odd, MOL_SPAN);
   double e_bonded = 0;
   if ((st = spcfw_bonded(c, sys, &e_bonded, err))) return st;
   out->energy = eflag ? e_pair + e_bonded + c->e_self : 0.0;

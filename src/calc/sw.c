@@ -118,7 +118,8 @@ static mdb_status sw_field(sw_ctx *c, sw_entry *e, int *nf, const char *tok, int
 static mdb_status sw_read_file(sw_ctx *c, mdb_err *err) {
   const char *why = "";
   FILE *fp = mdb_input_open(c->file, &why);
-  if (!fp) return mdb_err_set(err, MDB_EINPUT, "sw: cannot open potential file '%s': %s", mdb_text_q(c->file, 256), why);
+  if (!fp)
+    return mdb_err_set(err, MDB_EINPUT, "sw: cannot open potential file '%s': %s", mdb_text_q(c->file, 256), why);
   mdb_status st = MDB_OK;
   char *buf = NULL;
   size_t bufcap = 0;
@@ -188,9 +189,8 @@ static void sw_ctx_free(sw_ctx *c) {
   free(c);
 }
 
-static const mdb_calc_key sw_keys[] = {
-    {"file", "built-in Si (Stillinger & Weber 1985)", "LAMMPS .sw potential file"},
-    {NULL, NULL, NULL}};
+static const mdb_calc_key sw_keys[] = {{"file", "built-in Si (Stillinger & Weber 1985)", "LAMMPS .sw potential file"},
+                                       {NULL, NULL, NULL}};
 
 static mdb_status sw_init(void **out, const mdb_calc_spec *spec, mdb_err *err) {
   mdb_status st = mdb_calc_check_keys(spec, sw_keys, err);

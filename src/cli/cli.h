@@ -14,26 +14,47 @@
 #include "core/error.h"
 
 enum {
-  OPT_CALCULATOR = 256, OPT_SYSTEM, OPT_ATOMS, OPT_STEPS, OPT_PROTOCOL, OPT_DEVICE, OPT_OUTPUT, OPT_TIMESTEP,
-  OPT_TEMPERATURE, OPT_WARMUP, OPT_SEED, OPT_EINTERVAL, OPT_MINTERVAL, OPT_SKIN, OPT_QUIET, OPT_LATTICE, OPT_HELP,
-  OPT_THERMOSTAT, OPT_TDAMP, OPT_PDAMP, OPT_PRESSURE, OPT_PRECISION, OPT_THREADS,
+  OPT_CALCULATOR = 256,
+  OPT_SYSTEM,
+  OPT_ATOMS,
+  OPT_STEPS,
+  OPT_PROTOCOL,
+  OPT_DEVICE,
+  OPT_OUTPUT,
+  OPT_TIMESTEP,
+  OPT_TEMPERATURE,
+  OPT_WARMUP,
+  OPT_SEED,
+  OPT_EINTERVAL,
+  OPT_MINTERVAL,
+  OPT_SKIN,
+  OPT_QUIET,
+  OPT_LATTICE,
+  OPT_HELP,
+  OPT_THERMOSTAT,
+  OPT_TDAMP,
+  OPT_PDAMP,
+  OPT_PRESSURE,
+  OPT_PRECISION,
+  OPT_THREADS,
   OPT_CLI_FIRST_FREE = 512 /* subcommands number their own options from here */
 };
 
 /* The getopt_long entries of the options that describe a case, for an
  * option table: {MDB_CLI_CASE_OPTIONS, {"output", ...}, ..., {0, 0, 0, 0}}. */
-#define MDB_CLI_CASE_OPTIONS                                                                                        \
-  {"calculator", required_argument, 0, OPT_CALCULATOR}, {"system", required_argument, 0, OPT_SYSTEM},             \
-      {"atoms", required_argument, 0, OPT_ATOMS}, {"steps", required_argument, 0, OPT_STEPS},                     \
-      {"protocol", required_argument, 0, OPT_PROTOCOL}, {"device", required_argument, 0, OPT_DEVICE},             \
+#define MDB_CLI_CASE_OPTIONS                                                                                         \
+  {"calculator", required_argument, 0, OPT_CALCULATOR}, {"system", required_argument, 0, OPT_SYSTEM},                \
+      {"atoms", required_argument, 0, OPT_ATOMS}, {"steps", required_argument, 0, OPT_STEPS},                        \
+      {"protocol", required_argument, 0, OPT_PROTOCOL}, {"device", required_argument, 0, OPT_DEVICE},                \
       {"timestep-fs", required_argument, 0, OPT_TIMESTEP}, {"temperature-K", required_argument, 0, OPT_TEMPERATURE}, \
-      {"warmup", required_argument, 0, OPT_WARMUP}, {"seed", required_argument, 0, OPT_SEED},                     \
-      {"energy-interval", required_argument, 0, OPT_EINTERVAL},                                                   \
-      {"memory-interval", required_argument, 0, OPT_MINTERVAL}, {"skin-A", required_argument, 0, OPT_SKIN},       \
-      {"lattice-A", required_argument, 0, OPT_LATTICE}, {"thermostat", required_argument, 0, OPT_THERMOSTAT},     \
-      {"tdamp-fs", required_argument, 0, OPT_TDAMP}, {"pdamp-fs", required_argument, 0, OPT_PDAMP},               \
-      {"pressure-bar", required_argument, 0, OPT_PRESSURE}, {"precision", required_argument, 0, OPT_PRECISION},    \
-      {"threads", required_argument, 0, OPT_THREADS}
+      {"warmup", required_argument, 0, OPT_WARMUP}, {"seed", required_argument, 0, OPT_SEED},                        \
+      {"energy-interval", required_argument, 0, OPT_EINTERVAL},                                                      \
+      {"memory-interval", required_argument, 0, OPT_MINTERVAL}, {"skin-A", required_argument, 0, OPT_SKIN},          \
+      {"lattice-A", required_argument, 0, OPT_LATTICE}, {"thermostat", required_argument, 0, OPT_THERMOSTAT},        \
+      {"tdamp-fs", required_argument, 0, OPT_TDAMP}, {"pdamp-fs", required_argument, 0, OPT_PDAMP},                  \
+      {"pressure-bar", required_argument, 0, OPT_PRESSURE}, {"precision", required_argument, 0, OPT_PRECISION}, {    \
+    "threads", required_argument, 0, OPT_THREADS                                                                     \
+  }
 
 /* One case option (getopt's opt and optarg) into c: -1 when opt is not a
  * case option, 0 when taken, else the exit code after printing the error. */

@@ -85,7 +85,8 @@ static int cmp_rows(const void *pa, const void *pb) {
   } else {
     double u = num_of(x, sort_col), v = num_of(y, sort_col);
     int nu = isnan(u), nv = isnan(v);
-    if (nu || nv) r = nu - nv; /* missing numbers last, either way */
+    if (nu || nv)
+      r = nu - nv; /* missing numbers last, either way */
     else {
       r = (u > v) - (u < v);
       if (sort_rev) r = -r;
@@ -110,9 +111,12 @@ static void cell(const mdb_rcase *c, const column *k, char *buf, size_t len) {
     return;
   }
   double v = num_of(c, k);
-  if (isnan(v)) snprintf(buf, len, "-");
-  else if (k->kind == COL_I64) snprintf(buf, len, "%lld", (long long)v);
-  else snprintf(buf, len, k->fmt, v);
+  if (isnan(v))
+    snprintf(buf, len, "-");
+  else if (k->kind == COL_I64)
+    snprintf(buf, len, "%lld", (long long)v);
+  else
+    snprintf(buf, len, k->fmt, v);
 }
 
 static void print_table(const mdb_rset *set, const int *order) {
@@ -165,9 +169,12 @@ static void print_csv(const mdb_rset *set, const int *order) {
     const mdb_rcase *c = &set->cases[order[i]];
     for (int j = 0; j < NCOLS; j++) {
       if (j) putchar(',');
-      if (cols[j].kind == COL_STR) csv_str(str_of(c, &cols[j]));
-      else if (cols[j].kind == COL_I64) printf("%lld", (long long)*(const int64_t *)((const char *)c + cols[j].off));
-      else if (!isnan(num_of(c, &cols[j]))) printf("%.17g", num_of(c, &cols[j]));
+      if (cols[j].kind == COL_STR)
+        csv_str(str_of(c, &cols[j]));
+      else if (cols[j].kind == COL_I64)
+        printf("%lld", (long long)*(const int64_t *)((const char *)c + cols[j].off));
+      else if (!isnan(num_of(c, &cols[j])))
+        printf("%.17g", num_of(c, &cols[j]));
     }
     printf("\n");
   }
@@ -182,9 +189,12 @@ static int print_json(const mdb_rset *set, const int *order) {
     const mdb_rcase *c = &set->cases[order[i]];
     cJSON *o = cJSON_CreateObject();
     for (int j = 0; o && j < NCOLS; j++) {
-      if (cols[j].kind == COL_STR) cJSON_AddStringToObject(o, cols[j].name, str_of(c, &cols[j]));
-      else if (isfinite(num_of(c, &cols[j]))) cJSON_AddNumberToObject(o, cols[j].name, num_of(c, &cols[j]));
-      else cJSON_AddNullToObject(o, cols[j].name);
+      if (cols[j].kind == COL_STR)
+        cJSON_AddStringToObject(o, cols[j].name, str_of(c, &cols[j]));
+      else if (isfinite(num_of(c, &cols[j])))
+        cJSON_AddNumberToObject(o, cols[j].name, num_of(c, &cols[j]));
+      else
+        cJSON_AddNullToObject(o, cols[j].name);
     }
     cJSON_AddItemToArray(arr, o);
   }
@@ -200,21 +210,23 @@ static int print_json(const mdb_rset *set, const int *order) {
 }
 
 static void or_dash(char *buf, size_t len, const char *fmt, double v) {
-  if (isnan(v)) snprintf(buf, len, "-");
-  else snprintf(buf, len, fmt, v);
+  if (isnan(v))
+    snprintf(buf, len, "-");
+  else
+    snprintf(buf, len, fmt, v);
 }
 
 /* One case: the layout of `mdbench run`'s closing summary (src/cli/mdbench.c print_summary). */
 static void print_one(const mdb_rcase *c, const mdb_rset *set) {
   char a[7][64];
-  printf("mdbench %s: %s on %s (%lld atoms), %s, %s\n", mdb_version(), c->calculator, c->system,
-         (long long)c->n_atoms, c->protocol, c->device);
+  printf("mdbench %s: %s on %s (%lld atoms), %s, %s\n", mdb_version(), c->calculator, c->system, (long long)c->n_atoms,
+         c->protocol, c->device);
   printf("  case        %s  (%s)\n", c->label, set->path);
   printf("  device      %s%s%s\n", c->device_name[0] ? c->device_name : "(model not recorded)",
          c->host[0] ? "  host " : "", c->host);
   if (strcmp(c->protocol, "NVE") != 0 && c->protocol[0]) {
-    printf("  ensemble    %s thermostat, T %g K, tdamp %g fs", c->thermostat[0] ? c->thermostat : "-",
-           c->temperature_K, c->tdamp_fs);
+    printf("  ensemble    %s thermostat, T %g K, tdamp %g fs", c->thermostat[0] ? c->thermostat : "-", c->temperature_K,
+           c->tdamp_fs);
     if (c->chain_length > 0) printf(", chain %lld", (long long)c->chain_length);
     if (strcmp(c->protocol, "NPT") == 0)
       printf("; MTK iso barostat, P %g bar, pdamp %g fs", c->pressure_bar, c->pdamp_fs);
@@ -247,8 +259,9 @@ static void print_one(const mdb_rcase *c, const mdb_rset *set) {
   or_dash(a[1], 64, "%.3e", c->drift_slope);
   or_dash(a[2], 64, "%.3e", c->max_deviation);
   or_dash(a[3], 64, "%.3g", c->energy_std);
-  printf("  energy      drift %s (relative, total E)  conserved slope %s eV/atom/ps  max |E-E0| %s eV/atom  std %s eV\n",
-         a[0], a[1], a[2], a[3]);
+  printf(
+      "  energy      drift %s (relative, total E)  conserved slope %s eV/atom/ps  max |E-E0| %s eV/atom  std %s eV\n",
+      a[0], a[1], a[2], a[3]);
   or_dash(a[0], 64, "%.4g", c->mean_temperature_K);
   or_dash(a[1], 64, "%.3g", c->std_temperature_K);
   or_dash(a[2], 64, "%.4g", c->mean_pressure_bar);
@@ -260,10 +273,13 @@ static void print_one(const mdb_rcase *c, const mdb_rset *set) {
   } else {
     char up[16];
     size_t i = 0;
-    for (; c->status[i] && i < sizeof up - 1; i++) up[i] = (char)(c->status[i] >= 'a' && c->status[i] <= 'z' ? c->status[i] - 32 : c->status[i]);
+    for (; c->status[i] && i < sizeof up - 1; i++)
+      up[i] = (char)(c->status[i] >= 'a' && c->status[i] <= 'z' ? c->status[i] - 32 : c->status[i]);
     up[i] = '\0';
-    if (c->fail_step >= 0) printf("  status      %s at step %lld: %s\n", up, (long long)c->fail_step, c->error);
-    else printf("  status      %s: %s\n", up, c->error[0] ? c->error : "(no reason recorded)");
+    if (c->fail_step >= 0)
+      printf("  status      %s at step %lld: %s\n", up, (long long)c->fail_step, c->error);
+    else
+      printf("  status      %s: %s\n", up, c->error[0] ? c->error : "(no reason recorded)");
   }
 }
 
@@ -299,8 +315,9 @@ int mdb_cmd_analyze(int argc, char **argv) {
     }
   }
   if (optind != argc - 1) {
-    fprintf(stderr, "mdbench analyze: error: %s (usage: mdbench analyze PATH [--sort COLUMN] [--reverse] "
-                    "[--format table|csv|json])\n",
+    fprintf(stderr,
+            "mdbench analyze: error: %s (usage: mdbench analyze PATH [--sort COLUMN] [--reverse] "
+            "[--format table|csv|json])\n",
             optind >= argc ? "no PATH given" : "more than one PATH given");
     return 2;
   }

@@ -58,26 +58,25 @@ static const struct option options[] = {MDB_CLI_CASE_OPTIONS,
                                         {0, 0, 0, 0}};
 
 static void usage(FILE *to) {
-  fprintf(to,
-          "usage: mdbench compare --calculators A,B[,...] [options]   A, B, ... on one seeded trajectory each\n"
-          "       mdbench compare --compare A B ... [options]         the same (the guide's spelling)\n"
-          "       mdbench compare --reference A --shadow B [options]  integrate with A, evaluate B on every step\n"
-          "\n"
-          "Every calculator starts from the identical state (same system, seed and velocities) and\n"
-          "runs the same steps. The table gives each one's latency and its speedup over the first\n"
-          "(mean step time of the first / its own) with a 95%% moving-block bootstrap interval.\n"
-          "Shadow mode records, per step, (E_B - E_A)/N and the force error of B against A (MAE,\n"
-          "RMSE over components, max over atoms of |dF|) next to both latencies.\n"
-          "\n"
-          "options: every `mdbench run` option that describes the case (--system, --atoms, --steps,\n"
-          "  --protocol, --device, --timestep-fs, --temperature-K, --warmup, --seed, --thermostat, ...),\n"
-          "  and:\n"
-          "  --output DIR      DIR/<id>.json per calculator, DIR/results.h5, DIR/comparison.jsonc\n"
-          "  --bootstrap N     bootstrap resamples for the intervals [2000]\n"
-          "  --quiet           print nothing but errors\n"
-          "\n"
-          "exit codes: 0 ok, 1 a run failed (blew up; results still written), 2 bad input,\n"
-          "            3 I/O or runtime error, 75 stopped by SIGTERM/SIGINT/SIGUSR1 (results so far written)\n");
+  fprintf(to, "usage: mdbench compare --calculators A,B[,...] [options]   A, B, ... on one seeded trajectory each\n"
+              "       mdbench compare --compare A B ... [options]         the same (the guide's spelling)\n"
+              "       mdbench compare --reference A --shadow B [options]  integrate with A, evaluate B on every step\n"
+              "\n"
+              "Every calculator starts from the identical state (same system, seed and velocities) and\n"
+              "runs the same steps. The table gives each one's latency and its speedup over the first\n"
+              "(mean step time of the first / its own) with a 95%% moving-block bootstrap interval.\n"
+              "Shadow mode records, per step, (E_B - E_A)/N and the force error of B against A (MAE,\n"
+              "RMSE over components, max over atoms of |dF|) next to both latencies.\n"
+              "\n"
+              "options: every `mdbench run` option that describes the case (--system, --atoms, --steps,\n"
+              "  --protocol, --device, --timestep-fs, --temperature-K, --warmup, --seed, --thermostat, ...),\n"
+              "  and:\n"
+              "  --output DIR      DIR/<id>.json per calculator, DIR/results.h5, DIR/comparison.jsonc\n"
+              "  --bootstrap N     bootstrap resamples for the intervals [2000]\n"
+              "  --quiet           print nothing but errors\n"
+              "\n"
+              "exit codes: 0 ok, 1 a run failed (blew up; results still written), 2 bad input,\n"
+              "            3 I/O or runtime error, 75 stopped by SIGTERM/SIGINT/SIGUSR1 (results so far written)\n");
 }
 
 /* A file-name-safe case id from a spec ("eam:file=Cu.eam" -> "eam_file_Cu.eam"),
@@ -192,8 +191,8 @@ typedef struct entry {
   char id[MDB_H5_CASE_ID_MAX];
   mdb_case c;
   mdb_result r;
-  int ran;             /* r holds a result */
-  char error[1024];    /* why it could not run */
+  int ran;          /* r holds a result */
+  char error[1024]; /* why it could not run */
   double speedup, lo, hi;
 } entry;
 
@@ -233,19 +232,23 @@ int mdb_cmd_compare(int argc, char **argv) {
   for (; optind < argc; optind++) {
     if (!compare_flag) return mdb_cli_bad(CMD, "unexpected argument '%s'%s", argv[optind], "");
     if (nspecs >= MAX_CALCS || strlen(argv[optind]) >= 512)
-      return mdb_cli_bad(CMD, "too many calculators, or one longer than 511 characters: '%s' (at most %s)", argv[optind], "32");
+      return mdb_cli_bad(CMD, "too many calculators, or one longer than 511 characters: '%s' (at most %s)",
+                         argv[optind], "32");
     snprintf(specs[nspecs++], 512, "%.511s", argv[optind]);
   }
   const int shadow_mode = reference || shadow_spec;
   if (shadow_mode) {
     if (!reference || !shadow_spec)
       return mdb_cli_bad(CMD, "shadow mode needs both --reference A and --shadow B%s%s", "", "");
-    if (nspecs) return mdb_cli_bad(CMD, "--reference/--shadow cannot be combined with --calculators/--compare%s%s", "", "");
-    if (strlen(reference) >= 512) return mdb_cli_bad(CMD, "--reference %s is longer than 511 characters%s", reference, "");
+    if (nspecs)
+      return mdb_cli_bad(CMD, "--reference/--shadow cannot be combined with --calculators/--compare%s%s", "", "");
+    if (strlen(reference) >= 512)
+      return mdb_cli_bad(CMD, "--reference %s is longer than 511 characters%s", reference, "");
     snprintf(specs[nspecs++], 512, "%.511s", reference);
   } else if (nspecs < 2) {
-    return mdb_cli_bad(CMD, "compare needs at least two calculators: --calculators A,B (or --compare A B), or "
-                            "--reference A --shadow B; got %s%s",
+    return mdb_cli_bad(CMD,
+                       "compare needs at least two calculators: --calculators A,B (or --compare A B), or "
+                       "--reference A --shadow B; got %s%s",
                        nspecs ? specs[0] : "none", "");
   }
   if (base.calculator[0])
@@ -280,8 +283,8 @@ int mdb_cmd_compare(int argc, char **argv) {
     snprintf(cmpjson, sizeof cmpjson, "%s/comparison.jsonc", output);
     if (access(h5path, F_OK) == 0) {
       if (have_shadow) mdb_shadow_free(&sh);
-      return mdb_cli_bad(CMD, "%s already holds results (%s/results.h5): choose another --output directory",
-                         output, output);
+      return mdb_cli_bad(CMD, "%s already holds results (%s/results.h5): choose another --output directory", output,
+                         output);
     }
     if (mdb_mkdir_p(output) != 0) {
       if (have_shadow) mdb_shadow_free(&sh);
@@ -320,8 +323,10 @@ int mdb_cmd_compare(int argc, char **argv) {
       continue;
     }
     e[i].ran = 1;
-    if (strcmp(e[i].r.status, "interrupted") == 0) stopped = 1;
-    else if (strcmp(e[i].r.status, "ok") != 0 && !code) code = 1;
+    if (strcmp(e[i].r.status, "interrupted") == 0)
+      stopped = 1;
+    else if (strcmp(e[i].r.status, "ok") != 0 && !code)
+      code = 1;
     if (output) {
       char path[4400];
       snprintf(path, sizeof path, "%s/%s.json", output, e[i].id);
@@ -340,8 +345,8 @@ int mdb_cmd_compare(int argc, char **argv) {
     e[i].speedup = e[i].lo = e[i].hi = NAN;
     if (!ref->ran || !e[i].ran || ref->r.n_timed < 1 || e[i].r.n_timed < 1) continue;
     mdb_err berr = {0};
-    if (mdb_bootstrap_ratio_ci(ref->r.step_ms, ref->r.n_timed, e[i].r.step_ms, e[i].r.n_timed, 0.95, nboot,
-                               base.seed, &e[i].speedup, &e[i].lo, &e[i].hi, &berr))
+    if (mdb_bootstrap_ratio_ci(ref->r.step_ms, ref->r.n_timed, e[i].r.step_ms, e[i].r.n_timed, 0.95, nboot, base.seed,
+                               &e[i].speedup, &e[i].lo, &e[i].hi, &berr))
       e[i].speedup = e[i].lo = e[i].hi = NAN;
   }
 
@@ -364,8 +369,11 @@ int mdb_cmd_compare(int argc, char **argv) {
       size_t l = strlen(command);
       snprintf(command + l, sizeof command - l, "%s%s", a < 0 ? "mdbench" : " ", a < 0 ? "" : argv[a]);
     }
-    mdb_h5_meta meta = {.suite = have_shadow ? "compare:shadow" : "compare", .command = command, .mpi_ranks = 1,
-                        .incomplete = stopped, .suite_cases = nspecs,
+    mdb_h5_meta meta = {.suite = have_shadow ? "compare:shadow" : "compare",
+                        .command = command,
+                        .mpi_ranks = 1,
+                        .incomplete = stopped,
+                        .suite_cases = nspecs,
                         .stop_signal = stopped ? mdb_stop_signal_name(mdb_stop_requested()) : ""};
     if (nk && mdb_h5_write(h5path, &meta, k, nk, &err)) {
       fprintf(stderr, "mdbench compare: error: %s\n", err.msg);
@@ -425,10 +433,12 @@ int mdb_cmd_compare(int argc, char **argv) {
         continue;
       }
       char sp[64] = "";
-      if (i == 0) snprintf(sp, sizeof sp, "1 (reference)");
-      else if (isfinite(x->speedup)) snprintf(sp, sizeof sp, "%#.3g [%#.3g, %#.3g]", x->speedup, x->lo, x->hi);
-      printf("  %-28s %8s %10.4g %10.4g %10.4g %10.4g %11.4g  %s\n", x->name, status, x->r.step.median,
-             x->r.step.mean, x->r.step.p95, x->r.step.p99, x->r.steps_per_second, sp);
+      if (i == 0)
+        snprintf(sp, sizeof sp, "1 (reference)");
+      else if (isfinite(x->speedup))
+        snprintf(sp, sizeof sp, "%#.3g [%#.3g, %#.3g]", x->speedup, x->lo, x->hi);
+      printf("  %-28s %8s %10.4g %10.4g %10.4g %10.4g %11.4g  %s\n", x->name, status, x->r.step.median, x->r.step.mean,
+             x->r.step.p95, x->r.step.p99, x->r.steps_per_second, sp);
     }
     if (have_shadow && e[0].ran) {
       mdb_shadow_summary sm;

@@ -156,7 +156,8 @@ int mdb_cmd_list(int argc, char **argv) {
     default: return mdb_cli_unknown_option("list", argv, opts);
     }
   }
-  if (optind + 1 < argc) return mdb_cli_bad("list", "one list at a time, got '%s' and '%s'", argv[optind], argv[optind + 1]);
+  if (optind + 1 < argc)
+    return mdb_cli_bad("list", "one list at a time, got '%s' and '%s'", argv[optind], argv[optind + 1]);
   const char *what = optind < argc ? argv[optind] : NULL;
   if (what && strcmp(what, "systems") && strcmp(what, "calculators") && strcmp(what, "suites"))
     return mdb_cli_bad("list", "unknown list '%s' (valid: %s)", what, LIST_WHATS);

@@ -52,9 +52,12 @@ static const char *mark(mdb_verdict v) {
 /* The ratio and its mark; a metric that does not gate has its mark in parentheses. */
 static void ratio_cell(const mdb_metric_result *m, int gates, char *buf, size_t len) {
   const char *k = mark(m->verdict);
-  if (isnan(m->ratio)) snprintf(buf, len, "-");
-  else if (gates || *k == ' ') snprintf(buf, len, "%.3f%s", m->ratio, k);
-  else snprintf(buf, len, "%.3f(%s)", m->ratio, k);
+  if (isnan(m->ratio))
+    snprintf(buf, len, "-");
+  else if (gates || *k == ' ')
+    snprintf(buf, len, "%.3f%s", m->ratio, k);
+  else
+    snprintf(buf, len, "%.3f(%s)", m->ratio, k);
 }
 
 static void upper(const char *s, char *buf, size_t len) {
@@ -63,8 +66,7 @@ static void upper(const char *s, char *buf, size_t len) {
   buf[i] = '\0';
 }
 
-static void print_report(const mdb_rset *b, const mdb_rset *c, const mdb_regress_opts *o,
-                         const mdb_regress_report *r) {
+static void print_report(const mdb_rset *b, const mdb_rset *c, const mdb_regress_opts *o, const mdb_regress_report *r) {
   printf("mdbench regress: baseline %s (%s, %d cases), current %s (%s, %d cases)\n", b->path, b->kind, b->n, c->path,
          c->kind, c->n);
   printf("  matched by %s; threshold %.3g, alpha %g; ratios are current/baseline\n",
@@ -75,8 +77,8 @@ static void print_report(const mdb_rset *b, const mdb_rset *c, const mdb_regress
     int l = (int)strlen(r->pairs[i].label);
     if (l > w) w = l > 60 ? 60 : l;
   }
-  printf("%-*s  %-14s  %8s  %8s  %8s  %8s  %8s  %8s  %8s  %s\n", w, "case", "verdict", "median", "p(MWU)", "p95",
-         "p99", "steps/s", "peak_mem", "|drift|", "note");
+  printf("%-*s  %-14s  %8s  %8s  %8s  %8s  %8s  %8s  %8s  %s\n", w, "case", "verdict", "median", "p(MWU)", "p95", "p99",
+         "steps/s", "peak_mem", "|drift|", "note");
   for (int i = 0; i < r->n; i++) {
     const mdb_regress_pair *p = &r->pairs[i];
     if (p->verdict == MDB_V_BASELINE_ONLY || p->verdict == MDB_V_CURRENT_ONLY) continue;
@@ -125,12 +127,14 @@ static void print_report(const mdb_rset *b, const mdb_rset *c, const mdb_regress
 }
 
 static void add_num(cJSON *o, const char *k, double v) {
-  if (isfinite(v)) cJSON_AddNumberToObject(o, k, v);
-  else cJSON_AddNullToObject(o, k);
+  if (isfinite(v))
+    cJSON_AddNumberToObject(o, k, v);
+  else
+    cJSON_AddNullToObject(o, k);
 }
 
-static cJSON *report_json(const mdb_rset *b, const mdb_rset *c, const mdb_regress_opts *o,
-                          const mdb_regress_report *r, int exit_code) {
+static cJSON *report_json(const mdb_rset *b, const mdb_rset *c, const mdb_regress_opts *o, const mdb_regress_report *r,
+                          int exit_code) {
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "schema", "mdbench-regress/1");
   cJSON_AddStringToObject(j, "mdbench_version", mdb_version());
@@ -205,34 +209,37 @@ static cJSON *report_json(const mdb_rset *b, const mdb_rset *c, const mdb_regres
 }
 
 static void usage(FILE *to) {
-  fprintf(to,
-          "usage: mdbench regress --baseline OLD --current NEW [--threshold 1.10] [--alpha 0.01]\n"
-          "                       [--allow-device-mismatch] [--output REPORT.json]\n"
-          "  OLD, NEW                 result directories, results .h5 files or case JSON files\n"
-          "  --threshold R            a ratio: 1.10 lets a metric get 10 %% worse before it counts [1.10]\n"
-          "  --alpha A                significance level of each one-sided test [0.01]\n"
-          "  --memory-floor-mb MB     peak-memory changes smaller than this are ignored [10]\n"
-          "  --drift-floor S          |drift slope| below S eV/atom/ps counts as none [1e-6]\n"
-          "  --min-steps N            fewer timed steps: latency is undecided [20]\n"
-          "  --gate LIST              metrics that decide the verdict and exit code: all, or some of\n"
-          "                           median_ms,p95_ms,p99_ms,steps_per_second,peak_memory_gb,drift_slope\n"
-          "                           [median_ms,steps_per_second,peak_memory_gb,drift_slope]\n"
-          "  --allow-device-mismatch  compare results from different devices anyway\n"
-          "  --output FILE.json       write the verdicts as JSON\n"
-          "exit codes: 0 no regression, 1 a regression, 2 bad input (including a different device),\n"
-          "            3 a file could not be read or written\n");
+  fprintf(to, "usage: mdbench regress --baseline OLD --current NEW [--threshold 1.10] [--alpha 0.01]\n"
+              "                       [--allow-device-mismatch] [--output REPORT.json]\n"
+              "  OLD, NEW                 result directories, results .h5 files or case JSON files\n"
+              "  --threshold R            a ratio: 1.10 lets a metric get 10 %% worse before it counts [1.10]\n"
+              "  --alpha A                significance level of each one-sided test [0.01]\n"
+              "  --memory-floor-mb MB     peak-memory changes smaller than this are ignored [10]\n"
+              "  --drift-floor S          |drift slope| below S eV/atom/ps counts as none [1e-6]\n"
+              "  --min-steps N            fewer timed steps: latency is undecided [20]\n"
+              "  --gate LIST              metrics that decide the verdict and exit code: all, or some of\n"
+              "                           median_ms,p95_ms,p99_ms,steps_per_second,peak_memory_gb,drift_slope\n"
+              "                           [median_ms,steps_per_second,peak_memory_gb,drift_slope]\n"
+              "  --allow-device-mismatch  compare results from different devices anyway\n"
+              "  --output FILE.json       write the verdicts as JSON\n"
+              "exit codes: 0 no regression, 1 a regression, 2 bad input (including a different device),\n"
+              "            3 a file could not be read or written\n");
 }
 
 int mdb_cmd_regress(int argc, char **argv) {
   enum { O_BASE = 256, O_CUR, O_THR, O_ALPHA, O_ALLOW, O_OUT, O_MEM, O_DRIFT, O_MIN, O_GATE, O_HELP };
-  static const struct option opts[] = {
-      {"baseline", required_argument, 0, O_BASE},      {"current", required_argument, 0, O_CUR},
-      {"threshold", required_argument, 0, O_THR},      {"alpha", required_argument, 0, O_ALPHA},
-      {"allow-device-mismatch", no_argument, 0, O_ALLOW}, {"output", required_argument, 0, O_OUT},
-      {"memory-floor-mb", required_argument, 0, O_MEM}, {"drift-floor", required_argument, 0, O_DRIFT},
-      {"min-steps", required_argument, 0, O_MIN},      {"gate", required_argument, 0, O_GATE},
-      {"help", no_argument, 0, O_HELP},
-      {0, 0, 0, 0}};
+  static const struct option opts[] = {{"baseline", required_argument, 0, O_BASE},
+                                       {"current", required_argument, 0, O_CUR},
+                                       {"threshold", required_argument, 0, O_THR},
+                                       {"alpha", required_argument, 0, O_ALPHA},
+                                       {"allow-device-mismatch", no_argument, 0, O_ALLOW},
+                                       {"output", required_argument, 0, O_OUT},
+                                       {"memory-floor-mb", required_argument, 0, O_MEM},
+                                       {"drift-floor", required_argument, 0, O_DRIFT},
+                                       {"min-steps", required_argument, 0, O_MIN},
+                                       {"gate", required_argument, 0, O_GATE},
+                                       {"help", no_argument, 0, O_HELP},
+                                       {0, 0, 0, 0}};
   mdb_regress_opts o;
   mdb_regress_opts_default(&o);
   const char *base_path = NULL, *cur_path = NULL, *out = NULL;
@@ -282,8 +289,9 @@ int mdb_cmd_regress(int argc, char **argv) {
     return 2;
   }
   if (!base_path || !cur_path) {
-    fprintf(stderr, "mdbench regress: error: %s is required (usage: mdbench regress --baseline OLD --current NEW "
-                    "[--threshold 1.10])\n",
+    fprintf(stderr,
+            "mdbench regress: error: %s is required (usage: mdbench regress --baseline OLD --current NEW "
+            "[--threshold 1.10])\n",
             !base_path ? "--baseline" : "--current");
     return 2;
   }
@@ -322,8 +330,10 @@ int mdb_cmd_regress(int argc, char **argv) {
           text[len++] = '\n';
           text[len] = '\0';
         }
-        if (mdb_atomic_write(out, text, len, &err)) rc = fail(&err);
-        else printf("written %s\n", out);
+        if (mdb_atomic_write(out, text, len, &err))
+          rc = fail(&err);
+        else
+          printf("written %s\n", out);
         free(text);
       }
     }

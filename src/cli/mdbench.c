@@ -33,17 +33,20 @@
 #include "md/md.h"
 
 static const struct option run_options[] = {MDB_CLI_CASE_OPTIONS,
-                                           {"output", required_argument, 0, OPT_OUTPUT},
-                                           {"quiet", no_argument, 0, OPT_QUIET},
-                                           {"help", no_argument, 0, OPT_HELP},
-                                           {0, 0, 0, 0}};
+                                            {"output", required_argument, 0, OPT_OUTPUT},
+                                            {"quiet", no_argument, 0, OPT_QUIET},
+                                            {"help", no_argument, 0, OPT_HELP},
+                                            {0, 0, 0, 0}};
 
-static const struct option eval_options[] = {
-    {"calculator", required_argument, 0, OPT_CALCULATOR}, {"system", required_argument, 0, OPT_SYSTEM},
-    {"atoms", required_argument, 0, OPT_ATOMS},           {"output", required_argument, 0, OPT_OUTPUT},
-    {"lattice-A", required_argument, 0, OPT_LATTICE},     {"seed", required_argument, 0, OPT_SEED},
-    {"quiet", no_argument, 0, OPT_QUIET},                 {"help", no_argument, 0, OPT_HELP},
-    {0, 0, 0, 0}};
+static const struct option eval_options[] = {{"calculator", required_argument, 0, OPT_CALCULATOR},
+                                             {"system", required_argument, 0, OPT_SYSTEM},
+                                             {"atoms", required_argument, 0, OPT_ATOMS},
+                                             {"output", required_argument, 0, OPT_OUTPUT},
+                                             {"lattice-A", required_argument, 0, OPT_LATTICE},
+                                             {"seed", required_argument, 0, OPT_SEED},
+                                             {"quiet", no_argument, 0, OPT_QUIET},
+                                             {"help", no_argument, 0, OPT_HELP},
+                                             {0, 0, 0, 0}};
 
 static void usage(FILE *to) {
   fprintf(to,
@@ -140,7 +143,8 @@ int mdb_cli_parse_u64(const char *flag, const char *s, uint64_t *out, mdb_err *e
   errno = 0;
   if (*s == '-') return mdb_err_set(err, MDB_EINPUT, "%s needs a non-negative integer, got '%s'", flag, s);
   unsigned long long v = strtoull(s, &end, 10);
-  if (end == s || *end || errno) return mdb_err_set(err, MDB_EINPUT, "%s needs a non-negative integer, got '%s'", flag, s);
+  if (end == s || *end || errno)
+    return mdb_err_set(err, MDB_EINPUT, "%s needs a non-negative integer, got '%s'", flag, s);
   *out = (uint64_t)v;
   return 0;
 }
@@ -164,8 +168,8 @@ int mdb_cli_unknown_option(const char *cmd, char **argv, const struct option *op
 
 void mdb_cli_print_summary(const mdb_result *r, const char *output) {
   const mdb_case *c = &r->c;
-  printf("mdbench %s: %s on %s (%d atoms), %s, %s\n", mdb_version(), c->calculator, c->system, r->n_atoms,
-         c->protocol, c->device);
+  printf("mdbench %s: %s on %s (%d atoms), %s, %s\n", mdb_version(), c->calculator, c->system, r->n_atoms, c->protocol,
+         c->device);
   if (strcmp(c->protocol, "NVE") != 0) {
     printf("  ensemble    %s thermostat, T %g K, tdamp %g fs", c->thermostat, c->temperature_K, c->tdamp_fs);
     if (c->chain > 0) printf(", chain %d", c->chain);
@@ -173,9 +177,8 @@ void mdb_cli_print_summary(const mdb_result *r, const char *output) {
       printf("; MTK iso barostat, P %g bar, pdamp %g fs", c->pressure_bar, c->pdamp_fs);
     printf("\n");
   }
-  printf("  steps       %d timed (+%d warmup), dt %g fs, start %g K, seed %llu, %ld neighbour builds\n",
-         r->n_timed, c->warmup_steps, c->timestep_fs, c->temperature_K, (unsigned long long)c->seed,
-         r->neighbor_builds);
+  printf("  steps       %d timed (+%d warmup), dt %g fs, start %g K, seed %llu, %ld neighbour builds\n", r->n_timed,
+         c->warmup_steps, c->timestep_fs, c->temperature_K, (unsigned long long)c->seed, r->neighbor_builds);
   if (r->n_timed == 0) {
     printf("  latency     none: no timed step completed\n");
   } else {
@@ -198,8 +201,10 @@ void mdb_cli_print_summary(const mdb_result *r, const char *output) {
            "threads; mdbench's own leak %s)",
            m->mem_before / 1e9, m->mem_after / 1e9, (m->mem_after - m->mem_before) / 1e9, m->mem_peak / 1e9,
            m->leak_detected ? "DETECTED" : "no", m->pid, m->threads, m->own_leak_detected ? "DETECTED" : "no");
-    if (m->gpu_mem_bytes >= 0) printf("  GPU %.4f GB\n", m->gpu_mem_bytes / 1e9);
-    else printf("  GPU %s\n", m->gpu_note);
+    if (m->gpu_mem_bytes >= 0)
+      printf("  GPU %.4f GB\n", m->gpu_mem_bytes / 1e9);
+    else
+      printf("  GPU %s\n", m->gpu_note);
   }
   printf("  energy      drift %.3e (relative, total E)  conserved slope %.3e eV/atom/ps  max |E-E0| %.3e eV/atom  "
          "std %.3g eV\n",
@@ -229,53 +234,53 @@ int mdb_cli_case_option(const char *cmd, int opt, const char *arg, mdb_case *c) 
   mdb_err err = {0};
   int rc = 0;
   switch (opt) {
-    case OPT_CALCULATOR: snprintf(c->calculator, sizeof c->calculator, "%s", arg); break;
-    case OPT_SYSTEM:
-      if (strlen(arg) >= sizeof c->system) return mdb_cli_bad(cmd, "--system %s is too long%s", arg, "");
-      snprintf(c->system, sizeof c->system, "%s", arg);
-      break;
-    case OPT_ATOMS: rc = mdb_cli_parse_int("--atoms", arg, 1, &c->n_atoms, &err); break;
-    case OPT_STEPS: rc = mdb_cli_parse_int("--steps", arg, 1, &c->n_steps, &err); break;
-    case OPT_WARMUP: rc = mdb_cli_parse_int("--warmup", arg, 0, &c->warmup_steps, &err); break;
-    case OPT_EINTERVAL: rc = mdb_cli_parse_int("--energy-interval", arg, 1, &c->energy_interval, &err); break;
-    case OPT_MINTERVAL: rc = mdb_cli_parse_int("--memory-interval", arg, 1, &c->memory_interval, &err); break;
-    case OPT_PROTOCOL:
-      snprintf(c->protocol, sizeof c->protocol, "%.7s", arg);
-      if (strlen(arg) >= sizeof c->protocol)
-        return mdb_cli_bad(cmd, "unknown protocol '%s' (valid: %s)", arg, MDB_PROTOCOL_NAMES);
-      break;
-    case OPT_THERMOSTAT:
-      snprintf(c->thermostat, sizeof c->thermostat, "%.15s", arg);
-      if (strlen(arg) >= sizeof c->thermostat || !arg[0])
-        return mdb_cli_bad(cmd, "unknown thermostat '%s' (valid: %s)", arg, MDB_THERMOSTAT_NAMES);
-      break;
-    case OPT_TDAMP: rc = mdb_cli_parse_positive("--tdamp-fs", arg, &c->tdamp_fs, &err); break;
-    case OPT_PDAMP: rc = mdb_cli_parse_positive("--pdamp-fs", arg, &c->pdamp_fs, &err); break;
-    case OPT_PRESSURE:
-      rc = mdb_cli_parse_double("--pressure-bar", arg, &c->pressure_bar, &err);
-      c->pressure_set = 1;
-      break;
-    case OPT_DEVICE:
-      snprintf(c->device, sizeof c->device, "%.15s", arg);
-      if (strlen(arg) >= sizeof c->device || (strcmp(arg, "cpu") && strcmp(arg, "cuda") && strcmp(arg, "auto")))
-        return mdb_cli_bad(cmd, "unknown device '%s' (valid: cpu, cuda, auto)%s", arg, "");
-      break;
-    case OPT_PRECISION:
-      if (strcmp(arg, "double") && strcmp(arg, "mixed"))
-        return mdb_cli_bad(cmd, "unknown precision '%s' (valid: double, mixed)%s", arg, "");
-      snprintf(c->precision, sizeof c->precision, "%s", arg);
-      break;
-    case OPT_TIMESTEP: rc = mdb_cli_parse_positive("--timestep-fs", arg, &c->timestep_fs, &err); break;
-    case OPT_TEMPERATURE: rc = mdb_cli_parse_double("--temperature-K", arg, &c->temperature_K, &err); break;
-    case OPT_SKIN: rc = mdb_cli_parse_double("--skin-A", arg, &c->skin_A, &err); break;
-    case OPT_THREADS: { /* for the processes mdbench starts (calc/ase.c reads it as its default) */
-      int t = 0;
-      rc = mdb_cli_parse_int("--threads", arg, 1, &t, &err);
-      if (!rc) setenv("OMP_NUM_THREADS", arg, 1);
-      break;
-    }
-    case OPT_LATTICE: rc = mdb_cli_parse_positive("--lattice-A", arg, &c->lattice_A, &err); break;
-    case OPT_SEED: rc = mdb_cli_parse_u64("--seed", arg, &c->seed, &err); break;
+  case OPT_CALCULATOR: snprintf(c->calculator, sizeof c->calculator, "%s", arg); break;
+  case OPT_SYSTEM:
+    if (strlen(arg) >= sizeof c->system) return mdb_cli_bad(cmd, "--system %s is too long%s", arg, "");
+    snprintf(c->system, sizeof c->system, "%s", arg);
+    break;
+  case OPT_ATOMS: rc = mdb_cli_parse_int("--atoms", arg, 1, &c->n_atoms, &err); break;
+  case OPT_STEPS: rc = mdb_cli_parse_int("--steps", arg, 1, &c->n_steps, &err); break;
+  case OPT_WARMUP: rc = mdb_cli_parse_int("--warmup", arg, 0, &c->warmup_steps, &err); break;
+  case OPT_EINTERVAL: rc = mdb_cli_parse_int("--energy-interval", arg, 1, &c->energy_interval, &err); break;
+  case OPT_MINTERVAL: rc = mdb_cli_parse_int("--memory-interval", arg, 1, &c->memory_interval, &err); break;
+  case OPT_PROTOCOL:
+    snprintf(c->protocol, sizeof c->protocol, "%.7s", arg);
+    if (strlen(arg) >= sizeof c->protocol)
+      return mdb_cli_bad(cmd, "unknown protocol '%s' (valid: %s)", arg, MDB_PROTOCOL_NAMES);
+    break;
+  case OPT_THERMOSTAT:
+    snprintf(c->thermostat, sizeof c->thermostat, "%.15s", arg);
+    if (strlen(arg) >= sizeof c->thermostat || !arg[0])
+      return mdb_cli_bad(cmd, "unknown thermostat '%s' (valid: %s)", arg, MDB_THERMOSTAT_NAMES);
+    break;
+  case OPT_TDAMP: rc = mdb_cli_parse_positive("--tdamp-fs", arg, &c->tdamp_fs, &err); break;
+  case OPT_PDAMP: rc = mdb_cli_parse_positive("--pdamp-fs", arg, &c->pdamp_fs, &err); break;
+  case OPT_PRESSURE:
+    rc = mdb_cli_parse_double("--pressure-bar", arg, &c->pressure_bar, &err);
+    c->pressure_set = 1;
+    break;
+  case OPT_DEVICE:
+    snprintf(c->device, sizeof c->device, "%.15s", arg);
+    if (strlen(arg) >= sizeof c->device || (strcmp(arg, "cpu") && strcmp(arg, "cuda") && strcmp(arg, "auto")))
+      return mdb_cli_bad(cmd, "unknown device '%s' (valid: cpu, cuda, auto)%s", arg, "");
+    break;
+  case OPT_PRECISION:
+    if (strcmp(arg, "double") && strcmp(arg, "mixed"))
+      return mdb_cli_bad(cmd, "unknown precision '%s' (valid: double, mixed)%s", arg, "");
+    snprintf(c->precision, sizeof c->precision, "%s", arg);
+    break;
+  case OPT_TIMESTEP: rc = mdb_cli_parse_positive("--timestep-fs", arg, &c->timestep_fs, &err); break;
+  case OPT_TEMPERATURE: rc = mdb_cli_parse_double("--temperature-K", arg, &c->temperature_K, &err); break;
+  case OPT_SKIN: rc = mdb_cli_parse_double("--skin-A", arg, &c->skin_A, &err); break;
+  case OPT_THREADS: { /* for the processes mdbench starts (calc/ase.c reads it as its default) */
+    int t = 0;
+    rc = mdb_cli_parse_int("--threads", arg, 1, &t, &err);
+    if (!rc) setenv("OMP_NUM_THREADS", arg, 1);
+    break;
+  }
+  case OPT_LATTICE: rc = mdb_cli_parse_positive("--lattice-A", arg, &c->lattice_A, &err); break;
+  case OPT_SEED: rc = mdb_cli_parse_u64("--seed", arg, &c->seed, &err); break;
   default: return -1;
   }
   return rc ? mdb_cli_die(cmd, &err) : 0;
@@ -411,11 +416,13 @@ static int cmd_eval(int argc, char **argv) {
       for (int b = 0; b < 3; b++) virial_ok &= isfinite(res.virial[a][b]) != 0;
     if (!isfinite(res.energy) || bad >= 0 || !virial_ok) {
       char what[160];
-      if (!isfinite(res.energy)) snprintf(what, sizeof what, "non-finite energy (%g eV)", res.energy);
+      if (!isfinite(res.energy))
+        snprintf(what, sizeof what, "non-finite energy (%g eV)", res.energy);
       else if (bad >= 0)
         snprintf(what, sizeof what, "non-finite force on atom %d (%g, %g, %g eV/Å)", sys.id[bad] + 1, sys.f[3 * bad],
                  sys.f[3 * bad + 1], sys.f[3 * bad + 2]);
-      else snprintf(what, sizeof what, "non-finite virial");
+      else
+        snprintf(what, sizeof what, "non-finite virial");
       fprintf(stderr, "mdbench eval: the evaluation failed: %s from %s on %s; nothing written\n", what, calc.spec.text,
               sys.name);
       failed = 1;
@@ -477,6 +484,9 @@ int main(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
-  fprintf(stderr, "mdbench: error: unknown command '%s' (valid: run, eval, compare, analyze, regress, list, --version, --help)\n", cmd);
+  fprintf(
+      stderr,
+      "mdbench: error: unknown command '%s' (valid: run, eval, compare, analyze, regress, list, --version, --help)\n",
+      cmd);
   return 2;
 }

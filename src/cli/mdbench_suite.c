@@ -66,21 +66,33 @@ enum {
   OPT_REQUEUE
 };
 
-static const struct option options[] = {
-    {"output", required_argument, 0, OPT_OUTPUT}, {"resume", required_argument, 0, OPT_RESUME},
-    {"dry-run", no_argument, 0, OPT_DRY},         {"filter", required_argument, 0, OPT_FILTER},
-    {"device", required_argument, 0, OPT_DEVICE}, {"suites-dir", required_argument, 0, OPT_SUITES},
-    {"quiet", no_argument, 0, OPT_QUIET},         {"help", no_argument, 0, OPT_HELP},
-    {"version", no_argument, 0, OPT_VERSION},     {"estimate-from", required_argument, 0, OPT_ESTIMATE_FROM},
-    {"submit", required_argument, 0, OPT_SUBMIT}, {"template", required_argument, 0, OPT_TEMPLATE},
-    {"launcher", required_argument, 0, OPT_LAUNCHER}, {"launcher-args", required_argument, 0, OPT_LAUNCHER_ARGS},
-    {"nodes", required_argument, 0, OPT_NODES},   {"gpus-per-node", required_argument, 0, OPT_GPUS},
-    {"ntasks-per-node", required_argument, 0, OPT_NTASKS}, {"cpus-per-task", required_argument, 0, OPT_CPT},
-    {"time", required_argument, 0, OPT_TIME},     {"partition", required_argument, 0, OPT_PARTITION},
-    {"account", required_argument, 0, OPT_ACCOUNT}, {"job-name", required_argument, 0, OPT_JOB_NAME},
-    {"module", required_argument, 0, OPT_MODULE}, {"sbatch-arg", required_argument, 0, OPT_SBATCH_ARG},
-    {"signal-before", required_argument, 0, OPT_SIGNAL_BEFORE}, {"requeue", no_argument, 0, OPT_REQUEUE},
-    {0, 0, 0, 0}};
+static const struct option options[] = {{"output", required_argument, 0, OPT_OUTPUT},
+                                        {"resume", required_argument, 0, OPT_RESUME},
+                                        {"dry-run", no_argument, 0, OPT_DRY},
+                                        {"filter", required_argument, 0, OPT_FILTER},
+                                        {"device", required_argument, 0, OPT_DEVICE},
+                                        {"suites-dir", required_argument, 0, OPT_SUITES},
+                                        {"quiet", no_argument, 0, OPT_QUIET},
+                                        {"help", no_argument, 0, OPT_HELP},
+                                        {"version", no_argument, 0, OPT_VERSION},
+                                        {"estimate-from", required_argument, 0, OPT_ESTIMATE_FROM},
+                                        {"submit", required_argument, 0, OPT_SUBMIT},
+                                        {"template", required_argument, 0, OPT_TEMPLATE},
+                                        {"launcher", required_argument, 0, OPT_LAUNCHER},
+                                        {"launcher-args", required_argument, 0, OPT_LAUNCHER_ARGS},
+                                        {"nodes", required_argument, 0, OPT_NODES},
+                                        {"gpus-per-node", required_argument, 0, OPT_GPUS},
+                                        {"ntasks-per-node", required_argument, 0, OPT_NTASKS},
+                                        {"cpus-per-task", required_argument, 0, OPT_CPT},
+                                        {"time", required_argument, 0, OPT_TIME},
+                                        {"partition", required_argument, 0, OPT_PARTITION},
+                                        {"account", required_argument, 0, OPT_ACCOUNT},
+                                        {"job-name", required_argument, 0, OPT_JOB_NAME},
+                                        {"module", required_argument, 0, OPT_MODULE},
+                                        {"sbatch-arg", required_argument, 0, OPT_SBATCH_ARG},
+                                        {"signal-before", required_argument, 0, OPT_SIGNAL_BEFORE},
+                                        {"requeue", no_argument, 0, OPT_REQUEUE},
+                                        {0, 0, 0, 0}};
 
 /* The name of a long option's code (without the dashes). */
 static const char *opt_name(int code) {
@@ -135,8 +147,7 @@ static double table_drift(const char *path, const mdb_h5_summary_row *r, const c
   double *c = NULL, d = NAN;
   int n = 0;
   mdb_err err;
-  if (mdb_h5_read_series(path, r->case_id, "thermo/conserved_energy_eV", &c, &n, &err) == MDB_OK && n >= 2 &&
-      c[0] != 0)
+  if (mdb_h5_read_series(path, r->case_id, "thermo/conserved_energy_eV", &c, &n, &err) == MDB_OK && n >= 2 && c[0] != 0)
     d = (c[n - 1] - c[0]) / fabs(c[0]);
   free(c);
   return d;
@@ -150,13 +161,13 @@ static void print_table(const char *outdir) {
   int n = 0;
   mdb_err err;
   if (mdb_h5_read_summary(path, &rows, &n, &err)) return;
-  printf("%-34s %-6s %10s %10s %10s %22s %11s\n", "case", "status", "mean ms", "p99 ms", "steps/s",
-         "drift (of energy)", "peak GB");
+  printf("%-34s %-6s %10s %10s %10s %22s %11s\n", "case", "status", "mean ms", "p99 ms", "steps/s", "drift (of energy)",
+         "peak GB");
   for (int i = 0; i < n; i++) {
     const char *label;
     double d = table_drift(path, &rows[i], &label);
-    printf("%-34s %-6s %10.4g %10.4g %10.4g %12.3e %-9s %11.4f\n", rows[i].case_id, rows[i].status,
-           rows[i].mean_ms, rows[i].p99_ms, rows[i].steps_per_second, d, label, rows[i].peak_memory_gb);
+    printf("%-34s %-6s %10.4g %10.4g %10.4g %12.3e %-9s %11.4f\n", rows[i].case_id, rows[i].status, rows[i].mean_ms,
+           rows[i].p99_ms, rows[i].steps_per_second, d, label, rows[i].peak_memory_gb);
   }
   free(rows);
 }
@@ -324,10 +335,11 @@ int main(int argc, char **argv) {
     case OPT_REQUEUE: sub.requeue = 1; break;
     default:
       if (root)
-        fprintf(stderr, "mdbench-suite: error: %s '%s' (valid: -o/--output, --resume, --dry-run, --filter, "
-                        "--device, --suites-dir, --quiet, --help, --version; with --submit: --template, --nodes, "
-                        "--ntasks-per-node, --gpus-per-node, --cpus-per-task, --time, --signal-before, --requeue, "
-                        "--partition, --account, --job-name, --module, --launcher, --launcher-args, --sbatch-arg)\n",
+        fprintf(stderr,
+                "mdbench-suite: error: %s '%s' (valid: -o/--output, --resume, --dry-run, --filter, "
+                "--device, --suites-dir, --quiet, --help, --version; with --submit: --template, --nodes, "
+                "--ntasks-per-node, --gpus-per-node, --cpus-per-task, --time, --signal-before, --requeue, "
+                "--partition, --account, --job-name, --module, --launcher, --launcher-args, --sbatch-arg)\n",
                 optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
       bad = 1;
     }
@@ -351,7 +363,8 @@ int main(int argc, char **argv) {
     bad = 1;
   }
   if (!bad && resume && outdir && strcmp(resume, outdir) != 0) {
-    if (root) fprintf(stderr, "mdbench-suite: error: --resume %s and --output %s name different directories\n", resume, outdir);
+    if (root)
+      fprintf(stderr, "mdbench-suite: error: --resume %s and --output %s name different directories\n", resume, outdir);
     bad = 1;
   }
   if (!bad && estimate_from && (!dry || sub.scheduler)) {
@@ -365,14 +378,15 @@ int main(int argc, char **argv) {
     estimate_from = est_buf;
   }
   if (!bad && estimate_from && access(estimate_from, R_OK) != 0) {
-    if (root) fprintf(stderr, "mdbench-suite: error: --estimate-from %s: %s (valid: a results.h5 of an earlier run)\n",
-                      estimate_from, strerror(errno));
+    if (root)
+      fprintf(stderr, "mdbench-suite: error: --estimate-from %s: %s (valid: a results.h5 of an earlier run)\n",
+              estimate_from, strerror(errno));
     bad = 1;
   }
   if (!bad && submit_only && !sub.scheduler) {
     if (root)
-      fprintf(stderr, "mdbench-suite: error: --%s is an option of --submit (valid: --submit " MDB_SUBMIT_SCHEDULERS
-                      ")\n",
+      fprintf(stderr,
+              "mdbench-suite: error: --%s is an option of --submit (valid: --submit " MDB_SUBMIT_SCHEDULERS ")\n",
               submit_only);
     bad = 1;
   }
@@ -383,8 +397,9 @@ int main(int argc, char **argv) {
       bad = 1;
     } else if (par.size > 1) {
       if (root)
-        fprintf(stderr, "mdbench-suite: error: --submit runs once, not under mpirun (%d ranks): the job it submits "
-                        "starts the ranks\n",
+        fprintf(stderr,
+                "mdbench-suite: error: --submit runs once, not under mpirun (%d ranks): the job it submits "
+                "starts the ranks\n",
                 par.size);
       bad = 1;
     }
@@ -399,8 +414,9 @@ int main(int argc, char **argv) {
   const int gpus = sub.scheduler ? 0 : mdb_par_setup_gpu(&par, gpu_why, sizeof gpu_why);
   if (strcmp(device, "cuda") == 0 && !gpus && !sub.scheduler) {
     if (root)
-      fprintf(stderr, "mdbench-suite: error: --device cuda: no usable GPU on every rank (%s; valid here: --device "
-                      "cpu or auto)\n",
+      fprintf(stderr,
+              "mdbench-suite: error: --device cuda: no usable GPU on every rank (%s; valid here: --device "
+              "cpu or auto)\n",
               gpu_why);
     mdb_par_finalize();
     return 3;
@@ -427,9 +443,7 @@ int main(int argc, char **argv) {
        * says, cuda cases on the CPU when a rank has no GPU */
       /* (a submission keeps the cuda cases for the job's nodes, unless
        * this build could never run them) */
-      const char *to = strcmp(device, "auto")                               ? device
-                       : (gpus || (sub.scheduler && mdb_cuda_built())) ? NULL
-                                                                         : "cpu";
+      const char *to = strcmp(device, "auto") ? device : (gpus || (sub.scheduler && mdb_cuda_built())) ? NULL : "cpu";
       int moved, dropped, kept;
       if (to) {
         if (suite.n_cases > 0 && strcmp(to, "cpu") == 0) folded = calloc((size_t)suite.n_cases, 1);
@@ -459,8 +473,10 @@ int main(int argc, char **argv) {
     sub.dry_run = dry;
     char subdir[512];
     snprintf(subdir, sizeof subdir, "mdbench-results/%s", suite.name);
-    mdb_run_opts ro = {.outdir = resume ? resume : (outdir ? outdir : subdir), .suite_label = suite_arg,
-                       .command = "", .notice = print_notice};
+    mdb_run_opts ro = {.outdir = resume ? resume : (outdir ? outdir : subdir),
+                       .suite_label = suite_arg,
+                       .command = "",
+                       .notice = print_notice};
     int *todo = calloc(suite.n_cases > 0 ? (size_t)suite.n_cases : 1, sizeof *todo);
     /* the directory is checked (and prepared) exactly as the job's run will */
     mdb_status rst = todo ? mdb_run_prepare(&par, &suite, &ro, resume != NULL, todo, &err)
@@ -470,9 +486,14 @@ int main(int argc, char **argv) {
       fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
       code = mdb_exit_code(rst);
     } else {
-      mdb_submit_job job = {.suite_arg = suite_arg, .suite_name = suite.name, .suites_dir = sdir_used,
-                            .filter = filter, .device = device_given ? device : NULL, .quiet = quiet,
-                            .outdir = ro.outdir, .n_cases = suite.n_cases};
+      mdb_submit_job job = {.suite_arg = suite_arg,
+                            .suite_name = suite.name,
+                            .suites_dir = sdir_used,
+                            .filter = filter,
+                            .device = device_given ? device : NULL,
+                            .quiet = quiet,
+                            .outdir = ro.outdir,
+                            .n_cases = suite.n_cases};
       for (int i = 0; i < suite.n_cases; i++) {
         job.n_todo += todo[i];
         job.gpu_cases += strcmp(suite.cases[i].c.device, "cpu") != 0;
@@ -510,8 +531,10 @@ int main(int argc, char **argv) {
     size_t l = strlen(command);
     snprintf(command + l, sizeof command - l, "%s%s", i ? " " : "", argv[i]);
   }
-  mdb_run_opts o = {.outdir = resume ? resume : (outdir ? outdir : defdir), .suite_label = suite_arg,
-                    .command = command, .notice = print_notice};
+  mdb_run_opts o = {.outdir = resume ? resume : (outdir ? outdir : defdir),
+                    .suite_label = suite_arg,
+                    .command = command,
+                    .notice = print_notice};
 
   int *todo = calloc(suite.n_cases > 0 ? (size_t)suite.n_cases : 1, sizeof *todo);
   mdb_status rst = todo ? mdb_run_prepare(&par, &suite, &o, resume != NULL, todo, &err)
@@ -526,8 +549,8 @@ int main(int argc, char **argv) {
   if (root && !quiet) {
     int n = 0;
     for (int i = 0; i < suite.n_cases; i++) n += todo[i];
-    printf("mdbench-suite %s: suite %s, %d cases (%d to run, %d already done), %d rank(s), output %s\n",
-           mdb_version(), suite.name, suite.n_cases, n, suite.n_cases - n, par.size, o.outdir);
+    printf("mdbench-suite %s: suite %s, %d cases (%d to run, %d already done), %d rank(s), output %s\n", mdb_version(),
+           suite.name, suite.n_cases, n, suite.n_cases - n, par.size, o.outdir);
     fflush(stdout);
   }
   progress_state ps = {.tty = isatty(STDOUT_FILENO), .quiet = quiet, .last = -1};
@@ -545,15 +568,17 @@ int main(int argc, char **argv) {
       char again[4096] = "";
       size_t l = 0;
       if (par.size > 1) l += (size_t)snprintf(again, sizeof again, "mpirun -n %d ", par.size);
-      l += (size_t)snprintf(again + l, sizeof again - (l < sizeof again ? l : sizeof again), "%s %s", argv[0], suite_arg);
+      l += (size_t)snprintf(again + l, sizeof again - (l < sizeof again ? l : sizeof again), "%s %s", argv[0],
+                            suite_arg);
       if (sdir && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --suites-dir %s", sdir);
       if (filter && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --filter %s", filter);
       if (device_given && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --device %s", device);
       if (l < sizeof again) snprintf(again + l, sizeof again - l, " --resume %s", o.outdir);
       /* mpirun turns SIGINT and SIGTERM into SIGTERM for its ranks, and exits 1 itself */
       const int hidden = rep.stop_signal == MDB_STOP_FROM_LAUNCHER;
-      fprintf(stderr, "mdbench-suite: stopped by %s%s: %d of %d cases done, results so far in %s/results.h5; finish "
-                      "with: %s\n",
+      fprintf(stderr,
+              "mdbench-suite: stopped by %s%s: %d of %d cases done, results so far in %s/results.h5; finish "
+              "with: %s\n",
               mdb_stop_signal_name(rep.stop_signal),
               hidden ? " (mpirun passes SIGINT and SIGTERM on as SIGTERM, and exits 1 itself)" : "",
               rep.total - rep.unfinished, rep.total, o.outdir, again);
@@ -569,8 +594,7 @@ int main(int argc, char **argv) {
       print_table(o.outdir);
       printf("results: %s/results.h5 (every case, raw arrays; docs/hdf5-layout.md), %s/summary.jsonc\n", o.outdir,
              o.outdir);
-      printf("look:    python3 -c \"import h5py; f = h5py.File('%s/results.h5'); print(f['summary'][:])\"\n",
-             o.outdir);
+      printf("look:    python3 -c \"import h5py; f = h5py.File('%s/results.h5'); print(f['summary'][:])\"\n", o.outdir);
     }
   }
   free(todo);

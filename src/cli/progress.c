@@ -13,10 +13,14 @@
 
 /* "4.2 s", "3 min 05 s", "1 h 02 min" */
 static void fmt_duration(double s, char *buf, size_t len) {
-  if (!(s >= 0) || s > 1e7) snprintf(buf, len, "?");
-  else if (s < 60) snprintf(buf, len, "%.1f s", s);
-  else if (s < 3600) snprintf(buf, len, "%d min %02d s", (int)(s / 60), (int)s % 60);
-  else snprintf(buf, len, "%d h %02d min", (int)(s / 3600), (int)(s / 60) % 60);
+  if (!(s >= 0) || s > 1e7)
+    snprintf(buf, len, "?");
+  else if (s < 60)
+    snprintf(buf, len, "%.1f s", s);
+  else if (s < 3600)
+    snprintf(buf, len, "%d min %02d s", (int)(s / 60), (int)s % 60);
+  else
+    snprintf(buf, len, "%d h %02d min", (int)(s / 3600), (int)(s / 60) % 60);
 }
 
 static void report(void *user, long step, long total, double elapsed_s, int done) {
@@ -42,8 +46,7 @@ static void report(void *user, long step, long total, double elapsed_s, int done
   fflush(stderr);
 }
 
-void mdb_cli_progress_attach(mdb_cli_progress *p, mdb_run_hooks *hooks, const char *cmd, const char *label,
-                             int quiet) {
+void mdb_cli_progress_attach(mdb_cli_progress *p, mdb_run_hooks *hooks, const char *cmd, const char *label, int quiet) {
   memset(p, 0, sizeof *p);
   if (quiet) return;
   p->cmd = cmd;

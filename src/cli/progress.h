@@ -16,15 +16,14 @@
 #include "bench/bench.h"
 
 typedef struct mdb_cli_progress {
-  const char *cmd;   /* "run", "compare" */
-  char label[128];   /* what runs ("" or the calculator of compare) */
-  int tty;           /* redraw in place */
-  int drawn;         /* a line is on the terminal and must be cleared */
+  const char *cmd; /* "run", "compare" */
+  char label[128]; /* what runs ("" or the calculator of compare) */
+  int tty;         /* redraw in place */
+  int drawn;       /* a line is on the terminal and must be cleared */
 } mdb_cli_progress;
 
 /* Sets p up for stderr and attaches it to hooks (other members kept);
  * does nothing when quiet. label may be NULL. */
-void mdb_cli_progress_attach(mdb_cli_progress *p, mdb_run_hooks *hooks, const char *cmd, const char *label,
-                             int quiet);
+void mdb_cli_progress_attach(mdb_cli_progress *p, mdb_run_hooks *hooks, const char *cmd, const char *label, int quiet);
 
 #endif

@@ -95,8 +95,8 @@ long mdb_submit_time_seconds(const char *text) {
     return ((days * 24 + f[0]) * 60 + f[1]) * 60 + f[2];
   }
   int n = colon_fields(rest, f);
-  if (n == 1) return f[0] * 60;                                    /* MINUTES */
-  if (n == 2) return f[1] > 59 ? -1 : f[0] * 60 + f[1];            /* MINUTES:SECONDS */
+  if (n == 1) return f[0] * 60;                                                    /* MINUTES */
+  if (n == 2) return f[1] > 59 ? -1 : f[0] * 60 + f[1];                            /* MINUTES:SECONDS */
   if (n == 3) return f[1] > 59 || f[2] > 59 ? -1 : (f[0] * 60 + f[1]) * 60 + f[2]; /* HOURS:MINUTES:SECONDS */
   return -1;
 }
@@ -137,8 +137,7 @@ mdb_status mdb_submit_check(const mdb_submit_opts *o, mdb_err *err) {
                        "--signal-before %d s is not shorter than --time %s (%ld s): the stop would be asked for before "
                        "the job had run; give a longer --time or a smaller --signal-before",
                        before, o->time, limit);
-  if (before > 65535)
-    return mdb_err_set(err, MDB_EINPUT, "--signal-before %d s: Slurm allows at most 65535 s", before);
+  if (before > 65535) return mdb_err_set(err, MDB_EINPUT, "--signal-before %d s: Slurm allows at most 65535 s", before);
   if (t && strcmp(t, "cpu") == 0 && o->gpus_per_node > 0)
     return mdb_err_set(err, MDB_EINPUT,
                        "--gpus-per-node %d with --template cpu: the cpu template asks for no GPU (GPU templates: "
@@ -157,14 +156,15 @@ mdb_status mdb_submit_check(const mdb_submit_opts *o, mdb_err *err) {
   const struct {
     const char *flag, *v;
     int spaces;
-  } vals[] = {{"--partition", o->partition, 0},   {"--account", o->account, 0},
-              {"--job-name", o->job_name, 0},     {"--module", o->modules, 1},
+  } vals[] = {{"--partition", o->partition, 0},
+              {"--account", o->account, 0},
+              {"--job-name", o->job_name, 0},
+              {"--module", o->modules, 1},
               {"--launcher-args", o->launcher_args, 1}};
   for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
     if (vals[i].v && !script_safe(vals[i].v, vals[i].spaces))
-      return mdb_err_set(err, MDB_EINPUT,
-                         "%s '%s': a job script cannot carry quotes, $, `, \\ or line breaks%s in it", vals[i].flag,
-                         vals[i].v, vals[i].spaces ? "" : " (nor spaces)");
+      return mdb_err_set(err, MDB_EINPUT, "%s '%s': a job script cannot carry quotes, $, `, \\ or line breaks%s in it",
+                         vals[i].flag, vals[i].v, vals[i].spaces ? "" : " (nor spaces)");
   for (int i = 0; i < o->n_sbatch_args; i++) {
     const char *a = o->sbatch_args[i];
     if (a[0] != '-' || !script_safe(a, 1))
@@ -312,8 +312,8 @@ static mdb_status fill(const char *text, const ph *v, int nv, const char *label,
           size_t l = strlen(known);
           snprintf(known + l, sizeof known - l, "%s@%s@", j ? ", " : "", v[j].name);
         }
-        return mdb_err_set(err, MDB_EINPUT, "template %s has an unknown placeholder @%.*s@ (known: %s)", label,
-                           (int)k, line + i + 1, known);
+        return mdb_err_set(err, MDB_EINPUT, "template %s has an unknown placeholder @%.*s@ (known: %s)", label, (int)k,
+                           line + i + 1, known);
       }
       sb_str(out, p->value);
       i += k + 1;
@@ -326,8 +326,10 @@ static mdb_status fill(const char *text, const ph *v, int nv, const char *label,
 /* Absolute path of an existing file or directory (path itself when it cannot be resolved). */
 static void absolute(const char *path, char *out, size_t len) {
   char buf[PATH_MAX];
-  if (realpath(path, buf)) snprintf(out, len, "%s", buf);
-  else snprintf(out, len, "%s", path);
+  if (realpath(path, buf))
+    snprintf(out, len, "%s", buf);
+  else
+    snprintf(out, len, "%s", path);
 }
 
 /* Finds prog in $PATH; 1 when found (path in out). */
@@ -374,8 +376,7 @@ static int run_sbatch(const char *sbatch, const char *script, char *out, size_t 
   out[n] = '\0';
   close(fd[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
@@ -393,8 +394,10 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
   char outdir[PATH_MAX], suite[PATH_MAX + 64], exe[PATH_MAX + 32], script[PATH_MAX + 32];
   absolute(j->outdir, outdir, sizeof outdir);
   const int suite_is_file = strchr(j->suite_arg, '/') || strstr(j->suite_arg, ".json");
-  if (suite_is_file) absolute(j->suite_arg, suite, sizeof suite);
-  else snprintf(suite, sizeof suite, "%s", j->suite_arg);
+  if (suite_is_file)
+    absolute(j->suite_arg, suite, sizeof suite);
+  else
+    snprintf(suite, sizeof suite, "%s", j->suite_arg);
   exe_dir(exe, PATH_MAX);
   size_t el = strlen(exe);
   snprintf(exe + el, sizeof exe - el, "/mdbench-suite");
@@ -402,20 +405,25 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
   if (!suite_is_file && j->suites_dir) absolute(j->suites_dir, sdir, sizeof sdir);
   struct {
     const char *what, *v;
-  } paths[] = {{"results directory", outdir}, {"suite file", suite}, {"mdbench-suite binary", exe},
-               {"suites directory", sdir},    {"--filter", j->filter ? j->filter : ""}};
+  } paths[] = {{"results directory", outdir},
+               {"suite file", suite},
+               {"mdbench-suite binary", exe},
+               {"suites directory", sdir},
+               {"--filter", j->filter ? j->filter : ""}};
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
     if (!script_safe(paths[i].v, i != 0)) {
-      fprintf(stderr, PFX "the %s '%s' cannot go into a job script (no quotes, $, `, \\, line breaks%s): pick "
-                      "another name\n",
+      fprintf(stderr,
+              PFX "the %s '%s' cannot go into a job script (no quotes, $, `, \\, line breaks%s): pick "
+                  "another name\n",
               paths[i].what, paths[i].v, i == 0 ? ", spaces" : "");
       return 2;
     }
 
   char tpath[PATH_MAX + 64], looked[3 * PATH_MAX + 256];
   if (!find_template(tname, tpath, sizeof tpath, looked, sizeof looked)) {
-    fprintf(stderr, PFX "job-script template '%s' not found (looked in %s; set MDBENCH_JOBSCRIPTS to the "
-                    "jobscripts/ directory)\n",
+    fprintf(stderr,
+            PFX "job-script template '%s' not found (looked in %s; set MDBENCH_JOBSCRIPTS to the "
+                "jobscripts/ directory)\n",
             tname, looked);
     return 3;
   }
@@ -436,8 +444,10 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
   if (o->cpus_per_task > 0) snprintf(s_cpt, sizeof s_cpt, "%d", o->cpus_per_task);
   const int before = o->signal_before > 0 ? o->signal_before : 120;
   snprintf(s_before, sizeof s_before, "%d", before);
-  if (o->job_name) snprintf(job_name, sizeof job_name, "%s", o->job_name);
-  else snprintf(job_name, sizeof job_name, "mdbench-%s", j->suite_name);
+  if (o->job_name)
+    snprintf(job_name, sizeof job_name, "%s", o->job_name);
+  else
+    snprintf(job_name, sizeof job_name, "mdbench-%s", j->suite_name);
   for (char *c = job_name; *c; c++)
     if (!script_safe((char[2]){*c, 0}, 0)) *c = '_';
   sbuf extra = {0}, sargs = {0};
@@ -518,8 +528,9 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
 
   char sbatch[PATH_MAX + 16], reply[256];
   if (!find_in_path("sbatch", sbatch, sizeof sbatch)) {
-    fprintf(stderr, PFX "sbatch not found on PATH (is Slurm installed here?): the job script is written; submit it "
-                    "where Slurm is with: sbatch %s\n",
+    fprintf(stderr,
+            PFX "sbatch not found on PATH (is Slurm installed here?): the job script is written; submit it "
+                "where Slurm is with: sbatch %s\n",
             script);
     return 3;
   }
@@ -530,15 +541,16 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
   if (rc != 0 || !jobid[0]) {
     reply[strcspn(reply, "\n")] = '\0';
     fprintf(stderr, PFX "sbatch %s (its message is above%s%s); the job script is %s\n",
-            rc == 127 ? "could not be run" : rc ? "failed" : "gave no job id", reply[0] ? "; it said: " : "", reply,
-            script);
+            rc == 127 ? "could not be run"
+            : rc      ? "failed"
+                      : "gave no job id",
+            reply[0] ? "; it said: " : "", reply, script);
     return 3;
   }
   char idpath[PATH_MAX + 32], idline[80];
   snprintf(idpath, sizeof idpath, "%s/slurm_job_id", outdir);
   snprintf(idline, sizeof idline, "%s\n", jobid);
-  if (mdb_atomic_write(idpath, idline, strlen(idline), &err))
-    fprintf(stderr, "mdbench-suite: warning: %s\n", err.msg);
+  if (mdb_atomic_write(idpath, idline, strlen(idline), &err)) fprintf(stderr, "mdbench-suite: warning: %s\n", err.msg);
   printf("submitted: Slurm job %s (id in %s/slurm_job_id); its output: %s/slurm-%s.out\n", jobid, outdir, outdir,
          jobid);
   return 0;

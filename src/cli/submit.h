@@ -25,11 +25,11 @@ typedef struct mdb_submit_opts {
   const char *launcher;      /* "srun" or "mpirun"; NULL: srun */
   const char *launcher_args; /* e.g. "--mpi=pmix"; NULL: none */
   const char *time;          /* Slurm's time formats; NULL: the partition's default */
-  const char *partition, *account, *job_name, *modules; /* NULL: not set */
+  const char *partition, *account, *job_name, *modules;     /* NULL: not set */
   int nodes, gpus_per_node, ntasks_per_node, cpus_per_task; /* 0: not given */
-  int signal_before;         /* seconds before the limit for SIGUSR1; 0: the default (120) */
-  int requeue;               /* the job requeues itself after a clean stop */
-  int dry_run;               /* write the script, do not call sbatch */
+  int signal_before;                            /* seconds before the limit for SIGUSR1; 0: the default (120) */
+  int requeue;                                  /* the job requeues itself after a clean stop */
+  int dry_run;                                  /* write the script, do not call sbatch */
   const char *sbatch_args[MDB_SUBMIT_MAX_ARGS]; /* each one more #SBATCH line */
   int n_sbatch_args;
 } mdb_submit_opts;
@@ -52,14 +52,14 @@ mdb_status mdb_submit_check(const mdb_submit_opts *o, mdb_err *err);
 
 /* What the job runs: the same suite, cases and options as this command. */
 typedef struct mdb_submit_job {
-  const char *suite_arg;  /* the SUITE argument: a name or a file */
-  const char *suite_name; /* the loaded suite's name (for the job name) */
-  const char *suites_dir; /* where a suite name was found (passed on as --suites-dir) */
+  const char *suite_arg;       /* the SUITE argument: a name or a file */
+  const char *suite_name;      /* the loaded suite's name (for the job name) */
+  const char *suites_dir;      /* where a suite name was found (passed on as --suites-dir) */
   const char *filter, *device; /* NULL: not given */
   int quiet;
-  const char *outdir;     /* the results directory (exists) */
-  int n_cases, n_todo;    /* cases in the suite, and still to run */
-  int gpu_cases;          /* cases that run on a GPU in this build */
+  const char *outdir;  /* the results directory (exists) */
+  int n_cases, n_todo; /* cases in the suite, and still to run */
+  int gpu_cases;       /* cases that run on a GPU in this build */
 } mdb_submit_job;
 
 /* Picks and fills the template, writes OUTDIR/job.sbatch, submits it (or,

@@ -27,8 +27,7 @@ typedef struct mdb_err {
 } mdb_err;
 
 /* Fills err (may be NULL) with a printf-style message; returns code. */
-mdb_status mdb_err_set(mdb_err *err, mdb_status code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+mdb_status mdb_err_set(mdb_err *err, mdb_status code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Sets MDB_ENOMEM with a message naming what could not be allocated. */
 mdb_status mdb_err_nomem(mdb_err *err, const char *what, double bytes);

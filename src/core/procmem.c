@@ -57,9 +57,12 @@ int mdb_proc_tree_status(int pid, int64_t *rss, int64_t *hwm, int *threads) {
     if (!f) continue;
     long v;
     while (fgets(line, sizeof line, f)) {
-      if (sscanf(line, "VmRSS: %ld kB", &v) == 1) *rss += (int64_t)v * 1024;
-      else if (sscanf(line, "VmHWM: %ld kB", &v) == 1) *hwm += (int64_t)v * 1024;
-      else if (sscanf(line, "Threads: %ld", &v) == 1) *threads += (int)v;
+      if (sscanf(line, "VmRSS: %ld kB", &v) == 1)
+        *rss += (int64_t)v * 1024;
+      else if (sscanf(line, "VmHWM: %ld kB", &v) == 1)
+        *hwm += (int64_t)v * 1024;
+      else if (sscanf(line, "Threads: %ld", &v) == 1)
+        *threads += (int)v;
     }
     fclose(f);
     found = 1;

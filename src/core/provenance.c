@@ -53,8 +53,8 @@ static char *trim(char *s) {
 int mdb_cpuinfo_model(const char *path, char *out, size_t outlen) {
   /* in order of preference; the first line of the best key wins */
   enum { K_MODEL_NAME, K_MODEL, K_HARDWARE, K_CPU_MODEL, K_CPU, K_IMPL, K_PART, NKEYS };
-  static const char *const keys[NKEYS] = {"model name", "Model", "Hardware", "cpu model", "cpu",
-                                          "CPU implementer", "CPU part"};
+  static const char *const keys[NKEYS] = {"model name", "Model",           "Hardware", "cpu model",
+                                          "cpu",        "CPU implementer", "CPU part"};
   char found[NKEYS][256];
   memset(found, 0, sizeof found);
   if (outlen) out[0] = 0;
@@ -108,7 +108,8 @@ static void compiler_name(char *out, size_t len) {
 
 static void mpi_facts(mdb_provenance *p) {
   int major = 0, minor = 0;
-  if (MPI_Get_version(&major, &minor) == MPI_SUCCESS) snprintf(p->mpi_version, sizeof p->mpi_version, "%d.%d", major, minor);
+  if (MPI_Get_version(&major, &minor) == MPI_SUCCESS)
+    snprintf(p->mpi_version, sizeof p->mpi_version, "%d.%d", major, minor);
   char lib[MPI_MAX_LIBRARY_VERSION_STRING + 1];
   int n = 0;
   memset(lib, 0, sizeof lib);
@@ -340,7 +341,7 @@ mdb_status mdb_calc_spec_digests(const char *spec, mdb_file_digest *out, int max
   if (nfiles > max)
     return mdb_err_set(err, MDB_ERUN, "calculator '%s' names %d files, room for %d digests", spec, nfiles, max);
   if (!nfiles) return MDB_OK;
-  char (*files)[MDB_PATH_MAX] = malloc((size_t)nfiles * sizeof *files);
+  char(*files)[MDB_PATH_MAX] = malloc((size_t)nfiles * sizeof *files);
   if (!files) return mdb_err_nomem(err, "potential file names", (double)nfiles * MDB_PATH_MAX);
   int kinds[MDB_SPEC_MAX_PARAMS];
   int got = spec_files(&s, files, kinds, nfiles);
@@ -370,8 +371,7 @@ mdb_status mdb_calc_spec_sha256(const char *spec, char *out, size_t outlen, mdb_
   mdb_status st = mdb_calc_spec_digests(spec, d, MDB_SPEC_FILES_MAX, &n, err);
   size_t used = 0;
   for (int k = 0; k < n && !st; k++) {
-    int len = snprintf(out + used, outlen > used ? outlen - used : 0, "%s%s=%s", k ? ";" : "", d[k].path,
-                       d[k].sha256);
+    int len = snprintf(out + used, outlen > used ? outlen - used : 0, "%s%s=%s", k ? ";" : "", d[k].path, d[k].sha256);
     if (len < 0 || used + (size_t)len >= outlen) {
       st = mdb_err_set(err, MDB_ERUN, "calculator '%s': the file digests need more than %zu characters", spec,
                        outlen ? outlen - 1 : 0);

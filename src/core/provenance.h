@@ -32,17 +32,17 @@ typedef struct mdb_provenance {
   char git_commit[64];           /* mdb_git_commit(): 12-hex commit, "-dirty" appended for a modified tree */
   int git_dirty;                 /* 1 when git_commit ends in "-dirty" */
   /* added beyond the first draft */
-  char mdbench_version[32];      /* mdb_version() */
-  char mpi_version[16];          /* MPI standard version of the library, "3.1" (MPI_Get_version) */
-  char mpi_library[256];         /* first line of MPI_Get_library_version, e.g. "Open MPI v4.1.4, package: ..." */
-  int sanitized;                 /* 1 for an AddressSanitizer build (timings are not comparable) */
+  char mdbench_version[32]; /* mdb_version() */
+  char mpi_version[16];     /* MPI standard version of the library, "3.1" (MPI_Get_version) */
+  char mpi_library[256];    /* first line of MPI_Get_library_version, e.g. "Open MPI v4.1.4, package: ..." */
+  int sanitized;            /* 1 for an AddressSanitizer build (timings are not comparable) */
   /* NVIDIA GPUs of the node, from the driver's /proc files (no CUDA needed;
    * see mdb_nvidia_gpus): every GPU the node has, in PCI bus order, not
    * only those this process uses — cuda_visible_devices says which */
-  int gpu_count;                 /* 0: no NVIDIA driver loaded */
-  char gpu_driver[64];           /* kernel module version, e.g. "535.129.03" */
-  char gpu_models[1024];         /* "NVIDIA H100 80GB HBM3;NVIDIA H100 80GB HBM3" */
-  char gpu_uuids[1024];          /* "GPU-5a1b...;GPU-77c0..." */
+  int gpu_count;                  /* 0: no NVIDIA driver loaded */
+  char gpu_driver[64];            /* kernel module version, e.g. "535.129.03" */
+  char gpu_models[1024];          /* "NVIDIA H100 80GB HBM3;NVIDIA H100 80GB HBM3" */
+  char gpu_uuids[1024];           /* "GPU-5a1b...;GPU-77c0..." */
   char cuda_visible_devices[256]; /* CUDA_VISIBLE_DEVICES as set ("" when unset) */
 } mdb_provenance;
 

@@ -85,8 +85,8 @@ MDB_HD static inline double mdb_cbrt_det(double v) {
 
 /* Two independent standard normal deviates for (key, counter c0..c2),
  * Marsaglia polar method; the attempt number fills the last counter word. */
-MDB_HD static inline void mdb_gauss2(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2,
-                                     double *g0, double *g1) {
+MDB_HD static inline void mdb_gauss2(uint32_t k0, uint32_t k1, uint32_t c0, uint32_t c1, uint32_t c2, double *g0,
+                                     double *g1) {
   for (uint32_t attempt = 0;; attempt++) {
     mdb_u32x4 ctr = {{c0, c1, c2, attempt}};
     mdb_u32x4 r = mdb_philox4x32(ctr, k0, k1);

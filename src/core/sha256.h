@@ -15,10 +15,10 @@
 #include "core/error.h"
 
 typedef struct mdb_sha256 {
-  uint32_t h[8];          /* the running hash value */
-  uint64_t len;           /* message bytes so far */
-  unsigned char buf[64];  /* a partial block */
-  size_t nbuf;            /* bytes in buf (0..63) */
+  uint32_t h[8];         /* the running hash value */
+  uint64_t len;          /* message bytes so far */
+  unsigned char buf[64]; /* a partial block */
+  size_t nbuf;           /* bytes in buf (0..63) */
 } mdb_sha256;
 
 void mdb_sha256_init(mdb_sha256 *s);

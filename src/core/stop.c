@@ -66,8 +66,8 @@ static pid_t parent_of(pid_t pid, char *comm, size_t n) {
 /* The nearest ancestor (a few levels up: a rank may run under a wrapper
  * shell) that is an Open MPI or PRRTE launcher or daemon; 0 when none. */
 static pid_t find_launcher(void) {
-  static const char *const names[] = {"mpirun", "mpiexec", "orterun", "orted", "prterun", "prted",
-                                     "mpiexec.hydra", "hydra_pmi_proxy", NULL};
+  static const char *const names[] = {"mpirun", "mpiexec",       "orterun",         "orted", "prterun",
+                                      "prted",  "mpiexec.hydra", "hydra_pmi_proxy", NULL};
   pid_t pid = getpid();
   for (int level = 0; level < 4 && pid > 1; level++) {
     char comm[64] = "", pcomm[64] = "";

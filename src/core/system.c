@@ -71,8 +71,7 @@ int mdb_system_add_species(mdb_system *sys, const char *symbol, double mass) {
 }
 
 static double det3(const double m[3][3]) {
-  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
-         m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+  return m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
          m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
 }
 
@@ -91,7 +90,7 @@ mdb_status mdb_box_set(mdb_box *box, const double h[3][3], mdb_err *err) {
                        d);
   memcpy(box->h, h, sizeof box->h);
   /* inverse = adjugate / det; hinv[i][j] such that sum_k h[i][k]*hinv[k][j] = delta */
-  double (*m)[3] = box->hinv;
+  double(*m)[3] = box->hinv;
   m[0][0] = (h[1][1] * h[2][2] - h[1][2] * h[2][1]) / d;
   m[0][1] = (h[0][2] * h[2][1] - h[0][1] * h[2][2]) / d;
   m[0][2] = (h[0][1] * h[1][2] - h[0][2] * h[1][1]) / d;
@@ -111,8 +110,7 @@ mdb_status mdb_box_set(mdb_box *box, const double h[3][3], mdb_err *err) {
 }
 
 void mdb_box_to_frac(const mdb_box *box, const double x[3], double s[3]) {
-  for (int j = 0; j < 3; j++)
-    s[j] = x[0] * box->hinv[0][j] + x[1] * box->hinv[1][j] + x[2] * box->hinv[2][j];
+  for (int j = 0; j < 3; j++) s[j] = x[0] * box->hinv[0][j] + x[1] * box->hinv[1][j] + x[2] * box->hinv[2][j];
 }
 
 void mdb_box_to_cart(const mdb_box *box, const double s[3], double x[3]) {

@@ -14,11 +14,16 @@ const char *mdb_text_escape(const char *s, size_t max, char *out, size_t outlen)
     unsigned char c = (unsigned char)s[i];
     char esc[5];
     size_t k;
-    if (c == '\n') k = (size_t)snprintf(esc, sizeof esc, "\\n");
-    else if (c == '\t') k = (size_t)snprintf(esc, sizeof esc, "\\t");
-    else if (c == '\r') k = (size_t)snprintf(esc, sizeof esc, "\\r");
-    else if (c < 0x20 || c == 0x7f) k = (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);
-    else esc[0] = (char)c, esc[1] = 0, k = 1;
+    if (c == '\n')
+      k = (size_t)snprintf(esc, sizeof esc, "\\n");
+    else if (c == '\t')
+      k = (size_t)snprintf(esc, sizeof esc, "\\t");
+    else if (c == '\r')
+      k = (size_t)snprintf(esc, sizeof esc, "\\r");
+    else if (c < 0x20 || c == 0x7f)
+      k = (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);
+    else
+      esc[0] = (char)c, esc[1] = 0, k = 1;
     if (o + k + 4 > outlen) { /* room for "..." and the NUL */
       cut = 1;
       break;

@@ -9,7 +9,7 @@
 #ifndef MDB_UNITS_H
 #define MDB_UNITS_H
 
-#define MDB_EV_J 1.602176634e-19    /* J per eV (exact) */
+#define MDB_EV_J 1.602176634e-19     /* J per eV (exact) */
 #define MDB_AMU_KG 1.66053906660e-27 /* kg per amu (CODATA 2018) */
 #define MDB_KB_EV 8.617333262e-5     /* Boltzmann constant, eV/K */
 

@@ -50,9 +50,9 @@ typedef struct mdb_dev mdb_dev;
 
 /* What the engine records about the device (also in every GPU result). */
 typedef struct mdb_dev_info {
-  char backend[16];       /* "cuda" or "host" */
-  char name[128];         /* "NVIDIA H200", or "host emulation" */
-  char uuid[64];          /* "GPU-xxxxxxxx-..." ("" for host) */
+  char backend[16]; /* "cuda" or "host" */
+  char name[128];   /* "NVIDIA H200", or "host emulation" */
+  char uuid[64];    /* "GPU-xxxxxxxx-..." ("" for host) */
   char pci_bus_id[32];
   int ordinal;            /* device index this process uses */
   int cc_major, cc_minor; /* compute capability */
@@ -109,7 +109,7 @@ struct mdb_dev {
   mdb_dev_info info;
   double allocated; /* bytes the engine holds through alloc (its own accounting) */
   double peak_allocated;
-  long launches;    /* kernel launches run so far (a reduction counts 2; a graph's kernels per launch) */
+  long launches;       /* kernel launches run so far (a reduction counts 2; a graph's kernels per launch) */
   long graph_launches; /* graph launches so far */
   void *impl;
 };

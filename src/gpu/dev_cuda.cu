@@ -18,10 +18,10 @@
 
 /* ------------------------------------------------------------ kernels */
 
-#define MDB_X_GLOBAL(ID, body, P)                                                                              \
-  __global__ void __launch_bounds__(MDB_CUDA_BLOCK) mdb_kg_##body(const P p, long n) {                         \
-    const long i = (long)blockIdx.x * blockDim.x + threadIdx.x;                                                \
-    if (i < n) mdb_kb_##body(i, &p);                                                                           \
+#define MDB_X_GLOBAL(ID, body, P)                                                      \
+  __global__ void __launch_bounds__(MDB_CUDA_BLOCK) mdb_kg_##body(const P p, long n) { \
+    const long i = (long)blockIdx.x * blockDim.x + threadIdx.x;                        \
+    if (i < n) mdb_kb_##body(i, &p);                                                   \
   }
 MDB_KERNELS(MDB_X_GLOBAL)
 #undef MDB_X_GLOBAL
@@ -65,7 +65,7 @@ typedef struct cuda_impl {
   cudaGraphExec_t graphs[MDB_DEV_MAX_GRAPHS];
   double *part; /* reduction partials: MDB_RED_N × MDB_RED_MAX_BLOCKS */
   int capturing;
-  long cap_kernels;                      /* kernels issued into the capture in progress */
+  long cap_kernels;                       /* kernels issued into the capture in progress */
   long graph_kernels[MDB_DEV_MAX_GRAPHS]; /* kernels in each graph (d->launches counts them per launch) */
 } cuda_impl;
 
@@ -86,10 +86,10 @@ static mdb_status cerr(mdb_err *err, cudaError_t e, const char *what) {
   return mdb_err_set(err, MDB_EDEV, "CUDA: %s: %s (%s)", what, cudaGetErrorString(e), cudaGetErrorName(e));
 }
 
-#define CU(call, what)                                                                                         \
-  do {                                                                                                         \
-    cudaError_t e_ = (call);                                                                                   \
-    if (e_ != cudaSuccess) return cerr(err, e_, what);                                                         \
+#define CU(call, what)                                 \
+  do {                                                 \
+    cudaError_t e_ = (call);                           \
+    if (e_ != cudaSuccess) return cerr(err, e_, what); \
   } while (0)
 
 static mdb_status c_alloc(mdb_dev *d, void **p, size_t bytes, mdb_err *err) {
@@ -155,14 +155,11 @@ static mdb_status c_launch(mdb_dev *d, int kernel, long n, const void *params, s
   const unsigned grid = (unsigned)((n + MDB_CUDA_BLOCK - 1) / MDB_CUDA_BLOCK);
   cudaStream_t s = impl(d)->stream;
   switch (kernel) {
-#define MDB_X_LAUNCH(ID, body, P)                                                                              \
-  case MDB_K_##ID:                                                                                             \
-    mdb_kg_##body<<<grid, MDB_CUDA_BLOCK, 0, s>>>(*(const P *)params, n);                                      \
-    break;
+#define MDB_X_LAUNCH(ID, body, P) \
+  case MDB_K_##ID: mdb_kg_##body<<<grid, MDB_CUDA_BLOCK, 0, s>>>(*(const P *)params, n); break;
     MDB_KERNELS(MDB_X_LAUNCH)
 #undef MDB_X_LAUNCH
-  default:
-    return mdb_err_set(err, MDB_ERUN, "unknown kernel id %d", kernel);
+  default: return mdb_err_set(err, MDB_ERUN, "unknown kernel id %d", kernel);
   }
   CU(cudaGetLastError(), "kernel launch");
   count_kernels(d, 1);
@@ -278,9 +275,9 @@ static void c_close(mdb_dev *d) {
 }
 
 static const mdb_dev_ops cuda_ops = {
-    "cuda",       c_alloc,     c_release,      c_alloc_mapped, c_release_mapped, c_h2d,          c_d2h,
-    c_d2d,        c_zero,      c_launch,       c_reduce_sum,   c_sync,           c_event_record, c_event_ms,
-    c_graph_begin, c_graph_end, c_graph_launch, c_graph_drop,  c_mem_info,       c_close,
+    "cuda",        c_alloc,     c_release,      c_alloc_mapped, c_release_mapped, c_h2d,          c_d2h,
+    c_d2d,         c_zero,      c_launch,       c_reduce_sum,   c_sync,           c_event_record, c_event_ms,
+    c_graph_begin, c_graph_end, c_graph_launch, c_graph_drop,   c_mem_info,       c_close,
 };
 
 /* ---------------------------------------------------------- discovery */
@@ -319,9 +316,8 @@ extern "C" mdb_status mdb_cuda_device_info(int ordinal, mdb_dev_info *info, mdb_
   snprintf(info->backend, sizeof info->backend, "cuda");
   snprintf(info->name, sizeof info->name, "%.127s", prop.name);
   const unsigned char *u = (const unsigned char *)prop.uuid.bytes;
-  snprintf(info->uuid, sizeof info->uuid,
-           "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4],
-           u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+  snprintf(info->uuid, sizeof info->uuid, "GPU-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+           u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
   snprintf(info->pci_bus_id, sizeof info->pci_bus_id, "%04x:%02x:%02x.0", prop.pciDomainID, prop.pciBusID,
            prop.pciDeviceID);
   info->ordinal = ordinal;

@@ -128,14 +128,13 @@ static mdb_status h_zero(mdb_dev *d, void *dst, size_t bytes, mdb_err *err) {
 static void run_kernel(mdb_dev *d, int kernel, long n, const void *params) {
   d->launches++;
   switch (kernel) {
-#define MDB_X_RUN(ID, body, P)                                                                                 \
-  case MDB_K_##ID:                                                                                             \
-    for (long i = 0; i < n; i++) mdb_kb_##body(i, (const P *)params);                                          \
+#define MDB_X_RUN(ID, body, P)                                        \
+  case MDB_K_##ID:                                                    \
+    for (long i = 0; i < n; i++) mdb_kb_##body(i, (const P *)params); \
     break;
     MDB_KERNELS(MDB_X_RUN)
 #undef MDB_X_RUN
-  default:
-    break;
+  default: break;
   }
 }
 
@@ -236,9 +235,9 @@ static mdb_status h_event_ms(mdb_dev *d, int a, int b, double *ms, mdb_err *err)
                          "cudaEventRecordExternal, so it is no node of the graph and cannot be timed "
                          "(cudaErrorInvalidResourceHandle)",
                          e);
-    return mdb_err_set(err, MDB_EDEV,
-                       "host backend (strict as CUDA): event %d has not completed a record (cudaErrorInvalidResourceHandle)",
-                       e);
+    return mdb_err_set(
+        err, MDB_EDEV,
+        "host backend (strict as CUDA): event %d has not completed a record (cudaErrorInvalidResourceHandle)", e);
   }
   *ms = (h->ev[b] - h->ev[a]) * 1e3;
   return MDB_OK;
@@ -322,9 +321,9 @@ static void h_close(mdb_dev *d) {
 }
 
 static const mdb_dev_ops host_ops = {
-    "host",       h_alloc,     h_release,     h_alloc_mapped, h_release, h_sync_copy,   h_sync_copy,
-    h_d2d,        h_zero,      h_launch,      h_reduce_sum,   h_sync,    h_event_record, h_event_ms,
-    h_graph_begin, h_graph_end, h_graph_launch, h_graph_drop, h_mem_info, h_close,
+    "host",        h_alloc,     h_release,      h_alloc_mapped, h_release,  h_sync_copy,    h_sync_copy,
+    h_d2d,         h_zero,      h_launch,       h_reduce_sum,   h_sync,     h_event_record, h_event_ms,
+    h_graph_begin, h_graph_end, h_graph_launch, h_graph_drop,   h_mem_info, h_close,
 };
 
 mdb_status mdb_dev_host_open(mdb_dev **out, mdb_err *err) {

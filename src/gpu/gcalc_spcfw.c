@@ -27,8 +27,8 @@ static mdb_status molecule_table(const mdb_gmd *g, const mdb_spcfw_params *prm, 
   for (int i = 0; i < n; i++) dev_of_id[i] = -1;
   for (int i = 0; i < n && !st; i++) {
     if (id[i] < 0 || id[i] >= n || dev_of_id[id[i]] >= 0)
-      st = mdb_err_set(err, MDB_EINPUT, "spcfw on cuda: atom ids must be 0..%d, each once (atom %d has id %d)",
-                       n - 1, i, id[i]);
+      st = mdb_err_set(err, MDB_EINPUT, "spcfw on cuda: atom ids must be 0..%d, each once (atom %d has id %d)", n - 1,
+                       i, id[i]);
     else
       dev_of_id[id[i]] = i;
   }

@@ -165,7 +165,8 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, int build, mdb_err *e
     return st;
   mdb_gstate *gd = g->gd;
   const int npt = g->ens.protocol == MDB_PROTOCOL_NPT; /* NPT reduces the virial itself, with m v² */
-  if ((fflags & MDB_COMPUTE_ENERGY) && (st = d->ops->reduce_sum(d, g->kp.eatom, g->n, 1, gd->red + MDB_RED_ENERGY, err)))
+  if ((fflags & MDB_COMPUTE_ENERGY) &&
+      (st = d->ops->reduce_sum(d, g->kp.eatom, g->n, 1, gd->red + MDB_RED_ENERGY, err)))
     return st;
   if ((fflags & MDB_COMPUTE_VIRIAL) && !npt &&
       (st = d->ops->reduce_sum(d, g->kp.vatom, g->n, 9, gd->red + MDB_RED_VIRIAL, err)))
@@ -233,8 +234,7 @@ static mdb_status grow(mdb_gmd *g, int a, mdb_err *err) {
   mdb_status st;
   if (a & MDB_ABORT_CELL) {
     int cap = g->gh.cell_needed + g->gh.cell_needed / 2 + 4;
-    if ((st = dregrow(g, &p->cells, (size_t)g->nbins * cap * sizeof(int), err)))
-      return st;
+    if ((st = dregrow(g, &p->cells, (size_t)g->nbins * cap * sizeof(int), err))) return st;
     p->cell_cap = cap;
   }
   if (a & MDB_ABORT_NEIGH) {
@@ -496,8 +496,7 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
     return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no CUDA backend (valid on cuda: %s)", cname,
                        mdb_gmd_calculators());
   if (o->mixed && !gc->mixed)
-    return mdb_err_set(err, MDB_EINPUT, "--precision mixed is not available for '%s' on cuda (valid: double)",
-                       cname);
+    return mdb_err_set(err, MDB_EINPUT, "--precision mixed is not available for '%s' on cuda (valid: double)", cname);
   if (sys->n < 1) return mdb_err_set(err, MDB_EINPUT, "the system has no atoms");
   mdb_gmd *g = calloc(1, sizeof *g);
   if (!g) return mdb_err_nomem(err, "GPU engine", sizeof *g);

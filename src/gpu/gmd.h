@@ -87,9 +87,9 @@ double mdb_gmd_regrown_bytes(const mdb_gmd *g);
 long mdb_gmd_launches(const mdb_gmd *g);
 long mdb_gmd_graph_launches(const mdb_gmd *g);
 
-long mdb_gmd_builds(const mdb_gmd *g);      /* neighbour builds, as of the last sample */
+long mdb_gmd_builds(const mdb_gmd *g);         /* neighbour builds, as of the last sample */
 int mdb_gmd_last_step_built(const mdb_gmd *g); /* the last step built the neighbour list */
-long mdb_gmd_step_count(const mdb_gmd *g);   /* steps run, as of the last launch (not only the last sample) */
+long mdb_gmd_step_count(const mdb_gmd *g);     /* steps run, as of the last launch (not only the last sample) */
 const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g);
 double mdb_gmd_extended_energy(const mdb_gmd *g); /* of the last sample */
 

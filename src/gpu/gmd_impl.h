@@ -38,19 +38,19 @@ struct mdb_gmd {
   const mdb_gcalc_ops *calc;
   void *calc_ctx;
   mdb_ensemble ens;
-  unsigned ens_flags;  /* what the ensemble needs from every force call (NPT: the virial) */
+  unsigned ens_flags; /* what the ensemble needs from every force call (NPT: the virial) */
   int n;
   long nbins;
   mdb_gmd_opts opt;
-  int graph_ok[6];     /* graph slot captured for [sampled + 2·with a neighbour build]; 4, 5: batches */
-  int batch_k[2];      /* steps in the batch graphs of slots 4 and 5 (a run's full and remainder batches) */
-  int batch_next;      /* which of them a batch of a new size replaces */
-  int ev_force;        /* first of the two event slots part b records around the forces (0; batches: per step) */
-  int built;           /* the last step built the neighbour list */
+  int graph_ok[6]; /* graph slot captured for [sampled + 2·with a neighbour build]; 4, 5: batches */
+  int batch_k[2];  /* steps in the batch graphs of slots 4 and 5 (a run's full and remainder batches) */
+  int batch_next;  /* which of them a batch of a new size replaces */
+  int ev_force;    /* first of the two event slots part b records around the forces (0; batches: per step) */
+  int built;       /* the last step built the neighbour list */
   double force_ms;
   double engine_bytes, engine_peak;
   double regrown_bytes; /* net bytes the list and bin regrowths added (dregrow): expected growth, not a leak */
-  void *allocs[64];    /* everything the engine allocated on the device, for free */
+  void *allocs[64];     /* everything the engine allocated on the device, for free */
   size_t alloc_bytes[64];
   int nallocs;
   const mdb_system *sys; /* the host system it started from (species, masses) */

@@ -104,11 +104,11 @@ enum { MDB_SCR_MV2 = 0, MDB_SCR_P = 1, MDB_SCR_HEAT = 4, MDB_SCR_MV2B = 5, MDB_S
 
 /* Flags the host reads after a step (also mirrored in mdb_gstate). */
 enum {
-  MDB_ABORT_NEIGH = 1, /* an atom had more neighbours than the list holds */
-  MDB_ABORT_CELL = 2,  /* a bin had more atoms than it holds */
-  MDB_ABORT_GRID = 4,  /* the box shrank below what the bin grid covers */
+  MDB_ABORT_NEIGH = 1,   /* an atom had more neighbours than the list holds */
+  MDB_ABORT_CELL = 2,    /* a bin had more atoms than it holds */
+  MDB_ABORT_GRID = 4,    /* the box shrank below what the bin grid covers */
   MDB_ABORT_RUNAWAY = 8, /* an atom moved further than any list can follow */
-  MDB_ABORT_BOX = 16,  /* the barostat blew up */
+  MDB_ABORT_BOX = 16,    /* the barostat blew up */
   MDB_ABORT_REBUILD = 32 /* an atom moved beyond the list's budget: build, then the rest of the step */
 };
 
@@ -118,7 +118,7 @@ enum {
 typedef struct mdb_gstate {
   double h[3][3], hinv[3][3]; /* current cell (rows are lattice vectors) */
   double volume;
-  double hs[3][3], vols;       /* the cell and volume of the last completed step (NPT commits the next
+  double hs[3][3], vols;          /* the cell and volume of the last completed step (NPT commits the next
                                  cell at the end of a step; samples and downloads use these) */
   double shiftvec[MDB_NSHIFT][3]; /* s·h for every shift code, for the current cell */
   double h0[3][3], h0inv[3][3];   /* cell at the last neighbour build */
@@ -132,22 +132,22 @@ typedef struct mdb_gstate {
   int vmax_atom;                  /* original id of the fastest atom at the last sample */
   long builds;                    /* neighbour builds so far */
   /* the host copies these three back after every launch, in one copy */
-  int abort;                      /* MDB_ABORT_* raised since the host last cleared it (sticky: every
+  int abort; /* MDB_ABORT_* raised since the host last cleared it (sticky: every
                                      kernel after a step's first half returns at once while it is set) */
-  int halt;                       /* a step ended aborted: the first halves of later steps (in a
+  int halt;  /* a step ended aborted: the first halves of later steps (in a
                                      multi-step graph) return at once too */
-  long step;                      /* MD steps completed */
+  long step; /* MD steps completed */
   /* ensembles */
-  double ke2;   /* 2 KE after the last thermostat scaling (eV) */
-  double scale; /* the last thermostat velocity factor */
-  double heat;  /* Langevin: heat put in before the engine started (eV); the rest is red[HEAT] */
-  mdb_nhc nhc;  /* the particles' chain at the end of the last step */
-  mdb_mtk mtk;  /* the barostat (its own chain inside) at the end of the last step */
-  mdb_nhc nhc_mid; /* the chain between the step's two half-steps */
+  double ke2;       /* 2 KE after the last thermostat scaling (eV) */
+  double scale;     /* the last thermostat velocity factor */
+  double heat;      /* Langevin: heat put in before the engine started (eV); the rest is red[HEAT] */
+  mdb_nhc nhc;      /* the particles' chain at the end of the last step */
+  mdb_mtk mtk;      /* the barostat (its own chain inside) at the end of the last step */
+  mdb_nhc nhc_mid;  /* the chain between the step's two half-steps */
   mdb_nhc nhc_next; /* NPT: nhc_mid of the next step, until its NPT_1 */
   mdb_mtk mtk_mid;
   int box_blown;   /* NPT: the next half-step would blow the barostat up */
-  double sp;    /* NPT: exp(−h (v_ε + mtk2)) of this step */
+  double sp;       /* NPT: exp(−h (v_ε + mtk2)) of this step */
   double eps_step; /* NPT: exp(h v_ε) of this step */
 } mdb_gstate;
 
@@ -162,10 +162,10 @@ typedef struct mdb_kp {
                         and type in one 32-byte load; every kernel that moves atoms keeps it equal to x */
   double *x0;        /* [3 natoms] positions at the last build */
   int *type, *id, *image;
-  double *eatom;     /* [natoms] per-atom energy when MDB_COMPUTE_ENERGY */
-  double *vatom;     /* [10 natoms] per-atom virial W_ab (column ab·natoms + i) when MDB_COMPUTE_VIRIAL;
+  double *eatom; /* [natoms] per-atom energy when MDB_COMPUTE_ENERGY */
+  double *vatom; /* [10 natoms] per-atom virial W_ab (column ab·natoms + i) when MDB_COMPUTE_VIRIAL;
                         column 9: NPT's m v², reduced with the virial */
-  double *scr;       /* [MDB_SCR_N natoms] per-atom scratch for reductions */
+  double *scr;   /* [MDB_SCR_N natoms] per-atom scratch for reductions */
   /* neighbour list: column-major, nl[k*natoms + i], k < nn[i] ≤ nb_cap */
   int *nn, *nl;
   unsigned char *nsh; /* image code of each entry */
@@ -176,8 +176,8 @@ typedef struct mdb_kp {
   int nbin[3], sbin[3]; /* bins per direction; bins searched either side */
   double cutoff, rlist, skin;
   double dt;
-  double dtf[MDB_MAX_TYPES];  /* ½ dt FTM2V / m */
-  double mass[MDB_MAX_TYPES]; /* amu */
+  double dtf[MDB_MAX_TYPES];       /* ½ dt FTM2V / m */
+  double mass[MDB_MAX_TYPES];      /* amu */
   double lgv_sigma[MDB_MAX_TYPES]; /* Langevin: √(kB T FTM2V / m) */
   double lgv_c1, lgv_c2;
   uint32_t key0, key1; /* Langevin noise key */

@@ -42,16 +42,16 @@ typedef struct mdb_eam_gknot {
 
 typedef struct mdb_kp_eam {
   mdb_kp k;
-  int analytic;  /* built-in Zhou (zhou), else tables */
-  int one_type;  /* the system has one type: no mixing, one density per pair */
-  int nrho, nr;  /* knots per density / r table */
-  double rc2;    /* Å²: pairs with r² < rc2 interact */
+  int analytic; /* built-in Zhou (zhou), else tables */
+  int one_type; /* the system has one type: no mixing, one density per pair */
+  int nrho, nr; /* knots per density / r table */
+  double rc2;   /* Å²: pairs with r² < rc2 interact */
   double rdrho, rdr, rhomax;
-  const mdb_zhou *zhou;        /* [ntypes] */
-  const mdb_eam_knot *frho;    /* [ntypes][nrho]: F of each type */
-  const mdb_eam_knot *rhor;    /* [ntypes][nr]: f of each type */
-  const mdb_eam_gknot *pair;   /* [ntypes²][nr]: (a, b) at (a·ntypes + b)·nr */
-  double *fp;                  /* [natoms] F'(ρ_i), written by EAM_RHO */
+  const mdb_zhou *zhou;      /* [ntypes] */
+  const mdb_eam_knot *frho;  /* [ntypes][nrho]: F of each type */
+  const mdb_eam_knot *rhor;  /* [ntypes][nr]: f of each type */
+  const mdb_eam_gknot *pair; /* [ntypes²][nr]: (a, b) at (a·ntypes + b)·nr */
+  double *fp;                /* [natoms] F'(ρ_i), written by EAM_RHO */
 } mdb_kp_eam;
 
 MDB_HD static inline void mdb_kb_eam_rho(long i, const mdb_kp_eam *q) {

@@ -111,8 +111,7 @@ MDB_HD static inline void mdb_kb_lgv_1(long i, const mdb_kp *p) {
   if (p->g->halt) return;
   const int t = p->type[i];
   const long n = p->natoms;
-  const double c = p->dtf[t], m = p->mass[t], sd = p->lgv_c2 * p->lgv_sigma[t], h = 0.5 * p->dt,
-               c1 = p->lgv_c1;
+  const double c = p->dtf[t], m = p->mass[t], sd = p->lgv_c2 * p->lgv_sigma[t], h = 0.5 * p->dt, c1 = p->lgv_c1;
   const uint32_t step = (uint32_t)(p->g->step + 1), id = (uint32_t)p->id[i];
   double *v = p->v + 3 * i, *x = p->x + 3 * i;
   const double *f = p->f + 3 * i;
@@ -263,15 +262,15 @@ MDB_HD static inline void mdb_kb_npt_end(long i, const mdb_kp *p) {
   if (p->flags) mdb_kin_store(p, i, v);
 }
 
-#define MDB_KERNELS_ENS(X)                                                                                     \
-  X(NHC_1, nhc_1, mdb_kp)                                                                                      \
-  X(NHC_2, nhc_2, mdb_kp)                                                                                      \
-  X(NHC_END, nhc_end, mdb_kp)                                                                                  \
-  X(LGV_1, lgv_1, mdb_kp)                                                                                      \
-  X(LGV_2, lgv_2, mdb_kp)                                                                                      \
-  X(NPT_INIT, npt_init, mdb_kp)                                                                                \
-  X(NPT_1, npt_1, mdb_kp)                                                                                      \
-  X(NPT_2, npt_2, mdb_kp)                                                                                      \
+#define MDB_KERNELS_ENS(X)      \
+  X(NHC_1, nhc_1, mdb_kp)       \
+  X(NHC_2, nhc_2, mdb_kp)       \
+  X(NHC_END, nhc_end, mdb_kp)   \
+  X(LGV_1, lgv_1, mdb_kp)       \
+  X(LGV_2, lgv_2, mdb_kp)       \
+  X(NPT_INIT, npt_init, mdb_kp) \
+  X(NPT_1, npt_1, mdb_kp)       \
+  X(NPT_2, npt_2, mdb_kp)       \
   X(NPT_END, npt_end, mdb_kp)
 
 #endif

@@ -102,12 +102,12 @@ MDB_HD static inline void mdb_kb_vmax_id(long i, const mdb_kp *p) {
   }
 }
 
-#define MDB_KERNELS_MD(X)                                                                                      \
-  X(NVE_1, nve_1, mdb_kp)                                                                                      \
-  X(NVE_2, nve_2, mdb_kp)                                                                                      \
-  X(KIN, kin, mdb_kp)                                                                                          \
-  X(VMAX_CLEAR, vmax_clear, mdb_kp)                                                                            \
-  X(VMAX, vmax, mdb_kp)                                                                                        \
+#define MDB_KERNELS_MD(X)           \
+  X(NVE_1, nve_1, mdb_kp)           \
+  X(NVE_2, nve_2, mdb_kp)           \
+  X(KIN, kin, mdb_kp)               \
+  X(VMAX_CLEAR, vmax_clear, mdb_kp) \
+  X(VMAX, vmax, mdb_kp)             \
   X(VMAX_ID, vmax_id, mdb_kp)
 
 #endif

@@ -231,12 +231,12 @@ MDB_HD static inline void mdb_kb_box_update(long i, const mdb_kp *p) {
   }
 }
 
-#define MDB_KERNELS_NEIGH(X)                                                                                   \
-  X(NB_START, nb_start, mdb_kp)                                                                                \
-  X(NB_CLEAR, nb_clear, mdb_kp)                                                                                \
-  X(NB_BIN, nb_bin, mdb_kp)                                                                                    \
-  X(NB_SORT, nb_sort, mdb_kp)                                                                                  \
-  X(NB_BUILD, nb_build, mdb_kp)                                                                                \
+#define MDB_KERNELS_NEIGH(X)    \
+  X(NB_START, nb_start, mdb_kp) \
+  X(NB_CLEAR, nb_clear, mdb_kp) \
+  X(NB_BIN, nb_bin, mdb_kp)     \
+  X(NB_SORT, nb_sort, mdb_kp)   \
+  X(NB_BUILD, nb_build, mdb_kp) \
   X(BOX_UPDATE, box_update, mdb_kp)
 
 #endif

@@ -55,7 +55,7 @@ MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
     double d1[3];
     mdb_kp_delta(p, xi, ia, d1);
     const double r1sq = d1[0] * d1[0] + d1[1] * d1[1] + d1[2] * d1[2];
-    const mdb_sw_pair *pij = prow + tj;            /* i-j-j: pair term, leg j of centre i */
+    const mdb_sw_pair *pij = prow + tj;              /* i-j-j: pair term, leg j of centre i */
     const mdb_sw_pair *pji = q->pair + tj * nt + ti; /* j-i-i: leg i of centre j */
     const int leg_ij = r1sq < pij->cutsq, leg_ji = r1sq < pji->cutsq;
     if (!leg_ij && !leg_ji) continue;

@@ -18,13 +18,13 @@
 #include "gpu/kern_spcfw.h"
 #include "gpu/kern_sw.h"
 
-#define MDB_KERNELS(X)                                                                                         \
-  MDB_KERNELS_NEIGH(X)                                                                                         \
-  MDB_KERNELS_MD(X)                                                                                            \
-  MDB_KERNELS_ENS(X)                                                                                           \
-  MDB_KERNELS_LJ(X)                                                                                            \
-  MDB_KERNELS_EAM(X)                                                                                           \
-  MDB_KERNELS_SW(X)                                                                                            \
+#define MDB_KERNELS(X) \
+  MDB_KERNELS_NEIGH(X) \
+  MDB_KERNELS_MD(X)    \
+  MDB_KERNELS_ENS(X)   \
+  MDB_KERNELS_LJ(X)    \
+  MDB_KERNELS_EAM(X)   \
+  MDB_KERNELS_SW(X)    \
   MDB_KERNELS_SPCFW(X)
 
 enum {
@@ -34,9 +34,9 @@ enum {
       MDB_K_COUNT
 };
 
-#define MDB_X_LAUNCHER(ID, body, P)                                                                            \
-  static inline mdb_status mdb_launch_##body(mdb_dev *d, long n, const P *p, mdb_err *err) {                   \
-    return n > 0 ? d->ops->launch(d, MDB_K_##ID, n, p, sizeof *p, err) : MDB_OK;                                \
+#define MDB_X_LAUNCHER(ID, body, P)                                                          \
+  static inline mdb_status mdb_launch_##body(mdb_dev *d, long n, const P *p, mdb_err *err) { \
+    return n > 0 ? d->ops->launch(d, MDB_K_##ID, n, p, sizeof *p, err) : MDB_OK;             \
   }
 MDB_KERNELS(MDB_X_LAUNCHER)
 #undef MDB_X_LAUNCHER

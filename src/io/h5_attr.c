@@ -47,8 +47,8 @@ static int open_one(hid_t loc, const char *name, hid_t *a, hid_t *ft, mdb_err *e
       mdb_err_set(err, MDB_EINPUT, "attribute '%s' holds no value", name);
       ok = 0;
     } else if (!(sc == H5S_SCALAR || (sc == H5S_SIMPLE && nd == 1 && np == 1))) {
-      mdb_err_set(err, MDB_EINPUT, "attribute '%s' holds %lld values in %d dimension(s), not one", name,
-                  (long long)np, nd);
+      mdb_err_set(err, MDB_EINPUT, "attribute '%s' holds %lld values in %d dimension(s), not one", name, (long long)np,
+                  nd);
       ok = 0;
     }
   }
@@ -77,11 +77,12 @@ int mdb_h5_attr_str(hid_t loc, const char *name, char *buf, size_t len, mdb_err 
   } else if (H5Tis_variable_str(ft) > 0) {
     vlen = 1;
     hid_t mt = H5Tcopy(H5T_C_S1);
-    bad = mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0 || H5Tset_cset(mt, H5Tget_cset(ft)) < 0 ||
-          H5Aread(a, mt, &s) < 0;
+    bad = mt < 0 || H5Tset_size(mt, H5T_VARIABLE) < 0 || H5Tset_cset(mt, H5Tget_cset(ft)) < 0 || H5Aread(a, mt, &s) < 0;
     if (mt >= 0) H5Tclose(mt);
-    if (bad) mdb_err_set(err, MDB_EINPUT, "attribute '%s' (a variable-length string) cannot be read", name);
-    else n = s ? strlen(s) : 0;
+    if (bad)
+      mdb_err_set(err, MDB_EINPUT, "attribute '%s' (a variable-length string) cannot be read", name);
+    else
+      n = s ? strlen(s) : 0;
   } else {
     size_t size = H5Tget_size(ft);
     if (size == 0 || size > MDB_H5_ATTR_STR_MAX) {
@@ -91,8 +92,10 @@ int mdb_h5_attr_str(hid_t loc, const char *name, char *buf, size_t len, mdb_err 
     } else {
       s = calloc(size + 1, 1);
       bad = !s || H5Aread(a, ft, s) < 0;
-      if (bad) mdb_err_set(err, MDB_EINPUT, "attribute '%s' (a fixed-length string) cannot be read", name);
-      else n = strnlen(s, size);
+      if (bad)
+        mdb_err_set(err, MDB_EINPUT, "attribute '%s' (a fixed-length string) cannot be read", name);
+      else
+        n = strnlen(s, size);
     }
   }
   if (!bad && n >= len) {

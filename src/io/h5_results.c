@@ -40,8 +40,8 @@
 #define MDB_H5_FILE_LOCKING 0
 #endif
 
-#define CHUNK_MIN 4096   /* shorter arrays are stored contiguous, uncompressed */
-#define CHUNK_MAX 65536  /* elements per chunk of a compressed array */
+#define CHUNK_MIN 4096  /* shorter arrays are stored contiguous, uncompressed */
+#define CHUNK_MAX 65536 /* elements per chunk of a compressed array */
 
 /* ------------------------------------------------------------ error stack */
 
@@ -95,17 +95,21 @@ enum col_kind { COL_STR, COL_I64, COL_U64, COL_F64 };
 typedef struct col {
   const char *name;
   enum col_kind kind;
-  size_t off;  /* in mdb_h5_summary_row */
-  size_t cap;  /* bytes of a string field */
+  size_t off; /* in mdb_h5_summary_row */
+  size_t cap; /* bytes of a string field */
   const char *units;
   int contract; /* named in the public contract: a reader requires it */
 } col;
 
 #define ROW_FIELD_SIZE(f) sizeof(((mdb_h5_summary_row *)0)->f)
-#define STR(f, req) {#f, COL_STR, offsetof(mdb_h5_summary_row, f), ROW_FIELD_SIZE(f), "", req}
-#define I64(f, u, req) {#f, COL_I64, offsetof(mdb_h5_summary_row, f), 0, u, req}
-#define U64(f, u, req) {#f, COL_U64, offsetof(mdb_h5_summary_row, f), 0, u, req}
-#define F64(f, u, req) {#f, COL_F64, offsetof(mdb_h5_summary_row, f), 0, u, req}
+#define STR(f, req) \
+  { #f, COL_STR, offsetof(mdb_h5_summary_row, f), ROW_FIELD_SIZE(f), "", req }
+#define I64(f, u, req) \
+  { #f, COL_I64, offsetof(mdb_h5_summary_row, f), 0, u, req }
+#define U64(f, u, req) \
+  { #f, COL_U64, offsetof(mdb_h5_summary_row, f), 0, u, req }
+#define F64(f, u, req) \
+  { #f, COL_F64, offsetof(mdb_h5_summary_row, f), 0, u, req }
 
 static const col cols[] = {
     STR(case_id, 1),
@@ -264,8 +268,7 @@ static int dset(h5w *w, hid_t loc, const char *name, hid_t ftype, hid_t mtype, c
   int bad = (sp < 0 || dcpl < 0) && note(w);
   if (!bad && n >= CHUNK_MIN && H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0) {
     hsize_t chunk = (hsize_t)(n < CHUNK_MAX ? n : CHUNK_MAX);
-    bad = (H5Pset_chunk(dcpl, 1, &chunk) < 0 || H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 4) < 0) &&
-          note(w);
+    bad = (H5Pset_chunk(dcpl, 1, &chunk) < 0 || H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 4) < 0) && note(w);
   }
   hid_t d = bad ? -1 : H5Dcreate2(loc, name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   bad = (d < 0 || (n > 0 && H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)) && note(w);
@@ -328,15 +331,26 @@ static int aux_coordinate(h5w *w, hid_t g, const char *const *names) {
  * step_time_ms, gpu/force_ms and shadow/step_time_ms, memory/step for
  * memory/bytes, shadow/step for shadow/'s per-sample arrays. */
 static int case_scales(h5w *w, hid_t g) {
-  static const char *const thermo[] = {"thermo/time_fs", "thermo/total_energy_eV", "thermo/potential_energy_eV",
-                                       "thermo/kinetic_energy_eV", "thermo/conserved_energy_eV",
-                                       "thermo/temperature_K", "thermo/pressure_bar", "thermo/volume_A3",
-                                       "thermo/momentum_amu_A_per_fs", NULL};
+  static const char *const thermo[] = {"thermo/time_fs",
+                                       "thermo/total_energy_eV",
+                                       "thermo/potential_energy_eV",
+                                       "thermo/kinetic_energy_eV",
+                                       "thermo/conserved_energy_eV",
+                                       "thermo/temperature_K",
+                                       "thermo/pressure_bar",
+                                       "thermo/volume_A3",
+                                       "thermo/momentum_amu_A_per_fs",
+                                       NULL};
   static const char *const timed[] = {"step_time_ms", "gpu/force_ms", "shadow/step_time_ms", NULL};
   static const char *const mem[] = {"memory/bytes", NULL};
-  static const char *const shadow[] = {"shadow/time_fs", "shadow/reference_energy_eV", "shadow/shadow_energy_eV",
-                                       "shadow/energy_diff_eV_per_atom", "shadow/force_mae_eV_per_A",
-                                       "shadow/force_rmse_eV_per_A", "shadow/force_max_eV_per_A", NULL};
+  static const char *const shadow[] = {"shadow/time_fs",
+                                       "shadow/reference_energy_eV",
+                                       "shadow/shadow_energy_eV",
+                                       "shadow/energy_diff_eV_per_atom",
+                                       "shadow/force_mae_eV_per_A",
+                                       "shadow/force_rmse_eV_per_A",
+                                       "shadow/force_max_eV_per_A",
+                                       NULL};
   /* the shadow's timed steps are the case's unless it stopped apart */
   int shadow_timed = 1;
   if (H5Lexists(g, "shadow", H5P_DEFAULT) > 0 && H5Lexists(g, "shadow/step_time_ms", H5P_DEFAULT) > 0) {
@@ -349,8 +363,7 @@ static int case_scales(h5w *w, hid_t g) {
     if (b >= 0) H5Dclose(b);
   }
   static const char *const timed_no_shadow[] = {"step_time_ms", "gpu/force_ms", NULL};
-  return attach_scale(w, g, "thermo/step", thermo) || aux_coordinate(w, g, thermo) ||
-                 aux_coordinate(w, g, shadow) ||
+  return attach_scale(w, g, "thermo/step", thermo) || aux_coordinate(w, g, thermo) || aux_coordinate(w, g, shadow) ||
                  attach_scale(w, g, "timed_step", shadow_timed ? timed : timed_no_shadow) ||
                  attach_scale(w, g, "memory/step", mem) || attach_scale(w, g, "shadow/step", shadow)
              ? -1
@@ -438,12 +451,11 @@ static int write_prov_attrs(h5w *w, hid_t g, const mdb_h5_case *k) {
          attr_str(w, g, "slurm_array_task_id", v->slurm_array_task_id) ||
          attr_str(w, g, "slurm_job_nodelist", v->slurm_job_nodelist) ||
          attr_str(w, g, "slurm_job_partition", v->slurm_job_partition) ||
-         attr_str(w, g, "slurm_cluster_name", v->slurm_cluster_name) ||
-         attr_str(w, g, "compiler", v->compiler) || attr_str(w, g, "build_type", v->build_type) ||
-         attr_i64(w, g, "sanitized", v->sanitized) || attr_i64(w, g, "git_dirty", v->git_dirty) ||
-         attr_str(w, g, "mpi_version", v->mpi_version) || attr_i64(w, g, "gpu_count", v->gpu_count) ||
-         attr_str(w, g, "gpu_driver", v->gpu_driver) || attr_str(w, g, "gpu_models", v->gpu_models) ||
-         attr_str(w, g, "gpu_uuids", v->gpu_uuids) ||
+         attr_str(w, g, "slurm_cluster_name", v->slurm_cluster_name) || attr_str(w, g, "compiler", v->compiler) ||
+         attr_str(w, g, "build_type", v->build_type) || attr_i64(w, g, "sanitized", v->sanitized) ||
+         attr_i64(w, g, "git_dirty", v->git_dirty) || attr_str(w, g, "mpi_version", v->mpi_version) ||
+         attr_i64(w, g, "gpu_count", v->gpu_count) || attr_str(w, g, "gpu_driver", v->gpu_driver) ||
+         attr_str(w, g, "gpu_models", v->gpu_models) || attr_str(w, g, "gpu_uuids", v->gpu_uuids) ||
          attr_str(w, g, "cuda_visible_devices", v->cuda_visible_devices) ||
          attr_str(w, g, "cuda_runtime", cuda_runtime_of(k->result));
 }
@@ -460,28 +472,32 @@ static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_
   if (attr_str(w, g, "case_id", k->case_id) || attr_str(w, g, "system", c->system) ||
       attr_i64(w, g, "n_atoms", r ? r->n_atoms : c->n_atoms) || attr_str(w, g, "protocol", c->protocol) ||
       attr_str(w, g, "calculator", c->calculator) || attr_str(w, g, "device", c->device) ||
-      attr_str(w, g, "precision", c->precision[0] ? c->precision : "double") ||
-      attr_str(w, g, "host", case_host(k)) || attr_i64(w, g, "rank", p->rank) ||
-      attr_str(w, g, "status", case_status(k)) || attr_str(w, g, "error", case_error(k)) ||
-      attr_u64(w, g, "seed", c->seed) || attr_f64(w, g, "timestep_fs", c->timestep_fs) ||
-      attr_f64(w, g, "temperature_K", c->temperature_K) || attr_i64(w, g, "n_steps", c->n_steps) ||
-      attr_i64(w, g, "warmup_steps", c->warmup_steps))
+      attr_str(w, g, "precision", c->precision[0] ? c->precision : "double") || attr_str(w, g, "host", case_host(k)) ||
+      attr_i64(w, g, "rank", p->rank) || attr_str(w, g, "status", case_status(k)) ||
+      attr_str(w, g, "error", case_error(k)) || attr_u64(w, g, "seed", c->seed) ||
+      attr_f64(w, g, "timestep_fs", c->timestep_fs) || attr_f64(w, g, "temperature_K", c->temperature_K) ||
+      attr_i64(w, g, "n_steps", c->n_steps) || attr_i64(w, g, "warmup_steps", c->warmup_steps))
     return -1;
   /* the rest of the case */
   if (attr_i64(w, g, "n_timed_steps", r ? r->n_timed : 0) || attr_i64(w, g, "fail_step", r ? r->fail_step : -1) ||
-      attr_str(w, g, "thermostat", nve ? "" : c->thermostat) ||
-      attr_f64(w, g, "tdamp_fs", nve ? NAN : c->tdamp_fs) || attr_i64(w, g, "chain_length", c->chain) ||
-      attr_str(w, g, "barostat", npt ? "mtk_iso" : "") || attr_f64(w, g, "pdamp_fs", npt ? c->pdamp_fs : NAN) ||
+      attr_str(w, g, "thermostat", nve ? "" : c->thermostat) || attr_f64(w, g, "tdamp_fs", nve ? NAN : c->tdamp_fs) ||
+      attr_i64(w, g, "chain_length", c->chain) || attr_str(w, g, "barostat", npt ? "mtk_iso" : "") ||
+      attr_f64(w, g, "pdamp_fs", npt ? c->pdamp_fs : NAN) ||
       attr_f64(w, g, "pressure_bar", npt ? c->pressure_bar : NAN) ||
       attr_f64(w, g, "lattice_A", lattice > 0 ? lattice : NAN) ||
       attr_write(w, g, "replication", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, 3, reps) ||
-      attr_i64(w, g, "energy_interval", c->energy_interval) ||
-      attr_i64(w, g, "memory_interval", c->memory_interval) || attr_f64(w, g, "skin_A", c->skin_A) ||
-      attr_str(w, g, "memory_kind", "host_rss"))
+      attr_i64(w, g, "energy_interval", c->energy_interval) || attr_i64(w, g, "memory_interval", c->memory_interval) ||
+      attr_f64(w, g, "skin_A", c->skin_A) || attr_str(w, g, "memory_kind", "host_rss"))
     return -1;
   /* provenance */
-  return attr_str(w, g, "started_utc", p->started_utc ? p->started_utc : r ? r->started_utc : "") ||
-                 attr_str(w, g, "ended_utc", p->ended_utc ? p->ended_utc : r ? r->ended_utc : "") ||
+  return attr_str(w, g, "started_utc",
+                  p->started_utc ? p->started_utc
+                  : r            ? r->started_utc
+                                 : "") ||
+                 attr_str(w, g, "ended_utc",
+                          p->ended_utc ? p->ended_utc
+                          : r          ? r->ended_utc
+                                       : "") ||
                  attr_str(w, g, "mdbench_version",
                           or_default(p->mdbench_version, or_default(m->mdbench_version, mdb_version()))) ||
                  attr_str(w, g, "git_commit", or_default(p->git_commit, or_default(m->git_commit, mdb_git_commit()))) ||
@@ -581,8 +597,7 @@ static int write_shadow(h5w *w, hid_t g, const mdb_h5_case *k) {
   char shadow_sha[8192] = "";
   mdb_calc_spec_sha256(sh->spec, shadow_sha, sizeof shadow_sha, NULL);
   int bad = attr_str(w, sg, "calculator", sh->spec) || attr_str(w, sg, "reference_calculator", c->calculator) ||
-            attr_i64(w, sg, "n_atoms", sh->n_atoms) ||
-            attr_f64(w, sg, "force_mae_mean_eV_per_A", sm.force_mae_mean) ||
+            attr_i64(w, sg, "n_atoms", sh->n_atoms) || attr_f64(w, sg, "force_mae_mean_eV_per_A", sm.force_mae_mean) ||
             attr_f64(w, sg, "force_rmse_mean_eV_per_A", sm.force_rmse_mean) ||
             attr_f64(w, sg, "force_max_eV_per_A", sm.force_max) ||
             attr_f64(w, sg, "energy_diff_mean_eV_per_atom", sm.energy_diff_mean) ||
@@ -616,24 +631,23 @@ static int write_gpu(h5w *w, hid_t g, const mdb_result *r) {
   w->group = sub;
   char cc[16];
   snprintf(cc, sizeof cc, "%d.%d", q->dev.cc_major, q->dev.cc_minor);
-  int bad = attr_str(w, gg, "backend", q->dev.backend) || attr_str(w, gg, "name", q->dev.name) ||
-            attr_str(w, gg, "uuid", q->dev.uuid) || attr_str(w, gg, "pci_bus_id", q->dev.pci_bus_id) ||
-            attr_i64(w, gg, "ordinal", q->dev.ordinal) || attr_str(w, gg, "compute_capability", cc) ||
-            attr_i64(w, gg, "cuda_driver_version", q->dev.driver_version) ||
-            attr_i64(w, gg, "cuda_runtime_version", q->dev.runtime_version) ||
-            attr_str(w, gg, "precision", r->c.precision) || attr_i64(w, gg, "cuda_graphs", q->graphs) ||
-            attr_i64(w, gg, "batch_steps", q->batch) || attr_i64(w, gg, "graph_launches", q->graph_launches) ||
-            attr_i64(w, gg, "kernel_launches", q->kernel_launches) ||
-            attr_str(w, gg, "mpi_cuda_aware", q->mpi_cuda_aware) ||
-            attr_f64(w, gg, "memory_total_bytes", q->dev.total_bytes) ||
-            attr_f64(w, gg, "memory_before_bytes", q->mem_before) ||
-            attr_f64(w, gg, "memory_after_bytes", q->mem_after) ||
-            attr_f64(w, gg, "memory_peak_bytes", q->mem_peak) ||
-            attr_f64(w, gg, "engine_bytes", q->engine_bytes) ||
-            attr_f64(w, gg, "device_used_before_bytes", q->dev_used_before) ||
-            attr_f64(w, gg, "device_used_after_bytes", q->dev_used_after) || attr_i64(w, gg, "leak_detected", q->leak_detected) ||
-            attr_f64(w, gg, "force_mean_ms", q->force.mean) || attr_f64(w, gg, "force_median_ms", q->force.median) ||
-            dset(w, gg, "force_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, q->force_ms, r->n_timed, "ms");
+  int bad =
+      attr_str(w, gg, "backend", q->dev.backend) || attr_str(w, gg, "name", q->dev.name) ||
+      attr_str(w, gg, "uuid", q->dev.uuid) || attr_str(w, gg, "pci_bus_id", q->dev.pci_bus_id) ||
+      attr_i64(w, gg, "ordinal", q->dev.ordinal) || attr_str(w, gg, "compute_capability", cc) ||
+      attr_i64(w, gg, "cuda_driver_version", q->dev.driver_version) ||
+      attr_i64(w, gg, "cuda_runtime_version", q->dev.runtime_version) || attr_str(w, gg, "precision", r->c.precision) ||
+      attr_i64(w, gg, "cuda_graphs", q->graphs) || attr_i64(w, gg, "batch_steps", q->batch) ||
+      attr_i64(w, gg, "graph_launches", q->graph_launches) || attr_i64(w, gg, "kernel_launches", q->kernel_launches) ||
+      attr_str(w, gg, "mpi_cuda_aware", q->mpi_cuda_aware) ||
+      attr_f64(w, gg, "memory_total_bytes", q->dev.total_bytes) ||
+      attr_f64(w, gg, "memory_before_bytes", q->mem_before) || attr_f64(w, gg, "memory_after_bytes", q->mem_after) ||
+      attr_f64(w, gg, "memory_peak_bytes", q->mem_peak) || attr_f64(w, gg, "engine_bytes", q->engine_bytes) ||
+      attr_f64(w, gg, "device_used_before_bytes", q->dev_used_before) ||
+      attr_f64(w, gg, "device_used_after_bytes", q->dev_used_after) ||
+      attr_i64(w, gg, "leak_detected", q->leak_detected) || attr_f64(w, gg, "force_mean_ms", q->force.mean) ||
+      attr_f64(w, gg, "force_median_ms", q->force.median) ||
+      dset(w, gg, "force_ms", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, q->force_ms, r->n_timed, "ms");
   if (H5Gclose(gg) < 0 && note(w)) bad = failed_at(w, "group", "gpu");
   w->group = gname;
   return bad ? -1 : 0;
@@ -779,8 +793,8 @@ static mdb_status check_args(const char *path, const mdb_h5_meta *meta, const md
     const mdb_h5_case *k = &cases[i];
     if (!valid_case_id(k->case_id))
       return mdb_err_set(err, MDB_EINPUT,
-                         "HDF5 output %s: case %d has an invalid id '%.80s' (1 to %d bytes, no '/', not '.')", path,
-                         i, or_empty(k->case_id), MDB_H5_CASE_ID_MAX - 1);
+                         "HDF5 output %s: case %d has an invalid id '%.80s' (1 to %d bytes, no '/', not '.')", path, i,
+                         or_empty(k->case_id), MDB_H5_CASE_ID_MAX - 1);
     if (!k->result && !k->spec)
       return mdb_err_set(err, MDB_EINPUT, "HDF5 output %s: case '%s' has neither a result nor a spec", path,
                          k->case_id);
@@ -910,8 +924,7 @@ fail:
                      w.why.text[0] ? w.why.text : "HDF5 error");
 }
 
-mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_case *cases, int ncases,
-                        mdb_err *err) {
+mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_case *cases, int ncases, mdb_err *err) {
   mdb_status st = check_args(path, meta, cases, ncases, err);
   if (st) return st;
   if ((st = mdb_atomic_check_writable(path, err))) return st;
@@ -949,20 +962,19 @@ static mdb_status open_results(const char *path, hid_t *file, mdb_err *err) {
   int got = mdb_h5_attr_str(f, "schema", schema, sizeof schema, &aerr);
   if (got <= 0) {
     H5Fclose(f);
-    if (got == 0) return mdb_err_set(err, MDB_EINPUT, "%s is not an mdbench results file (no 'schema' attribute)", path);
+    if (got == 0)
+      return mdb_err_set(err, MDB_EINPUT, "%s is not an mdbench results file (no 'schema' attribute)", path);
     return mdb_err_set(err, MDB_EINPUT, "%s is not an mdbench results file: its %s", path, aerr.msg);
   }
   if (strcmp(schema, MDB_H5_SCHEMA) != 0) {
     H5Fclose(f);
-    return mdb_err_set(err, MDB_EINPUT, "%s has schema '%s'; this mdbench reads '%s'", path, schema,
-                       MDB_H5_SCHEMA);
+    return mdb_err_set(err, MDB_EINPUT, "%s has schema '%s'; this mdbench reads '%s'", path, schema, MDB_H5_SCHEMA);
   }
   *file = f;
   return MDB_OK;
 }
 
-static mdb_status read_summary(const char *path, hid_t file, mdb_h5_summary_row **rows_out, int *nrows,
-                               mdb_err *err) {
+static mdb_status read_summary(const char *path, hid_t file, mdb_h5_summary_row **rows_out, int *nrows, mdb_err *err) {
   if (H5Lexists(file, "summary", H5P_DEFAULT) <= 0)
     return mdb_err_set(err, MDB_EINPUT, "%s has no /summary dataset", path);
   reason why = {""};
@@ -1155,8 +1167,10 @@ mdb_status mdb_h5_read_root_str(const char *path, const char *name, char *buf, s
   if (!st) {
     mdb_err aerr = {0};
     int got = mdb_h5_attr_str(file, name, buf, len, &aerr);
-    if (got == 0) st = mdb_err_set(err, MDB_EINPUT, "%s has no root attribute '%s'", path, name);
-    else if (got < 0) st = mdb_err_set(err, MDB_EINPUT, "%s: %s", path, aerr.msg);
+    if (got == 0)
+      st = mdb_err_set(err, MDB_EINPUT, "%s has no root attribute '%s'", path, name);
+    else if (got < 0)
+      st = mdb_err_set(err, MDB_EINPUT, "%s: %s", path, aerr.msg);
     H5Fclose(file);
   }
   H5Eclear2(H5E_DEFAULT);
@@ -1195,8 +1209,7 @@ static int fill_merged(h5w *w, hid_t cg, const mdb_h5_meta *meta, int n, void *c
   return 0;
 }
 
-mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *const *parts, int nparts,
-                        mdb_err *err) {
+mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *const *parts, int nparts, mdb_err *err) {
   if (!path || !meta || nparts < 0 || (nparts > 0 && !parts))
     return mdb_err_set(err, MDB_EINPUT, "HDF5 merge: bad arguments");
   mdb_status st = mdb_atomic_check_writable(path, err);

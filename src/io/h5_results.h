@@ -78,8 +78,7 @@ typedef struct mdb_h5_case {
  * failure returns MDB_EIO naming path and leaves no temporary file. An
  * existing file at path is replaced only on success. HDF5's automatic error
  * printing is off during the call and restored after it. */
-mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_case *cases, int ncases,
-                        mdb_err *err);
+mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_case *cases, int ncases, mdb_err *err);
 
 /* One row of /summary. Strings that do not fit these sizes are an error
  * when reading (the writer's limits are the same as mdb_case's). Numbers a
@@ -93,15 +92,15 @@ typedef struct mdb_h5_summary_row {
   char protocol[8];
   char calculator[512];
   char device[16];
-  char status[16];              /* "ok", "failed", "interrupted" or "error" */
+  char status[16]; /* "ok", "failed", "interrupted" or "error" */
   double mean_ms, median_ms, p95_ms, p99_ms, std_ms;
   double steps_per_second;
-  double peak_memory_gb;        /* 1e9 bytes */
-  double energy_drift;          /* (E_end − E_0)/|E_0| of the total energy */
+  double peak_memory_gb; /* 1e9 bytes */
+  double energy_drift;   /* (E_end − E_0)/|E_0| of the total energy */
   /* added beside them */
   double min_ms, max_ms;
   int64_t n_steps, n_timed_steps, warmup_steps;
-  int64_t fail_step;            /* -1 unless failed */
+  int64_t fail_step; /* -1 unless failed */
   int64_t rank;
   char host[128];
   uint64_t seed;
@@ -109,7 +108,7 @@ typedef struct mdb_h5_summary_row {
   double total_time_s, wall_time_s, setup_time_s;
   double atom_steps_per_second, ns_per_day;
   double memory_before_gb, memory_after_gb, memory_delta_gb;
-  int64_t leak_detected;        /* 0 or 1 */
+  int64_t leak_detected; /* 0 or 1 */
   double energy_std_eV;
   double drift_slope_eV_per_atom_per_ps;
   double max_deviation_eV_per_atom;
@@ -119,7 +118,7 @@ typedef struct mdb_h5_summary_row {
   double mean_pressure_bar, std_pressure_bar;
   double mean_volume_A3;
   int64_t neighbor_builds;
-  double potential_drift;       /* (U_end − U_0)/|U_0| of the potential energy: the Python framework's drift */
+  double potential_drift; /* (U_end − U_0)/|U_0| of the potential energy: the Python framework's drift */
 } mdb_h5_summary_row;
 
 /* Reads /summary in file order. *rows is malloc'ed (free() it; NULL when
@@ -148,7 +147,6 @@ mdb_status mdb_h5_read_root_str(const char *path, const char *name, char *buf, s
  * /cases/<id> group is copied unchanged, the summary rows are concatenated
  * in the order given, the root attributes come from meta. Written whole or
  * not at all. */
-mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *const *parts, int nparts,
-                        mdb_err *err);
+mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *const *parts, int nparts, mdb_err *err);
 
 #endif

@@ -11,8 +11,10 @@
 /* A statistic that exists only when have is set: null otherwise, as in
  * summary.jsonc (HDF5 stores NaN), so no consumer reads 0 as a measurement. */
 static void add_stat(cJSON *o, const char *name, double v, int have) {
-  if (have && isfinite(v)) cJSON_AddNumberToObject(o, name, v);
-  else cJSON_AddNullToObject(o, name);
+  if (have && isfinite(v))
+    cJSON_AddNumberToObject(o, name, v);
+  else
+    cJSON_AddNullToObject(o, name);
 }
 
 static cJSON *num_array(const double *x, int n) { return cJSON_CreateDoubleArray(x, n); }
@@ -88,8 +90,10 @@ static void add_model_split(cJSON *perf, const mdb_result *r) {
 }
 
 static void add_num_or_null(cJSON *o, const char *key, int have, double v) {
-  if (have) cJSON_AddNumberToObject(o, key, v);
-  else cJSON_AddNullToObject(o, key);
+  if (have)
+    cJSON_AddNumberToObject(o, key, v);
+  else
+    cJSON_AddNullToObject(o, key);
 }
 
 /* memory.model: the launched client's process tree */
@@ -111,11 +115,15 @@ static void add_model_memory(cJSON *mem, const mdb_result *r) {
   add_num_or_null(o, "after_gb", measured, m->mem_after / 1e9);
   add_num_or_null(o, "delta_gb", measured, (m->mem_after - m->mem_before) / 1e9);
   add_num_or_null(o, "peak_gb", measured && m->mem_peak >= 0, m->mem_peak / 1e9);
-  if (measured) cJSON_AddBoolToObject(o, "leak_detected", m->leak_detected);
-  else cJSON_AddNullToObject(o, "leak_detected");
+  if (measured)
+    cJSON_AddBoolToObject(o, "leak_detected", m->leak_detected);
+  else
+    cJSON_AddNullToObject(o, "leak_detected");
   cJSON_AddNumberToObject(o, "threads", m->threads);
-  if (m->gpu_mem_bytes >= 0) cJSON_AddNumberToObject(o, "gpu_peak_gb", m->gpu_mem_bytes / 1e9);
-  else cJSON_AddNullToObject(o, "gpu_peak_gb");
+  if (m->gpu_mem_bytes >= 0)
+    cJSON_AddNumberToObject(o, "gpu_peak_gb", m->gpu_mem_bytes / 1e9);
+  else
+    cJSON_AddNullToObject(o, "gpu_peak_gb");
   cJSON_AddStringToObject(o, "gpu_source", m->gpu_note);
   cJSON_AddStringToObject(o, "kind", "client_process_tree_rss");
 }
@@ -134,12 +142,18 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddStringToObject(meta, "protocol", c->protocol);
   /* ensemble settings; null where the protocol has none */
   int nve = strcmp(c->protocol, "NVE") == 0, npt = strcmp(c->protocol, "NPT") == 0;
-  if (nve) cJSON_AddNullToObject(meta, "thermostat");
-  else cJSON_AddStringToObject(meta, "thermostat", c->thermostat);
-  if (nve) cJSON_AddNullToObject(meta, "tdamp_fs");
-  else cJSON_AddNumberToObject(meta, "tdamp_fs", c->tdamp_fs);
-  if (c->chain > 0) cJSON_AddNumberToObject(meta, "chain_length", c->chain);
-  else cJSON_AddNullToObject(meta, "chain_length");
+  if (nve)
+    cJSON_AddNullToObject(meta, "thermostat");
+  else
+    cJSON_AddStringToObject(meta, "thermostat", c->thermostat);
+  if (nve)
+    cJSON_AddNullToObject(meta, "tdamp_fs");
+  else
+    cJSON_AddNumberToObject(meta, "tdamp_fs", c->tdamp_fs);
+  if (c->chain > 0)
+    cJSON_AddNumberToObject(meta, "chain_length", c->chain);
+  else
+    cJSON_AddNullToObject(meta, "chain_length");
   if (npt) {
     cJSON_AddNumberToObject(meta, "pdamp_fs", c->pdamp_fs);
     cJSON_AddNumberToObject(meta, "pressure_bar", c->pressure_bar);
@@ -177,8 +191,10 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddStringToObject(meta, "precision", c->precision);
   cJSON_AddItemToObject(meta, "provenance", mdb_provenance_to_json(&r->prov));
   cJSON *model_info = r->model.info[0] ? cJSON_Parse(r->model.info) : NULL;
-  if (model_info) cJSON_AddItemToObject(meta, "model", model_info);
-  else cJSON_AddNullToObject(meta, "model");
+  if (model_info)
+    cJSON_AddItemToObject(meta, "model", model_info);
+  else
+    cJSON_AddNullToObject(meta, "model");
 
   cJSON_AddStringToObject(root, "status", r->status);
   if (strcmp(r->status, "ok") != 0) {
@@ -281,7 +297,8 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON *raw = cJSON_AddObjectToObject(root, "raw");
   cJSON_AddItemToObject(raw, "step_time_ms", num_array(r->step_ms, r->n_timed));
   if (r->client_wait_ms) cJSON_AddItemToObject(raw, "client_wait_ms", num_array(r->client_wait_ms, r->n_timed));
-  if (r->gpu.used && r->gpu.force_ms) cJSON_AddItemToObject(raw, "force_gpu_ms", num_array(r->gpu.force_ms, r->n_timed));
+  if (r->gpu.used && r->gpu.force_ms)
+    cJSON_AddItemToObject(raw, "force_gpu_ms", num_array(r->gpu.force_ms, r->n_timed));
   cJSON *rt = cJSON_AddObjectToObject(raw, "thermo");
   int ns = r->n_samples;
   cJSON_AddItemToObject(rt, "step", long_array(r->th_step, ns));

@@ -70,7 +70,8 @@ mdb_status mdb_ensemble_check(const mdb_ensemble *e, mdb_err *err) {
   if (e->protocol == MDB_PROTOCOL_NPT && e->thermostat != MDB_THERMOSTAT_NHC)
     return mdb_err_set(err, MDB_EINPUT,
                        "--protocol NPT couples the MTK barostat to a Nosé–Hoover chain: --thermostat must be nhc "
-                       "(got %s)", mdb_thermostat_name(e->thermostat));
+                       "(got %s)",
+                       mdb_thermostat_name(e->thermostat));
   if (!(e->temperature_K > 0) || !isfinite(e->temperature_K))
     return mdb_err_set(err, MDB_EINPUT, "--protocol %s needs a target --temperature-K > 0 (got %g)",
                        mdb_protocol_name(e->protocol), e->temperature_K);
@@ -142,8 +143,7 @@ mdb_status mdb_md_set_ensemble(mdb_md *md, const mdb_ensemble *e, mdb_err *err) 
 double mdb_md_extended_energy(const mdb_md *md) {
   switch (md->ens.protocol) {
   case MDB_PROTOCOL_NVE: return 0.0;
-  case MDB_PROTOCOL_NVT:
-    return md->ens.thermostat == MDB_THERMOSTAT_LANGEVIN ? -md->heat : mdb_nhc_energy(&md->nhc);
+  case MDB_PROTOCOL_NVT: return md->ens.thermostat == MDB_THERMOSTAT_LANGEVIN ? -md->heat : mdb_nhc_energy(&md->nhc);
   case MDB_PROTOCOL_NPT:
     return mdb_nhc_energy(&md->nhc) + 1.5 * md->mtk.w * md->mtk.veps * md->mtk.veps +
            md->mtk.p_ext * md->sys->box.volume + mdb_nhc_energy(&md->mtk.chain);

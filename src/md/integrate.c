@@ -69,7 +69,7 @@ mdb_status mdb_md_step(mdb_md *md, unsigned flags, mdb_err *err) {
   if (md->ens.protocol == MDB_PROTOCOL_NPT) return mdb_md_step_npt(md, flags, err);
   if (md->ens.protocol == MDB_PROTOCOL_NVT)
     return md->ens.thermostat == MDB_THERMOSTAT_LANGEVIN ? mdb_md_step_langevin(md, flags, err)
-                                                          : mdb_md_step_nhc(md, flags, err);
+                                                         : mdb_md_step_nhc(md, flags, err);
   mdb_system *sys = md->sys;
   half_kick(md);
   const double dt = md->dt;

@@ -54,13 +54,13 @@ double mdb_kinetic_energy(const mdb_system *sys);
 void mdb_momentum(const mdb_system *sys, double p[3]);
 
 typedef struct mdb_thermo {
-  double potential; /* eV */
-  double kinetic;   /* eV */
-  double total;     /* eV */
-  double conserved; /* eV: total energy (NVE) or the ensemble's extended energy */
+  double potential;   /* eV */
+  double kinetic;     /* eV */
+  double total;       /* eV */
+  double conserved;   /* eV: total energy (NVE) or the ensemble's extended energy */
   double temperature; /* K */
-  double pressure;  /* bar, virial + kinetic */
-  double volume;    /* Å³ */
+  double pressure;    /* bar, virial + kinetic */
+  double volume;      /* Å³ */
   double momentum[3]; /* amu·Å/fs */
 } mdb_thermo;
 
@@ -72,11 +72,7 @@ void mdb_thermo_compute(const mdb_system *sys, const mdb_calc_out *out, mdb_ther
 /* ------------------------------------------------------------ ensembles */
 
 typedef enum mdb_protocol { MDB_PROTOCOL_NVE = 0, MDB_PROTOCOL_NVT, MDB_PROTOCOL_NPT } mdb_protocol;
-typedef enum mdb_thermostat {
-  MDB_THERMOSTAT_NONE = 0,
-  MDB_THERMOSTAT_NHC,
-  MDB_THERMOSTAT_LANGEVIN
-} mdb_thermostat;
+typedef enum mdb_thermostat { MDB_THERMOSTAT_NONE = 0, MDB_THERMOSTAT_NHC, MDB_THERMOSTAT_LANGEVIN } mdb_thermostat;
 
 #define MDB_PROTOCOL_NAMES "NVE, NVT, NPT"
 #define MDB_THERMOSTAT_NAMES "nhc, langevin"
@@ -155,23 +151,23 @@ typedef struct mdb_mtk {
 } mdb_mtk;
 
 typedef struct mdb_md {
-  mdb_system *sys;   /* not owned */
-  mdb_calc *calc;    /* not owned */
+  mdb_system *sys; /* not owned */
+  mdb_calc *calc;  /* not owned */
   mdb_neigh nl;
-  double dt;         /* fs */
+  double dt;                 /* fs */
   double dtf[MDB_MAX_TYPES]; /* ½ dt FTM2V / m per type */
-  mdb_calc_out out;  /* the last force call */
-  unsigned last_flags; /* what the last force call computed */
+  mdb_calc_out out;          /* the last force call */
+  unsigned last_flags;       /* what the last force call computed */
   long step;
 
-  mdb_ensemble ens;  /* NVE unless mdb_md_set_ensemble said otherwise */
-  double kt;         /* kB T of the target, eV */
-  double ke2;        /* 2 KE (eV) after the last step's thermostat (LAMMPS t_current) */
-  mdb_nhc nhc;       /* the particles' chain (NVT nhc, NPT) */
-  mdb_mtk mtk;       /* NPT */
-  double heat;       /* eV put in by the Langevin thermostat so far */
-  double lgv_c1, lgv_c2;             /* exp(−γ dt), √(1 − c1²) */
-  double lgv_sigma[MDB_MAX_TYPES];   /* √(kB T FTM2V / m), Å/fs */
+  mdb_ensemble ens;                /* NVE unless mdb_md_set_ensemble said otherwise */
+  double kt;                       /* kB T of the target, eV */
+  double ke2;                      /* 2 KE (eV) after the last step's thermostat (LAMMPS t_current) */
+  mdb_nhc nhc;                     /* the particles' chain (NVT nhc, NPT) */
+  mdb_mtk mtk;                     /* NPT */
+  double heat;                     /* eV put in by the Langevin thermostat so far */
+  double lgv_c1, lgv_c2;           /* exp(−γ dt), √(1 − c1²) */
+  double lgv_sigma[MDB_MAX_TYPES]; /* √(kB T FTM2V / m), Å/fs */
 } mdb_md;
 
 /* Prepares the calculator for sys, builds the neighbour list (cutoff from

@@ -33,7 +33,6 @@
 #include "core/units.h"
 #include "md/md.h"
 
-
 /* v_ε += h F_ε/W with the current volume and 2 KE; updates mtk2. */
 static void omega_dot(mdb_md *md, double h) {
   const mdb_system *sys = md->sys;
@@ -74,8 +73,8 @@ mdb_status mdb_md_step_npt(mdb_md *md, unsigned flags, mdb_err *err) {
   }
   const double e = exp(h * b->veps);
   if (!(fabs(h * b->veps) < MDB_MTK_MAX_HALF_STRAIN))
-    return mdb_err_set(err, MDB_ERUN, "the barostat blew up: the box would scale by %g in half a step (limit %g)",
-                       e, exp(MDB_MTK_MAX_HALF_STRAIN));
+    return mdb_err_set(err, MDB_ERUN, "the barostat blew up: the box would scale by %g in half a step (limit %g)", e,
+                       exp(MDB_MTK_MAX_HALF_STRAIN));
   for (int i = 0; i < 3 * n; i++) sys->x[i] = (sys->x[i] * e + dt * sys->v[i]) * e;
   mdb_status s = scale_box(sys, e * e, err);
   if (s) return s;

@@ -82,10 +82,10 @@ static mdb_status wrap_locals(mdb_system *sys, double *frac, mdb_status code, md
 }
 
 typedef struct bin_grid {
-  int m[3];     /* bins across the cell */
-  int lo[3];    /* index of the first bin (negative: ghost margin) */
-  int nb[3];    /* bins along each direction, margins included */
-  int reach[3]; /* stencil half-width in bins */
+  int m[3];        /* bins across the cell */
+  int lo[3];       /* index of the first bin (negative: ghost margin) */
+  int nb[3];       /* bins along each direction, margins included */
+  int reach[3];    /* stencil half-width in bins */
   double delta[3]; /* ghost margin in fractional units */
 } bin_grid;
 
@@ -102,8 +102,7 @@ static double images_per_atom(const mdb_box *box, double r) {
  * cells of a small one, which no short-range potential means. */
 static double ghost_limit(int n) { return fmax(MDB_NEIGH_MAX_GHOSTS, 8.0 * n); }
 
-mdb_status mdb_neigh_check_cell(double cutoff, double skin, const mdb_box *box, int n, mdb_status code,
-                                mdb_err *err) {
+mdb_status mdb_neigh_check_cell(double cutoff, double skin, const mdb_box *box, int n, mdb_status code, mdb_err *err) {
   const double r = cutoff + skin, lim = ghost_limit(n);
   const double ghosts = n * (images_per_atom(box, r) - 1.0);
   if (ghosts <= lim) return MDB_OK; /* NaN (a degenerate cell) is refused too */
@@ -112,12 +111,16 @@ mdb_status mdb_neigh_check_cell(double cutoff, double skin, const mdb_box *box, 
   double lo = 0.0, hi = fmin(isfinite(r) ? r : 1e300, 0.5 * wmin * (lim / (n > 0 ? n : 1) + 1.0));
   for (int it = 0; it < 200 && hi > 0; it++) {
     double mid = 0.5 * (lo + hi);
-    if (n * (images_per_atom(box, mid) - 1.0) <= lim) lo = mid;
-    else hi = mid;
+    if (n * (images_per_atom(box, mid) - 1.0) <= lim)
+      lo = mid;
+    else
+      hi = mid;
   }
   char valid[96];
-  if (lo - skin > 0) snprintf(valid, sizeof valid, "valid here: a cutoff below %.3g Å with skin %g Å", lo - skin, skin);
-  else snprintf(valid, sizeof valid, "no cutoff fits this cell with skin %g Å", skin);
+  if (lo - skin > 0)
+    snprintf(valid, sizeof valid, "valid here: a cutoff below %.3g Å with skin %g Å", lo - skin, skin);
+  else
+    snprintf(valid, sizeof valid, "no cutoff fits this cell with skin %g Å", skin);
   return mdb_err_set(err, code,
                      "cutoff %g Å is far longer than the cell (widths %.3g × %.3g × %.3g Å, %d atoms): it would need "
                      "about %.3g periodic images (limit %.3g); %s",
@@ -148,8 +151,10 @@ static mdb_status grid_setup(bin_grid *g, const mdb_box *box, double r, int n, s
     int k = g->m[0] >= g->m[1] ? (g->m[0] >= g->m[2] ? 0 : 2) : (g->m[1] >= g->m[2] ? 1 : 2);
     if (total <= target || g->m[k] == 1) {
       if (!(total <= 1e9))
-        return mdb_err_set(err, MDB_ERUN, "the neighbour bins would number %.3g (cutoff + skin %.3g Å, cell widths "
-                                          "%.3g %.3g %.3g Å)", total, r, box->width[0], box->width[1], box->width[2]);
+        return mdb_err_set(err, MDB_ERUN,
+                           "the neighbour bins would number %.3g (cutoff + skin %.3g Å, cell widths "
+                           "%.3g %.3g %.3g Å)",
+                           total, r, box->width[0], box->width[1], box->width[2]);
       *nbins = (size_t)total;
       break;
     }
@@ -293,9 +298,7 @@ static mdb_status make_ghosts(mdb_neigh *nl, mdb_system *sys, const bin_grid *g,
   return MDB_OK;
 }
 
-static int shift_positive(const int *s) {
-  return s[0] > 0 || (s[0] == 0 && (s[1] > 0 || (s[1] == 0 && s[2] > 0)));
-}
+static int shift_positive(const int *s) { return s[0] > 0 || (s[0] == 0 && (s[1] > 0 || (s[1] == 0 && s[2] > 0))); }
 
 /* Fills the bin-ordered copies the search streams through: positions, and
  * the half-list key. The half rule (neigh.h) becomes one comparison: local p
@@ -385,8 +388,10 @@ static mdb_status build_lists(mdb_neigh *nl, mdb_system *sys, const bin_grid *g,
       }
     }
     if (nh > 2000000000u || nf > 2000000000u)
-      st = mdb_err_set(err, MDB_EINPUT, "the neighbour list would exceed 2^31 entries: cutoff %.3g Å is too "
-                                        "large for %d atoms", nl->cutoff, n);
+      st = mdb_err_set(err, MDB_EINPUT,
+                       "the neighbour list would exceed 2^31 entries: cutoff %.3g Å is too "
+                       "large for %d atoms",
+                       nl->cutoff, n);
   }
   free(stencil);
   if (st) return st;
@@ -473,8 +478,8 @@ static int list_survives_cell_change(const mdb_neigh *nl, const mdb_system *sys)
   double m[3][3], eps2 = 0;
   for (int a = 0; a < 3; a++)
     for (int b = 0; b < 3; b++) {
-      m[a][b] = nl->h0inv[a][0] * sys->box.h[0][b] + nl->h0inv[a][1] * sys->box.h[1][b] +
-                nl->h0inv[a][2] * sys->box.h[2][b];
+      m[a][b] =
+          nl->h0inv[a][0] * sys->box.h[0][b] + nl->h0inv[a][1] * sys->box.h[1][b] + nl->h0inv[a][2] * sys->box.h[2][b];
       double d = m[a][b] - (a == b);
       eps2 += d * d;
     }

@@ -42,13 +42,13 @@
 enum { MDB_NEIGH_HALF = 1u, MDB_NEIGH_FULL = 2u };
 
 typedef struct mdb_neigh {
-  double cutoff; /* interaction cutoff (Å) */
-  double skin;   /* Verlet skin (Å) */
+  double cutoff;  /* interaction cutoff (Å) */
+  double skin;    /* Verlet skin (Å) */
   unsigned kinds; /* MDB_NEIGH_HALF and/or MDB_NEIGH_FULL */
 
-  int nghost;    /* ghosts in the last build (sys->nghost mirrors it) */
-  int *owner;    /* [nghost] local index each ghost is an image of */
-  int *shift;    /* [nghost*3] lattice-vector offsets of each ghost */
+  int nghost; /* ghosts in the last build (sys->nghost mirrors it) */
+  int *owner; /* [nghost] local index each ghost is an image of */
+  int *shift; /* [nghost*3] lattice-vector offsets of each ghost */
   int ghost_cap;
 
   int *half_start; /* [n+1] CSR offsets into half[] */
@@ -58,11 +58,11 @@ typedef struct mdb_neigh {
   int *full;
   size_t full_cap;
 
-  double *x0;      /* [n*3] local positions at the last build */
-  double h0[3][3]; /* cell at the last build */
+  double *x0;         /* [n*3] local positions at the last build */
+  double h0[3][3];    /* cell at the last build */
   double h0inv[3][3]; /* its inverse */
-  int n;           /* locals at the last build */
-  long builds;     /* number of builds so far */
+  int n;              /* locals at the last build */
+  long builds;        /* number of builds so far */
 
   /* binning scratch, reused between builds */
   int *bin_start; /* [nbins+1] */
@@ -89,8 +89,7 @@ void mdb_neigh_free(mdb_neigh *nl);
  * fits. mdb_neigh_build checks it (MDB_EINPUT at the first build, MDB_ERUN
  * later: a cell that collapsed); a suite's validation checks it before any
  * run. */
-mdb_status mdb_neigh_check_cell(double cutoff, double skin, const mdb_box *box, int n, mdb_status code,
-                                mdb_err *err);
+mdb_status mdb_neigh_check_cell(double cutoff, double skin, const mdb_box *box, int n, mdb_status code, mdb_err *err);
 
 /* Wraps, sorts, makes ghosts and builds the lists (always). */
 mdb_status mdb_neigh_build(mdb_neigh *nl, mdb_system *sys, mdb_err *err);

@@ -62,8 +62,7 @@ static int calibration_atoms(const mdb_case *c, int smallest) {
 
 /* One short NVE run of the key of case c at `atoms` atoms: seconds per
  * atom-step (loop, sampling included) and setup seconds per atom. */
-static mdb_status calibrate(const mdb_case *c, int atoms, double *per_atom_step, double *setup_per_atom,
-                            mdb_err *err) {
+static mdb_status calibrate(const mdb_case *c, int atoms, double *per_atom_step, double *setup_per_atom, mdb_err *err) {
   mdb_case k;
   mdb_case_defaults(&k);
   snprintf(k.system, sizeof k.system, "%s", c->system);
@@ -215,17 +214,22 @@ double mdb_estimate_makespan(const mdb_suite *s, const double *seconds, int rank
 }
 
 const char *mdb_estimate_human(double t, char *buf, size_t len) {
-  if (t < 0) snprintf(buf, len, "unknown");
-  else if (t < 1) snprintf(buf, len, "%.0f ms", t * 1e3);
-  else if (t < 120) snprintf(buf, len, "%.3g s", t);
-  else if (t < 7200) snprintf(buf, len, "%.3g min", t / 60);
-  else if (t < 172800) snprintf(buf, len, "%.3g h", t / 3600);
-  else snprintf(buf, len, "%.3g d", t / 86400);
+  if (t < 0)
+    snprintf(buf, len, "unknown");
+  else if (t < 1)
+    snprintf(buf, len, "%.0f ms", t * 1e3);
+  else if (t < 120)
+    snprintf(buf, len, "%.3g s", t);
+  else if (t < 7200)
+    snprintf(buf, len, "%.3g min", t / 60);
+  else if (t < 172800)
+    snprintf(buf, len, "%.3g h", t / 3600);
+  else
+    snprintf(buf, len, "%.3g d", t / 86400);
   return buf;
 }
 
-void mdb_estimate_print_plan(const mdb_suite *s, const mdb_estimate *e, const char *const *flags, int ranks,
-                             FILE *to) {
+void mdb_estimate_print_plan(const mdb_suite *s, const mdb_estimate *e, const char *const *flags, int ranks, FILE *to) {
   int w = 4;
   for (int i = 0; i < s->n_cases; i++) {
     int len = (int)strlen(s->cases[i].id);
@@ -243,8 +247,8 @@ void mdb_estimate_print_plan(const mdb_suite *s, const mdb_estimate *e, const ch
       fprintf(to, "%5d  %-*s  %12.4g %-5s  %s%s%s\n", i + 1, w, s->cases[i].id, e->seconds[i], e->source[i],
               s->cases[i].hash_hex, fl ? "  " : "", fl ? flags[i] : "");
     else
-      fprintf(to, "%5d  %-*s  %12s %-5s  %s%s%s\n", i + 1, w, s->cases[i].id, "?", e->source[i],
-              s->cases[i].hash_hex, fl ? "  " : "", fl ? flags[i] : "");
+      fprintf(to, "%5d  %-*s  %12s %-5s  %s%s%s\n", i + 1, w, s->cases[i].id, "?", e->source[i], s->cases[i].hash_hex,
+              fl ? "  " : "", fl ? flags[i] : "");
     if (e->seconds[i] > 0) total += e->seconds[i];
     if (fl) {
       flagged++;
@@ -254,8 +258,9 @@ void mdb_estimate_print_plan(const mdb_suite *s, const mdb_estimate *e, const ch
   for (int i = 0; i < s->n_notes; i++) fprintf(to, "note: %s\n", s->notes[i]);
   fprintf(to, "estimate: seconds of wall time per case (setup included)");
   if (e->n_calibrations)
-    fprintf(to, "; \"calib\": %d short runs here (%d-%d steps each, one per system, calculator, device and size "
-                "decade, at most %d atoms off a GPU) took %s",
+    fprintf(to,
+            "; \"calib\": %d short runs here (%d-%d steps each, one per system, calculator, device and size "
+            "decade, at most %d atoms off a GPU) took %s",
             e->n_calibrations, MDB_EST_STEPS, MDB_EST_MAX_STEPS, MDB_EST_CAL_ATOMS,
             mdb_estimate_human(e->calibration_s, h1, sizeof h1));
   if (e->n_from_h5) fprintf(to, "; \"h5\": %d case(s) timed in the results file given", e->n_from_h5);
@@ -267,8 +272,9 @@ void mdb_estimate_print_plan(const mdb_suite *s, const mdb_estimate *e, const ch
             mdb_estimate_human(flagged_s, h1, sizeof h1));
   double *busy = calloc((size_t)(ranks > 0 ? ranks : 1), sizeof *busy);
   const double m = busy ? mdb_estimate_makespan(s, e->seconds, ranks, busy) : -1;
-  fprintf(to, "estimate: total %s of case time; on %d rank%s (cases largest first, as the runner hands them out): "
-              "makespan %s",
+  fprintf(to,
+          "estimate: total %s of case time; on %d rank%s (cases largest first, as the runner hands them out): "
+          "makespan %s",
           mdb_estimate_human(total, h1, sizeof h1), ranks, ranks == 1 ? "" : "s", mdb_estimate_human(m, h2, sizeof h2));
   if (busy && ranks > 1 && ranks <= 16) {
     fprintf(to, " (per rank:");

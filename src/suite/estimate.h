@@ -21,14 +21,14 @@
 
 #include "suite/suite.h"
 
-#define MDB_EST_STEPS 10          /* the fewest timed steps of a calibration run (plus 2 warmup) */
-#define MDB_EST_MAX_STEPS 200     /* the most */
-#define MDB_EST_ATOM_STEPS 20000  /* atoms x steps of a calibration run, within those bounds */
-#define MDB_EST_CAL_ATOMS 4000    /* the largest calibration system on the CPU */
+#define MDB_EST_STEPS 10         /* the fewest timed steps of a calibration run (plus 2 warmup) */
+#define MDB_EST_MAX_STEPS 200    /* the most */
+#define MDB_EST_ATOM_STEPS 20000 /* atoms x steps of a calibration run, within those bounds */
+#define MDB_EST_CAL_ATOMS 4000   /* the largest calibration system on the CPU */
 
 typedef struct mdb_estimate {
-  double *seconds;  /* [n_cases] estimated wall seconds (setup included); < 0: no estimate */
-  char (*source)[8]; /* [n_cases] "calib", "h5" (an earlier result) or "-" (none) */
+  double *seconds;      /* [n_cases] estimated wall seconds (setup included); < 0: no estimate */
+  char (*source)[8];    /* [n_cases] "calib", "h5" (an earlier result) or "-" (none) */
   int n_calibrations;   /* short runs made */
   double calibration_s; /* the time they took */
   int n_from_h5;        /* cases taken from the results file */
@@ -57,7 +57,6 @@ const char *mdb_estimate_human(double seconds, char *buf, size_t len);
  * estimated seconds and its source, hash, and flags[i] when not NULL or
  * empty), the suite's notes, then the total, the makespan on `ranks` ranks
  * with each rank's share, and the makespan on other rank counts. */
-void mdb_estimate_print_plan(const mdb_suite *s, const mdb_estimate *e, const char *const *flags, int ranks,
-                             FILE *to);
+void mdb_estimate_print_plan(const mdb_suite *s, const mdb_estimate *e, const char *const *flags, int ranks, FILE *to);
 
 #endif

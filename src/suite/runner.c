@@ -187,13 +187,13 @@ static char *seal_marker(const char *text) {
 enum { MK_OK, MK_MISSING, MK_CORRUPT };
 
 typedef struct case_marker {
-  int state;             /* MK_OK, MK_MISSING (no file), MK_CORRUPT (why says how) */
-  int sealed;            /* 0: an older marker without seal and case_file */
+  int state;  /* MK_OK, MK_MISSING (no file), MK_CORRUPT (why says how) */
+  int sealed; /* 0: an older marker without seal and case_file */
   char why[200];
   char case_id[MDB_CASE_ID_MAX];
   char case_hash[64];
-  char suite[64];        /* "" when the marker does not say */
-  long long file_bytes;  /* the case file as written: size and digest (sealed markers) */
+  char suite[64];       /* "" when the marker does not say */
+  long long file_bytes; /* the case file as written: size and digest (sealed markers) */
   char file_sha256[65];
 } case_marker;
 
@@ -260,8 +260,10 @@ static void read_marker(const char *path, case_marker *m) {
   if (cJSON_IsNumber(bytes) && bytes->valuedouble >= 0 && bytes->valuedouble < 9e15)
     m->file_bytes = (long long)bytes->valuedouble;
   json_str(cf, "sha256", m->file_sha256, sizeof m->file_sha256);
-  if (!j) snprintf(m->why, sizeof m->why, "is not valid JSON");
-  else if (!m->case_id[0] || !m->case_hash[0]) snprintf(m->why, sizeof m->why, "has no case_id or case_hash");
+  if (!j)
+    snprintf(m->why, sizeof m->why, "is not valid JSON");
+  else if (!m->case_id[0] || !m->case_hash[0])
+    snprintf(m->why, sizeof m->why, "has no case_id or case_hash");
   else if (m->sealed && (m->file_bytes < 0 || strlen(m->file_sha256) != 64))
     snprintf(m->why, sizeof m->why, "has no valid case_file record");
   m->state = m->why[0] ? MK_CORRUPT : MK_OK;
@@ -359,7 +361,8 @@ static mdb_status check_owner(const mdb_suite *s, const char *dir, mdb_err *err)
       label_to_name(label, name, sizeof name);
       if (strcmp(label, "compare") == 0 || strncmp(label, "compare:", 8) == 0) /* cmd_compare.c's labels */
         snprintf(owner, sizeof owner, "mdbench compare");
-      else if (strcmp(name, s->name) != 0) snprintf(owner, sizeof owner, "suite '%s'", name);
+      else if (strcmp(name, s->name) != 0)
+        snprintf(owner, sizeof owner, "suite '%s'", name);
     }
   }
   char cases_dir[4300];
@@ -375,7 +378,8 @@ static mdb_status check_owner(const mdb_suite *s, const char *dir, mdb_err *err)
     case_marker m;
     read_marker(path, &m);
     if (m.state != MK_OK) continue; /* a damaged marker of this suite is rerun; another's changes nothing */
-    if (m.suite[0] && strcmp(m.suite, s->name) != 0) snprintf(owner, sizeof owner, "suite '%s'", m.suite);
+    if (m.suite[0] && strcmp(m.suite, s->name) != 0)
+      snprintf(owner, sizeof owner, "suite '%s'", m.suite);
     else if (!stray[0] && !suite_has_case(s, m.case_id)) {
       snprintf(stray, sizeof stray, "%s", m.case_id);
       stray_named = m.suite[0] != 0;
@@ -459,8 +463,7 @@ mdb_status mdb_run_prepare(const mdb_par *p, const mdb_suite *s, const mdb_run_o
         continue;
       }
       if (!resume) {
-        st = mdb_err_set(err, MDB_EINPUT, "%s already holds case %s: use --resume %s", o->outdir, sc->id,
-                         o->outdir);
+        st = mdb_err_set(err, MDB_EINPUT, "%s already holds case %s: use --resume %s", o->outdir, sc->id, o->outdir);
         break;
       }
       if (m.state == MK_CORRUPT) {
@@ -579,8 +582,8 @@ static mdb_status run_one(const mdb_par *p, const char *s_name, const mdb_suite_
   }
   char host[128] = "";
   gethostname(host, sizeof host - 1);
-  mdb_h5_meta meta = {.suite = o->suite_label, .command = o->command, .mpi_ranks = p->size,
-                      .mpi_library = p->mpi_library};
+  mdb_h5_meta meta = {
+      .suite = o->suite_label, .command = o->command, .mpi_ranks = p->size, .mpi_library = p->mpi_library};
   mdb_h5_case k = {.case_id = sc->id, .result = cst ? NULL : &r, .spec = &c};
   k.prov.rank = p->rank;
   k.prov.host = host;
@@ -739,7 +742,7 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
   double m0 = MPI_Wtime();
   if (p->rank == 0) {
     const char **parts = malloc((s->n_cases > 0 ? (size_t)s->n_cases : 1) * sizeof *parts);
-    char (*paths)[4400] = malloc((s->n_cases > 0 ? (size_t)s->n_cases : 1) * sizeof *paths);
+    char(*paths)[4400] = malloc((s->n_cases > 0 ? (size_t)s->n_cases : 1) * sizeof *paths);
     if (!parts || !paths) fst = mdb_err_nomem(err, "case file list", (double)s->n_cases * 4400);
     /* an interrupted run merges what it has: the finished cases and the
        interrupted ones (status "interrupted"); cases never started are absent */
@@ -756,8 +759,11 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
     }
     char out[4200];
     snprintf(out, sizeof out, "%s/results.h5", o->outdir);
-    mdb_h5_meta meta = {.suite = o->suite_label, .command = o->command, .mpi_ranks = p->size,
-                        .mpi_library = p->mpi_library, .incomplete = rep->unfinished > 0,
+    mdb_h5_meta meta = {.suite = o->suite_label,
+                        .command = o->command,
+                        .mpi_ranks = p->size,
+                        .mpi_library = p->mpi_library,
+                        .incomplete = rep->unfinished > 0,
                         .suite_cases = s->n_cases,
                         .stop_signal = rep->stop_signal ? mdb_stop_signal_name(rep->stop_signal) : ""};
     if (!fst) fst = mdb_h5_merge(out, &meta, parts, nparts, err);

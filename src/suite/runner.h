@@ -22,8 +22,8 @@
 #include "suite/suite.h"
 
 typedef struct mdb_par {
-  int rank, size;       /* in MPI_COMM_WORLD */
-  int local_rank;       /* within the node (MPI_COMM_TYPE_SHARED): selects the GPU */
+  int rank, size; /* in MPI_COMM_WORLD */
+  int local_rank; /* within the node (MPI_COMM_TYPE_SHARED): selects the GPU */
   int local_size;
   char mpi_library[512]; /* MPI_Get_library_version, first line */
 } mdb_par;
@@ -52,9 +52,9 @@ const char *mdb_par_mpi_cuda_aware(void);
 mdb_status mdb_par_bcast_suite(mdb_suite *s, mdb_err *err);
 
 typedef struct mdb_run_opts {
-  const char *outdir;  /* results directory */
+  const char *outdir;      /* results directory */
   const char *suite_label; /* for the file's root attributes */
-  const char *command; /* the command line, for provenance */
+  const char *command;     /* the command line, for provenance */
   /* one line (no newline) for the user on rank 0: a damaged or missing case
      file that --resume runs again, a stale temporary removed; NULL: none */
   void (*notice)(void *user, const char *line);
@@ -66,19 +66,19 @@ typedef struct mdb_run_opts {
 typedef void (*mdb_progress_fn)(void *user, int done, int failed, int total, double elapsed_s);
 
 typedef struct mdb_run_report {
-  int total;      /* cases in the suite */
-  int skipped;    /* already done (resume) */
-  int ran;        /* run now, over all ranks */
-  int failed;     /* cases whose status is not ok (all, resumed ones included) */
-  double makespan_s;  /* first case start to last case end, all ranks */
-  double run_s;       /* sum over cases run now of the time inside mdb_case_run */
-  double io_s;        /* sum over cases of persisting them (case .h5 and .json) */
-  double merge_s;     /* rank 0 writing results.h5 and summary.jsonc */
-  int interrupted;    /* a stop was requested (core/stop.h): the cases in flight were recorded as
+  int total;         /* cases in the suite */
+  int skipped;       /* already done (resume) */
+  int ran;           /* run now, over all ranks */
+  int failed;        /* cases whose status is not ok (all, resumed ones included) */
+  double makespan_s; /* first case start to last case end, all ranks */
+  double run_s;      /* sum over cases run now of the time inside mdb_case_run */
+  double io_s;       /* sum over cases of persisting them (case .h5 and .json) */
+  double merge_s;    /* rank 0 writing results.h5 and summary.jsonc */
+  int interrupted;   /* a stop was requested (core/stop.h): the cases in flight were recorded as
                          "interrupted", no new case was started; results.h5 holds what was done
                          and its root attribute complete is 0. Resume with --resume DIR. */
-  int stop_signal;    /* the signal that stopped the run (0 when none) */
-  int unfinished;     /* cases of the suite without a finished result after this run */
+  int stop_signal;   /* the signal that stopped the run (0 when none) */
+  int unfinished;    /* cases of the suite without a finished result after this run */
 } mdb_run_report;
 
 /* Rank 0 prepares DIR and marks which cases are done; todo[i] = 1 for the

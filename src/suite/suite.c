@@ -44,7 +44,7 @@
 #define PATH_MAX_LEN 160
 #define SYSTEM_SLUG_MAX 64
 #define CALC_SLUG_MAX 48 /* longer: 39 characters, "-" and 8 hex digits of a hash (or name it: label=) */
-#define MAX_SIZES 64 /* per atoms list; a system's sizes over both devices: 2 × MAX_SIZES */
+#define MAX_SIZES 64     /* per atoms list; a system's sizes over both devices: 2 × MAX_SIZES */
 
 enum { D_SYSTEM, D_ATOMS, D_PROTOCOL, D_CALC, D_DEVICE, ND };
 static const char *const dim_names[ND] = {"system", "atoms", "protocol", "calculator", "device"};
@@ -250,8 +250,7 @@ static void settings_apply(mdb_case *c, const settings *top, const settings *own
   unsigned pbit = protocol_bit(c->protocol);
   int chain = key_index("chain", W_BOTH), device = key_index("device", W_TOP);
   for (int k = 0; k < NKEYS; k++)
-    if ((top->set & (1u << k)) && (keys[k].scope & pbit) && k != chain && k != device)
-      settings_copy_key(c, &top->v, k);
+    if ((top->set & (1u << k)) && (keys[k].scope & pbit) && k != chain && k != device) settings_copy_key(c, &top->v, k);
   for (int k = 0; k < NKEYS; k++)
     if (own->set & (1u << k)) settings_copy_key(c, &own->v, k);
   if ((top->set & (1u << chain)) && !(own->set & (1u << chain)) && (keys[chain].scope & pbit) &&
@@ -324,7 +323,7 @@ typedef struct pairinfo {
   char calc[MDB_SPEC_TEXT_MAX];
   mdb_status st;
   char msg[1024];
-  int dropped; /* cases dropped for it */
+  int dropped;       /* cases dropped for it */
   mdb_status cut_st; /* the calculator applies, but its cutoff is far beyond the cell (msg says so) */
   int cut_reported;
 } pairinfo;
@@ -559,8 +558,7 @@ static int want_string(ctx *x, const cJSON *node, const char *path, const char *
 }
 
 static int parse_system(ctx *x, const cJSON *node, const char *path, val *out) {
-  if (!want_string(x, node, path, "a system name (silicon, copper, aluminum, argon, water) or an .xyz path"))
-    return 0;
+  if (!want_string(x, node, path, "a system name (silicon, copper, aluminum, argon, water) or an .xyz path")) return 0;
   const char *s = node->valuestring;
   scopy(out->raw, sizeof out->raw, s);
   if (mdb_build_known(s)) {
@@ -573,8 +571,8 @@ static int parse_system(ctx *x, const cJSON *node, const char *path, val *out) {
       snprintf(full, sizeof full, "%s", s);
     else
       snprintf(full, sizeof full, "%s/%s", x->base_dir, s);
-    if (strlen(full) >= sizeof ((mdb_case *)0)->system) {
-      add_error(x, path, "the path %s is longer than %zu characters", s, sizeof ((mdb_case *)0)->system - 1);
+    if (strlen(full) >= sizeof((mdb_case *)0)->system) {
+      add_error(x, path, "the path %s is longer than %zu characters", s, sizeof((mdb_case *)0)->system - 1);
       return 0;
     }
     sysinfo *si = sysinfo_get(x, full);
@@ -634,8 +632,10 @@ static int parse_calc(ctx *x, const cJSON *node, const char *path, val *out) {
     char npath[PATH_MAX_LEN];
     path_key(npath, sizeof npath, path, "name");
     if (!name) {
-      add_error(x, path, "a calculator object needs \"name\" (one of %s), e.g. {\"name\": \"eam\", \"file\": "
-                "\"Cu_u3.eam\"}", mdb_calc_names());
+      add_error(x, path,
+                "a calculator object needs \"name\" (one of %s), e.g. {\"name\": \"eam\", \"file\": "
+                "\"Cu_u3.eam\"}",
+                mdb_calc_names());
       return 0;
     }
     if (!want_string(x, name, npath, "a calculator name")) return 0;
@@ -668,7 +668,8 @@ static int parse_calc(ctx *x, const cJSON *node, const char *path, val *out) {
       }
       if (!value[0] || (strchr(value, '"') && strchr(value, '\'') && strchr(value, ',')) ||
           strpbrk(kv->string, ":,= ")) {
-        add_error(x, kpath, "a calculator parameter needs a key without ':', ',', '=' or spaces and a non-empty "
+        add_error(x, kpath,
+                  "a calculator parameter needs a key without ':', ',', '=' or spaces and a non-empty "
                   "value (a value with commas cannot hold both quote characters)");
         ok = 0;
         continue;
@@ -676,8 +677,8 @@ static int parse_calc(ctx *x, const cJSON *node, const char *path, val *out) {
       /* a value with commas (a launch command) goes in quotes */
       const char *q = !strchr(value, ',') ? "" : strchr(value, '"') ? "'" : "\"";
       if (len < sizeof text)
-        len += (size_t)snprintf(text + len, sizeof text - len, "%c%s=%s%s%s", np++ ? ',' : ':', kv->string, q,
-                                value, q);
+        len +=
+            (size_t)snprintf(text + len, sizeof text - len, "%c%s=%s%s%s", np++ ? ',' : ':', kv->string, q, value, q);
     }
     if (!ok) return 0;
     if (len >= MDB_SPEC_TEXT_MAX) {
@@ -685,8 +686,7 @@ static int parse_calc(ctx *x, const cJSON *node, const char *path, val *out) {
       return 0;
     }
   } else {
-    if (!want_string(x, node, path, "a calculator spec (NAME[:key=value,...]) or an object {\"name\": ...}"))
-      return 0;
+    if (!want_string(x, node, path, "a calculator spec (NAME[:key=value,...]) or an object {\"name\": ...}")) return 0;
     scopy(text, sizeof text, node->valuestring);
   }
   scopy(out->raw, sizeof out->raw, text);
@@ -818,20 +818,24 @@ static void check_atoms(ctx *x, const cJSON *node, const char *path, int used) {
           size_t len = strlen(systems);
           snprintf(systems + len, sizeof systems - len, "%s%s", i ? ", " : "", x->dims[D_SYSTEM].items[i].raw);
         }
-        add_error(x, kpath, "unknown key: atoms are given per device (" MDB_SUITE_DEVICES
-                  ") or per system of matrix.system (%s)", systems[0] ? systems : "none");
+        add_error(x, kpath,
+                  "unknown key: atoms are given per device (" MDB_SUITE_DEVICES ") or per system of matrix.system (%s)",
+                  systems[0] ? systems : "none");
         continue;
       }
       if (kind & used) {
-        add_error(x, kpath, "sizes are already given per %s above this level; nest systems and devices at most "
-                  "once each", kind == AK_DEVICE ? "device" : "system");
+        add_error(x, kpath,
+                  "sizes are already given per %s above this level; nest systems and devices at most "
+                  "once each",
+                  kind == AK_DEVICE ? "device" : "system");
         continue;
       }
       kinds |= kind;
       check_atoms(x, kv, kpath, used | kind);
     }
     if (kinds == (AK_SYSTEM | AK_DEVICE))
-      add_error(x, path, "mixes systems and devices as keys; nest one inside the other, e.g. {\"silicon\": "
+      add_error(x, path,
+                "mixes systems and devices as keys; nest one inside the other, e.g. {\"silicon\": "
                 "{\"cpu\": [64], \"cuda\": [64, 110592]}}");
   } else {
     describe(node, got, sizeof got);
@@ -930,8 +934,8 @@ static void parse_setting(ctx *x, int k, const cJSON *node, const char *path, se
     break;
   case KT_STR: {
     int is_thermostat = strcmp(kd->name, "thermostat") == 0;
-    if (!want_string(x, node, path, is_thermostat ? "a thermostat (" MDB_THERMOSTAT_NAMES ")"
-                                                  : "a device (" MDB_SUITE_DEVICES ")"))
+    if (!want_string(x, node, path,
+                     is_thermostat ? "a thermostat (" MDB_THERMOSTAT_NAMES ")" : "a device (" MDB_SUITE_DEVICES ")"))
       return;
     const char *str = node->valuestring;
     if (is_thermostat) {
@@ -953,8 +957,7 @@ static void parse_setting(ctx *x, int k, const cJSON *node, const char *path, se
   s->set |= 1u << k;
 }
 
-static void unknown_key(ctx *x, const char *path, const char *key, int where, const char *const *extra,
-                        int nextra) {
+static void unknown_key(ctx *x, const char *path, const char *key, int where, const char *const *extra, int nextra) {
   const char *names[NKEYS + 16];
   int m = 0;
   for (int i = 0; i < nextra; i++) names[m++] = extra[i];
@@ -999,7 +1002,8 @@ static void parse_entry(ctx *x, const cJSON *obj, const char *path, int is_inclu
         continue;
       }
       if (d == D_ATOMS && cJSON_IsObject(kv)) {
-        add_error(x, kpath, "must be a positive integer (per-system or per-device sizes belong in matrix.atoms), "
+        add_error(x, kpath,
+                  "must be a positive integer (per-system or per-device sizes belong in matrix.atoms), "
                   "got an object");
         continue;
       }
@@ -1056,8 +1060,10 @@ static void parse_matrix(ctx *x, const cJSON *m) {
   char got[128];
   if (!cJSON_IsObject(m)) {
     describe(m, got, sizeof got);
-    add_error(x, "matrix", "must be an object with system, atoms, protocol, calculator, device, include, exclude; "
-              "got %s", got);
+    add_error(x, "matrix",
+              "must be an object with system, atoms, protocol, calculator, device, include, exclude; "
+              "got %s",
+              got);
     return;
   }
   x->has_matrix = 1;
@@ -1072,7 +1078,8 @@ static void parse_matrix(ctx *x, const cJSON *m) {
       join(list, sizeof list, valid, 7);
       suggest(hint, sizeof hint, kv->string, valid, 7);
       if (key_index(kv->string, W_BOTH) >= 0)
-        add_error(x, path, "run settings go at the top of the file (for all cases) or in an include entry (for "
+        add_error(x, path,
+                  "run settings go at the top of the file (for all cases) or in an include entry (for "
                   "some), not in the matrix");
       else
         add_error(x, path, "unknown key (valid: %s)%s", list, hint);
@@ -1142,12 +1149,13 @@ static void parse_top(ctx *x, const cJSON *root) {
       continue;
     } else if ((k = key_index(kv->string, W_TOP)) >= 0) {
       parse_setting(x, k, kv, path, &x->top);
-    } else if (dim_index(kv->string) >= 0 || strcmp(kv->string, "include") == 0 ||
-               strcmp(kv->string, "exclude") == 0) {
+    } else if (dim_index(kv->string) >= 0 || strcmp(kv->string, "include") == 0 || strcmp(kv->string, "exclude") == 0) {
       add_error(x, path, "belongs inside \"matrix\"");
     } else if (key_index(kv->string, W_INCLUDE) >= 0) {
-      add_error(x, path, "applies to one system: set it in an include entry, e.g. {\"system\": \"copper\", \"%s\": "
-                "...}", kv->string);
+      add_error(x, path,
+                "applies to one system: set it in an include entry, e.g. {\"system\": \"copper\", \"%s\": "
+                "...}",
+                kv->string);
     } else {
       unknown_key(x, path, kv->string, W_TOP, extra, 2);
     }
@@ -1208,9 +1216,8 @@ static void base_combos(ctx *x) {
   const vlist *S = &x->dims[D_SYSTEM], *P = &x->dims[D_PROTOCOL], *C = &x->dims[D_CALC], *D = &x->dims[D_DEVICE];
   val pdef = {.v = "NVE", .path = "matrix"}, cdef = {.v = "", .path = "matrix"}, ddef = {.path = "matrix"};
   scopy(ddef.v, sizeof ddef.v, default_device(x));
-  int np = x->has_dim[D_PROTOCOL] ? P->n : 1, nc = x->has_dim[D_CALC] ? C->n : 1,
-      nd = x->has_dim[D_DEVICE] ? D->n : 1;
-  if (nd > 2) nd = 2; /* values are unique and there are two devices */
+  int np = x->has_dim[D_PROTOCOL] ? P->n : 1, nc = x->has_dim[D_CALC] ? C->n : 1, nd = x->has_dim[D_DEVICE] ? D->n : 1;
+  if (nd > 2) nd = 2;                                  /* values are unique and there are two devices */
   alist *all = calloc(3, sizeof *all), *per = all + 1; /* per[d]: the sizes for device d */
   if (!all) {
     x->oom = 1;
@@ -1291,7 +1298,8 @@ static void apply_includes(ctx *x) {
     }
     if (in->matched) continue;
     if (!in->has[D_SYSTEM]) {
-      add_error(x, in->path, "extends no combination of the matrix and cannot be a case of its own without "
+      add_error(x, in->path,
+                "extends no combination of the matrix and cannot be a case of its own without "
                 "\"system\"");
       continue;
     }
@@ -1421,15 +1429,14 @@ static void build_cases(ctx *x) {
       continue;
     }
     if (pi->cut_st && cb->atoms == si->default_atoms) { /* other sizes: their own cell, checked below */
-      if (!pi->cut_reported++)
-        add_error(x, cb->path[D_CALC], "%s on %s: %s", ci->canon, base_name(si->name), pi->msg);
+      if (!pi->cut_reported++) add_error(x, cb->path[D_CALC], "%s on %s: %s", ci->canon, base_name(si->name), pi->msg);
       continue;
     }
     if (cb->atoms != si->default_atoms && cb->atoms <= PROBE_ATOMS && !si->is_file) {
       pairinfo *ps = pair_get(x, si, cb->atoms, ci->canon);
       if (ps && (ps->st || ps->cut_st)) {
-        add_error(x, cb->path[D_ATOMS], "%s with %d atoms cannot run %s: %s", base_name(si->name), cb->atoms,
-                  ci->canon, ps->msg);
+        add_error(x, cb->path[D_ATOMS], "%s with %d atoms cannot run %s: %s", base_name(si->name), cb->atoms, ci->canon,
+                  ps->msg);
         continue;
       }
     }
@@ -1478,8 +1485,8 @@ static void build_cases(ctx *x) {
           break;
         }
       }
-      add_note(x, "case %s (from %s) differs from %s in settings the id does not show: renamed %s", base,
-               cb->origin, base, sc->id);
+      add_note(x, "case %s (from %s) differs from %s in settings the id does not show: renamed %s", base, cb->origin,
+               base, sc->id);
     }
     s->n_cases++;
   }
@@ -1564,8 +1571,7 @@ mdb_status mdb_suite_parse(const char *text, const char *label, const char *base
   snprintf(out->name, sizeof out->name, "%.*s", (int)(nlen < sizeof out->name ? nlen : sizeof out->name - 1), name);
 
   const char *start = text;
-  if ((unsigned char)start[0] == 0xEF && (unsigned char)start[1] == 0xBB && (unsigned char)start[2] == 0xBF)
-    start += 3;
+  if ((unsigned char)start[0] == 0xEF && (unsigned char)start[1] == 0xBB && (unsigned char)start[2] == 0xBF) start += 3;
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithOpts(start, &end, 1);
   if (!root) {
@@ -1653,8 +1659,7 @@ static mdb_status load_fail(mdb_suite_errors *errs, mdb_status code, const char 
   return code;
 }
 
-mdb_status mdb_suite_load(const char *name_or_path, const char *suites_dir, mdb_suite *out,
-                          mdb_suite_errors *errs) {
+mdb_status mdb_suite_load(const char *name_or_path, const char *suites_dir, mdb_suite *out, mdb_suite_errors *errs) {
   memset(out, 0, sizeof *out);
   memset(errs, 0, sizeof *errs);
   char path[4096], label[4096], msg[4400];
@@ -1750,7 +1755,8 @@ static int filter_match(const mdb_suite_case *sc, int key, const char *value) {
 mdb_status mdb_suite_filter(mdb_suite *s, const char *filter, mdb_err *err) {
   char buf[2048];
   if (!filter || strlen(filter) >= sizeof buf)
-    return mdb_err_set(err, MDB_EINPUT, "--filter needs key=value[,key=value...] (keys: system, atoms, protocol, "
+    return mdb_err_set(err, MDB_EINPUT,
+                       "--filter needs key=value[,key=value...] (keys: system, atoms, protocol, "
                        "calculator, device, id)");
   scopy(buf, sizeof buf, filter);
   enum { MAXT = 64 };
@@ -1760,8 +1766,10 @@ mdb_status mdb_suite_filter(mdb_suite *s, const char *filter, mdb_err *err) {
   for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     char *eq = strchr(tok, '=');
     if (!eq || eq == tok || !eq[1])
-      return mdb_err_set(err, MDB_EINPUT, "--filter: '%s' is not key=value (keys: system, atoms, protocol, "
-                         "calculator, device, id; several values of one key match either)", tok);
+      return mdb_err_set(err, MDB_EINPUT,
+                         "--filter: '%s' is not key=value (keys: system, atoms, protocol, "
+                         "calculator, device, id; several values of one key match either)",
+                         tok);
     *eq = 0;
     int k = -1;
     for (int i = 0; i < NFK; i++)
@@ -1769,8 +1777,10 @@ mdb_status mdb_suite_filter(mdb_suite *s, const char *filter, mdb_err *err) {
     if (k < 0) {
       char hint[128];
       suggest(hint, sizeof hint, tok, filter_keys, NFK);
-      return mdb_err_set(err, MDB_EINPUT, "--filter: unknown key '%s' (valid: system, atoms, protocol, calculator, "
-                         "device, id)%s", tok, hint);
+      return mdb_err_set(err, MDB_EINPUT,
+                         "--filter: unknown key '%s' (valid: system, atoms, protocol, calculator, "
+                         "device, id)%s",
+                         tok, hint);
     }
     if (k == FK_ATOMS) {
       char *end;
@@ -1783,7 +1793,8 @@ mdb_status mdb_suite_filter(mdb_suite *s, const char *filter, mdb_err *err) {
     tval[nt++] = eq + 1;
   }
   if (nt == 0)
-    return mdb_err_set(err, MDB_EINPUT, "--filter needs key=value[,key=value...] (keys: system, atoms, protocol, "
+    return mdb_err_set(err, MDB_EINPUT,
+                       "--filter needs key=value[,key=value...] (keys: system, atoms, protocol, "
                        "calculator, device, id)");
   int kept = 0;
   char *keep = calloc((size_t)(s->n_cases ? s->n_cases : 1), 1);
@@ -1822,8 +1833,8 @@ mdb_status mdb_suite_filter(mdb_suite *s, const char *filter, mdb_err *err) {
       }
     }
     free(keep);
-    return mdb_err_set(err, MDB_EINPUT, "--filter %s matches none of the %d cases of suite %s (%s)", filter,
-                       s->n_cases, s->name, have[0] ? have : "see --dry-run for the ids");
+    return mdb_err_set(err, MDB_EINPUT, "--filter %s matches none of the %d cases of suite %s (%s)", filter, s->n_cases,
+                       s->name, have[0] ? have : "see --dry-run for the ids");
   }
   int j = 0;
   for (int i = 0; i < s->n_cases; i++)
@@ -1890,8 +1901,8 @@ int mdb_suite_case_key(const mdb_case *c, char *buf, size_t len) {
                   "energy_interval=%d\nmemory_interval=%d\nskin_A=%.17g\n%s",
                   c->system, c->n_atoms, c->lattice_A, c->protocol, c->thermostat, c->tdamp_fs, c->pdamp_fs,
                   c->pressure_bar, c->pressure_set, c->chain, c->calculator, c->device, c->n_steps, c->warmup_steps,
-                  c->timestep_fs, c->temperature_K, (unsigned long long)c->seed, c->energy_interval,
-                  c->memory_interval, c->skin_A, mixed ? "precision=mixed\n" : "");
+                  c->timestep_fs, c->temperature_K, (unsigned long long)c->seed, c->energy_interval, c->memory_interval,
+                  c->skin_A, mixed ? "precision=mixed\n" : "");
 }
 
 uint64_t mdb_suite_case_hash(const mdb_case *c) {

@@ -33,7 +33,7 @@
 
 #define MDB_SUITE_NAMES "quick, baseline, comprehensive"
 #define MDB_SUITE_DEVICES "cpu, cuda"
-#define MDB_CASE_ID_MAX 256   /* ids stay short enough to be file names */
+#define MDB_CASE_ID_MAX 256      /* ids stay short enough to be file names */
 #define MDB_SUITE_MAX_ERRORS 200 /* messages kept; the rest are counted */
 
 typedef struct mdb_suite_case {
@@ -47,22 +47,22 @@ typedef struct mdb_suite_case {
 } mdb_suite_case;
 
 typedef struct mdb_suite {
-  char name[64];            /* "quick", or the file name without .json */
-  char path[4096];          /* the file read ("" for mdb_suite_parse) */
-  char description[512];    /* the file's "description", or "" */
+  char name[64];         /* "quick", or the file name without .json */
+  char path[4096];       /* the file read ("" for mdb_suite_parse) */
+  char description[512]; /* the file's "description", or "" */
   int n_cases;
-  mdb_suite_case *cases;    /* [n_cases] in expansion order; owned, freed by mdb_suite_free */
+  mdb_suite_case *cases; /* [n_cases] in expansion order; owned, freed by mdb_suite_free */
   int n_notes;
-  char **notes;             /* [n_notes] what expansion dropped or renamed, and why; owned */
+  char **notes; /* [n_notes] what expansion dropped or renamed, and why; owned */
 } mdb_suite;
 
 /* Every problem found in a suite file, each "FILE: JSON.PATH: problem".
  * Zero-initialise; free with mdb_suite_errors_free. */
 typedef struct mdb_suite_errors {
-  mdb_status code;          /* MDB_OK, or the status of the first problem (MDB_EINPUT for the file's content) */
-  int n;                    /* messages kept in msg */
-  int n_more;               /* problems beyond MDB_SUITE_MAX_ERRORS, counted but not kept */
-  char **msg;               /* [n] owned */
+  mdb_status code; /* MDB_OK, or the status of the first problem (MDB_EINPUT for the file's content) */
+  int n;           /* messages kept in msg */
+  int n_more;      /* problems beyond MDB_SUITE_MAX_ERRORS, counted but not kept */
+  char **msg;      /* [n] owned */
 } mdb_suite_errors;
 
 /* Loads and expands a suite. name_or_path is one of MDB_SUITE_NAMES (read

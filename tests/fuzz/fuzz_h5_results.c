@@ -36,7 +36,6 @@
 #include "fuzz_util.h"
 #include "io/h5_results.h"
 
-
 #define MAX_NAMES 256
 #define MAX_ELEMS 256
 
@@ -49,7 +48,7 @@ static int nanames;
 static char *columns[128]; /* /summary's columns */
 static int ncolumns;
 static const char *const dnames[] = {"step_time_ms", "thermo/total_energy_eV", "thermo/step", "memory/bytes",
-                                     "summary", "client_wait_ms"};
+                                     "summary",      "client_wait_ms"};
 
 /* ------------------------------------------------------------ input */
 
@@ -97,8 +96,7 @@ static herr_t visit_obj(hid_t o, const char *name, const obj_info *info, void *d
   int na = H5Aget_num_attrs(obj);
   for (int k = 0; k < na; k++) {
     char an[256];
-    if (H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, (hsize_t)k, an, sizeof an, H5P_DEFAULT) < 0)
-      continue;
+    if (H5Aget_name_by_idx(obj, ".", H5_INDEX_NAME, H5_ITER_INC, (hsize_t)k, an, sizeof an, H5P_DEFAULT) < 0) continue;
     int seen = 0;
     for (int j = 0; j < nanames && !seen; j++) seen = !strcmp(anames[j], an);
     if (!seen && nanames < MAX_NAMES) anames[nanames++] = strdup(an);

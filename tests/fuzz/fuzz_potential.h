@@ -19,7 +19,7 @@
 #include "neigh/neigh.h"
 
 static inline void fuzz_potential(const char *calc_name, const char *file_name, const char *system, int n_atoms,
-                           const uint8_t *data, size_t size) {
+                                  const uint8_t *data, size_t size) {
   static mdb_system base;
   static int have_base;
   mdb_err err = {0};

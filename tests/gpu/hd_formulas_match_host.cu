@@ -33,13 +33,13 @@ __global__ void philox_kernel(mdb_u32x4 *out, int n) {
   }
 }
 
-#define CUDA_OK(call)                                                                 \
-  do {                                                                                \
-    cudaError_t e_ = (call);                                                          \
-    if (e_ != cudaSuccess) {                                                          \
+#define CUDA_OK(call)                                                                        \
+  do {                                                                                       \
+    cudaError_t e_ = (call);                                                                 \
+    if (e_ != cudaSuccess) {                                                                 \
       fprintf(stderr, "%s:%d: %s: %s\n", __FILE__, __LINE__, #call, cudaGetErrorString(e_)); \
-      return 1;                                                                       \
-    }                                                                                 \
+      return 1;                                                                              \
+    }                                                                                        \
   } while (0)
 
 int main(void) {

@@ -285,8 +285,8 @@ static int rule_engine(void) {
     span sp[2][2];
     double ms;
     run_engine(&cases[k], 40, sp, &ms);
-    printf("%s/%s with graphs: 40 steps captured, replayed and timed (force time %.3g ms in all)\n",
-           cases[k].protocol, cases[k].thermostat, ms);
+    printf("%s/%s with graphs: 40 steps captured, replayed and timed (force time %.3g ms in all)\n", cases[k].protocol,
+           cases[k].thermostat, ms);
     CHECK(ms > 0);
   }
   return check_report();
@@ -390,7 +390,7 @@ static int batches(const char *be) {
     CHECK(strcmp(backend, "host") == 0 ? dmax == 0 : dmax < 1e-9);
     CHECK(n1 == steps && n8 == steps);
     CHECK(bad8 == 0);
-    CHECK(gl8 < gl1 / 4);        /* 25 batches plus what the builds cost, against 200+ */
+    CHECK(gl8 < gl1 / 4); /* 25 batches plus what the builds cost, against 200+ */
     CHECK(gl8 >= steps / k);
     free(a);
     free(b);

@@ -67,8 +67,10 @@ static void host_md(const setup *s, mdb_system *sys, mdb_calc *calc, mdb_md *md)
   mdb_ensemble e;
   mdb_ensemble_defaults(&e);
   REQUIRE_OK(mdb_protocol_parse(s->protocol, &e.protocol, &err), &err);
-  if (strcmp(s->thermostat, "-")) REQUIRE_OK(mdb_thermostat_parse(s->thermostat, &e.thermostat, &err), &err);
-  else if (e.protocol != MDB_PROTOCOL_NVE) e.thermostat = MDB_THERMOSTAT_NHC;
+  if (strcmp(s->thermostat, "-"))
+    REQUIRE_OK(mdb_thermostat_parse(s->thermostat, &e.thermostat, &err), &err);
+  else if (e.protocol != MDB_PROTOCOL_NVE)
+    e.thermostat = MDB_THERMOSTAT_NHC;
   e.temperature_K = 300.0;
   e.tdamp_fs = 50.0;
   e.pdamp_fs = 500.0;
@@ -139,8 +141,8 @@ static int run_gpu(const setup *s, const char *backend, int mixed, int graphs, t
     REQUIRE_OK(mdb_gmd_thermo(g, &th, NULL, NULL, &err), &err);
     mdb_thermo tc;
     mdb_md_thermo(&md, &tc);
-    printf("first forces: energy %.15g (cpu %.15g), max |dF| %.3g eV/Å, pressure %.10g (cpu %.10g) bar\n",
-           th.potential, tc.potential, df, th.pressure, tc.pressure);
+    printf("first forces: energy %.15g (cpu %.15g), max |dF| %.3g eV/Å, pressure %.10g (cpu %.10g) bar\n", th.potential,
+           tc.potential, df, th.pressure, tc.pressure);
     CHECK_REL(th.potential, tc.potential, mixed ? 1e-5 : 1e-10, 1e-3);
     CHECK(df < (mixed ? 1e-4 : 1e-9));
     CHECK_REL(th.pressure - 2 * th.kinetic / (3 * th.volume) * 1.602176634e6,

@@ -57,10 +57,10 @@ static void run(const mdb_case *c, const char *batch, const mdb_run_hooks *h, md
 
 /* Thermo records a[0..n) and b[0..n) equal bit for bit, for every array. */
 static int same_thermo(const mdb_result *a, const mdb_result *b, int n) {
-  const double *x[] = {a->th_time_fs, a->th_potential, a->th_kinetic, a->th_total, a->th_conserved,
-                       a->th_temperature, a->th_pressure, a->th_volume, a->th_momentum};
-  const double *y[] = {b->th_time_fs, b->th_potential, b->th_kinetic, b->th_total, b->th_conserved,
-                       b->th_temperature, b->th_pressure, b->th_volume, b->th_momentum};
+  const double *x[] = {a->th_time_fs,     a->th_potential, a->th_kinetic, a->th_total,   a->th_conserved,
+                       a->th_temperature, a->th_pressure,  a->th_volume,  a->th_momentum};
+  const double *y[] = {b->th_time_fs,     b->th_potential, b->th_kinetic, b->th_total,   b->th_conserved,
+                       b->th_temperature, b->th_pressure,  b->th_volume,  b->th_momentum};
   int same = memcmp(a->th_step, b->th_step, (size_t)n * sizeof(long)) == 0;
   for (size_t k = 0; k < sizeof x / sizeof x[0]; k++) same &= memcmp(x[k], y[k], (size_t)n * sizeof(double)) == 0;
   return same;
@@ -194,7 +194,7 @@ static int stop(void) {
   CHECK(strstr(r.fail_reason, "after step 34 of 210") != NULL);
   check_times(&r);
   CHECK(r.n_mem >= 2 && r.mem_step[r.n_mem - 1] == stop_seen); /* the last memory sample is the stop's step */
-  CHECK(r.n_samples == 1 && r.th_step[0] == 0); /* no sample before 100: the record is step 0's */
+  CHECK(r.n_samples == 1 && r.th_step[0] == 0);                /* no sample before 100: the record is step 0's */
   CHECK(same_thermo(&full, &r, r.n_samples));
   mdb_result_free(&full);
   mdb_result_free(&r);
