@@ -129,6 +129,11 @@ typedef struct ipi_ctx {
   int pipelined;       /* the own client's steps go as one write (ipi_exchange) */
   char *msg;           /* a step's outgoing messages */
   size_t msgcap;
+  /* what the client sent and ipi_recv has not handed out yet: a step's
+   * replies (READY, HAVEDATA, FORCEREADY and its body) usually arrive in
+   * one segment and are taken with one recv instead of one per field */
+  unsigned char rbuf[1 << 16];
+  size_t rpos, rlen;
 } ipi_ctx;
 
 static double ipi_now(void) {
@@ -148,6 +153,7 @@ static const char *ipi_where(const ipi_ctx *c, char *buf, size_t n) {
 static void ipi_drop(ipi_ctx *c) {
   if (c->fd >= 0) close(c->fd);
   c->fd = -1;
+  c->rpos = c->rlen = 0;
   c->broken = 1;
 }
 
@@ -177,33 +183,57 @@ static mdb_status ipi_wait(ipi_ctx *c, short events, double deadline, const char
   }
 }
 
-static mdb_status ipi_recv(ipi_ctx *c, void *dst, size_t n, const char *what, mdb_err *err) {
-  char *p = dst;
-  double deadline = ipi_now() + c->timeout;
-  while (n > 0) {
+/* Refills the receive buffer with what the client has sent: a recv that
+ * does not block first, and a (stop-aware) wait only when nothing is there
+ * yet, so a reply that has arrived costs one system call. */
+static mdb_status ipi_fill(ipi_ctx *c, double deadline, const char *what, mdb_err *err) {
+  for (;;) {
+    ssize_t got = recv(c->fd, c->rbuf, sizeof c->rbuf, MSG_DONTWAIT);
+    if (got > 0) {
+      c->rpos = 0;
+      c->rlen = (size_t)got;
+      return MDB_OK;
+    }
+    if (got == 0) return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
+    if (errno == EINTR) continue;
+    if (errno == ECONNRESET) return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+      return mdb_err_set(err, MDB_ERUN, "ipi: reading from the client failed while %s: %s", what, strerror(errno));
     mdb_status st = ipi_wait(c, POLLIN, deadline, what, err);
     if (st) return st;
-    ssize_t got = recv(c->fd, p, n, 0);
-    if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue; /* ipi_wait sees a stop */
-    if (got < 0 && errno == ECONNRESET)
-      return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
-    if (got < 0)
-      return mdb_err_set(err, MDB_ERUN, "ipi: reading from the client failed while %s: %s", what, strerror(errno));
-    if (got == 0) return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
-    p += got;
-    n -= (size_t)got;
+  }
+}
+
+static mdb_status ipi_recv(ipi_ctx *c, void *dst, size_t n, const char *what, mdb_err *err) {
+  unsigned char *p = dst;
+  double deadline = ipi_now() + c->timeout;
+  while (n > 0) {
+    if (c->rpos == c->rlen) {
+      mdb_status st = ipi_fill(c, deadline, what, err);
+      if (st) return st;
+    }
+    size_t take = c->rlen - c->rpos < n ? c->rlen - c->rpos : n;
+    memcpy(p, c->rbuf + c->rpos, take);
+    c->rpos += take;
+    p += take;
+    n -= take;
   }
   return MDB_OK;
 }
 
+/* Sends all of src: a send that does not block first, a (stop-aware) wait
+ * for room only when the socket is full. */
 static mdb_status ipi_send(ipi_ctx *c, const void *src, size_t n, const char *what, mdb_err *err) {
   const char *p = src;
   double deadline = ipi_now() + c->timeout;
   while (n > 0) {
-    mdb_status st = ipi_wait(c, POLLOUT, deadline, what, err);
-    if (st) return st;
-    ssize_t put = send(c->fd, p, n, MSG_NOSIGNAL);
-    if (put < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    ssize_t put = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (put < 0 && errno == EINTR) continue;
+    if (put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      mdb_status st = ipi_wait(c, POLLOUT, deadline, what, err);
+      if (st) return st;
+      continue;
+    }
     if (put < 0 && (errno == EPIPE || errno == ECONNRESET))
       return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
     if (put < 0)
@@ -600,6 +630,7 @@ static mdb_status ipi_prepare(void *ctx, const mdb_system *sys, mdb_err *err) {
       return mdb_err_set(err, MDB_ERUN, "ipi: accept on %s failed: %s", ipi_where(c, where, sizeof where),
                          strerror(errno));
     c->fd = fd;
+    c->rpos = c->rlen = 0;
     c->broken = 0;
     return MDB_OK;
   }
