@@ -68,3 +68,14 @@ if(MDB_PEER_PYTHON)
            COMMAND ${MDB_PEER_PYTHON} ${PROJECT_SOURCE_DIR}/tests/peers/ase_calc_check.py $<TARGET_FILE:mdbench> chgnet)
   set_tests_properties(ase_chgnet_silicon_64_runs PROPERTIES LABELS "ase;peer;slow" SKIP_RETURN_CODE 77 TIMEOUT 900)
 endif()
+
+# ase_model_gpu_memory_per_process_and_namespaces: a stand-in nvidia-smi (tests/ml/gpu_memory_check.sh):
+#   the worker at 512 MiB -> gpu_peak_gb 0.536870912 (1e-12); a stranger's PID only -> 0; the same in a
+#   PID namespace -> null naming it; nvidia-smi failing after 2 samples -> the peak before stays; no
+#   nvidia-smi -> null
+if(MDB_PEER_PYTHON)
+  add_test(NAME ase_model_gpu_memory_per_process_and_namespaces
+           COMMAND bash ${PROJECT_SOURCE_DIR}/tests/ml/gpu_memory_check.sh $<TARGET_FILE:mdbench> ${MDB_PEER_PYTHON})
+  set_tests_properties(ase_model_gpu_memory_per_process_and_namespaces PROPERTIES LABELS "ase;cli" SKIP_RETURN_CODE 77
+                       TIMEOUT 300)
+endif()

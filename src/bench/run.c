@@ -267,6 +267,26 @@ static int sample_thermo(mdb_result *r, const mdb_md *md, mdb_gmd *g, long step)
   return 0;
 }
 
+/* The client's GPU memory, sample k: the largest of the samples. nvidia-smi
+ * missing or failing at the first sample: not measurable (-1, the note says
+ * why); failing at a later one: the samples before stand, and sampling stops
+ * (a failure must not erase a peak already seen). */
+#define MDB_GPU_LATER_FAILED "nvidia-smi --query-compute-apps (per process), until a later sample failed: "
+static void sample_model_gpu(mdb_model_record *m, int k) {
+  if (m->gpu_mem_bytes < 0 || strncmp(m->gpu_note, MDB_GPU_LATER_FAILED, strlen(MDB_GPU_LATER_FAILED)) == 0) return;
+  char why[sizeof m->gpu_note];
+  double b = mdb_proc_tree_gpu_bytes(m->pid, why, sizeof why);
+  if (b >= 0) {
+    if (b > m->gpu_mem_bytes) m->gpu_mem_bytes = b;
+    snprintf(m->gpu_note, sizeof m->gpu_note, "%s", why);
+  } else if (k == 0) {
+    m->gpu_mem_bytes = -1;
+    snprintf(m->gpu_note, sizeof m->gpu_note, "%s", why);
+  } else {
+    snprintf(m->gpu_note, sizeof m->gpu_note, MDB_GPU_LATER_FAILED "%.40s", why);
+  }
+}
+
 /* The launched client's memory, sample k (beside mdbench's own). */
 static void sample_model_memory(mdb_model_record *m, int k) {
   int64_t rss, hwm;
@@ -279,10 +299,7 @@ static void sample_model_memory(mdb_model_record *m, int k) {
   m->threads = threads;
   if ((double)rss > m->mem_peak) m->mem_peak = (double)rss;
   if ((double)hwm > m->mem_peak) m->mem_peak = (double)hwm;
-  if (m->gpu_mem_bytes >= 0) {
-    double gb = mdb_proc_tree_gpu_bytes(m->pid, m->gpu_note, sizeof m->gpu_note);
-    if (gb < 0 || gb > m->gpu_mem_bytes) m->gpu_mem_bytes = gb;
-  }
+  sample_model_gpu(m, k);
 }
 
 /* The model's share of the step (mdb_model_record) and its memory verdict. */

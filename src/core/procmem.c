@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/procmem.h"
@@ -70,6 +71,17 @@ int mdb_proc_tree_status(int pid, int64_t *rss, int64_t *hwm, int *threads) {
   return found ? 0 : -1;
 }
 
+/* Whether this process lives in a PID namespace below the initial one (a
+ * container): the initial namespace's inode is fixed (PROC_PID_INIT_INO);
+ * MDBENCH_PID_NAMESPACE_INO stands in for the inode in tests. */
+static int in_child_pid_namespace(void) {
+  const char *fake = getenv("MDBENCH_PID_NAMESPACE_INO");
+  if (fake && *fake) return strtoull(fake, NULL, 0) != 0xEFFFFFFCull;
+  struct stat st;
+  if (stat("/proc/self/ns/pid", &st) != 0) return 0;
+  return (unsigned long long)st.st_ino != 0xEFFFFFFCull;
+}
+
 double mdb_proc_tree_gpu_bytes(int pid, char *why, size_t len) {
   static int have = -1; /* nvidia-smi on PATH: looked up once */
   if (have < 0) have = system("command -v nvidia-smi >/dev/null 2>&1") == 0;
@@ -84,16 +96,28 @@ double mdb_proc_tree_gpu_bytes(int pid, char *why, size_t len) {
   }
   int pids[64], n = proc_tree(pid, pids, 64);
   double mib = 0;
+  int listed = 0, matched = 0;
   char line[256];
   while (fgets(line, sizeof line, p)) {
     int q;
     double used;
     if (sscanf(line, "%d , %lf", &q, &used) != 2) continue;
+    listed++;
     for (int k = 0; k < n; k++)
-      if (pids[k] == q) mib += used;
+      if (pids[k] == q) {
+        mib += used;
+        matched++;
+      }
   }
   if (pclose(p) != 0) {
     snprintf(why, len, "absent: nvidia-smi --query-compute-apps failed");
+    return -1;
+  }
+  /* The driver names processes by their PIDs in the initial PID namespace;
+   * inside a container those are not ours, and "none of them" would read as
+   * a model that uses no GPU memory: not measurable instead. */
+  if (listed > 0 && !matched && in_child_pid_namespace()) {
+    snprintf(why, len, "absent: nvidia-smi names processes by host PIDs (mdbench runs in a PID namespace)");
     return -1;
   }
   snprintf(why, len, "nvidia-smi --query-compute-apps (per process)");
