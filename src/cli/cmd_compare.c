@@ -37,7 +37,7 @@
 #include "cli/progress.h"
 #include "core/stop.h"
 #include "core/version.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 #include "io/h5_results.h"
 #include "io/json_result.h"
 

@@ -28,7 +28,7 @@
 #include "core/stop.h"
 #include "core/units.h"
 #include "core/version.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 #include "io/json_result.h"
 #include "md/md.h"
 

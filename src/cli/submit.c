@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "io/atomic.h"
+#include "core/atomic.h"
 
 #define PFX "mdbench-suite: error: "
 
