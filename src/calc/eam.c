@@ -1224,6 +1224,8 @@ static mdb_status eam_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
   return MDB_OK;
 }
 
+static const mdb_calc_file_key eam_file_keys[] = {{"file", MDB_FILE_POTENTIAL_SEARCH} /* eam_open */, {NULL}};
+
 const mdb_calc_ops mdb_eam_cpu_ops = {
     .name = "eam",
     .device = "cpu",
@@ -1236,4 +1238,5 @@ const mdb_calc_ops mdb_eam_cpu_ops = {
     .fini = eam_fini,
     .params = eam_params,
     .keys = eam_keys,
+    .file_keys = eam_file_keys,
 };
