@@ -11,6 +11,7 @@ include each other are a cycle).
     scripts/layering.py --text [ROOT]     the graph, one folder a line, then the check
     scripts/layering.py --dot [ROOT]      the graph in Graphviz dot, then the check
     scripts/layering.py --mermaid [ROOT]  the graph as a mermaid flowchart (docs/architecture.md)
+    scripts/layering.py --check-doc FILE [ROOT]  FILE's ```mermaid block is the graph of today's tree
     scripts/layering.py --self-test       the check against small trees it must reject
 
 Exit 0: no cycle, no include upwards. 1: offences, one line each on stderr,
@@ -186,11 +187,35 @@ def print_dot(g, rank):
     print("}")
 
 
-def print_mermaid(g, rank):
-    print("flowchart BT")
+def mermaid(g, rank):
+    lines = ["flowchart BT"]
     for a in sorted(g, key=lambda f: (rank.get(f, 99), f)):
         for b in sorted(g[a], key=lambda f: (rank.get(f, 99), f)):
-            print(f"  {a} --> {b}")
+            lines.append(f"  {a} --> {b}")
+    return lines
+
+
+def print_mermaid(g, rank):
+    print("\n".join(mermaid(g, rank)))
+
+
+def check_doc(path, g, rank):
+    """0 when the first ```mermaid block of path is the graph, else 1."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as e:
+        print(f"layering.py: cannot read {path}: {e.strerror}", file=sys.stderr)
+        return 2
+    m = re.search(r"^```mermaid\n(.*?)^```", text, re.S | re.M)
+    if not m:
+        print(f"layering.py: {path} has no ```mermaid block", file=sys.stderr)
+        return 1
+    if m.group(1).splitlines() != mermaid(g, rank):
+        print(f"layering.py: the graph in {path} is not the tree's: paste the output of "
+              "scripts/layering.py --mermaid into its ```mermaid block", file=sys.stderr)
+        return 1
+    return 0
 
 
 def self_test():
@@ -224,9 +249,15 @@ def self_test():
 
 def main(argv):
     modes = {"--text": print_text, "--dot": print_dot, "--mermaid": print_mermaid}
-    show, root = None, None
-    for arg in argv[1:]:
-        if arg in modes and not show:
+    show, root, doc = None, None, None
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "--check-doc" and doc is None:
+            doc = next(args, None)
+            if doc is None:
+                print("layering.py: --check-doc needs a FILE", file=sys.stderr)
+                return 2
+        elif arg in modes and not show:
             show = modes[arg]
         elif arg == "--self-test":
             return self_test()
@@ -236,7 +267,7 @@ def main(argv):
         elif not arg.startswith("-") and root is None:
             root = arg
         else:
-            print(f"layering.py: unknown argument '{arg}' (valid: --text, --dot, --mermaid, --self-test, ROOT)", file=sys.stderr)
+            print(f"layering.py: unknown argument '{arg}' (valid: --text, --dot, --mermaid, --check-doc FILE, --self-test, ROOT)", file=sys.stderr)
             return 2
     root = root or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     if not os.path.isdir(os.path.join(root, "src")):
@@ -245,6 +276,8 @@ def main(argv):
     rank = layer_of()
     edges, folders = scan(root)
     g = graph(edges, folders)
+    if doc:
+        return check_doc(doc, g, rank)
     if show:
         show(g, rank)
     lines, unplaced = check(edges, g, rank)
