@@ -1,4 +1,4 @@
-# Provenance (src/core/provenance.c, src/core/sha256.c). Included by
+# Provenance (src/core/provenance.c, src/core/sha256.c, src/calc/files.c). Included by
 # tests/CMakeLists.txt.
 #   unit: SHA-256 against the FIPS 180-4 vectors and hashlib digests of
 #         files across block and read-buffer boundaries, any chunking; the

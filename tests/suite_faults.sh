@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Faults around a results directory (src/suite/runner.c, src/io/h5_results.c,
-# src/io/atomic.c, src/cli/cmd_compare.c). One mode per CTest test:
+# src/core/atomic.c, src/cli/cmd_compare.c). One mode per CTest test:
 #   resume    a case file deleted, truncated or with one flipped bit, a marker
 #             with a number edited and one that is not JSON, stale NAME.tmp.PID
 #             files: --resume names each damaged case on one line, reruns

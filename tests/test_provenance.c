@@ -16,6 +16,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "calc/files.h"
 #include "check.h"
 #include "core/provenance.h"
 #include "core/sha256.h"

@@ -7,7 +7,7 @@
  * and rename(), so nobody ever sees half a file.
  */
 #include "build/xyz.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -50,6 +50,20 @@ typedef struct mdb_calc_key {
   const char *meaning;
 } mdb_calc_key;
 
+/* How a calculator finds the file a spec key names (provenance digests,
+ * --resume hashes: calc/files.h). */
+typedef enum mdb_file_find {
+  MDB_FILE_AS_GIVEN,         /* the value is the path, opened as is */
+  MDB_FILE_POTENTIAL_SEARCH, /* as given, else $LAMMPS_POTENTIALS/NAME, /usr/share/lammps/potentials/NAME */
+  MDB_FILE_SHARED_LIBRARY    /* a path with '/', else a name the dynamic loader looks up (dlopen) */
+} mdb_file_find;
+
+/* One spec key naming a file the calculator reads; a table ends with {NULL}. */
+typedef struct mdb_calc_file_key {
+  const char *key;    /* "file" */
+  mdb_file_find find; /* how the calculator looks the value up */
+} mdb_calc_file_key;
+
 typedef struct mdb_calc_out {
   double energy;       /* eV, when MDB_COMPUTE_ENERGY was asked for */
   double virial[3][3]; /* eV, W_ab = Σ x_a f_b, when MDB_COMPUTE_VIRIAL was asked for */
@@ -154,5 +168,7 @@ const char *mdb_calc_names(void);
 /* The registered backends, in registry order: i in [0, mdb_calc_registry_count()). */
 int mdb_calc_registry_count(void);
 const mdb_calc_ops *mdb_calc_registry_at(int i);
+
+#include "calc/files.h" /* the files a spec names and their digests */
 
 #endif

@@ -229,6 +229,8 @@ static const mdb_calc_key plugin_keys[] = {
     {"...", "the plugin's", "every other key goes to the plugin's init as text"},
     {NULL, NULL, NULL}};
 
+static const mdb_calc_file_key plugin_file_keys[] = {{"lib", MDB_FILE_SHARED_LIBRARY} /* plugin_load */, {NULL}};
+
 const mdb_calc_ops mdb_plugin_cpu_ops = {
     .name = "plugin",
     .device = "cpu",
@@ -241,4 +243,5 @@ const mdb_calc_ops mdb_plugin_cpu_ops = {
     .compute = plugin_compute,
     .fini = plugin_fini,
     .keys = plugin_keys,
+    .file_keys = plugin_file_keys,
 };

@@ -459,6 +459,8 @@ static mdb_status sw_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, un
 
 static void sw_fini(void *ctx) { sw_ctx_free(ctx); }
 
+static const mdb_calc_file_key sw_file_keys[] = {{"file", MDB_FILE_AS_GIVEN} /* sw_read_file */, {NULL}};
+
 const mdb_calc_ops mdb_sw_cpu_ops = {
     .name = "sw",
     .device = "cpu",
@@ -471,4 +473,5 @@ const mdb_calc_ops mdb_sw_cpu_ops = {
     .fini = sw_fini,
     .params = sw_params,
     .keys = sw_keys,
+    .file_keys = sw_file_keys,
 };

@@ -62,8 +62,9 @@ int mdb_cli_case_option(const char *cmd, int opt, const char *arg, mdb_case *c);
 
 /* Prints "mdbench CMD: error: MSG" and returns the exit code of err. */
 int mdb_cli_die(const char *cmd, const mdb_err *err);
-/* Prints "mdbench CMD: error: " fmt (with a and b) and returns 2. */
-int mdb_cli_bad(const char *cmd, const char *fmt, const char *a, const char *b);
+/* Prints "mdbench CMD: error: " and fmt with its arguments, a newline, and
+ * returns 2 (bad input). */
+int mdb_cli_bad(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* After getopt_long returned '?' or ':': names the valid options; returns 2. */
 int mdb_cli_unknown_option(const char *cmd, char **argv, const struct option *opts);
 int mdb_cli_parse_int(const char *flag, const char *s, int lo, int *out, mdb_err *err);

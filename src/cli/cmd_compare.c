@@ -37,7 +37,7 @@
 #include "cli/progress.h"
 #include "core/stop.h"
 #include "core/version.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 #include "io/h5_results.h"
 #include "io/json_result.h"
 
@@ -196,13 +196,26 @@ typedef struct entry {
   double speedup, lo, hi;
 } entry;
 
-int mdb_cmd_compare(int argc, char **argv) {
+/* One `mdbench compare` invocation: its options, then its calculators. */
+typedef struct compare {
   mdb_case base;
-  mdb_case_defaults(&base);
-  static char specs[MAX_CALCS][512];
-  int nspecs = 0, compare_flag = 0, quiet = 0, nboot = 2000, opt;
-  const char *output = NULL, *reference = NULL, *shadow_spec = NULL;
-  mdb_err err = {0};
+  char specs[MAX_CALCS][512];
+  int nspecs, compare_flag, quiet, nboot;
+  const char *output, *reference, *shadow_spec;
+  entry e[MAX_CALCS];
+  char ids[MAX_CALCS][MDB_H5_CASE_ID_MAX];
+  mdb_shadow sh;
+  int have_shadow;
+  char h5path[4200], cmpjson[4200];
+  int code, stopped, io_failed; /* a write error ends the run: exit 3, one line */
+  char host[128];
+  mdb_err err;
+} compare;
+
+/* The options into x; -1 when the command goes on, else its exit code
+ * (help printed, or the one-line error for bad input). */
+static int parse_args(compare *x, int argc, char **argv) {
+  int opt;
   opterr = 0;
   optind = 1;
   while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -210,259 +223,298 @@ int mdb_cmd_compare(int argc, char **argv) {
     switch (opt) {
     case OPT_CALCULATORS:
     case OPT_COMPARE:
-      if (split_list(optarg, specs, &nspecs, MAX_CALCS))
-        return mdb_cli_bad(CMD, "too many calculators, or one longer than 511 characters (at most %s)%s", "32", "");
-      compare_flag |= opt == OPT_COMPARE;
+      if (split_list(optarg, x->specs, &x->nspecs, MAX_CALCS))
+        return mdb_cli_bad(CMD, "too many calculators, or one longer than 511 characters (at most %d)", MAX_CALCS);
+      x->compare_flag |= opt == OPT_COMPARE;
       break;
-    case OPT_REFERENCE: reference = optarg; break;
-    case OPT_SHADOW: shadow_spec = optarg; break;
-    case OPT_BOOTSTRAP: rc = mdb_cli_parse_int("--bootstrap", optarg, 100, &nboot, &err); break;
-    case OPT_OUTPUT: output = optarg; break;
-    case OPT_QUIET: quiet = 1; break;
+    case OPT_REFERENCE: x->reference = optarg; break;
+    case OPT_SHADOW: x->shadow_spec = optarg; break;
+    case OPT_BOOTSTRAP: rc = mdb_cli_parse_int("--bootstrap", optarg, 100, &x->nboot, &x->err); break;
+    case OPT_OUTPUT: x->output = optarg; break;
+    case OPT_QUIET: x->quiet = 1; break;
     case OPT_HELP: usage(stdout); return 0;
     default: {
-      int code = mdb_cli_case_option(CMD, opt, optarg, &base);
+      int code = mdb_cli_case_option(CMD, opt, optarg, &x->base);
       if (code < 0) return mdb_cli_unknown_option(CMD, argv, options);
       if (code) return code;
     }
     }
-    if (rc) return mdb_cli_die(CMD, &err);
+    if (rc) return mdb_cli_die(CMD, &x->err);
   }
   /* --compare A B C: the guide's spelling; the other names follow as operands */
   for (; optind < argc; optind++) {
-    if (!compare_flag) return mdb_cli_bad(CMD, "unexpected argument '%s'%s", argv[optind], "");
-    if (nspecs >= MAX_CALCS || strlen(argv[optind]) >= 512)
-      return mdb_cli_bad(CMD, "too many calculators, or one longer than 511 characters: '%s' (at most %s)",
-                         argv[optind], "32");
-    snprintf(specs[nspecs++], 512, "%.511s", argv[optind]);
+    if (!x->compare_flag) return mdb_cli_bad(CMD, "unexpected argument '%s'", argv[optind]);
+    if (x->nspecs >= MAX_CALCS || strlen(argv[optind]) >= 512)
+      return mdb_cli_bad(CMD, "too many calculators, or one longer than 511 characters: '%s' (at most %d)",
+                         argv[optind], MAX_CALCS);
+    snprintf(x->specs[x->nspecs++], 512, "%.511s", argv[optind]);
   }
-  const int shadow_mode = reference || shadow_spec;
-  if (shadow_mode) {
-    if (!reference || !shadow_spec)
-      return mdb_cli_bad(CMD, "shadow mode needs both --reference A and --shadow B%s%s", "", "");
-    if (nspecs)
-      return mdb_cli_bad(CMD, "--reference/--shadow cannot be combined with --calculators/--compare%s%s", "", "");
-    if (strlen(reference) >= 512)
-      return mdb_cli_bad(CMD, "--reference %s is longer than 511 characters%s", reference, "");
-    snprintf(specs[nspecs++], 512, "%.511s", reference);
-  } else if (nspecs < 2) {
+  return -1;
+}
+
+/* The calculators named, checked: shadow mode's pair, at least two
+ * otherwise, no empty name, no --calculator. -1 or the exit code. */
+static int check_calculators(compare *x) {
+  if (x->reference || x->shadow_spec) {
+    if (!x->reference || !x->shadow_spec)
+      return mdb_cli_bad(CMD, "shadow mode needs both --reference A and --shadow B");
+    if (x->nspecs) return mdb_cli_bad(CMD, "--reference/--shadow cannot be combined with --calculators/--compare");
+    if (strlen(x->reference) >= 512)
+      return mdb_cli_bad(CMD, "--reference %s is longer than 511 characters", x->reference);
+    snprintf(x->specs[x->nspecs++], 512, "%.511s", x->reference);
+  } else if (x->nspecs < 2) {
     return mdb_cli_bad(CMD,
                        "compare needs at least two calculators: --calculators A,B (or --compare A B), or "
-                       "--reference A --shadow B; got %s%s",
-                       nspecs ? specs[0] : "none", "");
+                       "--reference A --shadow B; got %s",
+                       x->nspecs ? x->specs[0] : "none");
   }
-  if (base.calculator[0])
+  if (x->base.calculator[0])
     return mdb_cli_bad(CMD, "--calculator names one calculator; use --calculators A,B (got --calculator %s)",
-                       base.calculator, "");
-  for (int i = 0; i < nspecs; i++)
-    if (!specs[i][0]) return mdb_cli_bad(CMD, "empty calculator name in the list (valid: %s)%s", mdb_calc_names(), "");
+                       x->base.calculator);
+  for (int i = 0; i < x->nspecs; i++)
+    if (!x->specs[i][0]) return mdb_cli_bad(CMD, "empty calculator name in the list (valid: %s)", mdb_calc_names());
+  return -1;
+}
 
-  /* everything is checked before anything runs */
-  static entry e[MAX_CALCS];
-  memset(e, 0, sizeof e);
-  static char ids[MAX_CALCS][MDB_H5_CASE_ID_MAX];
-  for (int i = 0; i < nspecs; i++) {
-    snprintf(e[i].spec, sizeof e[i].spec, "%.511s", specs[i]);
-    e[i].c = base;
-    snprintf(e[i].c.calculator, sizeof e[i].c.calculator, "%.511s", specs[i]);
-    if (mdb_case_resolve(&e[i].c, &err)) return mdb_cli_die(CMD, &err);
-    if (check_spec(specs[i], e[i].c.device, &err)) return mdb_cli_die(CMD, &err);
-    mdb_calc_spec_short(specs[i], e[i].name, sizeof e[i].name); /* the label, or a short readable name */
-    make_id(e[i].name, ids, i, e[i].id, sizeof e[i].id);
-    snprintf(ids[i], sizeof ids[i], "%s", e[i].id);
+/* Everything checked before anything runs: each case resolved and its
+ * calculator created once, the shadow calculator, the output directory.
+ * -1 or the exit code (nothing left allocated). */
+static int prepare(compare *x) {
+  for (int i = 0; i < x->nspecs; i++) {
+    entry *e = &x->e[i];
+    snprintf(e->spec, sizeof e->spec, "%.511s", x->specs[i]);
+    e->c = x->base;
+    snprintf(e->c.calculator, sizeof e->c.calculator, "%.511s", x->specs[i]);
+    if (mdb_case_resolve(&e->c, &x->err)) return mdb_cli_die(CMD, &x->err);
+    if (check_spec(x->specs[i], e->c.device, &x->err)) return mdb_cli_die(CMD, &x->err);
+    mdb_calc_spec_short(x->specs[i], e->name, sizeof e->name); /* the label, or a short readable name */
+    make_id(e->name, x->ids, i, e->id, sizeof e->id);
+    snprintf(x->ids[i], sizeof x->ids[i], "%s", e->id);
   }
-  mdb_shadow sh;
-  int have_shadow = 0;
-  if (shadow_mode) {
-    if (mdb_shadow_init(&sh, shadow_spec, e[0].c.device, e[0].c.skin_A, &err)) return mdb_cli_die(CMD, &err);
-    have_shadow = 1;
+  if (x->shadow_spec) {
+    if (mdb_shadow_init(&x->sh, x->shadow_spec, x->e[0].c.device, x->e[0].c.skin_A, &x->err))
+      return mdb_cli_die(CMD, &x->err);
+    x->have_shadow = 1;
   }
-  char h5path[4200] = "", cmpjson[4200] = "";
-  if (output) {
-    snprintf(h5path, sizeof h5path, "%s/results.h5", output);
-    snprintf(cmpjson, sizeof cmpjson, "%s/comparison.jsonc", output);
-    if (access(h5path, F_OK) == 0) {
-      if (have_shadow) mdb_shadow_free(&sh);
-      return mdb_cli_bad(CMD, "%s already holds results (%s/results.h5): choose another --output directory", output,
-                         output);
-    }
-    if (mdb_mkdir_p(output) != 0) {
-      if (have_shadow) mdb_shadow_free(&sh);
-      mdb_err_set(&err, MDB_EIO, "cannot create %s: %s", output, strerror(errno));
-      return mdb_cli_die(CMD, &err);
-    }
-    if (mdb_atomic_check_writable(h5path, &err)) {
-      if (have_shadow) mdb_shadow_free(&sh);
-      return mdb_cli_die(CMD, &err);
-    }
+  if (!x->output) return -1;
+  const char *output = x->output;
+  snprintf(x->h5path, sizeof x->h5path, "%s/results.h5", output);
+  snprintf(x->cmpjson, sizeof x->cmpjson, "%s/comparison.jsonc", output);
+  int code = -1;
+  if (access(x->h5path, F_OK) == 0) {
+    code =
+        mdb_cli_bad(CMD, "%s already holds results (%s/results.h5): choose another --output directory", output, output);
+  } else if (mdb_mkdir_p(output) != 0) {
+    mdb_err_set(&x->err, MDB_EIO, "cannot create %s: %s", output, strerror(errno));
+    code = mdb_cli_die(CMD, &x->err);
+  } else if (mdb_atomic_check_writable(x->h5path, &x->err)) {
+    code = mdb_cli_die(CMD, &x->err);
   }
+  if (code >= 0 && x->have_shadow) {
+    mdb_shadow_free(&x->sh);
+    x->have_shadow = 0;
+  }
+  return code;
+}
 
-  mdb_stop_install();
-  int code = 0, stopped = 0, io_failed = 0; /* a write error ends the run: exit 3, one line */
-  char host[128] = "";
-  gethostname(host, sizeof host - 1);
-  for (int i = 0; i < nspecs && !stopped; i++) {
-    if (!quiet) {
-      fprintf(stderr, "mdbench compare: [%d/%d] %s%s%s\n", i + 1, nspecs, e[i].spec, have_shadow ? " shadowed by " : "",
-              have_shadow ? shadow_spec : "");
+/* Runs the calculators one after the other, each case's JSON written as
+ * soon as it is done; a stop ends the loop, a write error too. */
+static void run_all(compare *x) {
+  for (int i = 0; i < x->nspecs && !x->stopped; i++) {
+    entry *e = &x->e[i];
+    if (!x->quiet) {
+      fprintf(stderr, "mdbench compare: [%d/%d] %s%s%s\n", i + 1, x->nspecs, e->spec,
+              x->have_shadow ? " shadowed by " : "", x->have_shadow ? x->shadow_spec : "");
     }
     mdb_run_hooks hooks = {0};
-    if (have_shadow) hooks = mdb_shadow_hooks(&sh);
+    if (x->have_shadow) hooks = mdb_shadow_hooks(&x->sh);
     mdb_cli_progress progress;
-    mdb_cli_progress_attach(&progress, &hooks, "compare", e[i].spec, quiet);
-    mdb_status st = mdb_case_run_hooked(&e[i].c, &hooks, &e[i].r, &err);
+    mdb_cli_progress_attach(&progress, &hooks, "compare", e->spec, x->quiet);
+    mdb_status st = mdb_case_run_hooked(&e->c, &hooks, &e->r, &x->err);
     if (st && mdb_stop_requested()) { /* stopped before its first step (waiting for an i-PI client) */
-      stopped = 1;
+      x->stopped = 1;
       continue;
     }
     if (st) {
       /* it could not run: an error for this calculator, the others go on */
-      snprintf(e[i].error, sizeof e[i].error, "%s", err.msg);
-      fprintf(stderr, "mdbench compare: error: %s: %s\n", e[i].spec, err.msg);
-      code = code ? code : mdb_exit_code(st);
+      snprintf(e->error, sizeof e->error, "%s", x->err.msg);
+      fprintf(stderr, "mdbench compare: error: %s: %s\n", e->spec, x->err.msg);
+      x->code = x->code ? x->code : mdb_exit_code(st);
       continue;
     }
-    e[i].ran = 1;
-    if (strcmp(e[i].r.status, "interrupted") == 0)
-      stopped = 1;
-    else if (strcmp(e[i].r.status, "ok") != 0 && !code)
-      code = 1;
-    if (output) {
+    e->ran = 1;
+    if (strcmp(e->r.status, "interrupted") == 0)
+      x->stopped = 1;
+    else if (strcmp(e->r.status, "ok") != 0 && !x->code)
+      x->code = 1;
+    if (x->output) {
       char path[4400];
-      snprintf(path, sizeof path, "%s/%s.json", output, e[i].id);
-      if (write_case_json(path, e[i].id, &e[i].r, have_shadow ? &sh : NULL, &err)) {
-        fprintf(stderr, "mdbench compare: error: %s\n", err.msg);
-        code = 3;
-        io_failed = 1;
+      snprintf(path, sizeof path, "%s/%s.json", x->output, e->id);
+      if (write_case_json(path, e->id, &e->r, x->have_shadow ? &x->sh : NULL, &x->err)) {
+        fprintf(stderr, "mdbench compare: error: %s\n", x->err.msg);
+        x->code = 3;
+        x->io_failed = 1;
         break; /* the calculators after it are not run */
       }
     }
   }
+}
 
-  /* speedups over the first calculator */
-  const entry *ref = &e[0];
-  for (int i = 0; i < nspecs; i++) {
-    e[i].speedup = e[i].lo = e[i].hi = NAN;
-    if (!ref->ran || !e[i].ran || ref->r.n_timed < 1 || e[i].r.n_timed < 1) continue;
+/* Speedups over the first calculator, with their bootstrap intervals. */
+static void speedups(compare *x) {
+  const entry *ref = &x->e[0];
+  for (int i = 0; i < x->nspecs; i++) {
+    entry *e = &x->e[i];
+    e->speedup = e->lo = e->hi = NAN;
+    if (!ref->ran || !e->ran || ref->r.n_timed < 1 || e->r.n_timed < 1) continue;
     mdb_err berr = {0};
-    if (mdb_bootstrap_ratio_ci(ref->r.step_ms, ref->r.n_timed, e[i].r.step_ms, e[i].r.n_timed, 0.95, nboot, base.seed,
-                               &e[i].speedup, &e[i].lo, &e[i].hi, &berr))
-      e[i].speedup = e[i].lo = e[i].hi = NAN;
+    if (mdb_bootstrap_ratio_ci(ref->r.step_ms, ref->r.n_timed, e->r.step_ms, e->r.n_timed, 0.95, x->nboot, x->base.seed,
+                               &e->speedup, &e->lo, &e->hi, &berr))
+      e->speedup = e->lo = e->hi = NAN;
   }
+}
 
-  if (output && !io_failed) {
-    mdb_h5_case k[MAX_CALCS];
-    memset(k, 0, sizeof k);
-    int nk = 0;
-    for (int i = 0; i < nspecs; i++) {
-      if (!e[i].ran && !e[i].error[0]) continue; /* never started (stopped before) */
-      k[nk].case_id = e[i].id;
-      k[nk].result = e[i].ran ? &e[i].r : NULL;
-      k[nk].spec = &e[i].c;
-      k[nk].prov.host = host;
-      k[nk].prov.error = e[i].ran ? NULL : e[i].error;
-      k[nk].shadow = have_shadow && i == 0 ? &sh : NULL;
-      nk++;
-    }
-    char command[2048] = "";
-    for (int a = -1; a < argc; a++) {
-      size_t l = strlen(command);
-      snprintf(command + l, sizeof command - l, "%s%s", a < 0 ? "mdbench" : " ", a < 0 ? "" : argv[a]);
-    }
-    mdb_h5_meta meta = {.suite = have_shadow ? "compare:shadow" : "compare",
-                        .command = command,
-                        .mpi_ranks = 1,
-                        .incomplete = stopped,
-                        .suite_cases = nspecs,
-                        .stop_signal = stopped ? mdb_stop_signal_name(mdb_stop_requested()) : ""};
-    if (nk && mdb_h5_write(h5path, &meta, k, nk, &err)) {
-      fprintf(stderr, "mdbench compare: error: %s\n", err.msg);
-      code = 3;
-      io_failed = 1;
-    }
+/* DIR/results.h5: every calculator that started, in the suite layout. */
+static void write_h5(compare *x, int argc, char **argv) {
+  mdb_h5_case k[MAX_CALCS];
+  memset(k, 0, sizeof k);
+  int nk = 0;
+  for (int i = 0; i < x->nspecs; i++) {
+    entry *e = &x->e[i];
+    if (!e->ran && !e->error[0]) continue; /* never started (stopped before) */
+    k[nk].case_id = e->id;
+    k[nk].result = e->ran ? &e->r : NULL;
+    k[nk].spec = &e->c;
+    k[nk].prov.host = x->host;
+    k[nk].prov.error = e->ran ? NULL : e->error;
+    k[nk].shadow = x->have_shadow && i == 0 ? &x->sh : NULL;
+    nk++;
   }
-  if (output && !io_failed) {
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "schema", "mdbench-compare/1");
-    cJSON_AddStringToObject(j, "mdbench_version", mdb_version());
-    cJSON_AddStringToObject(j, "speedup", "mean step time of the first calculator / this one's");
-    cJSON_AddStringToObject(j, "interval", "95% percentile interval, moving-block bootstrap of both per-step samples");
-    cJSON_AddNumberToObject(j, "bootstrap_resamples", nboot);
-    cJSON *rows = cJSON_AddArrayToObject(j, "calculators");
-    for (int i = 0; i < nspecs; i++) {
-      cJSON *row = cJSON_CreateObject();
-      cJSON_AddStringToObject(row, "case_id", e[i].id);
-      cJSON_AddStringToObject(row, "calculator", e[i].spec);
-      cJSON_AddStringToObject(row, "status", e[i].ran ? e[i].r.status : e[i].error[0] ? "error" : "not_run");
-      if (e[i].ran && e[i].r.n_timed > 0) {
-        cJSON_AddNumberToObject(row, "mean_ms", e[i].r.step.mean);
-        cJSON_AddNumberToObject(row, "median_ms", e[i].r.step.median);
-        cJSON_AddNumberToObject(row, "p95_ms", e[i].r.step.p95);
-        cJSON_AddNumberToObject(row, "p99_ms", e[i].r.step.p99);
-        cJSON_AddNumberToObject(row, "steps_per_second", e[i].r.steps_per_second);
-        cJSON_AddNumberToObject(row, "initial_energy_eV", e[i].r.th_total[0]);
-      }
-      if (isfinite(e[i].speedup)) {
-        cJSON_AddNumberToObject(row, "speedup", e[i].speedup);
-        cJSON_AddNumberToObject(row, "speedup_ci95_low", e[i].lo);
-        cJSON_AddNumberToObject(row, "speedup_ci95_high", e[i].hi);
-      }
-      cJSON_AddItemToArray(rows, row);
-    }
-    char *text = cJSON_Print(j);
-    cJSON_Delete(j);
-    if (!text || mdb_atomic_write(cmpjson, text, strlen(text), &err)) {
-      fprintf(stderr, "mdbench compare: error: %s\n", text ? err.msg : "out of memory");
-      code = 3;
-    }
-    free(text);
+  char command[2048] = "";
+  for (int a = -1; a < argc; a++) {
+    size_t l = strlen(command);
+    snprintf(command + l, sizeof command - l, "%s%s", a < 0 ? "mdbench" : " ", a < 0 ? "" : argv[a]);
   }
+  mdb_h5_meta meta = {.suite = x->have_shadow ? "compare:shadow" : "compare",
+                      .command = command,
+                      .mpi_ranks = 1,
+                      .incomplete = x->stopped,
+                      .suite_cases = x->nspecs,
+                      .stop_signal = x->stopped ? mdb_stop_signal_name(mdb_stop_requested()) : ""};
+  if (nk && mdb_h5_write(x->h5path, &meta, k, nk, &x->err)) {
+    fprintf(stderr, "mdbench compare: error: %s\n", x->err.msg);
+    x->code = 3;
+    x->io_failed = 1;
+  }
+}
 
-  if (!quiet) {
-    const mdb_case *c = &e[0].c;
-    int natoms = e[0].ran ? e[0].r.n_atoms : c->n_atoms;
-    printf("mdbench compare: %s (%d atoms), %s, %d timed steps (+%d warmup), dt %g fs, seed %llu, %s\n", c->system,
-           natoms, c->protocol, c->n_steps, c->warmup_steps, c->timestep_fs, (unsigned long long)c->seed, c->device);
-    printf("  %-28s %8s %10s %10s %10s %10s %11s  %s\n", "calculator", "status", "median ms", "mean ms", "p95 ms",
-           "p99 ms", "steps/s", "speedup [95% CI]");
-    for (int i = 0; i < nspecs; i++) {
-      const entry *x = &e[i];
-      const char *status = x->ran ? x->r.status : x->error[0] ? "error" : "not run";
-      if (!x->ran || x->r.n_timed < 1) {
-        printf("  %-28s %8s\n", x->name, status);
-        continue;
-      }
-      char sp[64] = "";
-      if (i == 0)
-        snprintf(sp, sizeof sp, "1 (reference)");
-      else if (isfinite(x->speedup))
-        snprintf(sp, sizeof sp, "%#.3g [%#.3g, %#.3g]", x->speedup, x->lo, x->hi);
-      printf("  %-28s %8s %10.4g %10.4g %10.4g %10.4g %11.4g  %s\n", x->name, status, x->r.step.median, x->r.step.mean,
-             x->r.step.p95, x->r.step.p99, x->r.steps_per_second, sp);
+/* DIR/comparison.jsonc: the table. */
+static void write_comparison(compare *x) {
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "schema", "mdbench-compare/1");
+  cJSON_AddStringToObject(j, "mdbench_version", mdb_version());
+  cJSON_AddStringToObject(j, "speedup", "mean step time of the first calculator / this one's");
+  cJSON_AddStringToObject(j, "interval", "95% percentile interval, moving-block bootstrap of both per-step samples");
+  cJSON_AddNumberToObject(j, "bootstrap_resamples", x->nboot);
+  cJSON *rows = cJSON_AddArrayToObject(j, "calculators");
+  for (int i = 0; i < x->nspecs; i++) {
+    const entry *e = &x->e[i];
+    cJSON *row = cJSON_CreateObject();
+    cJSON_AddStringToObject(row, "case_id", e->id);
+    cJSON_AddStringToObject(row, "calculator", e->spec);
+    cJSON_AddStringToObject(row, "status", e->ran ? e->r.status : e->error[0] ? "error" : "not_run");
+    if (e->ran && e->r.n_timed > 0) {
+      cJSON_AddNumberToObject(row, "mean_ms", e->r.step.mean);
+      cJSON_AddNumberToObject(row, "median_ms", e->r.step.median);
+      cJSON_AddNumberToObject(row, "p95_ms", e->r.step.p95);
+      cJSON_AddNumberToObject(row, "p99_ms", e->r.step.p99);
+      cJSON_AddNumberToObject(row, "steps_per_second", e->r.steps_per_second);
+      cJSON_AddNumberToObject(row, "initial_energy_eV", e->r.th_total[0]);
     }
-    if (have_shadow && e[0].ran) {
-      mdb_shadow_summary sm;
-      mdb_shadow_summarize(&sh, &sm);
-      printf("  shadow %s along %s, %d evaluations (every step, the initial state included):\n", sh.spec, e[0].spec,
-             sh.n);
-      printf("    energy  (E_shadow - E_ref)/N, offset removed: max |dE - mean dE| %.4g  rms %.4g eV/atom  (raw: "
-             "mean offset %.4g, max |dE| %.4g eV/atom)\n",
-             sm.energy_diff_centered_max_abs, sm.energy_diff_centered_rms, sm.energy_diff_mean, sm.energy_diff_max_abs);
-      printf("    forces  MAE %.4g  RMSE %.4g (mean over steps, max %.4g)  max |dF| %.4g eV/A\n", sm.force_mae_mean,
-             sm.force_rmse_mean, sm.force_rmse_max, sm.force_max);
-      printf("    latency shadow evaluation median %.4g ms (mean %.4g); reference step median %.4g ms, energy "
-             "computed every step for the comparison\n",
-             sm.median_ms, sm.mean_ms, e[0].r.n_timed ? e[0].r.step.median : NAN);
+    if (isfinite(e->speedup)) {
+      cJSON_AddNumberToObject(row, "speedup", e->speedup);
+      cJSON_AddNumberToObject(row, "speedup_ci95_low", e->lo);
+      cJSON_AddNumberToObject(row, "speedup_ci95_high", e->hi);
     }
-    if (output) printf("  written     %s/{<case>.json, results.h5, comparison.jsonc}\n", output);
+    cJSON_AddItemToArray(rows, row);
   }
-  if (stopped && !io_failed) {
+  char *text = cJSON_Print(j);
+  cJSON_Delete(j);
+  if (!text || mdb_atomic_write(x->cmpjson, text, strlen(text), &x->err)) {
+    fprintf(stderr, "mdbench compare: error: %s\n", text ? x->err.msg : "out of memory");
+    x->code = 3;
+  }
+  free(text);
+}
+
+/* The shadow calculator's errors and latency, under the table. */
+static void print_shadow(const compare *x) {
+  mdb_shadow_summary sm;
+  mdb_shadow_summarize(&x->sh, &sm);
+  const entry *ref = &x->e[0];
+  printf("  shadow %s along %s, %d evaluations (every step, the initial state included):\n", x->sh.spec, ref->spec,
+         x->sh.n);
+  printf("    energy  (E_shadow - E_ref)/N, offset removed: max |dE - mean dE| %.4g  rms %.4g eV/atom  (raw: "
+         "mean offset %.4g, max |dE| %.4g eV/atom)\n",
+         sm.energy_diff_centered_max_abs, sm.energy_diff_centered_rms, sm.energy_diff_mean, sm.energy_diff_max_abs);
+  printf("    forces  MAE %.4g  RMSE %.4g (mean over steps, max %.4g)  max |dF| %.4g eV/A\n", sm.force_mae_mean,
+         sm.force_rmse_mean, sm.force_rmse_max, sm.force_max);
+  printf("    latency shadow evaluation median %.4g ms (mean %.4g); reference step median %.4g ms, energy "
+         "computed every step for the comparison\n",
+         sm.median_ms, sm.mean_ms, ref->r.n_timed ? ref->r.step.median : NAN);
+}
+
+/* The table on stdout: one row per calculator, then the shadow's errors. */
+static void print_table(const compare *x) {
+  const mdb_case *c = &x->e[0].c;
+  int natoms = x->e[0].ran ? x->e[0].r.n_atoms : c->n_atoms;
+  printf("mdbench compare: %s (%d atoms), %s, %d timed steps (+%d warmup), dt %g fs, seed %llu, %s\n", c->system,
+         natoms, c->protocol, c->n_steps, c->warmup_steps, c->timestep_fs, (unsigned long long)c->seed, c->device);
+  printf("  %-28s %8s %10s %10s %10s %10s %11s  %s\n", "calculator", "status", "median ms", "mean ms", "p95 ms",
+         "p99 ms", "steps/s", "speedup [95% CI]");
+  for (int i = 0; i < x->nspecs; i++) {
+    const entry *e = &x->e[i];
+    const char *status = e->ran ? e->r.status : e->error[0] ? "error" : "not run";
+    if (!e->ran || e->r.n_timed < 1) {
+      printf("  %-28s %8s\n", e->name, status);
+      continue;
+    }
+    char sp[64] = "";
+    if (i == 0)
+      snprintf(sp, sizeof sp, "1 (reference)");
+    else if (isfinite(e->speedup))
+      snprintf(sp, sizeof sp, "%#.3g [%#.3g, %#.3g]", e->speedup, e->lo, e->hi);
+    printf("  %-28s %8s %10.4g %10.4g %10.4g %10.4g %11.4g  %s\n", e->name, status, e->r.step.median, e->r.step.mean,
+           e->r.step.p95, e->r.step.p99, e->r.steps_per_second, sp);
+  }
+  if (x->have_shadow && x->e[0].ran) print_shadow(x);
+  if (x->output) printf("  written     %s/{<case>.json, results.h5, comparison.jsonc}\n", x->output);
+}
+
+int mdb_cmd_compare(int argc, char **argv) {
+  static compare x; /* large (MAX_CALCS results): not on the stack */
+  memset(&x, 0, sizeof x);
+  mdb_case_defaults(&x.base);
+  x.nboot = 2000;
+  int code = parse_args(&x, argc, argv);
+  if (code < 0) code = check_calculators(&x);
+  if (code < 0) code = prepare(&x);
+  if (code >= 0) return code;
+
+  mdb_stop_install();
+  gethostname(x.host, sizeof x.host - 1);
+  run_all(&x);
+  speedups(&x);
+  if (x.output && !x.io_failed) write_h5(&x, argc, argv);
+  if (x.output && !x.io_failed) write_comparison(&x);
+  if (!x.quiet) print_table(&x);
+  if (x.stopped && !x.io_failed) {
     fprintf(stderr, "mdbench compare: stopped by %s; the calculators done are written\n",
             mdb_stop_signal_name(mdb_stop_requested()));
-    code = MDB_EXIT_INTERRUPTED;
+    x.code = MDB_EXIT_INTERRUPTED;
   }
-  for (int i = 0; i < nspecs; i++)
-    if (e[i].ran) mdb_result_free(&e[i].r);
-  if (have_shadow) mdb_shadow_free(&sh);
-  return code;
+  for (int i = 0; i < x.nspecs; i++)
+    if (x.e[i].ran) mdb_result_free(&x.e[i].r);
+  if (x.have_shadow) mdb_shadow_free(&x.sh);
+  return x.code;
 }

@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@
 #include "core/stop.h"
 #include "core/units.h"
 #include "core/version.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 #include "io/json_result.h"
 #include "md/md.h"
 
@@ -104,10 +105,13 @@ int mdb_cli_die(const char *cmd, const mdb_err *err) {
   return mdb_exit_code(err->code);
 }
 
-int mdb_cli_bad(const char *cmd, const char *fmt, const char *a, const char *b) {
+int mdb_cli_bad(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
   fprintf(stderr, "mdbench %s: error: ", cmd);
-  fprintf(stderr, fmt, a, b);
+  vfprintf(stderr, fmt, ap);
   fprintf(stderr, "\n");
+  va_end(ap);
   return 2;
 }
 
@@ -236,7 +240,7 @@ int mdb_cli_case_option(const char *cmd, int opt, const char *arg, mdb_case *c) 
   switch (opt) {
   case OPT_CALCULATOR: snprintf(c->calculator, sizeof c->calculator, "%s", arg); break;
   case OPT_SYSTEM:
-    if (strlen(arg) >= sizeof c->system) return mdb_cli_bad(cmd, "--system %s is too long%s", arg, "");
+    if (strlen(arg) >= sizeof c->system) return mdb_cli_bad(cmd, "--system %s is too long", arg);
     snprintf(c->system, sizeof c->system, "%s", arg);
     break;
   case OPT_ATOMS: rc = mdb_cli_parse_int("--atoms", arg, 1, &c->n_atoms, &err); break;
@@ -263,11 +267,11 @@ int mdb_cli_case_option(const char *cmd, int opt, const char *arg, mdb_case *c) 
   case OPT_DEVICE:
     snprintf(c->device, sizeof c->device, "%.15s", arg);
     if (strlen(arg) >= sizeof c->device || (strcmp(arg, "cpu") && strcmp(arg, "cuda") && strcmp(arg, "auto")))
-      return mdb_cli_bad(cmd, "unknown device '%s' (valid: cpu, cuda, auto)%s", arg, "");
+      return mdb_cli_bad(cmd, "unknown device '%s' (valid: cpu, cuda, auto)", arg);
     break;
   case OPT_PRECISION:
     if (strcmp(arg, "double") && strcmp(arg, "mixed"))
-      return mdb_cli_bad(cmd, "unknown precision '%s' (valid: double, mixed)%s", arg, "");
+      return mdb_cli_bad(cmd, "unknown precision '%s' (valid: double, mixed)", arg);
     snprintf(c->precision, sizeof c->precision, "%s", arg);
     break;
   case OPT_TIMESTEP: rc = mdb_cli_parse_positive("--timestep-fs", arg, &c->timestep_fs, &err); break;
@@ -326,7 +330,7 @@ static int cmd_run(int argc, char **argv) {
     }
     if (rc) return mdb_cli_die("run", &err);
   }
-  if (optind < argc) return mdb_cli_bad("run", "unexpected argument '%s'%s", argv[optind], "");
+  if (optind < argc) return mdb_cli_bad("run", "unexpected argument '%s'", argv[optind]);
   int dcode = mdb_cli_resolve_device("run", &c, quiet);
   if (dcode) return dcode;
   if (mdb_case_resolve(&c, &err)) return mdb_cli_die("run", &err);
@@ -381,8 +385,8 @@ static int cmd_eval(int argc, char **argv) {
     }
     if (rc) return mdb_cli_die("eval", &err);
   }
-  if (optind < argc) return mdb_cli_bad("eval", "unexpected argument '%s'%s", argv[optind], "");
-  if (!system) return mdb_cli_bad("eval", "--system is required (a built-in name or FILE.xyz)%s%s", "", "");
+  if (optind < argc) return mdb_cli_bad("eval", "unexpected argument '%s'", argv[optind]);
+  if (!system) return mdb_cli_bad("eval", "--system is required (a built-in name or FILE.xyz)");
   if (output && mdb_atomic_check_writable(output, &err)) return mdb_cli_die("eval", &err);
   mdb_system sys, orig;
   mdb_calc calc;

@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "io/atomic.h"
+#include "core/atomic.h"
 
 #define PFX "mdbench-suite: error: "
 
@@ -380,35 +380,46 @@ static int run_sbatch(const char *sbatch, const char *script, char *out, size_t 
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
-int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
-  mdb_err err = {0};
-  /* the template: given, or chosen from the GPUs the run wants */
+/* What one submission writes and runs: the template, the absolute paths
+ * that go into the script, and the resources asked for. */
+typedef struct job_plan {
+  const char *tname; /* template name, or a path (custom) */
+  int custom, gpu;
+  char outdir[PATH_MAX], suite[PATH_MAX + 64], exe[PATH_MAX + 32], script[PATH_MAX + 32], sdir[PATH_MAX];
+  char tpath[PATH_MAX + 64]; /* the template file found */
+  int nodes, gpus, ntasks, before;
+  const char *launcher;
+} job_plan;
+
+/* The template (given, or chosen from the GPUs the run wants) and the
+ * absolute paths the script names, each checked to be safe in a shell
+ * script. -1 when the submission goes on, else the exit code (printed). */
+static int plan_paths(const mdb_submit_opts *o, const mdb_submit_job *j, job_plan *p) {
   const int gpu_wanted = o->gpus_per_node > 0 || j->gpu_cases > 0;
-  const char *tname = o->template_name;
-  if (!tname) tname = !gpu_wanted ? "cpu" : o->nodes > 1 ? "gpu-nodes" : "gpu-node";
-  const int custom = strchr(tname, '/') != NULL;
-  const int gpu = custom ? gpu_wanted : strcmp(tname, "cpu") != 0;
-  if (!custom && strcmp(tname, "cpu") == 0 && j->gpu_cases > 0)
+  p->tname = o->template_name;
+  if (!p->tname) p->tname = !gpu_wanted ? "cpu" : o->nodes > 1 ? "gpu-nodes" : "gpu-node";
+  p->custom = strchr(p->tname, '/') != NULL;
+  p->gpu = p->custom ? gpu_wanted : strcmp(p->tname, "cpu") != 0;
+  if (!p->custom && strcmp(p->tname, "cpu") == 0 && j->gpu_cases > 0)
     printf("mdbench-suite: notice: --template cpu: the %d GPU case(s) of the suite will find no GPU\n", j->gpu_cases);
 
-  char outdir[PATH_MAX], suite[PATH_MAX + 64], exe[PATH_MAX + 32], script[PATH_MAX + 32];
-  absolute(j->outdir, outdir, sizeof outdir);
+  absolute(j->outdir, p->outdir, sizeof p->outdir);
   const int suite_is_file = strchr(j->suite_arg, '/') || strstr(j->suite_arg, ".json");
   if (suite_is_file)
-    absolute(j->suite_arg, suite, sizeof suite);
+    absolute(j->suite_arg, p->suite, sizeof p->suite);
   else
-    snprintf(suite, sizeof suite, "%s", j->suite_arg);
-  exe_dir(exe, PATH_MAX);
-  size_t el = strlen(exe);
-  snprintf(exe + el, sizeof exe - el, "/mdbench-suite");
-  char sdir[PATH_MAX] = "";
-  if (!suite_is_file && j->suites_dir) absolute(j->suites_dir, sdir, sizeof sdir);
+    snprintf(p->suite, sizeof p->suite, "%s", j->suite_arg);
+  exe_dir(p->exe, PATH_MAX);
+  size_t el = strlen(p->exe);
+  snprintf(p->exe + el, sizeof p->exe - el, "/mdbench-suite");
+  p->sdir[0] = '\0';
+  if (!suite_is_file && j->suites_dir) absolute(j->suites_dir, p->sdir, sizeof p->sdir);
   struct {
     const char *what, *v;
-  } paths[] = {{"results directory", outdir},
-               {"suite file", suite},
-               {"mdbench-suite binary", exe},
-               {"suites directory", sdir},
+  } paths[] = {{"results directory", p->outdir},
+               {"suite file", p->suite},
+               {"mdbench-suite binary", p->exe},
+               {"suites directory", p->sdir},
                {"--filter", j->filter ? j->filter : ""}};
   for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
     if (!script_safe(paths[i].v, i != 0)) {
@@ -418,32 +429,39 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
               paths[i].what, paths[i].v, i == 0 ? ", spaces" : "");
       return 2;
     }
+  p->nodes = o->nodes > 0 ? o->nodes : 1;
+  p->gpus = !p->gpu ? 0 : o->gpus_per_node > 0 ? o->gpus_per_node : o->ntasks_per_node > 0 ? o->ntasks_per_node : 1;
+  p->ntasks = p->gpu ? p->gpus : o->ntasks_per_node > 0 ? o->ntasks_per_node : 1;
+  p->before = o->signal_before > 0 ? o->signal_before : 120;
+  p->launcher = o->launcher ? o->launcher : "srun";
+  return -1;
+}
 
-  char tpath[PATH_MAX + 64], looked[3 * PATH_MAX + 256];
-  if (!find_template(tname, tpath, sizeof tpath, looked, sizeof looked)) {
+/* OUTDIR/job.sbatch: the template with its placeholders filled, written
+ * atomically and made executable. -1 or the exit code (printed). */
+static int write_script(const mdb_submit_opts *o, const mdb_submit_job *j, job_plan *p) {
+  mdb_err err = {0};
+  char looked[3 * PATH_MAX + 256];
+  if (!find_template(p->tname, p->tpath, sizeof p->tpath, looked, sizeof looked)) {
     fprintf(stderr,
             PFX "job-script template '%s' not found (looked in %s; set MDBENCH_JOBSCRIPTS to the "
                 "jobscripts/ directory)\n",
-            tname, looked);
+            p->tname, looked);
     return 3;
   }
-  char *text = read_all(tpath);
+  char *text = read_all(p->tpath);
   if (!text) {
-    fprintf(stderr, PFX "cannot read the template %s: %s\n", tpath, strerror(errno));
+    fprintf(stderr, PFX "cannot read the template %s: %s\n", p->tpath, strerror(errno));
     return 3;
   }
 
   /* the values */
-  const int nodes = o->nodes > 0 ? o->nodes : 1;
-  const int gpus = !gpu ? 0 : o->gpus_per_node > 0 ? o->gpus_per_node : o->ntasks_per_node > 0 ? o->ntasks_per_node : 1;
-  const int ntasks = gpu ? gpus : o->ntasks_per_node > 0 ? o->ntasks_per_node : 1;
   char s_nodes[16], s_gpus[16], s_ntasks[16], s_cpt[16] = "", s_before[16], job_name[128];
-  snprintf(s_nodes, sizeof s_nodes, "%d", nodes);
-  snprintf(s_gpus, sizeof s_gpus, "%d", gpus);
-  snprintf(s_ntasks, sizeof s_ntasks, "%d", ntasks);
+  snprintf(s_nodes, sizeof s_nodes, "%d", p->nodes);
+  snprintf(s_gpus, sizeof s_gpus, "%d", p->gpus);
+  snprintf(s_ntasks, sizeof s_ntasks, "%d", p->ntasks);
   if (o->cpus_per_task > 0) snprintf(s_cpt, sizeof s_cpt, "%d", o->cpus_per_task);
-  const int before = o->signal_before > 0 ? o->signal_before : 120;
-  snprintf(s_before, sizeof s_before, "%d", before);
+  snprintf(s_before, sizeof s_before, "%d", p->before);
   if (o->job_name)
     snprintf(job_name, sizeof job_name, "%s", o->job_name);
   else
@@ -458,7 +476,7 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
   }
   const char *pass[8];
   int np = 0;
-  if (sdir[0]) pass[np++] = "--suites-dir", pass[np++] = sdir;
+  if (p->sdir[0]) pass[np++] = "--suites-dir", pass[np++] = p->sdir;
   if (j->filter) pass[np++] = "--filter", pass[np++] = j->filter;
   if (j->device) pass[np++] = "--device", pass[np++] = j->device;
   if (j->quiet) pass[np++] = "--quiet";
@@ -468,42 +486,45 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
     sb_str(&sargs, pass[i]);
     sb_str(&sargs, "'");
   }
-  const char *launcher = o->launcher ? o->launcher : "srun";
   const ph v[] = {
       {"JOB_NAME", job_name},
       {"NODES", s_nodes},
       {"NTASKS_PER_NODE", s_ntasks},
-      {"GPUS_PER_NODE", gpu ? s_gpus : ""},
+      {"GPUS_PER_NODE", p->gpu ? s_gpus : ""},
       {"CPUS_PER_TASK", s_cpt},
       {"TIME", o->time ? o->time : ""},
       {"PARTITION", o->partition ? o->partition : ""},
       {"ACCOUNT", o->account ? o->account : ""},
       {"SIGNAL_BEFORE", s_before},
       {"REQUEUE", o->requeue ? "requeue" : "no-requeue"},
-      {"OUTDIR", outdir},
+      {"OUTDIR", p->outdir},
       {"SBATCH_EXTRA", extra.s ? extra.s : ""},
       {"MODULES", o->modules ? o->modules : ""},
-      {"LAUNCHER", launcher},
+      {"LAUNCHER", p->launcher},
       {"LAUNCHER_ARGS", o->launcher_args ? o->launcher_args : ""},
-      {"MDBENCH_SUITE", exe},
-      {"SUITE", suite},
+      {"MDBENCH_SUITE", p->exe},
+      {"SUITE", p->suite},
       {"SUITE_ARGS", sargs.s ? sargs.s : ""},
   };
   sbuf out = {0};
   mdb_status st = (extra.oom || sargs.oom) ? mdb_err_nomem(&err, "the job script", 0)
-                                           : fill(text, v, (int)(sizeof v / sizeof v[0]), tpath, &out, &err);
+                                           : fill(text, v, (int)(sizeof v / sizeof v[0]), p->tpath, &out, &err);
   free(text);
   free(extra.s);
   free(sargs.s);
-  snprintf(script, sizeof script, "%s/job.sbatch", outdir);
-  if (!st) st = mdb_atomic_write(script, out.s, out.n, &err);
+  snprintf(p->script, sizeof p->script, "%s/job.sbatch", p->outdir);
+  if (!st) st = mdb_atomic_write(p->script, out.s, out.n, &err);
   free(out.s);
   if (st) {
     fprintf(stderr, PFX "%s\n", err.msg);
     return mdb_exit_code(st);
   }
-  chmod(script, 0755);
+  chmod(p->script, 0755);
+  return -1;
+}
 
+/* One line: the script, what it asks for, the suite. */
+static void print_plan(const mdb_submit_opts *o, const mdb_submit_job *j, const job_plan *p) {
   char what[512], timebuf[64] = "the partition's default";
   long limit = mdb_submit_time_seconds(o->time);
   if (limit > 0 && limit >= 86400)
@@ -511,30 +532,31 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
              limit % 60);
   else if (limit > 0)
     snprintf(timebuf, sizeof timebuf, "%02ld:%02ld:%02ld", limit / 3600, limit / 60 % 60, limit % 60);
-  if (gpu)
-    snprintf(what, sizeof what, "%d node%s x %d GPU%s (one rank each)", nodes, nodes > 1 ? "s" : "", gpus,
-             gpus > 1 ? "s" : "");
+  if (p->gpu)
+    snprintf(what, sizeof what, "%d node%s x %d GPU%s (one rank each)", p->nodes, p->nodes > 1 ? "s" : "", p->gpus,
+             p->gpus > 1 ? "s" : "");
   else
-    snprintf(what, sizeof what, "%d node%s x %d task%s", nodes, nodes > 1 ? "s" : "", ntasks, ntasks > 1 ? "s" : "");
+    snprintf(what, sizeof what, "%d node%s x %d task%s", p->nodes, p->nodes > 1 ? "s" : "", p->ntasks,
+             p->ntasks > 1 ? "s" : "");
   printf("mdbench-suite: job script %s: template %s, %s, launcher %s, time %s, SIGUSR1 %d s before the limit, "
          "%s; suite %s, %d case%s (%d to run)\n",
-         script, custom ? tpath : tname, what, launcher, timebuf, before,
+         p->script, p->custom ? p->tpath : p->tname, what, p->launcher, timebuf, p->before,
          o->requeue ? "requeues itself after a clean stop" : "no requeue", j->suite_name, j->n_cases,
          j->n_cases == 1 ? "" : "s", j->n_todo);
-  if (o->dry_run) {
-    printf("dry run: not submitted; submit with: sbatch %s\n", script);
-    return 0;
-  }
+}
 
+/* sbatch --parsable the script; the job id into OUTDIR/slurm_job_id. */
+static int submit_script(const job_plan *p) {
+  mdb_err err = {0};
   char sbatch[PATH_MAX + 16], reply[256];
   if (!find_in_path("sbatch", sbatch, sizeof sbatch)) {
     fprintf(stderr,
             PFX "sbatch not found on PATH (is Slurm installed here?): the job script is written; submit it "
                 "where Slurm is with: sbatch %s\n",
-            script);
+            p->script);
     return 3;
   }
-  int rc = run_sbatch(sbatch, script, reply, sizeof reply);
+  int rc = run_sbatch(sbatch, p->script, reply, sizeof reply);
   char jobid[64];
   size_t idlen = strspn(reply, "0123456789");
   snprintf(jobid, sizeof jobid, "%.*s", (int)(idlen < sizeof jobid ? idlen : sizeof jobid - 1), reply);
@@ -544,14 +566,27 @@ int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
             rc == 127 ? "could not be run"
             : rc      ? "failed"
                       : "gave no job id",
-            reply[0] ? "; it said: " : "", reply, script);
+            reply[0] ? "; it said: " : "", reply, p->script);
     return 3;
   }
   char idpath[PATH_MAX + 32], idline[80];
-  snprintf(idpath, sizeof idpath, "%s/slurm_job_id", outdir);
+  snprintf(idpath, sizeof idpath, "%s/slurm_job_id", p->outdir);
   snprintf(idline, sizeof idline, "%s\n", jobid);
   if (mdb_atomic_write(idpath, idline, strlen(idline), &err)) fprintf(stderr, "mdbench-suite: warning: %s\n", err.msg);
-  printf("submitted: Slurm job %s (id in %s/slurm_job_id); its output: %s/slurm-%s.out\n", jobid, outdir, outdir,
+  printf("submitted: Slurm job %s (id in %s/slurm_job_id); its output: %s/slurm-%s.out\n", jobid, p->outdir, p->outdir,
          jobid);
   return 0;
+}
+
+int mdb_submit(const mdb_submit_opts *o, const mdb_submit_job *j) {
+  job_plan p = {0};
+  int code = plan_paths(o, j, &p);
+  if (code < 0) code = write_script(o, j, &p);
+  if (code >= 0) return code;
+  print_plan(o, j, &p);
+  if (o->dry_run) {
+    printf("dry run: not submitted; submit with: sbatch %s\n", p.script);
+    return 0;
+  }
+  return submit_script(&p);
 }

@@ -1,19 +1,14 @@
 /*
- * provenance.c — the facts mdb_provenance records, and the SHA-256 of the
- * files a calculator spec reads.
+ * provenance.c — the facts mdb_provenance records.
  *
- * _GNU_SOURCE for dlinfo(RTLD_DI_LINKMAP): the only way to learn which file
- * the dynamic loader picks for a bare plugin name (plugin:lib=libfoo.so),
- * as plugin.c's dlopen will. Everything else here is POSIX.
+ * _DEFAULT_SOURCE: gethostname, strnlen and opendir under ISO C.
  */
-#define _GNU_SOURCE
+#define _DEFAULT_SOURCE
 #include "core/provenance.h"
 
 #include <ctype.h>
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
-#include <link.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +16,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "calc/calc.h"
-#include "core/sha256.h"
 #include "core/version.h"
 
 /* -------------------------------------------------------------- helpers */
@@ -152,7 +145,7 @@ int mdb_nvidia_gpus(const char *root, mdb_provenance *p) {
   if (!root) root = "/proc/driver/nvidia";
   p->gpu_count = 0;
   p->gpu_driver[0] = p->gpu_models[0] = p->gpu_uuids[0] = 0;
-  char path[MDB_PATH_MAX], v[512];
+  char path[4096], v[512];
   snprintf(path, sizeof path, "%s/version", root);
   if (file_value(path, "NVRM version", v, sizeof v)) {
     /* "NVIDIA UNIX x86_64 Kernel Module  535.129.03  Thu Oct 19 ..." (open
@@ -238,148 +231,4 @@ mdb_status mdb_provenance_collect(mdb_provenance *p, mdb_err *err) {
   mdb_nvidia_gpus(NULL, p);
   env_copy(p->cuda_visible_devices, sizeof p->cuda_visible_devices, "CUDA_VISIBLE_DEVICES", NULL);
   return MDB_OK;
-}
-
-/* ---------------------------------------------------------------- files */
-
-int mdb_potential_resolve(const char *name, char *out, size_t outlen) {
-  copy(out, outlen, name);
-  FILE *f = fopen(name, "r");
-  if (f) {
-    fclose(f);
-    return 1;
-  }
-  if (strchr(name, '/')) return 0;
-  const char *dirs[] = {getenv("LAMMPS_POTENTIALS"), "/usr/share/lammps/potentials"};
-  for (int k = 0; k < 2; k++) {
-    if (!dirs[k] || !*dirs[k]) continue;
-    char path[MDB_PATH_MAX];
-    int len = snprintf(path, sizeof path, "%s/%s", dirs[k], name);
-    if (len <= 0 || (size_t)len >= sizeof path || (size_t)len >= MDB_SPEC_TEXT_MAX) continue; /* eam's c->path */
-    if ((f = fopen(path, "r"))) {
-      fclose(f);
-      copy(out, outlen, path);
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* A bare library name: the file the dynamic loader maps for it, as the
- * plugin calculator's dlopen(RTLD_NOW | RTLD_LOCAL) will. Loading it here
- * runs its constructors once more than the run itself would (the plugin
- * ABI asks for none); an already loaded library is only referenced. */
-static int plugin_resolve(const char *lib, char *out, size_t outlen) {
-  copy(out, outlen, lib);
-  if (strchr(lib, '/')) return 1;
-  void *h = dlopen(lib, RTLD_LAZY | RTLD_LOCAL);
-  if (!h) return 0;
-  int ok = 0;
-#if defined(__GLIBC__) || defined(RTLD_DI_LINKMAP) /* glibc: an enum, musl: a macro */
-  struct link_map *lm = NULL;
-  if (dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name && lm->l_name[0]) {
-    copy(out, outlen, lm->l_name);
-    ok = 1;
-  }
-#endif
-  dlclose(h);
-  return ok;
-}
-
-typedef struct spec_file_key {
-  const char *calc; /* calculator name */
-  const char *key;  /* the key naming a file */
-  int kind;         /* how the calculator finds it */
-} spec_file_key;
-enum { FILE_AS_GIVEN, FILE_POTENTIAL_SEARCH, FILE_DLOPEN };
-
-/* Every key of every calculator in src/calc that names a file it reads. */
-static const spec_file_key file_keys[] = {
-    {"eam", "file", FILE_POTENTIAL_SEARCH}, /* eam.c eam_open */
-    {"sw", "file", FILE_AS_GIVEN},          /* sw.c sw_read_file */
-    {"plugin", "lib", FILE_DLOPEN},         /* plugin.c plugin_load */
-};
-
-static int file_kind(const char *calc, const char *key) {
-  for (size_t k = 0; k < sizeof file_keys / sizeof file_keys[0]; k++)
-    if (!strcmp(file_keys[k].calc, calc) && !strcmp(file_keys[k].key, key)) return file_keys[k].kind;
-  return -1;
-}
-
-/* The files of a parsed spec and how each was found (kinds may be NULL). */
-static int spec_files(const mdb_calc_spec *s, char (*files)[MDB_PATH_MAX], int *kinds, int max) {
-  int n = 0;
-  for (int i = 0; i < s->nparams && n < max; i++) {
-    int kind = file_kind(s->name, s->params[i].key);
-    if (kind < 0) continue;
-    const char *v = s->params[i].value;
-    if (kind == FILE_POTENTIAL_SEARCH)
-      mdb_potential_resolve(v, files[n], MDB_PATH_MAX);
-    else if (kind == FILE_DLOPEN)
-      plugin_resolve(v, files[n], MDB_PATH_MAX);
-    else
-      copy(files[n], MDB_PATH_MAX, v);
-    if (kinds) kinds[n] = kind;
-    n++;
-  }
-  return n;
-}
-
-int mdb_calc_spec_files(const char *spec, char (*files)[MDB_PATH_MAX], int max) {
-  mdb_calc_spec s;
-  if (mdb_calc_spec_parse(spec, &s, NULL) != MDB_OK) return -1;
-  return spec_files(&s, files, NULL, max);
-}
-
-mdb_status mdb_calc_spec_digests(const char *spec, mdb_file_digest *out, int max, int *n, mdb_err *err) {
-  *n = 0;
-  mdb_calc_spec s;
-  mdb_status st = mdb_calc_spec_parse(spec, &s, err);
-  if (st) return st;
-  int nfiles = 0;
-  for (int i = 0; i < s.nparams; i++) nfiles += file_kind(s.name, s.params[i].key) >= 0;
-  if (nfiles > max)
-    return mdb_err_set(err, MDB_ERUN, "calculator '%s' names %d files, room for %d digests", spec, nfiles, max);
-  if (!nfiles) return MDB_OK;
-  char(*files)[MDB_PATH_MAX] = malloc((size_t)nfiles * sizeof *files);
-  if (!files) return mdb_err_nomem(err, "potential file names", (double)nfiles * MDB_PATH_MAX);
-  int kinds[MDB_SPEC_MAX_PARAMS];
-  int got = spec_files(&s, files, kinds, nfiles);
-  for (int k = 0; k < got && !st; k++) {
-    mdb_err e;
-    if (mdb_sha256_file(files[k], out[k].sha256, &e) != MDB_OK) {
-      int bare = !strchr(files[k], '/');
-      st = mdb_err_set(err, e.code, "calculator '%s': %s%s", spec, e.msg,
-                       bare && kinds[k] == FILE_POTENTIAL_SEARCH
-                           ? " (looked here, in $LAMMPS_POTENTIALS and /usr/share/lammps/potentials)"
-                       : bare && kinds[k] == FILE_DLOPEN ? " (nor found by the dynamic loader)"
-                                                         : "");
-      break;
-    }
-    copy(out[k].path, sizeof out[k].path, files[k]);
-  }
-  free(files);
-  if (!st) *n = got;
-  return st;
-}
-
-mdb_status mdb_calc_spec_sha256(const char *spec, char *out, size_t outlen, mdb_err *err) {
-  if (outlen) out[0] = 0;
-  mdb_file_digest *d = malloc(MDB_SPEC_FILES_MAX * sizeof *d);
-  if (!d) return mdb_err_nomem(err, "file digests", (double)(MDB_SPEC_FILES_MAX * sizeof *d));
-  int n = 0;
-  mdb_status st = mdb_calc_spec_digests(spec, d, MDB_SPEC_FILES_MAX, &n, err);
-  size_t used = 0;
-  for (int k = 0; k < n && !st; k++) {
-    int len = snprintf(out + used, outlen > used ? outlen - used : 0, "%s%s=%s", k ? ";" : "", d[k].path, d[k].sha256);
-    if (len < 0 || used + (size_t)len >= outlen) {
-      st = mdb_err_set(err, MDB_ERUN, "calculator '%s': the file digests need more than %zu characters", spec,
-                       outlen ? outlen - 1 : 0);
-      if (outlen) out[0] = 0;
-    } else {
-      used += (size_t)len;
-    }
-  }
-  free(d);
-  return st;
 }

@@ -42,7 +42,7 @@ int mdb_stop_launcher_aborting(void);
 void mdb_stop_request(int sig);
 
 /* Temporary files to remove if a second SIGINT or SIGTERM kills the process
- * (io/atomic registers each PATH.tmp.PID while it is open), so an impatient
+ * (core/atomic registers each PATH.tmp.PID while it is open), so an impatient
  * stop during a final write leaves nothing behind. A path is copied; at most
  * MDB_STOP_TMP_SLOTS at once (more are left to the next run's cleanup).
  * Returns a slot (>= 0) for mdb_stop_forget_tmp, or -1 when none is free. */

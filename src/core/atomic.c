@@ -1,4 +1,4 @@
-#include "io/atomic.h"
+#include "core/atomic.h"
 
 #include <errno.h>
 #include <string.h>
