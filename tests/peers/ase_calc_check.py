@@ -215,6 +215,18 @@ def leak_checks(binary, tally):
                                            "--calculator", spec("mdb_test_calcs:Sleepy", "ms=0")])
     if d is not None:
         tally.check("no leak (Sleepy ms=0)", "flag clear", 0.0 if d["memory"]["leak_detected"] is False else 1.0, 0)
+    # the printed summary: mdbench's own line carries mdbench's own verdict, the model's line the case's
+    with tempfile.TemporaryDirectory() as work:
+        rc, so, se = mdbench(binary, ["run", "--system", "copper", "--atoms", "32", "--steps", "40", "--warmup", "0",
+                                      "--memory-interval", "10", "--output", os.path.join(work, "r.json"),
+                                      "--calculator", spec("mdb_test_calcs:Leaky", "mb=2")])
+    own_line = next((ln for ln in so.splitlines() if ln.strip().startswith("memory ")), "")
+    model_line = next((ln for ln in so.splitlines() if ln.strip().startswith("model mem")), "")
+    print(f"leak summary lines:\n  {own_line.strip()}\n  {model_line.strip()}")
+    tally.check("leak summary", "own line: no (mdbench's own)",
+                0.0 if rc == 0 and "leak no (host RSS, mdbench's own)" in own_line else 1.0, 0)
+    tally.check("leak summary", "model line: DETECTED (verdict)",
+                0.0 if "leak DETECTED (the case's verdict" in model_line else 1.0, 0)
 
 
 def tether_checks(binary, tally):
