@@ -459,6 +459,13 @@ static mdb_status sw_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, un
 
 static void sw_fini(void *ctx) { sw_ctx_free(ctx); }
 
+/* Scheduling cost relative to lj argon: 0.26 µs per atom-step at 2048
+ * silicon atoms on one core (Release), against lj's 0.34. */
+static double sw_cost(const mdb_calc_spec *spec) {
+  (void)spec;
+  return 0.8;
+}
+
 const mdb_calc_ops mdb_sw_cpu_ops = {
     .name = "sw",
     .device = "cpu",
@@ -469,6 +476,7 @@ const mdb_calc_ops mdb_sw_cpu_ops = {
     .neigh_kinds = sw_kinds,
     .compute = sw_compute,
     .fini = sw_fini,
+    .cost = sw_cost,
     .params = sw_params,
     .keys = sw_keys,
 };
