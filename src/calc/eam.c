@@ -841,6 +841,15 @@ static mdb_status eam_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
 
 static const mdb_calc_file_key eam_file_keys[] = {{"file", MDB_FILE_POTENTIAL_SEARCH} /* eam_open */, {NULL}};
 
+/* Scheduling cost relative to lj argon (0.34 µs per atom-step at 2048 atoms
+ * on one core, Release): a tabulated file 0.24 µs, the built-in Zhou
+ * functions (analytic, with exp and pow) 3.7 µs. */
+static double eam_cost(const mdb_calc_spec *spec) {
+  for (int i = 0; i < spec->nparams; i++)
+    if (strcmp(spec->params[i].key, "file") == 0) return 0.7;
+  return 11.0;
+}
+
 const mdb_calc_ops mdb_eam_cpu_ops = {
     .name = "eam",
     .device = "cpu",
@@ -851,6 +860,7 @@ const mdb_calc_ops mdb_eam_cpu_ops = {
     .neigh_kinds = eam_kinds,
     .compute = eam_compute,
     .fini = eam_fini,
+    .cost = eam_cost,
     .params = eam_params,
     .keys = eam_keys,
     .file_keys = eam_file_keys,

@@ -194,6 +194,13 @@ static void lj_fini(void *ctx) { free(ctx); }
 
 static const void *lj_params(const void *ctx) { return &((const lj_ctx *)ctx)->prm; }
 
+/* Scheduling cost, the unit of the others: 0.34 µs per atom-step at 2048
+ * argon atoms on one core (Release). */
+static double lj_cost(const mdb_calc_spec *spec) {
+  (void)spec;
+  return 1.0;
+}
+
 const mdb_calc_ops mdb_lj_cpu_ops = {
     .name = "lj",
     .device = "cpu",
@@ -204,6 +211,7 @@ const mdb_calc_ops mdb_lj_cpu_ops = {
     .neigh_kinds = lj_kinds,
     .compute = lj_compute,
     .fini = lj_fini,
+    .cost = lj_cost,
     .params = lj_params,
     .keys = lj_keys,
 };

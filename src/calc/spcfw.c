@@ -499,6 +499,13 @@ static void spcfw_fini(void *ctx) {
   free(c);
 }
 
+/* Scheduling cost relative to lj argon: 8.1 µs per atom-step at 2048 atoms
+ * of water on one core (Release), against lj's 0.34. */
+static double spcfw_cost(const mdb_calc_spec *spec) {
+  (void)spec;
+  return 24.0;
+}
+
 const mdb_calc_ops mdb_spcfw_cpu_ops = {
     .name = "spcfw",
     .device = "cpu",
@@ -509,6 +516,7 @@ const mdb_calc_ops mdb_spcfw_cpu_ops = {
     .neigh_kinds = spcfw_kinds,
     .compute = spcfw_compute,
     .fini = spcfw_fini,
+    .cost = spcfw_cost,
     .params = spcfw_params,
     .keys = spcfw_keys,
 };

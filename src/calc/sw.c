@@ -461,6 +461,13 @@ static void sw_fini(void *ctx) { sw_ctx_free(ctx); }
 
 static const mdb_calc_file_key sw_file_keys[] = {{"file", MDB_FILE_AS_GIVEN} /* sw_read_file */, {NULL}};
 
+/* Scheduling cost relative to lj argon: 0.26 µs per atom-step at 2048
+ * silicon atoms on one core (Release), against lj's 0.34. */
+static double sw_cost(const mdb_calc_spec *spec) {
+  (void)spec;
+  return 0.8;
+}
+
 const mdb_calc_ops mdb_sw_cpu_ops = {
     .name = "sw",
     .device = "cpu",
@@ -471,6 +478,7 @@ const mdb_calc_ops mdb_sw_cpu_ops = {
     .neigh_kinds = sw_kinds,
     .compute = sw_compute,
     .fini = sw_fini,
+    .cost = sw_cost,
     .params = sw_params,
     .keys = sw_keys,
     .file_keys = sw_file_keys,

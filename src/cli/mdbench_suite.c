@@ -199,55 +199,236 @@ static void progress(void *user, int done, int failed, int total, double elapsed
 
 /* The suites directory: --suites-dir, $MDBENCH_SUITES, the installed
  * share/mdbench/suites beside the binary, then the source tree's. */
-static const char *suites_dir(const char *given, const char *argv0, char *buf, size_t len) {
-  (void)argv0;
+static const char *suites_dir(const char *given, char *buf, size_t len) {
   return mdb_suite_dir(given, MDB_SOURCE_SUITES_DIR, buf, len);
 }
 
-/* Every case not on device `to` becomes its twin there (id and hash
- * follow), dropped when the suite already has that twin; a case whose
- * calculator has no backend on `to` stays (kept counts it). */
-static void cases_to_device(mdb_suite *s, const char *to, int *moved, int *dropped, int *kept,
-                            unsigned char *was_moved) {
-  *moved = *dropped = *kept = 0;
-  int w = 0;
-  for (int i = 0; i < s->n_cases; i++) {
-    mdb_suite_case sc = s->cases[i];
-    if (strcmp(sc.c.device, to) != 0) {
-      mdb_suite_case tw = sc;
-      size_t len = strlen(tw.id), dl = strlen(tw.c.device);
-      if (len > dl + 1 && strcmp(tw.id + len - dl, tw.c.device) == 0)
-        snprintf(tw.id + len - dl, sizeof tw.id - (len - dl), "%s", to);
-      snprintf(tw.c.device, sizeof tw.c.device, "%s", to);
-      if (strcmp(to, "cpu") == 0) snprintf(tw.c.precision, sizeof tw.c.precision, "double");
-      mdb_err e;
-      if (mdb_case_resolve(&tw.c, &e)) { /* e.g. an i-PI client has no cuda twin */
-        (*kept)++;
-        if (was_moved) was_moved[w] = 0;
-        s->cases[w++] = sc;
-        continue;
-      }
-      tw.hash = mdb_suite_case_hash(&tw.c);
-      snprintf(tw.hash_hex, sizeof tw.hash_hex, "%016llx", (unsigned long long)tw.hash);
-      int twin = 0;
-      for (int j = 0; j < s->n_cases && !twin; j++) twin = j != i && strcmp(s->cases[j].id, tw.id) == 0;
-      for (int j = 0; j < w && !twin; j++) twin = strcmp(s->cases[j].id, tw.id) == 0;
-      if (twin) {
-        (*dropped)++;
-        continue;
-      }
-      (*moved)++;
-      sc = tw;
-      if (was_moved) was_moved[w] = 1;
-    } else if (was_moved) {
-      was_moved[w] = 0;
+/* The command line, as read and checked. */
+typedef struct suite_cli {
+  const char *suite_arg, *outdir, *resume, *filter, *device, *sdir, *estimate_from;
+  int dry, quiet, device_given;
+  mdb_submit_opts sub;
+  char modules[2048];
+  char est_buf[PATH_MAX + 16];
+  char sdir_buf[PATH_MAX + 64];
+  const char *sdir_used;   /* where SUITE names are looked up */
+  const char *submit_only; /* a submit option given without --submit */
+} suite_cli;
+
+/* Step 1: the options as given. Returns -1 to go on, 0 after --help or
+ * --version, 2 for bad input (rank 0 printed why). */
+static int parse_options(int argc, char **argv, int root, suite_cli *o) {
+  mdb_submit_opts *sub = &o->sub;
+  int opt, bad = 0;
+  o->device = "auto";
+  opterr = 0;
+  while (!bad && (opt = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
+    int *count = NULL, count_min = 1;
+    if (opt >= OPT_TEMPLATE && opt <= OPT_REQUEUE && !o->submit_only) o->submit_only = opt_name(opt);
+    switch (opt) {
+    case 'o':
+    case OPT_OUTPUT: o->outdir = optarg; break;
+    case OPT_RESUME: o->resume = optarg; break;
+    case OPT_DRY: o->dry = 1; break;
+    case OPT_FILTER: o->filter = optarg; break;
+    case OPT_DEVICE:
+      o->device = optarg;
+      o->device_given = 1;
+      break;
+    case OPT_SUITES: o->sdir = optarg; break;
+    case OPT_QUIET: o->quiet = 1; break;
+    case OPT_HELP:
+      if (root) usage(stdout);
+      return 0;
+    case OPT_VERSION:
+      if (root) printf("mdbench-suite %s (git %s; %s)\n", mdb_version(), mdb_git_commit(), mdb_build_flags());
+      return 0;
+    case OPT_ESTIMATE_FROM: o->estimate_from = optarg; break;
+    case OPT_SUBMIT: sub->scheduler = optarg; break;
+    case OPT_TEMPLATE: sub->template_name = optarg; break;
+    case OPT_LAUNCHER: sub->launcher = optarg; break;
+    case OPT_LAUNCHER_ARGS: sub->launcher_args = optarg; break;
+    case OPT_NODES: count = &sub->nodes; break;
+    case OPT_GPUS: count = &sub->gpus_per_node; break;
+    case OPT_NTASKS: count = &sub->ntasks_per_node; break;
+    case OPT_CPT: count = &sub->cpus_per_task; break;
+    case OPT_SIGNAL_BEFORE: count = &sub->signal_before; break;
+    case OPT_TIME: sub->time = optarg; break;
+    case OPT_PARTITION: sub->partition = optarg; break;
+    case OPT_ACCOUNT: sub->account = optarg; break;
+    case OPT_JOB_NAME: sub->job_name = optarg; break;
+    case OPT_MODULE: {
+      size_t l = strlen(o->modules);
+      snprintf(o->modules + l, sizeof o->modules - l, "%s%s", l ? " " : "", optarg);
+      sub->modules = o->modules;
+      break;
     }
-    s->cases[w++] = sc;
+    case OPT_SBATCH_ARG:
+      if (sub->n_sbatch_args == MDB_SUBMIT_MAX_ARGS) {
+        if (root) fprintf(stderr, "mdbench-suite: error: more than %d --sbatch-arg\n", MDB_SUBMIT_MAX_ARGS);
+        bad = 1;
+      } else {
+        sub->sbatch_args[sub->n_sbatch_args++] = optarg;
+      }
+      break;
+    case OPT_REQUEUE: sub->requeue = 1; break;
+    default:
+      if (root)
+        fprintf(stderr,
+                "mdbench-suite: error: %s '%s' (valid: -o/--output, --resume, --dry-run, --filter, "
+                "--device, --suites-dir, --quiet, --help, --version; with --submit: --template, --nodes, "
+                "--ntasks-per-node, --gpus-per-node, --cpus-per-task, --time, --signal-before, --requeue, "
+                "--partition, --account, --job-name, --module, --launcher, --launcher-args, --sbatch-arg)\n",
+                optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
+      bad = 1;
+    }
+    if (count && (*count = mdb_submit_parse_count(optarg, count_min)) < 0) {
+      if (root)
+        fprintf(stderr, "mdbench-suite: error: bad --%s '%s' (valid: a whole number >= %d)\n", opt_name(opt), optarg,
+                count_min);
+      bad = 1;
+    }
   }
-  s->n_cases = w;
+  if (bad) return 2;
+  o->suite_arg = optind < argc ? argv[optind] : NULL;
+  if (!o->suite_arg || optind + 1 < argc) {
+    if (root)
+      fprintf(stderr, "mdbench-suite: error: %s (usage: mdbench-suite SUITE [options]; SUITE: %s or a file)\n",
+              o->suite_arg ? "one suite at a time" : "no suite given", MDB_SUITE_NAMES);
+    return 2;
+  }
+  return -1;
 }
 
-/* The --dry-run plan: every case with its estimated seconds, cuda cases
+/* Step 2: options that do not go together, and files that must be there.
+ * Returns -1 to go on, or 2 for bad input (rank 0 printed why). */
+static int check_options(const mdb_par *par, suite_cli *o) {
+  const int root = par->rank == 0;
+  const char *d = o->device;
+  if (strcmp(d, "auto") && strcmp(d, "cpu") && strcmp(d, "cuda")) {
+    if (root) fprintf(stderr, "mdbench-suite: error: unknown device '%s' (valid: auto, cpu, cuda)\n", d);
+    return 2;
+  }
+  if (o->resume && o->outdir && strcmp(o->resume, o->outdir) != 0) {
+    if (root)
+      fprintf(stderr, "mdbench-suite: error: --resume %s and --output %s name different directories\n", o->resume,
+              o->outdir);
+    return 2;
+  }
+  if (o->estimate_from && (!o->dry || o->sub.scheduler)) {
+    if (root) fprintf(stderr, "mdbench-suite: error: --estimate-from goes with --dry-run (without --submit)\n");
+    return 2;
+  }
+  struct stat est_st;
+  if (o->estimate_from && stat(o->estimate_from, &est_st) == 0 && S_ISDIR(est_st.st_mode)) {
+    snprintf(o->est_buf, sizeof o->est_buf, "%.*s/results.h5", PATH_MAX, o->estimate_from); /* a results directory */
+    o->estimate_from = o->est_buf;
+  }
+  if (o->estimate_from && access(o->estimate_from, R_OK) != 0) {
+    if (root)
+      fprintf(stderr, "mdbench-suite: error: --estimate-from %s: %s (valid: a results.h5 of an earlier run)\n",
+              o->estimate_from, strerror(errno));
+    return 2;
+  }
+  if (o->submit_only && !o->sub.scheduler) {
+    if (root)
+      fprintf(stderr,
+              "mdbench-suite: error: --%s is an option of --submit (valid: --submit " MDB_SUBMIT_SCHEDULERS ")\n",
+              o->submit_only);
+    return 2;
+  }
+  if (o->sub.scheduler) {
+    mdb_err serr = {0};
+    if (mdb_submit_check(&o->sub, &serr)) {
+      if (root) fprintf(stderr, "mdbench-suite: error: %s\n", serr.msg);
+      return 2;
+    }
+    if (par->size > 1) {
+      if (root)
+        fprintf(stderr,
+                "mdbench-suite: error: --submit runs once, not under mpirun (%d ranks): the job it submits "
+                "starts the ranks\n",
+                par->size);
+      return 2;
+    }
+  }
+  return -1;
+}
+
+/* Step 3 (rank 0): reads, validates and expands the suite, keeps the cases
+ * --filter names, then moves cases between devices as --device says (cuda
+ * cases onto the CPU when a rank has no GPU; a submission keeps them for the
+ * job's nodes unless this build could never run them). *folded: [n_cases]
+ * 1 for a cuda case moved onto the CPU, or NULL. Returns a status. */
+static mdb_status load_suite(const suite_cli *o, int gpus, const char *gpu_why, mdb_suite *suite,
+                             unsigned char **folded) {
+  mdb_suite_errors errs = {0};
+  mdb_err err = {0};
+  mdb_status st = mdb_suite_load(o->suite_arg, o->sdir_used, suite, &errs);
+  if (st) mdb_suite_errors_print(&errs, "mdbench-suite: error: ", stderr);
+  mdb_suite_errors_free(&errs);
+  /* filters select cases of the suite as written; moving them to another
+   * device (below) is a separate step that says what it did */
+  if (!st && o->filter && (st = mdb_suite_filter(suite, o->filter, &err)))
+    fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+  if (st) return st;
+  const char *to = mdb_suite_fold_target(o->device, gpus || (o->sub.scheduler && mdb_cuda_built()));
+  if (!to) return MDB_OK;
+  if (suite->n_cases > 0 && strcmp(to, "cpu") == 0) *folded = calloc((size_t)suite->n_cases, 1);
+  mdb_suite_fold f;
+  mdb_suite_to_device(suite, to, &f, *folded);
+  if ((f.moved || f.dropped || f.kept) && !o->quiet) {
+    if (strcmp(o->device, "auto") == 0)
+      printf("mdbench-suite: notice: --device auto and no usable GPU (%s): %d cuda case(s) run on the CPU "
+             "instead, %d dropped as duplicates of cpu cases\n",
+             gpu_why, f.moved, f.dropped);
+    else
+      printf("mdbench-suite: notice: --device %s: %d case(s) moved to %s, %d dropped as duplicates, %d kept "
+             "on their device (no %s backend for their calculator)\n",
+             o->device, f.moved, o->device, f.dropped, f.kept, o->device);
+  }
+  return MDB_OK;
+}
+
+/* Step 4a, --submit (one process): checks and prepares the results
+ * directory exactly as the job's run will, fills the template, calls
+ * sbatch. Returns the exit code. */
+static int submit_job(const mdb_par *par, suite_cli *o, const mdb_suite *suite) {
+  mdb_err err = {0};
+  o->sub.dry_run = o->dry;
+  char subdir[512];
+  snprintf(subdir, sizeof subdir, "mdbench-results/%s", suite->name);
+  mdb_run_opts ro = {.outdir = o->resume ? o->resume : (o->outdir ? o->outdir : subdir),
+                     .suite_label = o->suite_arg,
+                     .command = "",
+                     .notice = print_notice};
+  int *todo = calloc(suite->n_cases > 0 ? (size_t)suite->n_cases : 1, sizeof *todo);
+  mdb_status rst = todo ? mdb_run_prepare(par, suite, &ro, o->resume != NULL, todo, &err)
+                        : mdb_err_nomem(&err, "case list", suite->n_cases * 4.0);
+  int code = 0;
+  if (rst) {
+    fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+    code = mdb_exit_code(rst);
+  } else {
+    mdb_submit_job job = {.suite_arg = o->suite_arg,
+                          .suite_name = suite->name,
+                          .suites_dir = o->sdir_used,
+                          .filter = o->filter,
+                          .device = o->device_given ? o->device : NULL,
+                          .quiet = o->quiet,
+                          .outdir = ro.outdir,
+                          .n_cases = suite->n_cases};
+    for (int i = 0; i < suite->n_cases; i++) {
+      job.n_todo += todo[i];
+      job.gpu_cases += strcmp(suite->cases[i].c.device, "cpu") != 0;
+    }
+    code = mdb_submit(&o->sub, &job);
+  }
+  free(todo);
+  return code;
+}
+
+/* Step 4b, --dry-run: every case with its estimated seconds, cuda cases
  * moved onto the CPU flagged. Returns the exit code. */
 static int dry_run_plan(const mdb_suite *s, const unsigned char *folded, const char *estimate_from, int ranks) {
   mdb_estimate e;
@@ -266,6 +447,97 @@ static int dry_run_plan(const mdb_suite *s, const unsigned char *folded, const c
   return 0;
 }
 
+/* Step 5 (rank 0): after a stop, the table so far and the command that
+ * finishes the run. */
+static void report_stop(const mdb_par *par, const suite_cli *o, const char *argv0, const char *outdir,
+                        const mdb_run_report *rep) {
+  if (!o->quiet) print_table(outdir);
+  fflush(stdout); /* the table before the line that ends the output */
+  char again[4096] = "";
+  size_t l = 0;
+  if (par->size > 1) l += (size_t)snprintf(again, sizeof again, "mpirun -n %d ", par->size);
+  l += (size_t)snprintf(again + l, sizeof again - (l < sizeof again ? l : sizeof again), "%s %s", argv0, o->suite_arg);
+  if (o->sdir && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --suites-dir %s", o->sdir);
+  if (o->filter && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --filter %s", o->filter);
+  if (o->device_given && l < sizeof again)
+    l += (size_t)snprintf(again + l, sizeof again - l, " --device %s", o->device);
+  if (l < sizeof again) snprintf(again + l, sizeof again - l, " --resume %s", outdir);
+  /* mpirun turns SIGINT and SIGTERM into SIGTERM for its ranks, and exits 1 itself */
+  const int hidden = rep->stop_signal == MDB_STOP_FROM_LAUNCHER;
+  fprintf(stderr,
+          "mdbench-suite: stopped by %s%s: %d of %d cases done, results so far in %s/results.h5; finish "
+          "with: %s\n",
+          mdb_stop_signal_name(rep->stop_signal),
+          hidden ? " (mpirun passes SIGINT and SIGTERM on as SIGTERM, and exits 1 itself)" : "",
+          rep->total - rep->unfinished, rep->total, outdir, again);
+}
+
+/* Step 5 (rank 0): the summary line, the table and where the results are. */
+static void report_done(const mdb_par *par, const char *outdir, const mdb_run_report *rep) {
+  double cap = par->size * rep->makespan_s;
+  printf("done: %d cases, %d failed; %d run now in %.2f s on %d rank(s): load balance %.1f %% (case time / "
+         "ranks x makespan), runner overhead %.1f %% (persisting %.2f s, merging %.2f s)\n",
+         rep->total, rep->failed, rep->ran, rep->makespan_s, par->size, cap > 0 ? 100 * rep->run_s / cap : 0.0,
+         cap > 0 ? 100 * (cap - rep->run_s) / cap : 0.0, rep->io_s, rep->merge_s);
+  print_table(outdir);
+  printf("results: %s/results.h5 (every case, raw arrays; docs/hdf5-layout.md), %s/summary.jsonc\n", outdir, outdir);
+  printf("look:    python3 -c \"import h5py; f = h5py.File('%s/results.h5'); print(f['summary'][:])\"\n", outdir);
+}
+
+/* Step 4c: shares the cases, prepares the results directory (--resume:
+ * finds what is done), runs the rest over the ranks, reports. Returns the
+ * exit code. */
+static int run_cases(const mdb_par *par, const suite_cli *o, int argc, char **argv, mdb_suite *suite) {
+  const int root = par->rank == 0;
+  mdb_err err = {0};
+  if (mdb_par_bcast_suite(suite, &err)) {
+    if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+    return 3;
+  }
+  /* SIGTERM, SIGINT, SIGUSR1 from here on: stop at the next step boundary,
+     save what is done, exit 75 */
+  mdb_stop_install();
+  char defdir[512], command[4096] = "";
+  snprintf(defdir, sizeof defdir, "mdbench-results/%s", suite->name);
+  for (int i = 0; i < argc; i++) {
+    size_t l = strlen(command);
+    snprintf(command + l, sizeof command - l, "%s%s", i ? " " : "", argv[i]);
+  }
+  mdb_run_opts ro = {.outdir = o->resume ? o->resume : (o->outdir ? o->outdir : defdir),
+                     .suite_label = o->suite_arg,
+                     .command = command,
+                     .notice = print_notice};
+  int *todo = calloc(suite->n_cases > 0 ? (size_t)suite->n_cases : 1, sizeof *todo);
+  mdb_status rst = todo ? mdb_run_prepare(par, suite, &ro, o->resume != NULL, todo, &err)
+                        : mdb_err_nomem(&err, "case list", suite->n_cases * 4.0);
+  if (rst) {
+    if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
+    free(todo);
+    return mdb_exit_code(rst);
+  }
+  if (root && !o->quiet) {
+    int n = 0;
+    for (int i = 0; i < suite->n_cases; i++) n += todo[i];
+    printf("mdbench-suite %s: suite %s, %d cases (%d to run, %d already done), %d rank(s), output %s\n", mdb_version(),
+           suite->name, suite->n_cases, n, suite->n_cases - n, par->size, ro.outdir);
+    fflush(stdout);
+  }
+  progress_state ps = {.tty = isatty(STDOUT_FILENO), .quiet = o->quiet, .last = -1};
+  mdb_run_report rep;
+  rst = mdb_run_suite(par, suite, &ro, todo, progress, &ps, &rep, &err);
+  free(todo);
+  if (rst) {
+    if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg); /* every rank has the same message */
+    return mdb_exit_code(rst);
+  }
+  if (rep.interrupted && rep.unfinished > 0) {
+    if (root) report_stop(par, o, argv[0], ro.outdir, &rep);
+    return MDB_EXIT_INTERRUPTED;
+  }
+  if (root && !o->quiet) report_done(par, ro.outdir, &rep);
+  return rep.failed ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   mdb_par par;
   mdb_err err = {0};
@@ -275,144 +547,19 @@ int main(int argc, char **argv) {
     return 3;
   }
   const int root = par.rank == 0;
-  const char *outdir = NULL, *resume = NULL, *filter = NULL, *device = "auto", *sdir = NULL, *estimate_from = NULL;
-  int dry = 0, quiet = 0, opt, bad = 0, device_given = 0;
-  mdb_submit_opts sub = {0};
-  const char *submit_only = NULL; /* a submit option given without --submit */
-  char modules[2048] = "";
-  opterr = 0;
-  while ((opt = getopt_long(argc, argv, "o:", options, NULL)) != -1) {
-    int *count = NULL, count_min = 1;
-    if (opt >= OPT_TEMPLATE && opt <= OPT_REQUEUE && !submit_only) submit_only = opt_name(opt);
-    switch (opt) {
-    case 'o':
-    case OPT_OUTPUT: outdir = optarg; break;
-    case OPT_RESUME: resume = optarg; break;
-    case OPT_DRY: dry = 1; break;
-    case OPT_FILTER: filter = optarg; break;
-    case OPT_DEVICE:
-      device = optarg;
-      device_given = 1;
-      break;
-    case OPT_SUITES: sdir = optarg; break;
-    case OPT_QUIET: quiet = 1; break;
-    case OPT_HELP:
-      if (root) usage(stdout);
-      mdb_par_finalize();
-      return 0;
-    case OPT_VERSION:
-      if (root) printf("mdbench-suite %s (git %s; %s)\n", mdb_version(), mdb_git_commit(), mdb_build_flags());
-      mdb_par_finalize();
-      return 0;
-    case OPT_ESTIMATE_FROM: estimate_from = optarg; break;
-    case OPT_SUBMIT: sub.scheduler = optarg; break;
-    case OPT_TEMPLATE: sub.template_name = optarg; break;
-    case OPT_LAUNCHER: sub.launcher = optarg; break;
-    case OPT_LAUNCHER_ARGS: sub.launcher_args = optarg; break;
-    case OPT_NODES: count = &sub.nodes; break;
-    case OPT_GPUS: count = &sub.gpus_per_node; break;
-    case OPT_NTASKS: count = &sub.ntasks_per_node; break;
-    case OPT_CPT: count = &sub.cpus_per_task; break;
-    case OPT_SIGNAL_BEFORE: count = &sub.signal_before; break;
-    case OPT_TIME: sub.time = optarg; break;
-    case OPT_PARTITION: sub.partition = optarg; break;
-    case OPT_ACCOUNT: sub.account = optarg; break;
-    case OPT_JOB_NAME: sub.job_name = optarg; break;
-    case OPT_MODULE: {
-      size_t l = strlen(modules);
-      snprintf(modules + l, sizeof modules - l, "%s%s", l ? " " : "", optarg);
-      sub.modules = modules;
-      break;
-    }
-    case OPT_SBATCH_ARG:
-      if (sub.n_sbatch_args == MDB_SUBMIT_MAX_ARGS) {
-        if (root) fprintf(stderr, "mdbench-suite: error: more than %d --sbatch-arg\n", MDB_SUBMIT_MAX_ARGS);
-        bad = 1;
-      } else {
-        sub.sbatch_args[sub.n_sbatch_args++] = optarg;
-      }
-      break;
-    case OPT_REQUEUE: sub.requeue = 1; break;
-    default:
-      if (root)
-        fprintf(stderr,
-                "mdbench-suite: error: %s '%s' (valid: -o/--output, --resume, --dry-run, --filter, "
-                "--device, --suites-dir, --quiet, --help, --version; with --submit: --template, --nodes, "
-                "--ntasks-per-node, --gpus-per-node, --cpus-per-task, --time, --signal-before, --requeue, "
-                "--partition, --account, --job-name, --module, --launcher, --launcher-args, --sbatch-arg)\n",
-                optopt ? "option needs a value:" : "unknown option", argv[optind - 1]);
-      bad = 1;
-    }
-    if (count && (*count = mdb_submit_parse_count(optarg, count_min)) < 0) {
-      if (root)
-        fprintf(stderr, "mdbench-suite: error: bad --%s '%s' (valid: a whole number >= %d)\n", opt_name(opt), optarg,
-                count_min);
-      bad = 1;
-    }
-    if (bad) break;
-  }
-  const char *suite_arg = optind < argc ? argv[optind] : NULL;
-  if (!bad && (!suite_arg || optind + 1 < argc)) {
-    if (root)
-      fprintf(stderr, "mdbench-suite: error: %s (usage: mdbench-suite SUITE [options]; SUITE: %s or a file)\n",
-              suite_arg ? "one suite at a time" : "no suite given", MDB_SUITE_NAMES);
-    bad = 1;
-  }
-  if (!bad && strcmp(device, "auto") && strcmp(device, "cpu") && strcmp(device, "cuda")) {
-    if (root) fprintf(stderr, "mdbench-suite: error: unknown device '%s' (valid: auto, cpu, cuda)\n", device);
-    bad = 1;
-  }
-  if (!bad && resume && outdir && strcmp(resume, outdir) != 0) {
-    if (root)
-      fprintf(stderr, "mdbench-suite: error: --resume %s and --output %s name different directories\n", resume, outdir);
-    bad = 1;
-  }
-  if (!bad && estimate_from && (!dry || sub.scheduler)) {
-    if (root) fprintf(stderr, "mdbench-suite: error: --estimate-from goes with --dry-run (without --submit)\n");
-    bad = 1;
-  }
-  char est_buf[PATH_MAX + 16];
-  struct stat est_st;
-  if (!bad && estimate_from && stat(estimate_from, &est_st) == 0 && S_ISDIR(est_st.st_mode)) {
-    snprintf(est_buf, sizeof est_buf, "%.*s/results.h5", PATH_MAX, estimate_from); /* a results directory */
-    estimate_from = est_buf;
-  }
-  if (!bad && estimate_from && access(estimate_from, R_OK) != 0) {
-    if (root)
-      fprintf(stderr, "mdbench-suite: error: --estimate-from %s: %s (valid: a results.h5 of an earlier run)\n",
-              estimate_from, strerror(errno));
-    bad = 1;
-  }
-  if (!bad && submit_only && !sub.scheduler) {
-    if (root)
-      fprintf(stderr,
-              "mdbench-suite: error: --%s is an option of --submit (valid: --submit " MDB_SUBMIT_SCHEDULERS ")\n",
-              submit_only);
-    bad = 1;
-  }
-  if (!bad && sub.scheduler) {
-    mdb_err serr = {0};
-    if (mdb_submit_check(&sub, &serr)) {
-      if (root) fprintf(stderr, "mdbench-suite: error: %s\n", serr.msg);
-      bad = 1;
-    } else if (par.size > 1) {
-      if (root)
-        fprintf(stderr,
-                "mdbench-suite: error: --submit runs once, not under mpirun (%d ranks): the job it submits "
-                "starts the ranks\n",
-                par.size);
-      bad = 1;
-    }
-  }
-  if (bad) {
+  suite_cli o;
+  memset(&o, 0, sizeof o);
+  int code = parse_options(argc, argv, root, &o);
+  if (code < 0) code = check_options(&par, &o);
+  if (code >= 0) { /* bad input, or --help, --version */
     mdb_par_finalize();
-    return 2;
+    return code;
   }
 
   /* every rank binds to its GPU (node-local rank); cuda cases need one on every rank */
   char gpu_why[512] = "";
-  const int gpus = sub.scheduler ? 0 : mdb_par_setup_gpu(&par, gpu_why, sizeof gpu_why);
-  if (strcmp(device, "cuda") == 0 && !gpus && !sub.scheduler) {
+  const int gpus = o.sub.scheduler ? 0 : mdb_par_setup_gpu(&par, gpu_why, sizeof gpu_why);
+  if (strcmp(o.device, "cuda") == 0 && !gpus && !o.sub.scheduler) {
     if (root)
       fprintf(stderr,
               "mdbench-suite: error: --device cuda: no usable GPU on every rank (%s; valid here: --device "
@@ -425,179 +572,19 @@ int main(int argc, char **argv) {
   /* rank 0 reads, validates and expands; everyone gets the cases */
   mdb_suite suite;
   memset(&suite, 0, sizeof suite);
-  int st = 0;
   unsigned char *folded = NULL; /* [n_cases] 1: a cuda case moved onto the CPU (rank 0) */
-  char sdir_buf[PATH_MAX + 64];
-  const char *sdir_used = suites_dir(sdir, argv[0], sdir_buf, sizeof sdir_buf);
-  if (root) {
-    mdb_suite_errors errs = {0};
-    st = mdb_suite_load(suite_arg, sdir_used, &suite, &errs);
-    if (st) mdb_suite_errors_print(&errs, "mdbench-suite: error: ", stderr);
-    mdb_suite_errors_free(&errs);
-    /* filters select cases of the suite as written; moving them to another
-     * device (below) is a separate step that says what it did */
-    if (!st && filter && (st = mdb_suite_filter(&suite, filter, &err)))
-      fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
-    if (!st) {
-      /* --device cpu/cuda: every case on that device; auto: as the suite
-       * says, cuda cases on the CPU when a rank has no GPU */
-      /* (a submission keeps the cuda cases for the job's nodes, unless
-       * this build could never run them) */
-      const char *to = strcmp(device, "auto") ? device : (gpus || (sub.scheduler && mdb_cuda_built())) ? NULL : "cpu";
-      int moved, dropped, kept;
-      if (to) {
-        if (suite.n_cases > 0 && strcmp(to, "cpu") == 0) folded = calloc((size_t)suite.n_cases, 1);
-        cases_to_device(&suite, to, &moved, &dropped, &kept, folded);
-        if ((moved || dropped || kept) && !quiet) {
-          if (strcmp(device, "auto") == 0)
-            printf("mdbench-suite: notice: --device auto and no usable GPU (%s): %d cuda case(s) run on the CPU "
-                   "instead, %d dropped as duplicates of cpu cases\n",
-                   gpu_why, moved, dropped);
-          else
-            printf("mdbench-suite: notice: --device %s: %d case(s) moved to %s, %d dropped as duplicates, %d kept "
-                   "on their device (no %s backend for their calculator)\n",
-                   device, moved, device, dropped, kept, device);
-        }
-      }
-    }
-  }
+  o.sdir_used = suites_dir(o.sdir, o.sdir_buf, sizeof o.sdir_buf);
+  int st = root ? (int)load_suite(&o, gpus, gpu_why, &suite, &folded) : 0;
   mdb_par_bcast_int(&st);
-  if (st) {
-    mdb_suite_free(&suite);
-    mdb_par_finalize();
-    return mdb_exit_code((mdb_status)st);
-  }
-  if (sub.scheduler) { /* one process (checked above): fill the template, call sbatch */
-    free(folded);
-    folded = NULL;
-    sub.dry_run = dry;
-    char subdir[512];
-    snprintf(subdir, sizeof subdir, "mdbench-results/%s", suite.name);
-    mdb_run_opts ro = {.outdir = resume ? resume : (outdir ? outdir : subdir),
-                       .suite_label = suite_arg,
-                       .command = "",
-                       .notice = print_notice};
-    int *todo = calloc(suite.n_cases > 0 ? (size_t)suite.n_cases : 1, sizeof *todo);
-    /* the directory is checked (and prepared) exactly as the job's run will */
-    mdb_status rst = todo ? mdb_run_prepare(&par, &suite, &ro, resume != NULL, todo, &err)
-                          : mdb_err_nomem(&err, "case list", suite.n_cases * 4.0);
-    int code = 0;
-    if (rst) {
-      fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
-      code = mdb_exit_code(rst);
-    } else {
-      mdb_submit_job job = {.suite_arg = suite_arg,
-                            .suite_name = suite.name,
-                            .suites_dir = sdir_used,
-                            .filter = filter,
-                            .device = device_given ? device : NULL,
-                            .quiet = quiet,
-                            .outdir = ro.outdir,
-                            .n_cases = suite.n_cases};
-      for (int i = 0; i < suite.n_cases; i++) {
-        job.n_todo += todo[i];
-        job.gpu_cases += strcmp(suite.cases[i].c.device, "cpu") != 0;
-      }
-      code = mdb_submit(&sub, &job);
-    }
-    free(todo);
-    mdb_suite_free(&suite);
-    mdb_par_finalize();
-    return code;
-  }
-  if (dry) {
-    int code = root ? dry_run_plan(&suite, folded, estimate_from, par.size) : 0;
-    free(folded);
-    mdb_suite_free(&suite);
-    mdb_par_finalize();
-    return code;
-  }
+  if (st)
+    code = mdb_exit_code((mdb_status)st);
+  else if (o.sub.scheduler) /* one process (checked above): fill the template, call sbatch */
+    code = submit_job(&par, &o, &suite);
+  else if (o.dry)
+    code = root ? dry_run_plan(&suite, folded, o.estimate_from, par.size) : 0;
+  else
+    code = run_cases(&par, &o, argc, argv, &suite);
   free(folded);
-  folded = NULL;
-  if (mdb_par_bcast_suite(&suite, &err)) {
-    if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
-    mdb_suite_free(&suite);
-    mdb_par_finalize();
-    return 3;
-  }
-
-  /* SIGTERM, SIGINT, SIGUSR1 from here on: stop at the next step boundary,
-     save what is done, exit 75 */
-  mdb_stop_install();
-
-  char defdir[512], command[4096] = "";
-  snprintf(defdir, sizeof defdir, "mdbench-results/%s", suite.name);
-  for (int i = 0; i < argc; i++) {
-    size_t l = strlen(command);
-    snprintf(command + l, sizeof command - l, "%s%s", i ? " " : "", argv[i]);
-  }
-  mdb_run_opts o = {.outdir = resume ? resume : (outdir ? outdir : defdir),
-                    .suite_label = suite_arg,
-                    .command = command,
-                    .notice = print_notice};
-
-  int *todo = calloc(suite.n_cases > 0 ? (size_t)suite.n_cases : 1, sizeof *todo);
-  mdb_status rst = todo ? mdb_run_prepare(&par, &suite, &o, resume != NULL, todo, &err)
-                        : mdb_err_nomem(&err, "case list", suite.n_cases * 4.0);
-  if (rst) {
-    if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
-    free(todo);
-    mdb_suite_free(&suite);
-    mdb_par_finalize();
-    return mdb_exit_code(rst);
-  }
-  if (root && !quiet) {
-    int n = 0;
-    for (int i = 0; i < suite.n_cases; i++) n += todo[i];
-    printf("mdbench-suite %s: suite %s, %d cases (%d to run, %d already done), %d rank(s), output %s\n", mdb_version(),
-           suite.name, suite.n_cases, n, suite.n_cases - n, par.size, o.outdir);
-    fflush(stdout);
-  }
-  progress_state ps = {.tty = isatty(STDOUT_FILENO), .quiet = quiet, .last = -1};
-  mdb_run_report rep;
-  rst = mdb_run_suite(&par, &suite, &o, todo, progress, &ps, &rep, &err);
-  int code = 0;
-  if (rst) {
-    if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg); /* every rank has the same message */
-    code = mdb_exit_code(rst);
-  } else if (rep.interrupted && rep.unfinished > 0) {
-    code = MDB_EXIT_INTERRUPTED;
-    if (root) {
-      if (!quiet) print_table(o.outdir);
-      fflush(stdout); /* the table before the line that ends the output */
-      char again[4096] = "";
-      size_t l = 0;
-      if (par.size > 1) l += (size_t)snprintf(again, sizeof again, "mpirun -n %d ", par.size);
-      l += (size_t)snprintf(again + l, sizeof again - (l < sizeof again ? l : sizeof again), "%s %s", argv[0],
-                            suite_arg);
-      if (sdir && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --suites-dir %s", sdir);
-      if (filter && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --filter %s", filter);
-      if (device_given && l < sizeof again) l += (size_t)snprintf(again + l, sizeof again - l, " --device %s", device);
-      if (l < sizeof again) snprintf(again + l, sizeof again - l, " --resume %s", o.outdir);
-      /* mpirun turns SIGINT and SIGTERM into SIGTERM for its ranks, and exits 1 itself */
-      const int hidden = rep.stop_signal == MDB_STOP_FROM_LAUNCHER;
-      fprintf(stderr,
-              "mdbench-suite: stopped by %s%s: %d of %d cases done, results so far in %s/results.h5; finish "
-              "with: %s\n",
-              mdb_stop_signal_name(rep.stop_signal),
-              hidden ? " (mpirun passes SIGINT and SIGTERM on as SIGTERM, and exits 1 itself)" : "",
-              rep.total - rep.unfinished, rep.total, o.outdir, again);
-    }
-  } else {
-    code = rep.failed ? 1 : 0;
-    if (root && !quiet) {
-      double cap = par.size * rep.makespan_s;
-      printf("done: %d cases, %d failed; %d run now in %.2f s on %d rank(s): load balance %.1f %% (case time / "
-             "ranks x makespan), runner overhead %.1f %% (persisting %.2f s, merging %.2f s)\n",
-             rep.total, rep.failed, rep.ran, rep.makespan_s, par.size, cap > 0 ? 100 * rep.run_s / cap : 0.0,
-             cap > 0 ? 100 * (cap - rep.run_s) / cap : 0.0, rep.io_s, rep.merge_s);
-      print_table(o.outdir);
-      printf("results: %s/results.h5 (every case, raw arrays; docs/hdf5-layout.md), %s/summary.jsonc\n", o.outdir,
-             o.outdir);
-      printf("look:    python3 -c \"import h5py; f = h5py.File('%s/results.h5'); print(f['summary'][:])\"\n", o.outdir);
-    }
-  }
-  free(todo);
   mdb_suite_free(&suite);
   mdb_par_finalize();
   return code;

@@ -93,6 +93,25 @@ void mdb_suite_errors_print(const mdb_suite_errors *errs, const char *prefix, FI
  * MDB_EINPUT, and then s is unchanged. */
 mdb_status mdb_suite_filter(mdb_suite *s, const char *filter, mdb_err *err);
 
+/* What mdb_suite_to_device did. */
+typedef struct mdb_suite_fold {
+  int moved;   /* cases that became their twin on the device */
+  int dropped; /* cases dropped because the suite already has that twin */
+  int kept;    /* cases left on their own device: their calculator has no backend there */
+} mdb_suite_fold;
+
+/* The device --device DEVICE ("auto", "cpu" or "cuda") moves every case to:
+ * DEVICE itself; for auto NULL (each case on its own device) when gpus_ready
+ * (every rank has a GPU, or a submitted job's nodes will), else "cpu". */
+const char *mdb_suite_fold_target(const char *device, int gpus_ready);
+
+/* Every case not on device `to` becomes its twin there (id suffix, device
+ * and hash follow; double precision on the cpu), or is dropped when the
+ * suite already has that twin; a case whose calculator has no backend on
+ * `to` stays as it is. Case order is kept. moved_flags (NULL, or n_cases
+ * bytes) gets, per case of the result, 1 when it was moved. */
+void mdb_suite_to_device(mdb_suite *s, const char *to, mdb_suite_fold *out, unsigned char *moved_flags);
+
 /* One line per case: index, id, estimated cost, hash (the --dry-run plan),
  * then the notes, each line starting with "note: ". */
 void mdb_suite_print_plan(const mdb_suite *s, FILE *to);
@@ -103,8 +122,9 @@ void mdb_suite_order_by_cost(const mdb_suite *s, int *order);
 
 /* The canonical text of every parameter of a resolved case ("key=value"
  * lines, numbers with 17 significant digits) and its 64-bit FNV-1a hash.
- * Returns the length mdb_suite_case_key needed (snprintf convention). A case
- * field added to mdb_case must be added to the key. */
+ * Returns the length mdb_suite_case_key needed (snprintf convention). The
+ * lines come from the key table (suite/suite_keys.h): a field added to
+ * mdb_case needs its row there, and a test fails until it has one. */
 int mdb_suite_case_key(const mdb_case *c, char *buf, size_t len);
 uint64_t mdb_suite_case_hash(const mdb_case *c);
 
@@ -120,7 +140,8 @@ void mdb_suite_calc_slug(const char *spec, char *buf, size_t len);
  * given, the environment's string, buf or source_dir. */
 const char *mdb_suite_dir(const char *given, const char *source_dir, char *buf, size_t len);
 
-/* Relative cost of one atom-step of a calculator (lj = 1), for scheduling. */
+/* Relative cost of one atom-step of a calculator (lj = 1), for scheduling:
+ * the calculator's own estimate (mdb_calc_ops.cost), 1 when it has none. */
 double mdb_suite_calc_cost_factor(const char *spec);
 
 #endif
