@@ -116,6 +116,8 @@ typedef struct pairinfo {
   int dropped;       /* cases dropped for it */
   mdb_status cut_st; /* the calculator applies, but its cutoff is far beyond the cell (msg says so) */
   int cut_reported;
+  double cutoff; /* Å, when prepared */
+  int started;   /* prepared here (not reused from another pair: an external client starts once per spec) */
 } pairinfo;
 
 typedef struct badcase {

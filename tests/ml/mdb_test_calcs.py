@@ -1,13 +1,15 @@
 """mdb_test_calcs.py — tiny ASE calculators for the `ase` calculator's tests (tests/ml.cmake).
 
-    Sleepy(ms=50, model=None, record=None)  zero energy and forces, busy for ms per call (model_ms
-                      must show it); record=FILE gets each call's own duration (ms)
+    Sleepy(ms=50, model=None, record=None, births=None)  zero energy and forces, busy for ms per call
+                      (model_ms must show it); record=FILE gets each call's own duration (ms);
+                      births=FILE a line per construction
     Leaky(mb=2)       zero energy and forces, keeps mb MB more per call (a leak in the model)
     Tether(k=0.5)     E = k/2 Σ|x - x0|², x0 the first positions seen: not periodic, so
                       wrapped positions would make it jump
     Boom(at=5)        zero energy and forces until call `at`, which raises RuntimeError
     failing(...)      a factory that raises ValueError (a constructor that fails)
 """
+import os
 import time
 
 import numpy as np
@@ -23,8 +25,11 @@ class _Zero(Calculator):
 
 
 class Sleepy(_Zero):
-    def __init__(self, ms=50.0, model=None, record=None, **kwargs):
+    def __init__(self, ms=50.0, model=None, record=None, births=None, **kwargs):
         super().__init__(**kwargs)
+        if births:  # one line per construction: how often mdbench loaded "the model"
+            with open(births, "a") as f:
+                f.write(f"{os.getpid()}\n")
         self.ms = float(ms)
         self.model = model  # a file path: the worker reports its SHA-256
         self.record = open(record, "w") if record else None  # each call's own duration, ms, one a line

@@ -292,6 +292,18 @@ def suite_checks(binary, tally):
                       f"{d['performance']['model_split']['model_ms']['median']:.3f}")
                 tally.check(cid, "model in JSON", 0.0 if ok_json else 1.0, 0)
                 tally.check(cid, "model in HDF5", 0.0 if ok_h5 else 1.0, 0)
+        # validation loads each model once, whatever the number of systems: a dry run of 1 model x 3
+        # systems constructs it exactly once (it did once per system)
+        births = os.path.join(work, "births")
+        dry = os.path.join(work, "dry.json")
+        json.dump({"steps": 10, "matrix": {"system": ["copper", "argon", "silicon"], "atoms": [32],
+                                           "calculator": [{"name": "ase", "calc": "mdb_test_calcs:Sleepy", "ms": 0,
+                                                           "python": PY, "births": births}]}}, open(dry, "w"))
+        p = subprocess.run([suite_bin, dry, "--dry-run"], capture_output=True, text=True, timeout=300, env=env)
+        n = len(open(births).read().split()) if os.path.exists(births) else 0
+        print(f"dry run of 1 model x 3 systems: exit {p.returncode}, model constructed {n} time(s)")
+        tally.check("validation, 1 model x 3 systems", "exit 0", abs(p.returncode), 0)
+        tally.check("validation, 1 model x 3 systems", "constructions - 1", abs(n - 1), 0)
         # the report's memory panel and its table of model processes (when matplotlib is there)
         if subprocess.run([sys.executable, "-c", "import matplotlib"], capture_output=True).returncode == 0:
             rep = os.path.join(work, "report")
