@@ -14,3 +14,11 @@ add_test(NAME metrics_py_matches_the_c_table
                  -DWANT=${PROJECT_SOURCE_DIR}/analysis/mdbench_analysis/metrics.py
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/metrics/py_check.cmake)
 set_tests_properties(metrics_py_matches_the_c_table PROPERTIES LABELS unit TIMEOUT 30)
+if(MDB_PEER_PYTHON)
+  add_test(NAME old_results_load_in_analyze_regress_and_report
+           COMMAND ${MDB_PEER_PYTHON} ${CMAKE_CURRENT_SOURCE_DIR}/metrics/old_files.py $<TARGET_FILE:mdbench>
+                   ${PROJECT_SOURCE_DIR})
+  set_tests_properties(old_results_load_in_analyze_regress_and_report PROPERTIES
+                       LABELS "cli;report" SKIP_RETURN_CODE 77 TIMEOUT 120
+                       ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1")
+endif()
