@@ -29,6 +29,13 @@ typedef union mdb_h5_slot {
   double d;
 } mdb_h5_slot;
 
+/* A case to write: its spec (the result's when it ran), status and host. */
+static inline const mdb_case *mdb_h5i_case_spec(const mdb_h5_case *k) { return k->result ? &k->result->c : k->spec; }
+static inline const char *mdb_h5i_case_status(const mdb_h5_case *k) { return k->result ? k->result->status : "error"; }
+static inline const char *mdb_h5i_case_host(const mdb_h5_case *k) {
+  return k->prov.host ? k->prov.host : k->result ? k->result->host : "";
+}
+
 /* The /summary columns: the case's own, and the metrics of io/metrics.def. */
 int mdb_h5s_ncols(void);
 const char *mdb_h5s_unit(int j);

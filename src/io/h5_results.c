@@ -288,17 +288,9 @@ static int write_root(h5w *w, hid_t file, const mdb_h5_meta *m, int ncases) {
              : 0;
 }
 
-static const mdb_case *case_spec(const mdb_h5_case *k) { return k->result ? &k->result->c : k->spec; }
-
-static const char *case_status(const mdb_h5_case *k) { return k->result ? k->result->status : "error"; }
-
 static const char *case_error(const mdb_h5_case *k) {
   if (!k->result) return k->prov.error;
   return strcmp(k->result->status, "ok") != 0 ? k->result->fail_reason : "";
-}
-
-static const char *case_host(const mdb_h5_case *k) {
-  return k->prov.host ? k->prov.host : k->result ? k->result->host : "";
 }
 
 static int is_protocol(const mdb_case *c, const char *p) { return strcmp(c->protocol, p) == 0; }
@@ -338,7 +330,7 @@ static int write_prov_attrs(h5w *w, hid_t g, const mdb_h5_case *k) {
 
 static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_case *k) {
   const mdb_result *r = k->result;
-  const mdb_case *c = case_spec(k);
+  const mdb_case *c = mdb_h5i_case_spec(k);
   int nve = is_protocol(c, "NVE"), npt = is_protocol(c, "NPT");
   double lattice = r ? r->lattice_A : c->lattice_A;
   int64_t reps[3] = {0, 0, 0};
@@ -348,11 +340,12 @@ static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_
   if (attr_str(w, g, "case_id", k->case_id) || attr_str(w, g, "system", c->system) ||
       attr_i64(w, g, "n_atoms", r ? r->n_atoms : c->n_atoms) || attr_str(w, g, "protocol", c->protocol) ||
       attr_str(w, g, "calculator", c->calculator) || attr_str(w, g, "device", c->device) ||
-      attr_str(w, g, "precision", c->precision[0] ? c->precision : "double") || attr_str(w, g, "host", case_host(k)) ||
-      attr_i64(w, g, "rank", p->rank) || attr_str(w, g, "status", case_status(k)) ||
-      attr_str(w, g, "error", case_error(k)) || attr_u64(w, g, "seed", c->seed) ||
-      attr_f64(w, g, "timestep_fs", c->timestep_fs) || attr_f64(w, g, "temperature_K", c->temperature_K) ||
-      attr_i64(w, g, "n_steps", c->n_steps) || attr_i64(w, g, "warmup_steps", c->warmup_steps))
+      attr_str(w, g, "precision", c->precision[0] ? c->precision : "double") ||
+      attr_str(w, g, "host", mdb_h5i_case_host(k)) || attr_i64(w, g, "rank", p->rank) ||
+      attr_str(w, g, "status", mdb_h5i_case_status(k)) || attr_str(w, g, "error", case_error(k)) ||
+      attr_u64(w, g, "seed", c->seed) || attr_f64(w, g, "timestep_fs", c->timestep_fs) ||
+      attr_f64(w, g, "temperature_K", c->temperature_K) || attr_i64(w, g, "n_steps", c->n_steps) ||
+      attr_i64(w, g, "warmup_steps", c->warmup_steps))
     return -1;
   /* the rest of the case */
   if (attr_i64(w, g, "n_timed_steps", r ? r->n_timed : 0) || attr_i64(w, g, "fail_step", r ? r->fail_step : -1) ||
@@ -468,7 +461,7 @@ static int write_shadow(h5w *w, hid_t g, const mdb_h5_case *k) {
   const hid_t F = H5T_IEEE_F64LE, FM = H5T_NATIVE_DOUBLE;
   mdb_shadow_summary sm;
   mdb_shadow_summarize(sh, &sm);
-  const mdb_case *c = case_spec(k);
+  const mdb_case *c = mdb_h5i_case_spec(k);
   int n = sh->n;
   char shadow_sha[8192] = "";
   mdb_calc_spec_sha256(sh->spec, shadow_sha, sizeof shadow_sha, NULL);

@@ -5,13 +5,14 @@
  * of /cases/<case_id>, its raw per-step arrays (step times, thermo, memory) as
  * datasets with a "units" attribute, and a /summary table with one row per
  * case. The layout is a public contract, documented in docs/hdf5-layout.md;
- * add to it, never rename. The file appears whole or not at all (PATH.tmp.PID,
+ * add to it; a rename bumps the schema (the readers keep reading the old one). The file appears whole or not at all (PATH.tmp.PID,
  * fsync, rename, as io/atomic.h). The readers serve tests and `mdbench
  * analyze`/`regress`; they check the schema before reading anything.
  *
  * Strings are variable-length UTF-8: h5py reads attributes as str and the
  * summary's string columns as bytes (decode them). The HDF5 headers stay out
- * of this interface; only h5_results.c includes <hdf5.h>.
+ * of this interface; only io/h5_*.c include <hdf5.h> (io/h5_priv.h). The
+ * /summary's metric columns are io/metrics.def's.
  */
 #ifndef MDB_H5_RESULTS_H
 #define MDB_H5_RESULTS_H

@@ -140,15 +140,15 @@ static void row_defaults(mdb_h5_summary_row *s) {
 
 static void summary_row(const mdb_h5_case *k, mdb_h5_summary_row *s) {
   const mdb_result *r = k->result;
-  const mdb_case *c = r ? &r->c : k->spec;
+  const mdb_case *c = mdb_h5i_case_spec(k);
   row_defaults(s);
   snprintf(s->case_id, sizeof s->case_id, "%s", k->case_id);
   snprintf(s->system, sizeof s->system, "%s", c->system);
   snprintf(s->protocol, sizeof s->protocol, "%s", c->protocol);
   snprintf(s->calculator, sizeof s->calculator, "%s", c->calculator);
   snprintf(s->device, sizeof s->device, "%s", c->device);
-  snprintf(s->status, sizeof s->status, "%s", r ? r->status : "error");
-  snprintf(s->host, sizeof s->host, "%s", k->prov.host ? k->prov.host : r ? r->host : "");
+  snprintf(s->status, sizeof s->status, "%s", mdb_h5i_case_status(k));
+  snprintf(s->host, sizeof s->host, "%s", mdb_h5i_case_host(k));
   s->n_atoms = r ? r->n_atoms : c->n_atoms;
   s->n_steps = c->n_steps;
   s->warmup_steps = c->warmup_steps;
