@@ -9,11 +9,12 @@ import math
 import os
 import sys
 
+from . import metrics  # no third-party imports: the names of the C metrics table
+
 PROG = "mdbench-analysis"
 
-SORT_KEYS = ("case_id", "system", "n_atoms", "protocol", "calculator", "device", "status", "median_ms", "p95_ms",
-             "p99_ms", "steps_per_second", "atom_steps_per_second", "peak_memory_gb",
-             "drift_slope_eV_per_atom_per_ps")
+# the case's columns, then every /summary metric of the C table (src/io/metrics.def, via metrics.py)
+SORT_KEYS = ("case_id", "system", "n_atoms", "protocol", "calculator", "device", "status") + metrics.SUMMARY
 
 
 def _fail(cmd, msg, code):
