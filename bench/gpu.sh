@@ -53,7 +53,7 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 p = d["performance"]; g = d.get("gpu") or {}
 print(f'{p["median_step_time_ms"]*1e3:.3f} {p["atom_steps_per_second"]:.4g} {g.get("force_median_ms", 0)*1e3:.3f} '
-      f'{p["neighbor_builds"]} {d["energy"]["max_abs_deviation_ev_per_atom"]:.2e} {g.get("name", "cpu")}')
+      f'{p["neighbor_builds"]} {d["energy"]["max_abs_deviation_eV_per_atom"]:.2e} {g.get("name", "cpu")}')
 PY
 }
 

@@ -128,7 +128,7 @@ if "$MDB" run --atoms 32 --steps 50 --protocol NVT --thermostat langevin --tdamp
    "$MDB" run --system copper --atoms 32 --steps 50 --protocol NPT --pressure-bar 100 --quiet --output "$tmp/npt.json" &&
    grep -q '"thermostat":[[:space:]]*"nhc"' "$tmp/npt.json" && grep -q '"chain_length":[[:space:]]*3' "$tmp/npt.json" &&
    grep -q '"pdamp_fs":[[:space:]]*1000' "$tmp/npt.json" && grep -q '"pressure_bar":[[:space:]]*100' "$tmp/npt.json" &&
-   grep -q '"conserved_drift_ev_per_atom_per_ps"' "$tmp/npt.json"; then
+   grep -q '"drift_slope_eV_per_atom_per_ps"' "$tmp/npt.json"; then
   pass=$((pass + 1))
 else
   fail=$((fail + 1))

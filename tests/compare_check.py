@@ -47,7 +47,7 @@ files = sorted(os.listdir(out))
 check(files == ["comparison.jsonc", "lj-2.json", "lj.json", "results.h5"], f"files {files}")
 a, b = (json.load(open(os.path.join(out, f))) for f in ("lj.json", "lj-2.json"))
 with h5py.File(os.path.join(out, "results.h5")) as f:
-    check(f.attrs["schema"] == "mdbench/1" and f.attrs["n_cases"] == 2, "results.h5 is mdbench/1 with 2 cases")
+    check(f.attrs["schema"] == "mdbench/2" and f.attrs["n_cases"] == 2, "results.h5 is mdbench/2 with 2 cases")
     ea = f["cases/lj/thermo/total_energy_eV"][()]
     eb = f["cases/lj-2/thermo/total_energy_eV"][()]
     check(len(ea) == (300 + 10) // 5 + 1 and np.array_equal(ea, eb),

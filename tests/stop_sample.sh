@@ -46,14 +46,14 @@ def check(cond, msg):
 check(d["status"] == "interrupted", f"status {d['status']}")
 check(all(math.isfinite(x) and abs(x - u[0]) <= 0.01 * abs(u[0]) for x in u), f"potential energies {u}")
 check(abs(d["energy"]["drift"]) < 1e-4, f"drift {d['energy']['drift']}")
-check(d["energy"]["max_abs_deviation_ev_per_atom"] < 1e-3, f"max |E-E0| {d['energy']['max_abs_deviation_ev_per_atom']}")
+check(d["energy"]["max_abs_deviation_eV_per_atom"] < 1e-3, f"max |E-E0| {d['energy']['max_abs_deviation_eV_per_atom']}")
 check(steps[-1] <= stop and all(s % 100 == 0 for s in steps[:-1]), f"sample steps {steps}, stop {stop}")
 if name == "cpu":  # a real sample computed at the stop
     check(steps[-1] == stop, f"the CPU record ends at {steps[-1]}, not at the stop {stop}")
 else:  # the device keeps a non-sample step's state: the record ends at the last real sample
     check(steps[-1] % 100 == 0, f"the GPU record ends at {steps[-1]}, not at a sample step")
 print(f"{name}: stopped after step {stop}; {len(u)} samples at {steps}; U {u[-1]:.6f} eV (first {u[0]:.6f}); "
-      f"drift {d['energy']['drift']:.3e}, max |E-E0| {d['energy']['max_abs_deviation_ev_per_atom']:.3e} eV/atom")
+      f"drift {d['energy']['drift']:.3e}, max |E-E0| {d['energy']['max_abs_deviation_eV_per_atom']:.3e} eV/atom")
 sys.exit(0 if ok else 1)
 PYEOF
 }

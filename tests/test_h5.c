@@ -258,7 +258,7 @@ static const char *CASE_ATTRS[] = {
 
 static void check_root(hid_t f) {
   check_attr_set(f, ROOT_ATTRS, COUNT(ROOT_ATTRS), "/");
-  check_str_attr(f, "schema", "mdbench/1");
+  check_str_attr(f, "schema", "mdbench/2");
   check_str_attr(f, "suite", META.suite);
   check_str_attr(f, "created_utc", CREATED);
   check_str_attr(f, "mdbench_version", mdb_version());
@@ -453,7 +453,7 @@ static void check_summary_rows(const char *path, const mdb_h5_case *k, const mdb
     CHECK(s->leak_detected == (r->leak_detected != 0));
     CHECK(same_f64(s->energy_std_eV, r->energy_std));
     CHECK(same_f64(s->drift_slope_eV_per_atom_per_ps, r->drift_slope));
-    CHECK(same_f64(s->max_deviation_eV_per_atom, r->max_dev_per_atom));
+    CHECK(same_f64(s->max_abs_deviation_eV_per_atom, r->max_dev_per_atom));
     CHECK(same_f64(s->momentum_drift_amu_A_per_fs_per_atom, r->momentum_drift));
     CHECK(same_f64(s->final_extended_energy_eV, r->final_extended_energy));
     CHECK(same_f64(s->mean_temperature_K, r->mean_temperature) && same_f64(s->std_temperature_K, r->std_temperature));

@@ -142,7 +142,7 @@ static void make_case(mdb_rcase *c, const char *id, const double *ms, int n, dou
   for (int i = 0; i < n; i++) c->step_ms[i] = ms[i] * scale * (jitter > 0 ? 1 - jitter + 2 * jitter * u01(&seed) : 1);
   recompute(c);
   c->peak_memory_gb = 0.5;
-  c->drift_slope = -2e-5;
+  c->drift_slope_eV_per_atom_per_ps = -2e-5;
 }
 
 static void free_set(mdb_rset *s) {
@@ -172,7 +172,7 @@ static void test_verdicts(void) {
   make_case(&c.cases[5], "memory", base, N, 1, 0, 0);
   c.cases[5].peak_memory_gb = 0.5 * 1.5; /* +250 MB: past both the ratio and the floor */
   make_case(&c.cases[6], "drift", base, N, 1, 0, 0);
-  c.cases[6].drift_slope = 3e-5; /* |slope| ×1.5 */
+  c.cases[6].drift_slope_eV_per_atom_per_ps = 3e-5; /* |slope| ×1.5 */
   make_case(&c.cases[7], "failed", base, N, 1, 0, 0);
   snprintf(c.cases[7].status, sizeof c.cases[7].status, "failed");
   make_case(&c.cases[8], "only_cur", base, N, 1, 0, 0);
@@ -184,8 +184,8 @@ static void test_verdicts(void) {
   /* tiny memory/drift changes under the floors on the "same" baseline: still unchanged */
   b.cases[3].peak_memory_gb = 0.005;
   c.cases[3].peak_memory_gb = 0.009; /* ×1.8 but 4 MB */
-  b.cases[3].drift_slope = 1e-8;
-  c.cases[3].drift_slope = 5e-7; /* ×50 but under 1e-6 */
+  b.cases[3].drift_slope_eV_per_atom_per_ps = 1e-8;
+  c.cases[3].drift_slope_eV_per_atom_per_ps = 5e-7; /* ×50 but under 1e-6 */
 
   mdb_regress_opts o;
   mdb_regress_opts_default(&o);

@@ -7,7 +7,7 @@
     df = mdbench_analysis.load("results.h5")   # pandas DataFrame, per-step arrays in columns
 
 The input is the HDF5 file that `mdbench-suite` (and `mdbench compare`)
-writes, schema "mdbench/1" (docs/hdf5-layout.md).
+writes, schema "mdbench/2" (or "mdbench/1" before 0.3.0; docs/hdf5-layout.md).
 """
 __version__ = "0.2.0"
 

@@ -1,7 +1,7 @@
 """Command line: python3 -m mdbench_analysis {report,summary,history} ...
 
 Exit codes: 0 ok; 2 bad input (missing file, not HDF5, not schema
-"mdbench/1", bad arguments), nothing written; 3 the output could not be
+"mdbench/2" or "mdbench/1", bad arguments), nothing written; 3 the output could not be
 written or a dependency is missing.
 """
 import argparse
@@ -9,11 +9,12 @@ import math
 import os
 import sys
 
+from . import metrics  # no third-party imports: the names of the C metrics table
+
 PROG = "mdbench-analysis"
 
-SORT_KEYS = ("case_id", "system", "n_atoms", "protocol", "calculator", "device", "status", "median_ms", "p95_ms",
-             "p99_ms", "steps_per_second", "atom_steps_per_second", "peak_memory_gb",
-             "drift_slope_eV_per_atom_per_ps")
+# the case's columns, then every /summary metric of the C table (src/io/metrics.def, via metrics.py)
+SORT_KEYS = ("case_id", "system", "n_atoms", "protocol", "calculator", "device", "status") + metrics.SUMMARY
 
 
 def _fail(cmd, msg, code):
@@ -23,7 +24,7 @@ def _fail(cmd, msg, code):
 
 def _parser():
     p = argparse.ArgumentParser(prog=PROG, description="Reports and plots from an mdbench results.h5 "
-                                "(schema mdbench/1, docs/hdf5-layout.md).")
+                                "(schema mdbench/2 or mdbench/1, docs/hdf5-layout.md).")
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
     sub.required = True
     r = sub.add_parser("report", help="write report.md, report.html and the plots into a directory",

@@ -1,17 +1,25 @@
-"""Reading an mdbench results file (schema "mdbench/1", docs/hdf5-layout.md).
+"""Reading an mdbench results file (schema "mdbench/2", or "mdbench/1" written before 0.3.0;
+docs/hdf5-layout.md).
 
 `load(path)` reads everything a report needs into plain Python/numpy objects
 and closes the file. It raises `ResultsError` with a one-line message for a
-missing file, a file that is not HDF5, a file that is not "mdbench/1", or one
+missing file, a file that is not HDF5, a file of another schema, or one
 that lacks the parts of the layout the report reads. Anything the contract
 may add later (attributes, datasets, summary columns) is ignored.
+
+The metric names come from metrics.py, generated from the C table
+(src/io/metrics.def): a file written before 0.3.0 has its old /summary column
+names read as today's (docs/metric-names.md).
 """
 import math
 import os
 
 import numpy as np
 
-SCHEMA = "mdbench/1"
+from . import metrics
+
+SCHEMA = metrics.H5_SCHEMAS[0]
+SCHEMAS = metrics.H5_SCHEMAS
 
 # summary fields the report uses; a missing one reads as NaN / "" / 0
 SUMMARY_STR = ("case_id", "system", "protocol", "calculator", "device", "status", "host")
@@ -26,7 +34,7 @@ SHADOW = ("step", "time_fs", "reference_energy_eV", "shadow_energy_eV", "energy_
 
 
 class ResultsError(Exception):
-    """The input is not a readable mdbench/1 results file; str(e) says why."""
+    """The input is not a readable mdbench results file; str(e) says why."""
 
 
 def _text(v):
@@ -106,11 +114,14 @@ def _read_summary(f):
     data = ds[()]
     names = data.dtype.names
     if not names or "case_id" not in names:
-        raise ResultsError("/summary is not the mdbench/1 compound table (no case_id field)")
+        raise ResultsError("/summary is not the mdbench compound table (no case_id field)")
     units = {}
     if "units" in ds.attrs:
         u = [_text(x) for x in np.asarray(ds.attrs["units"]).reshape(-1)]
         units = dict(zip(names, u))
+    for old, new in metrics.OLD_COLUMNS.items():  # a file written before 0.3.0
+        if old in units and new not in units:
+            units[new] = units.pop(old)
     rows = []
     for rec in np.atleast_1d(data):
         row = {}
@@ -122,6 +133,9 @@ def _read_summary(f):
                 row[n] = v.item()
             else:
                 row[n] = v
+        for old, new in metrics.OLD_COLUMNS.items():
+            if old in row and new not in row:
+                row[new] = row.pop(old)
         for n in SUMMARY_STR:
             row.setdefault(n, "")
         for n in SUMMARY_INT:
@@ -173,8 +187,9 @@ def load(path):
             if schema is None:
                 raise ResultsError(f"{path}: not an mdbench results file: no root attribute 'schema' "
                                    f"(expected {SCHEMA!r})")
-            if schema != SCHEMA:
-                raise ResultsError(f"{path}: unsupported schema {schema!r} (this reader knows {SCHEMA!r})")
+            if schema not in SCHEMAS:
+                raise ResultsError(f"{path}: unsupported schema {schema!r} (this reader knows "
+                                   f"{' and '.join(repr(x) for x in SCHEMAS)})")
             attrs = {k: _attr(f, k) for k in f.attrs.keys()}
             try:
                 rows, units = _read_summary(f)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/regress_stats.h"
+#include "io/metrics.h"
 
 const char *mdb_verdict_name(mdb_verdict v) {
   switch (v) {
@@ -21,12 +22,26 @@ const char *mdb_verdict_name(mdb_verdict v) {
   return "?";
 }
 
-static const char *const metric_names[MDB_RM_N] = {"median_ms",        "p95_ms",         "p99_ms",
-                                                   "steps_per_second", "peak_memory_gb", "drift_slope"};
-static const char *const metric_dirs[MDB_RM_N] = {"lower", "lower", "lower", "higher", "lower", "smaller_magnitude"};
+/* The metric of io/metrics.def each regress metric is: its name and direction come from there. */
+static const int rm_metric[MDB_RM_N] = {MDB_M_median_ms,      MDB_M_p95_ms,
+                                        MDB_M_p99_ms,         MDB_M_steps_per_second,
+                                        MDB_M_peak_memory_gb, MDB_M_drift_slope_eV_per_atom_per_ps};
 
-const char *mdb_regress_metric_name(int m) { return m >= 0 && m < MDB_RM_N ? metric_names[m] : "?"; }
-const char *mdb_regress_metric_direction(int m) { return m >= 0 && m < MDB_RM_N ? metric_dirs[m] : "?"; }
+/* Every metric the table gives a direction is one of the above, and has its decision below. */
+enum {
+  N_DIRECTED = 0
+#define MDB_METRIC(id, type, json, unit, sum, flags, fmt, dir, have, value, old) \
+  +((int)MDB_DIR_##dir != (int)MDB_DIR_NONE)
+#include "io/metrics.def"
+#undef MDB_METRIC
+};
+_Static_assert((int)N_DIRECTED == (int)MDB_RM_N,
+               "a metric with a regress direction in io/metrics.def needs a decision here");
+
+const char *mdb_regress_metric_name(int m) { return m >= 0 && m < MDB_RM_N ? mdb_metrics[rm_metric[m]].name : "?"; }
+const char *mdb_regress_metric_direction(int m) {
+  return m >= 0 && m < MDB_RM_N ? mdb_metric_dir_name(mdb_metrics[rm_metric[m]].dir) : "?";
+}
 
 void mdb_regress_opts_default(mdb_regress_opts *o) {
   o->threshold = 1.10;
@@ -40,33 +55,41 @@ void mdb_regress_opts_default(mdb_regress_opts *o) {
   o->gate = MDB_REGRESS_GATE_DEFAULT;
 }
 
+static void gate_names(char *buf, size_t len) {
+  snprintf(buf, len, "all");
+  for (int k = 0; k < MDB_RM_N; k++) {
+    size_t l = strlen(buf);
+    snprintf(buf + l, len - l, ", %s", mdb_regress_metric_name(k));
+  }
+}
+
 mdb_status mdb_regress_parse_gate(const char *list, unsigned *mask, mdb_err *err) {
   *mask = 0;
   const char *s = list ? list : "";
+  char valid[512];
+  gate_names(valid, sizeof valid);
   while (*s) {
     size_t l = strcspn(s, ",");
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(l < sizeof name - 1 ? l : sizeof name - 1), s);
     int found = 0;
-    if (l == 3 && strncmp(s, "all", 3) == 0) {
+    if (strcmp(name, "all") == 0) {
       *mask = (1u << MDB_RM_N) - 1;
       found = 1;
     }
-    for (int k = 0; k < MDB_RM_N && !found; k++)
-      if (strlen(metric_names[k]) == l && strncmp(s, metric_names[k], l) == 0) {
+    int m = found || l >= sizeof name - 1 ? -1 : mdb_metric_find(name); /* its name, or an old one ("drift_slope") */
+    for (int k = 0; k < MDB_RM_N && m >= 0 && !found; k++)
+      if (rm_metric[k] == m) {
         *mask |= 1u << k;
         found = 1;
       }
     if (!found)
-      return mdb_err_set(err, MDB_EINPUT,
-                         "unknown metric '%.*s' in --gate (valid: all, median_ms, p95_ms, p99_ms, steps_per_second, "
-                         "peak_memory_gb, drift_slope)",
-                         (int)(l > 100 ? 100 : l), s);
+      return mdb_err_set(err, MDB_EINPUT, "unknown metric '%.*s' in --gate (valid: %s)", (int)(l > 100 ? 100 : l), s,
+                         valid);
     s += l;
     if (*s == ',') s++;
   }
-  if (!*mask)
-    return mdb_err_set(err, MDB_EINPUT,
-                       "--gate needs at least one metric (valid: all, median_ms, p95_ms, p99_ms, steps_per_second, "
-                       "peak_memory_gb, drift_slope)");
+  if (!*mask) return mdb_err_set(err, MDB_EINPUT, "--gate needs at least one metric (valid: %s)", valid);
   return MDB_OK;
 }
 
@@ -177,7 +200,7 @@ static void decide_memory(const mdb_rcase *b, const mdb_rcase *c, const mdb_regr
 
 static void decide_drift(const mdb_rcase *b, const mdb_rcase *c, const mdb_regress_opts *o, mdb_regress_pair *p) {
   mdb_metric_result *m = &p->m[MDB_RM_DRIFT];
-  metric_init(m, fabs(b->drift_slope), fabs(c->drift_slope));
+  metric_init(m, fabs(b->drift_slope_eV_per_atom_per_ps), fabs(c->drift_slope_eV_per_atom_per_ps));
   if (!isfinite(m->base) || !isfinite(m->cur)) {
     add_reason(p, "drift slope not recorded");
     return;

@@ -15,20 +15,25 @@
 
 #include "io/h5_results.h"
 
-#define CASE_SCHEMA "mdbench-case/1"
 #define SUITE_SCHEMA "mdbench-suite/1"
+
+/* Where each metric of io/metrics.def sits in a case. */
+static const size_t metric_off[MDB_M_N] = {
+#define MDB_METRIC(id, type, json, unit, sum, flags, fmt, dir, have, value, old) offsetof(mdb_rcase, id),
+#include "io/metrics.def"
+#undef MDB_METRIC
+};
+
+static double *metric_f64(mdb_rcase *c, int m) { return (double *)((char *)c + metric_off[m]); }
+static int64_t *metric_i64(mdb_rcase *c, int m) { return (int64_t *)((char *)c + metric_off[m]); }
 
 static void case_init(mdb_rcase *c) {
   memset(c, 0, sizeof *c);
   c->tdamp_fs = c->pdamp_fs = c->pressure_bar = NAN;
   c->timestep_fs = c->temperature_K = NAN;
   c->fail_step = -1;
-  c->mean_ms = c->median_ms = c->p95_ms = c->p99_ms = c->std_ms = c->min_ms = c->max_ms = NAN;
-  c->steps_per_second = c->atom_steps_per_second = c->ns_per_day = c->total_time_s = NAN;
-  c->peak_memory_gb = c->memory_before_gb = c->memory_after_gb = c->memory_delta_gb = NAN;
-  c->energy_drift = c->drift_slope = c->max_deviation = c->momentum_drift = c->energy_std = NAN;
-  c->mean_temperature_K = c->std_temperature_K = c->mean_pressure_bar = c->std_pressure_bar = NAN;
-  c->mean_volume_A3 = NAN;
+  for (int m = 0; m < MDB_M_N; m++)
+    if (mdb_metrics[m].type == MDB_MT_F64) *metric_f64(c, m) = NAN;
 }
 
 void mdb_rcase_key(const mdb_rcase *c, char *buf, size_t len) {
@@ -39,10 +44,9 @@ void mdb_rcase_key(const mdb_rcase *c, char *buf, size_t len) {
 /* A case without timed steps has no step statistics (null in JSON, NaN in HDF5;
  * older JSON wrote 0 for them). */
 static void finish_case(mdb_rcase *c) {
-  if (c->n_timed_steps <= 0 && c->n_step_ms == 0) {
-    c->mean_ms = c->median_ms = c->p95_ms = c->p99_ms = c->std_ms = c->min_ms = c->max_ms = NAN;
-    c->steps_per_second = c->atom_steps_per_second = c->ns_per_day = NAN;
-  }
+  if (c->n_timed_steps <= 0 && c->n_step_ms == 0)
+    for (int m = 0; m < MDB_M_N; m++)
+      if (mdb_metrics[m].have == MDB_HAVE_TIMED) *metric_f64(c, m) = NAN;
   snprintf(c->label, sizeof c->label, "%s", c->case_id);
   mdb_rcase_key(c, c->key, sizeof c->key);
 }
@@ -102,35 +106,13 @@ static mdb_status load_h5(const char *path, mdb_rset *set, mdb_err *err) {
     c->seed = r->seed;
     c->n_steps = r->n_steps;
     c->warmup_steps = r->warmup_steps;
-    c->n_timed_steps = r->n_timed_steps;
-    c->neighbor_builds = r->neighbor_builds;
     c->fail_step = r->fail_step;
-    c->mean_ms = r->mean_ms;
-    c->median_ms = r->median_ms;
-    c->p95_ms = r->p95_ms;
-    c->p99_ms = r->p99_ms;
-    c->std_ms = r->std_ms;
-    c->min_ms = r->min_ms;
-    c->max_ms = r->max_ms;
-    c->steps_per_second = r->steps_per_second;
-    c->atom_steps_per_second = r->atom_steps_per_second;
-    c->ns_per_day = r->ns_per_day;
-    c->total_time_s = r->total_time_s;
-    c->peak_memory_gb = r->peak_memory_gb;
-    c->memory_before_gb = r->memory_before_gb;
-    c->memory_after_gb = r->memory_after_gb;
-    c->memory_delta_gb = r->memory_delta_gb;
-    c->leak_detected = (int)r->leak_detected;
-    c->energy_drift = r->energy_drift;
-    c->drift_slope = r->drift_slope_eV_per_atom_per_ps;
-    c->max_deviation = r->max_deviation_eV_per_atom;
-    c->momentum_drift = r->momentum_drift_amu_A_per_fs_per_atom;
-    c->energy_std = r->energy_std_eV;
-    c->mean_temperature_K = r->mean_temperature_K;
-    c->std_temperature_K = r->std_temperature_K;
-    c->mean_pressure_bar = r->mean_pressure_bar;
-    c->std_pressure_bar = r->std_pressure_bar;
-    c->mean_volume_A3 = r->mean_volume_A3;
+    /* the /summary metrics (the others are JSON only: they stay NaN) */
+#define MDB_METRIC(id, type, json, unit, sum, flags, fmt, dir, have, value, old) MDB_COPY_##sum(id)
+#define MDB_COPY_1(id) c->id = r->id;
+#define MDB_COPY_0(id)
+#include "io/metrics.def"
+#undef MDB_METRIC
     st = mdb_h5_read_step_times(path, c->case_id, &c->step_ms, &c->n_step_ms, err);
   }
   free(rows);
@@ -154,13 +136,16 @@ typedef struct jbad {
 
 /* An integer field: dflt when absent, null or not a number; a number that is
  * not a whole number a double holds exactly (|v| <= 2^53) is noted in bad. */
-static int64_t jint(const cJSON *o, const char *sec, const char *k, int64_t dflt, jbad *bad) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+static int64_t jint_v(const cJSON *v, const char *sec, const char *k, int64_t dflt, jbad *bad) {
   if (!cJSON_IsNumber(v)) return dflt;
   double x = v->valuedouble;
   if (isfinite(x) && x == floor(x) && fabs(x) <= 9007199254740992.0) return (int64_t)x;
   if (!bad->what[0]) snprintf(bad->what, sizeof bad->what, "%s.%s = %.6g", sec, k, x);
   return dflt;
+}
+
+static int64_t jint(const cJSON *o, const char *sec, const char *k, int64_t dflt, jbad *bad) {
+  return jint_v(cJSON_GetObjectItemCaseSensitive(o, k), sec, k, dflt, bad);
 }
 
 static void jstr(const cJSON *o, const char *k, char *buf, size_t len) {
@@ -217,13 +202,15 @@ static int json_kind(const cJSON *root, char *why, size_t len) {
     return J_OTHER;
   }
   const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "schema");
-  if (cJSON_IsString(s) && strcmp(s->valuestring, CASE_SCHEMA) == 0) return J_CASE;
+  if (cJSON_IsString(s) &&
+      (strcmp(s->valuestring, MDB_JSON_CASE_SCHEMA) == 0 || strcmp(s->valuestring, MDB_JSON_CASE_SCHEMA_OLD) == 0))
+    return J_CASE;
   if (cJSON_IsString(s) && strcmp(s->valuestring, SUITE_SCHEMA) == 0) {
     snprintf(why, len, "a suite summary (%s), not a case", SUITE_SCHEMA);
     return J_SUITE;
   }
   if (cJSON_IsString(s)) {
-    snprintf(why, len, "schema '%.100s', not %s", s->valuestring, CASE_SCHEMA);
+    snprintf(why, len, "schema '%.100s', not %s or %s", s->valuestring, MDB_JSON_CASE_SCHEMA, MDB_JSON_CASE_SCHEMA_OLD);
     return J_OTHER;
   }
   /* a suite's marker for a case that could not run has no schema key */
@@ -233,6 +220,37 @@ static int json_kind(const cJSON *root, char *why, size_t len) {
     return J_CASE;
   snprintf(why, len, "no 'schema' key: not an mdbench case result");
   return J_OTHER;
+}
+
+/* The JSON value at "section.key" of root; NULL when absent. */
+static const cJSON *jpath(const cJSON *root, const char *path) {
+  const char *dot = strchr(path, '.');
+  if (!dot) return NULL;
+  char sec[64];
+  snprintf(sec, sizeof sec, "%.*s", (int)(dot - path), path);
+  return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, sec), dot + 1);
+}
+
+/* Metric m of a case JSON, under its path or, in an older file, one of its old paths. */
+static void json_metric(const cJSON *root, int m, mdb_rcase *c, jbad *bad) {
+  const char *at = mdb_metrics[m].json; /* named in a message; I64 metrics have no old names */
+  const cJSON *v = jpath(root, at);
+  char old[128];
+  size_t pos = 0;
+  while (!v && mdb_metric_next_old(m, &pos, old, sizeof old))
+    if (strchr(old, '.')) v = jpath(root, old);
+  if (!v) return;
+  switch (mdb_metrics[m].type) {
+  case MDB_MT_F64: *metric_f64(c, m) = cJSON_IsNumber(v) ? v->valuedouble : NAN; break;
+  case MDB_MT_BOOL: *metric_i64(c, m) = cJSON_IsTrue(v); break;
+  case MDB_MT_I64: {
+    const char *dot = strchr(at, '.');
+    char sec[64];
+    snprintf(sec, sizeof sec, "%.*s", (int)(dot - at), at);
+    *metric_i64(c, m) = jint_v(v, sec, dot + 1, 0, bad);
+    break;
+  }
+  }
 }
 
 static mdb_status json_case(const cJSON *root, const char *path, mdb_rcase *c, mdb_err *err) {
@@ -274,40 +292,10 @@ static mdb_status json_case(const cJSON *root, const char *path, mdb_rcase *c, m
     jstr(f, "reason", c->error, sizeof c->error);
   }
   const cJSON *p = cJSON_GetObjectItemCaseSensitive(root, "performance");
-  c->total_time_s = jnum(p, "total_time_s");
-  c->steps_per_second = jnum(p, "steps_per_second");
-  c->mean_ms = jnum(p, "mean_step_time_ms");
-  c->std_ms = jnum(p, "std_step_time_ms");
-  c->median_ms = jnum(p, "median_step_time_ms");
-  c->p95_ms = jnum(p, "p95_step_time_ms");
-  c->p99_ms = jnum(p, "p99_step_time_ms");
-  c->min_ms = jnum(p, "min_step_time_ms");
-  c->max_ms = jnum(p, "max_step_time_ms");
-  c->atom_steps_per_second = jnum(p, "atom_steps_per_second");
-  c->ns_per_day = jnum(p, "ns_per_day");
-  c->n_timed_steps = jint(p, "performance", "n_timed_steps", 0, &bad);
-  c->neighbor_builds = jint(p, "performance", "neighbor_builds", 0, &bad);
+  for (int k = 0; k < MDB_M_N; k++) json_metric(root, k, c, &bad);
   if (bad.what[0])
     return mdb_err_set(err, MDB_EINPUT, "%s: %s is not an integer (counts, steps and seeds are whole numbers)", path,
                        bad.what);
-  const cJSON *mem = cJSON_GetObjectItemCaseSensitive(root, "memory");
-  c->peak_memory_gb = jnum(mem, "peak_gb");
-  c->memory_before_gb = jnum(mem, "before_gb");
-  c->memory_after_gb = jnum(mem, "after_gb");
-  c->memory_delta_gb = jnum(mem, "delta_gb");
-  c->leak_detected = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(mem, "leak_detected"));
-  const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "energy");
-  c->energy_drift = jnum(e, "drift");
-  c->drift_slope = jnum(e, "drift_slope_ev_per_atom_per_ps");
-  c->max_deviation = jnum(e, "max_abs_deviation_ev_per_atom");
-  c->momentum_drift = jnum(e, "momentum_drift_amu_A_per_fs_per_atom");
-  c->energy_std = jnum(e, "std");
-  const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "thermo");
-  c->mean_temperature_K = jnum(t, "mean_temperature_K");
-  c->std_temperature_K = jnum(t, "std_temperature_K");
-  c->mean_pressure_bar = jnum(t, "mean_pressure_bar");
-  c->std_pressure_bar = jnum(t, "std_pressure_bar");
-  c->mean_volume_A3 = jnum(t, "mean_volume_A3");
   const cJSON *raw = cJSON_GetObjectItemCaseSensitive(root, "raw");
   const cJSON *ms = cJSON_GetObjectItemCaseSensitive(raw, "step_time_ms");
   if (ms && !cJSON_IsArray(ms)) return mdb_err_set(err, MDB_EINPUT, "%s: raw.step_time_ms is not an array", path);

@@ -4,8 +4,11 @@
  *
  * mdb_results_load accepts
  *   - one case JSON (`mdbench run --output`, a suite's DIR/cases/<id>.json,
- *     one of `mdbench compare`'s per-calculator files; docs/json-schema.md);
- *   - a results HDF5 file (`mdbench/1`, docs/hdf5-layout.md);
+ *     one of `mdbench compare`'s per-calculator files; docs/json-schema.md),
+ *     `mdbench-case/2` or the older `mdbench-case/1`;
+ *   - a results HDF5 file (`mdbench/2` or `mdbench/1`, docs/hdf5-layout.md);
+ * Metrics are read through the one table io/metrics.def, under their names
+ * or, in files written before 0.3.0, their old names (docs/metric-names.md).
  *   - a directory: its results.h5 when there is one, else every case JSON
  *     in it and in its cases/ subdirectory, sorted by file name. JSON files
  *     there that are not case results (summary.json, anything without the
@@ -26,6 +29,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "io/metrics.h"
 
 typedef struct mdb_rcase {
   char case_id[256]; /* the suite's case id; "" when the source has none (`mdbench run --output`) */
@@ -45,18 +49,16 @@ typedef struct mdb_rcase {
   int64_t chain_length;
   double timestep_fs, temperature_K;
   uint64_t seed;
-  int64_t n_steps, warmup_steps, n_timed_steps, neighbor_builds;
+  int64_t n_steps, warmup_steps;
   /* outcome */
   char status[16];   /* "ok", "failed", "error", "interrupted", ... */
   char error[1024];  /* reason when not ok; "" otherwise */
   int64_t fail_step; /* -1 when none */
-  /* metrics (NaN when absent) */
-  double mean_ms, median_ms, p95_ms, p99_ms, std_ms, min_ms, max_ms;
-  double steps_per_second, atom_steps_per_second, ns_per_day, total_time_s;
-  double peak_memory_gb, memory_before_gb, memory_after_gb, memory_delta_gb;
-  int leak_detected;
-  double energy_drift, drift_slope, max_deviation, momentum_drift, energy_std;
-  double mean_temperature_K, std_temperature_K, mean_pressure_bar, std_pressure_bar, mean_volume_A3;
+  /* every metric of io/metrics.def, by its id (mean_ms, ..., drift_slope_eV_per_atom_per_ps, ...):
+     NaN when absent; counts (n_timed_steps, neighbor_builds) and leak_detected 0 */
+#define MDB_METRIC MDB_METRIC_FIELD
+#include "io/metrics.def"
+#undef MDB_METRIC
   /* raw per-step wall times (ms), n_step_ms of them; NULL when none */
   double *step_ms;
   int n_step_ms;

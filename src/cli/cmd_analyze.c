@@ -19,6 +19,7 @@
 #include "analysis/results.h"
 #include "cli/commands.h"
 #include "core/version.h"
+#include "io/metrics.h"
 
 enum { COL_STR, COL_I64, COL_F64 };
 
@@ -34,36 +35,44 @@ typedef struct column {
 #define I(f) COL_I64, offsetof(mdb_rcase, f), "%lld"
 #define F(f, fmt) COL_F64, offsetof(mdb_rcase, f), fmt
 
-static const column cols[] = {
-    {"case_id", S(label), 1},
-    {"system", S(system), 1},
-    {"n_atoms", I(n_atoms), 1},
-    {"protocol", S(protocol), 1},
-    {"calculator", S(calculator), 1},
-    {"device", S(device), 1},
+/* The case's own columns; the metrics of io/metrics.def go between head and tail. */
+static const column head[] = {
+    {"case_id", S(label), 1},     {"system", S(system), 1},         {"n_atoms", I(n_atoms), 1},
+    {"protocol", S(protocol), 1}, {"calculator", S(calculator), 1}, {"device", S(device), 1},
     {"status", S(status), 1},
-    {"n_timed_steps", I(n_timed_steps), 0},
-    {"mean_ms", F(mean_ms, "%.4g"), 1},
-    {"median_ms", F(median_ms, "%.4g"), 1},
-    {"p95_ms", F(p95_ms, "%.4g"), 1},
-    {"p99_ms", F(p99_ms, "%.4g"), 1},
-    {"std_ms", F(std_ms, "%.3g"), 0},
-    {"min_ms", F(min_ms, "%.4g"), 0},
-    {"max_ms", F(max_ms, "%.4g"), 0},
-    {"steps_per_second", F(steps_per_second, "%.4g"), 1},
-    {"atom_steps_per_second", F(atom_steps_per_second, "%.4g"), 0},
-    {"ns_per_day", F(ns_per_day, "%.4g"), 0},
-    {"peak_memory_gb", F(peak_memory_gb, "%.4f"), 1},
-    {"energy_drift", F(energy_drift, "%.3e"), 0},
-    {"drift_slope_eV_per_atom_per_ps", F(drift_slope, "%.3e"), 1},
-    {"max_deviation_eV_per_atom", F(max_deviation, "%.3e"), 0},
+};
+static const column tail[] = {
     {"timestep_fs", F(timestep_fs, "%g"), 0},
     {"temperature_K", F(temperature_K, "%g"), 0},
     {"device_name", S(device_name), 0},
     {"host", S(host), 0},
     {"error", S(error), 0},
 };
-#define NCOLS ((int)(sizeof cols / sizeof cols[0]))
+#define NHEAD ((int)(sizeof head / sizeof head[0]))
+#define NTAIL ((int)(sizeof tail / sizeof tail[0]))
+#define NCOLS (NHEAD + MDB_M_N + NTAIL)
+
+/* Where each metric sits in a case. */
+static const size_t metric_off[MDB_M_N] = {
+#define MDB_METRIC(id, type, json, unit, sum, flags, fmt, dir, have, value, old) offsetof(mdb_rcase, id),
+#include "io/metrics.def"
+#undef MDB_METRIC
+};
+
+static column cols[NCOLS];
+
+/* cols[]: head, every metric in the table's order (the text table shows those flagged MDB_MF_TABLE), tail. */
+static void build_cols(void) {
+  int n = 0;
+  for (int j = 0; j < NHEAD; j++) cols[n++] = head[j];
+  for (int m = 0; m < MDB_M_N; m++) {
+    const mdb_metric *d = &mdb_metrics[m];
+    column c = {d->name, d->type == MDB_MT_F64 ? COL_F64 : COL_I64, metric_off[m], d->fmt,
+                (d->flags & MDB_MF_TABLE) != 0};
+    cols[n++] = c;
+  }
+  for (int j = 0; j < NTAIL; j++) cols[n++] = tail[j];
+}
 
 static const char *str_of(const mdb_rcase *c, const column *k) { return (const char *)c + k->off; }
 static double num_of(const mdb_rcase *c, const column *k) {
@@ -256,9 +265,9 @@ static void print_one(const mdb_rcase *c, const mdb_rset *set) {
   printf("  memory      before %s GB  after %s GB  delta %s GB  peak %s GB  leak %s (host RSS)\n", a[0], a[1], a[2],
          a[3], c->leak_detected ? "DETECTED" : "no");
   or_dash(a[0], 64, "%.3e", c->energy_drift);
-  or_dash(a[1], 64, "%.3e", c->drift_slope);
-  or_dash(a[2], 64, "%.3e", c->max_deviation);
-  or_dash(a[3], 64, "%.3g", c->energy_std);
+  or_dash(a[1], 64, "%.3e", c->drift_slope_eV_per_atom_per_ps);
+  or_dash(a[2], 64, "%.3e", c->max_abs_deviation_eV_per_atom);
+  or_dash(a[3], 64, "%.3g", c->energy_std_eV);
   printf(
       "  energy      drift %s (relative, total E)  conserved slope %s eV/atom/ps  max |E-E0| %s eV/atom  std %s eV\n",
       a[0], a[1], a[2], a[3]);
@@ -326,11 +335,14 @@ int mdb_cmd_analyze(int argc, char **argv) {
     return 2;
   }
   const column *sc = NULL;
+  build_cols();
   if (sort) {
     for (int j = 0; j < NCOLS; j++)
       if (strcmp(cols[j].name, sort) == 0) sc = &cols[j];
+    int m = sc ? -1 : mdb_metric_find(sort); /* a metric's old name */
+    if (m >= 0) sc = &cols[NHEAD + m];
     if (!sc) {
-      char valid[1024];
+      char valid[4096];
       valid_columns(valid, sizeof valid);
       fprintf(stderr, "mdbench analyze: error: unknown --sort column '%s' (valid: %s)\n", sort, valid);
       return 2;

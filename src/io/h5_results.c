@@ -10,9 +10,8 @@
  * error printing is switched off for the length of each public call (library
  * code never prints) and restored afterwards.
  *
- * The /summary table is built from one column table (cols[]): the writer packs
- * mdb_h5_summary_row values into slots of 8 bytes, the reader unpacks them,
- * and each column's name, type and unit is stated once.
+ * The /summary table's columns, its packing into slots of 8 bytes and its
+ * reader are io/h5_summary.c's; its metric columns come from io/metrics.def.
  */
 #include "io/h5_results.h"
 
@@ -32,6 +31,7 @@
 #include "core/version.h"
 #include "io/atomic.h"
 #include "io/h5_attr.h"
+#include "io/h5_priv.h"
 
 /* H5Pset_file_locking exists from 1.10.7 on the 1.10 line and from 1.12.1. */
 #if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
@@ -57,9 +57,7 @@ static void quiet_begin(quiet *q) {
 
 static void quiet_end(const quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
 
-typedef struct reason {
-  char text[384];
-} reason;
+typedef mdb_h5i_msg reason;
 
 static herr_t take_innermost(unsigned n, const H5E_error2_t *e, void *data) {
   reason *r = data;
@@ -72,7 +70,7 @@ static herr_t take_innermost(unsigned n, const H5E_error2_t *e, void *data) {
 }
 
 /* The most specific message on HDF5's error stack (then cleared). */
-static void hdf5_reason(reason *r) {
+void mdb_h5i_reason(reason *r) {
   snprintf(r->text, sizeof r->text, "unknown HDF5 error");
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, take_innermost, r);
   H5Eclear2(H5E_DEFAULT);
@@ -88,128 +86,6 @@ static void utc_now(char *buf, size_t len) {
 static const char *or_empty(const char *s) { return s ? s : ""; }
 static const char *or_default(const char *s, const char *dflt) { return s ? s : dflt; }
 
-/* ------------------------------------------------------- summary columns */
-
-enum col_kind { COL_STR, COL_I64, COL_U64, COL_F64 };
-
-typedef struct col {
-  const char *name;
-  enum col_kind kind;
-  size_t off; /* in mdb_h5_summary_row */
-  size_t cap; /* bytes of a string field */
-  const char *units;
-  int contract; /* named in the public contract: a reader requires it */
-} col;
-
-#define ROW_FIELD_SIZE(f) sizeof(((mdb_h5_summary_row *)0)->f)
-#define STR(f, req) \
-  { #f, COL_STR, offsetof(mdb_h5_summary_row, f), ROW_FIELD_SIZE(f), "", req }
-#define I64(f, u, req) \
-  { #f, COL_I64, offsetof(mdb_h5_summary_row, f), 0, u, req }
-#define U64(f, u, req) \
-  { #f, COL_U64, offsetof(mdb_h5_summary_row, f), 0, u, req }
-#define F64(f, u, req) \
-  { #f, COL_F64, offsetof(mdb_h5_summary_row, f), 0, u, req }
-
-static const col cols[] = {
-    STR(case_id, 1),
-    STR(system, 1),
-    I64(n_atoms, "1", 1),
-    STR(protocol, 1),
-    STR(calculator, 1),
-    STR(device, 1),
-    STR(status, 1),
-    F64(mean_ms, "ms", 1),
-    F64(median_ms, "ms", 1),
-    F64(p95_ms, "ms", 1),
-    F64(p99_ms, "ms", 1),
-    F64(std_ms, "ms", 1),
-    F64(steps_per_second, "1/s", 1),
-    F64(peak_memory_gb, "GB", 1),
-    F64(energy_drift, "1", 1),
-    F64(min_ms, "ms", 0),
-    F64(max_ms, "ms", 0),
-    I64(n_steps, "1", 0),
-    I64(n_timed_steps, "1", 0),
-    I64(warmup_steps, "1", 0),
-    I64(fail_step, "1", 0),
-    I64(rank, "1", 0),
-    STR(host, 0),
-    U64(seed, "1", 0),
-    F64(timestep_fs, "fs", 0),
-    F64(temperature_K, "K", 0),
-    F64(total_time_s, "s", 0),
-    F64(wall_time_s, "s", 0),
-    F64(setup_time_s, "s", 0),
-    F64(atom_steps_per_second, "1/s", 0),
-    F64(ns_per_day, "ns/day", 0),
-    F64(memory_before_gb, "GB", 0),
-    F64(memory_after_gb, "GB", 0),
-    F64(memory_delta_gb, "GB", 0),
-    I64(leak_detected, "1", 0),
-    F64(energy_std_eV, "eV", 0),
-    F64(drift_slope_eV_per_atom_per_ps, "eV/atom/ps", 0),
-    F64(max_deviation_eV_per_atom, "eV/atom", 0),
-    F64(momentum_drift_amu_A_per_fs_per_atom, "amu*A/fs/atom", 0),
-    F64(final_extended_energy_eV, "eV", 0),
-    F64(mean_temperature_K, "K", 0),
-    F64(std_temperature_K, "K", 0),
-    F64(mean_pressure_bar, "bar", 0),
-    F64(std_pressure_bar, "bar", 0),
-    F64(mean_volume_A3, "A^3", 0),
-    I64(neighbor_builds, "1", 0),
-    F64(potential_drift, "1", 0),
-};
-#define NCOLS ((int)(sizeof cols / sizeof cols[0]))
-
-/* One packed cell of the summary in memory; every column takes one. */
-typedef union slot {
-  char *s;
-  int64_t i;
-  uint64_t u;
-  double d;
-} slot;
-
-static hid_t new_str_type(void) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t < 0) return t;
-  if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-    H5Tclose(t);
-    return -1;
-  }
-  return t;
-}
-
-/* The compound type of the given columns (use[j] set), in memory (native
- * numbers) or on file (little-endian numbers, packed). */
-static hid_t summary_type(const int *use, int on_file, hid_t str) {
-  hid_t t = H5Tcreate(H5T_COMPOUND, NCOLS * sizeof(slot));
-  if (t < 0) return t;
-  for (int j = 0; j < NCOLS; j++) {
-    if (!use[j]) continue;
-    hid_t mt = cols[j].kind == COL_STR   ? str
-               : cols[j].kind == COL_I64 ? (on_file ? H5T_STD_I64LE : H5T_NATIVE_INT64)
-               : cols[j].kind == COL_U64 ? (on_file ? H5T_STD_U64LE : H5T_NATIVE_UINT64)
-                                         : (on_file ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE);
-    if (H5Tinsert(t, cols[j].name, (size_t)j * sizeof(slot), mt) < 0) {
-      H5Tclose(t);
-      return -1;
-    }
-  }
-  if (on_file && H5Tpack(t) < 0) {
-    H5Tclose(t);
-    return -1;
-  }
-  return t;
-}
-
-static void row_defaults(mdb_h5_summary_row *s) {
-  memset(s, 0, sizeof *s);
-  for (int j = 0; j < NCOLS; j++)
-    if (cols[j].kind == COL_F64) *(double *)((char *)s + cols[j].off) = NAN;
-  s->fail_step = -1;
-}
-
 /* ---------------------------------------------------------------- writer */
 
 typedef struct h5w {
@@ -221,7 +97,7 @@ typedef struct h5w {
 
 /* Keeps HDF5's message of the first failure; returns 1. */
 static int note(h5w *w) {
-  if (!w->why.text[0]) hdf5_reason(&w->why);
+  if (!w->why.text[0]) mdb_h5i_reason(&w->why);
   return 1;
 }
 
@@ -412,17 +288,9 @@ static int write_root(h5w *w, hid_t file, const mdb_h5_meta *m, int ncases) {
              : 0;
 }
 
-static const mdb_case *case_spec(const mdb_h5_case *k) { return k->result ? &k->result->c : k->spec; }
-
-static const char *case_status(const mdb_h5_case *k) { return k->result ? k->result->status : "error"; }
-
 static const char *case_error(const mdb_h5_case *k) {
   if (!k->result) return k->prov.error;
   return strcmp(k->result->status, "ok") != 0 ? k->result->fail_reason : "";
-}
-
-static const char *case_host(const mdb_h5_case *k) {
-  return k->prov.host ? k->prov.host : k->result ? k->result->host : "";
 }
 
 static int is_protocol(const mdb_case *c, const char *p) { return strcmp(c->protocol, p) == 0; }
@@ -462,7 +330,7 @@ static int write_prov_attrs(h5w *w, hid_t g, const mdb_h5_case *k) {
 
 static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_case *k) {
   const mdb_result *r = k->result;
-  const mdb_case *c = case_spec(k);
+  const mdb_case *c = mdb_h5i_case_spec(k);
   int nve = is_protocol(c, "NVE"), npt = is_protocol(c, "NPT");
   double lattice = r ? r->lattice_A : c->lattice_A;
   int64_t reps[3] = {0, 0, 0};
@@ -472,11 +340,12 @@ static int write_case_attrs(h5w *w, hid_t g, const mdb_h5_meta *m, const mdb_h5_
   if (attr_str(w, g, "case_id", k->case_id) || attr_str(w, g, "system", c->system) ||
       attr_i64(w, g, "n_atoms", r ? r->n_atoms : c->n_atoms) || attr_str(w, g, "protocol", c->protocol) ||
       attr_str(w, g, "calculator", c->calculator) || attr_str(w, g, "device", c->device) ||
-      attr_str(w, g, "precision", c->precision[0] ? c->precision : "double") || attr_str(w, g, "host", case_host(k)) ||
-      attr_i64(w, g, "rank", p->rank) || attr_str(w, g, "status", case_status(k)) ||
-      attr_str(w, g, "error", case_error(k)) || attr_u64(w, g, "seed", c->seed) ||
-      attr_f64(w, g, "timestep_fs", c->timestep_fs) || attr_f64(w, g, "temperature_K", c->temperature_K) ||
-      attr_i64(w, g, "n_steps", c->n_steps) || attr_i64(w, g, "warmup_steps", c->warmup_steps))
+      attr_str(w, g, "precision", c->precision[0] ? c->precision : "double") ||
+      attr_str(w, g, "host", mdb_h5i_case_host(k)) || attr_i64(w, g, "rank", p->rank) ||
+      attr_str(w, g, "status", mdb_h5i_case_status(k)) || attr_str(w, g, "error", case_error(k)) ||
+      attr_u64(w, g, "seed", c->seed) || attr_f64(w, g, "timestep_fs", c->timestep_fs) ||
+      attr_f64(w, g, "temperature_K", c->temperature_K) || attr_i64(w, g, "n_steps", c->n_steps) ||
+      attr_i64(w, g, "warmup_steps", c->warmup_steps))
     return -1;
   /* the rest of the case */
   if (attr_i64(w, g, "n_timed_steps", r ? r->n_timed : 0) || attr_i64(w, g, "fail_step", r ? r->fail_step : -1) ||
@@ -592,7 +461,7 @@ static int write_shadow(h5w *w, hid_t g, const mdb_h5_case *k) {
   const hid_t F = H5T_IEEE_F64LE, FM = H5T_NATIVE_DOUBLE;
   mdb_shadow_summary sm;
   mdb_shadow_summarize(sh, &sm);
-  const mdb_case *c = case_spec(k);
+  const mdb_case *c = mdb_h5i_case_spec(k);
   int n = sh->n;
   char shadow_sha[8192] = "";
   mdb_calc_spec_sha256(sh->spec, shadow_sha, sizeof shadow_sha, NULL);
@@ -666,107 +535,18 @@ static int write_case(h5w *w, hid_t cases, const mdb_h5_meta *m, const mdb_h5_ca
   return bad ? -1 : 0;
 }
 
-static void summary_row(const mdb_h5_case *k, mdb_h5_summary_row *s) {
-  const mdb_result *r = k->result;
-  const mdb_case *c = case_spec(k);
-  row_defaults(s);
-  snprintf(s->case_id, sizeof s->case_id, "%s", k->case_id);
-  snprintf(s->system, sizeof s->system, "%s", c->system);
-  snprintf(s->protocol, sizeof s->protocol, "%s", c->protocol);
-  snprintf(s->calculator, sizeof s->calculator, "%s", c->calculator);
-  snprintf(s->device, sizeof s->device, "%s", c->device);
-  snprintf(s->status, sizeof s->status, "%s", case_status(k));
-  snprintf(s->host, sizeof s->host, "%s", case_host(k));
-  s->n_atoms = r ? r->n_atoms : c->n_atoms;
-  s->n_steps = c->n_steps;
-  s->warmup_steps = c->warmup_steps;
-  s->rank = k->prov.rank;
-  s->seed = c->seed;
-  s->timestep_fs = c->timestep_fs;
-  s->temperature_K = c->temperature_K;
-  if (!r) return;
-  s->n_timed_steps = r->n_timed;
-  s->fail_step = r->fail_step;
-  s->peak_memory_gb = r->mem_peak / 1e9;
-  s->energy_drift = r->energy_drift;
-  s->potential_drift = r->potential_drift;
-  s->total_time_s = r->total_time_s;
-  s->wall_time_s = r->wall_time_s;
-  s->setup_time_s = r->setup_time_s;
-  s->memory_before_gb = r->mem_before / 1e9;
-  s->memory_after_gb = r->mem_after / 1e9;
-  s->memory_delta_gb = (r->mem_after - r->mem_before) / 1e9;
-  s->leak_detected = r->leak_detected != 0;
-  s->energy_std_eV = r->energy_std;
-  s->drift_slope_eV_per_atom_per_ps = r->drift_slope;
-  s->max_deviation_eV_per_atom = r->max_dev_per_atom;
-  s->momentum_drift_amu_A_per_fs_per_atom = r->momentum_drift;
-  s->final_extended_energy_eV = r->final_extended_energy;
-  s->mean_temperature_K = r->mean_temperature;
-  s->std_temperature_K = r->std_temperature;
-  s->mean_pressure_bar = r->mean_pressure;
-  s->std_pressure_bar = r->std_pressure;
-  s->mean_volume_A3 = r->mean_volume;
-  s->neighbor_builds = r->neighbor_builds;
-  if (r->n_timed == 0) return; /* no step statistics: they stay NaN */
-  s->mean_ms = r->step.mean;
-  s->median_ms = r->step.median;
-  s->p95_ms = r->step.p95;
-  s->p99_ms = r->step.p99;
-  s->std_ms = r->step.std;
-  s->min_ms = r->step.min;
-  s->max_ms = r->step.max;
-  s->steps_per_second = r->steps_per_second;
-  s->atom_steps_per_second = r->atom_steps_per_second;
-  s->ns_per_day = r->ns_per_day;
-}
-
-static void pack_row(mdb_h5_summary_row *s, slot *out) {
-  for (int j = 0; j < NCOLS; j++) {
-    char *f = (char *)s + cols[j].off;
-    switch (cols[j].kind) {
-    case COL_STR: out[j].s = f; break;
-    case COL_I64: memcpy(&out[j].i, f, sizeof(int64_t)); break;
-    case COL_U64: memcpy(&out[j].u, f, sizeof(uint64_t)); break;
-    case COL_F64: memcpy(&out[j].d, f, sizeof(double)); break;
-    }
-  }
-}
-
-/* The summary rows of the cases, packed for HDF5: buf[i * NCOLS + j] is
- * column j of case i; string cells point into rows. */
-static mdb_status pack_summary(const mdb_h5_case *cases, int ncases, mdb_h5_summary_row **rows, slot **buf,
-                               mdb_err *err) {
-  size_t n = ncases > 0 ? (size_t)ncases : 1;
-  *rows = calloc(n, sizeof **rows);
-  *buf = calloc(n * NCOLS, sizeof **buf);
-  if (!*rows || !*buf) {
-    free(*rows);
-    free(*buf);
-    *rows = NULL;
-    *buf = NULL;
-    return mdb_err_nomem(err, "summary table", (double)n * (sizeof **rows + NCOLS * sizeof **buf));
-  }
-  for (int i = 0; i < ncases; i++) {
-    summary_row(&cases[i], &(*rows)[i]);
-    pack_row(&(*rows)[i], *buf + (size_t)i * NCOLS);
-  }
-  return MDB_OK;
-}
-
 /* /summary, with a "units" attribute holding one unit per column ("" for
  * the string columns). */
-static int write_summary(h5w *w, hid_t file, const slot *buf, int ncases) {
+static int write_summary(h5w *w, hid_t file, const mdb_h5_slot *buf, int ncases) {
   w->group = "";
-  int use[NCOLS];
-  for (int j = 0; j < NCOLS; j++) use[j] = 1;
-  hid_t mt = summary_type(use, 0, w->str), ft = summary_type(use, 1, w->str);
+  const int ncols = mdb_h5s_ncols();
+  hid_t mt = mdb_h5s_type(NULL, 0, w->str), ft = mdb_h5s_type(NULL, 1, w->str);
   int bad = ((mt < 0 || ft < 0) && note(w)) || dset(w, file, "summary", ft, mt, buf, ncases, NULL) < 0;
   if (!bad) {
-    const char *units[NCOLS];
-    for (int j = 0; j < NCOLS; j++) units[j] = cols[j].units;
+    const char *units[256];
+    for (int j = 0; j < ncols; j++) units[j] = mdb_h5s_unit(j);
     hid_t d = H5Dopen2(file, "summary", H5P_DEFAULT);
-    bad = (d < 0 && note(w)) || attr_write(w, d, "units", w->str, w->str, 1, NCOLS, units) < 0;
+    bad = (d < 0 && note(w)) || attr_write(w, d, "units", w->str, w->str, 1, (hsize_t)ncols, units) < 0;
     if (d >= 0 && H5Dclose(d) < 0) bad = note(w);
   }
   if (bad) failed_at(w, "dataset", "summary");
@@ -801,9 +581,9 @@ static mdb_status check_args(const char *path, const mdb_h5_meta *meta, const md
     if (!k->result && !(k->prov.error && k->prov.error[0]))
       return mdb_err_set(err, MDB_EINPUT, "HDF5 output %s: case '%s' did not run but has no error message", path,
                          k->case_id);
-    if (k->prov.host && strlen(k->prov.host) >= ROW_FIELD_SIZE(host))
+    if (k->prov.host && strlen(k->prov.host) >= sizeof(((mdb_h5_summary_row *)0)->host))
       return mdb_err_set(err, MDB_EINPUT, "HDF5 output %s: case '%s' has a host name longer than %d bytes", path,
-                         k->case_id, (int)ROW_FIELD_SIZE(host) - 1);
+                         k->case_id, (int)sizeof(((mdb_h5_summary_row *)0)->host) - 1);
   }
   if (ncases < 2) return MDB_OK;
   const char **ids = malloc((size_t)ncases * sizeof *ids);
@@ -854,7 +634,7 @@ static int fill_cases(h5w *w, hid_t cg, const mdb_h5_meta *meta, int n, void *ct
  * MPI_Finalize, then crashes on it: HDFFV-11052.) On any failure the message
  * names what failed; HDF5's own error printing is off meanwhile. The image
  * costs memory: about twice the file's size, briefly. */
-static mdb_status write_file(const char *path, const mdb_h5_meta *meta, int ncases, const slot *buf,
+static mdb_status write_file(const char *path, const mdb_h5_meta *meta, int ncases, const mdb_h5_slot *buf,
                              int (*fill)(h5w *, hid_t, const mdb_h5_meta *, int, void *), void *ctx, mdb_err *err) {
   quiet q;
   quiet_begin(&q);
@@ -864,7 +644,7 @@ static mdb_status write_file(const char *path, const mdb_h5_meta *meta, int ncas
   char *image = NULL;
   ssize_t size = 0;
 
-  if (((w.str = new_str_type()) < 0 || (fapl = new_fapl(0)) < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0) &&
+  if (((w.str = mdb_h5i_str_type()) < 0 || (fapl = new_fapl(0)) < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0) &&
       note(&w)) {
     stage = "setting up HDF5";
     goto fail;
@@ -929,8 +709,8 @@ mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_
   if (st) return st;
   if ((st = mdb_atomic_check_writable(path, err))) return st;
   mdb_h5_summary_row *rows;
-  slot *buf;
-  if ((st = pack_summary(cases, ncases, &rows, &buf, err))) return st;
+  mdb_h5_slot *buf;
+  if ((st = mdb_h5s_pack(cases, ncases, &rows, &buf, err))) return st;
 
   st = write_file(path, meta, ncases, buf, fill_cases, (void *)cases, err);
   free(buf);
@@ -940,7 +720,7 @@ mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_
 
 /* ---------------------------------------------------------------- reader */
 
-/* Opens path read-only and checks that it is an mdbench/1 file. */
+/* Opens path read-only and checks that it is an mdbench/2 (or mdbench/1) file. */
 static mdb_status open_results(const char *path, hid_t *file, mdb_err *err) {
   *file = -1;
   if (!path) return mdb_err_set(err, MDB_EINPUT, "HDF5 results: no path given");
@@ -954,7 +734,7 @@ static mdb_status open_results(const char *path, hid_t *file, mdb_err *err) {
   hid_t fapl = new_fapl(1);
   hid_t f = fapl < 0 ? -1 : H5Fopen(path, H5F_ACC_RDONLY, fapl);
   reason why = {""};
-  if (f < 0) hdf5_reason(&why);
+  if (f < 0) mdb_h5i_reason(&why);
   if (fapl >= 0) H5Pclose(fapl);
   if (f < 0) return mdb_err_set(err, MDB_EIO, "cannot read %s: %s", path, why.text);
   char schema[64];
@@ -966,105 +746,13 @@ static mdb_status open_results(const char *path, hid_t *file, mdb_err *err) {
       return mdb_err_set(err, MDB_EINPUT, "%s is not an mdbench results file (no 'schema' attribute)", path);
     return mdb_err_set(err, MDB_EINPUT, "%s is not an mdbench results file: its %s", path, aerr.msg);
   }
-  if (strcmp(schema, MDB_H5_SCHEMA) != 0) {
+  if (strcmp(schema, MDB_H5_SCHEMA) != 0 && strcmp(schema, MDB_H5_SCHEMA_OLD) != 0) {
     H5Fclose(f);
-    return mdb_err_set(err, MDB_EINPUT, "%s has schema '%s'; this mdbench reads '%s'", path, schema, MDB_H5_SCHEMA);
+    return mdb_err_set(err, MDB_EINPUT, "%s has schema '%s'; this mdbench reads '%s' and '%s'", path, schema,
+                       MDB_H5_SCHEMA, MDB_H5_SCHEMA_OLD);
   }
   *file = f;
   return MDB_OK;
-}
-
-static mdb_status read_summary(const char *path, hid_t file, mdb_h5_summary_row **rows_out, int *nrows, mdb_err *err) {
-  if (H5Lexists(file, "summary", H5P_DEFAULT) <= 0)
-    return mdb_err_set(err, MDB_EINPUT, "%s has no /summary dataset", path);
-  reason why = {""};
-  hid_t d = H5Dopen2(file, "summary", H5P_DEFAULT);
-  hid_t ft = d < 0 ? -1 : H5Dget_type(d);
-  hid_t sp = d < 0 ? -1 : H5Dget_space(d);
-  if (d < 0 || ft < 0 || sp < 0) hdf5_reason(&why);
-  hid_t str = new_str_type(), mt = -1;
-  slot *buf = NULL;
-  mdb_h5_summary_row *rows = NULL;
-  mdb_status st = MDB_OK;
-  int have_buf = 0;
-  if (d < 0 || ft < 0 || sp < 0 || str < 0) {
-    if (!why.text[0]) hdf5_reason(&why);
-    st = mdb_err_set(err, MDB_EIO, "cannot read %s: /summary: %s", path, why.text);
-    goto out;
-  }
-  if (H5Tget_class(ft) != H5T_COMPOUND || H5Sget_simple_extent_ndims(sp) != 1) {
-    st = mdb_err_set(err, MDB_EINPUT, "%s: /summary is not a 1-D compound table", path);
-    goto out;
-  }
-  int use[NCOLS];
-  for (int j = 0; j < NCOLS; j++) {
-    use[j] = H5Tget_member_index(ft, cols[j].name) >= 0;
-    if (!use[j] && cols[j].contract) {
-      st = mdb_err_set(err, MDB_EINPUT, "%s: /summary has no column '%s'", path, cols[j].name);
-      goto out;
-    }
-  }
-  hsize_t n = 0;
-  H5Sget_simple_extent_dims(sp, &n, NULL);
-  if (n > (hsize_t)INT_MAX / NCOLS) {
-    st = mdb_err_set(err, MDB_EINPUT, "%s: /summary has too many rows (%llu)", path, (unsigned long long)n);
-    goto out;
-  }
-  buf = calloc(n ? (size_t)n * NCOLS : 1, sizeof *buf);
-  rows = calloc(n ? (size_t)n : 1, sizeof *rows);
-  if (!buf || !rows) {
-    st = mdb_err_nomem(err, "summary rows", (double)n * (sizeof *rows + NCOLS * sizeof *buf));
-    goto out;
-  }
-  if ((mt = summary_type(use, 0, str)) < 0 || (n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)) {
-    hdf5_reason(&why);
-    st = mdb_err_set(err, MDB_EINPUT, "cannot read %s: /summary: %s", path, why.text);
-    goto out;
-  }
-  have_buf = n > 0;
-  for (hsize_t i = 0; i < n && !st; i++) {
-    mdb_h5_summary_row *s = &rows[i];
-    const slot *in = buf + i * NCOLS;
-    row_defaults(s);
-    for (int j = 0; j < NCOLS && !st; j++) {
-      if (!use[j]) continue;
-      char *f = (char *)s + cols[j].off;
-      switch (cols[j].kind) {
-      case COL_STR: {
-        const char *v = or_empty(in[j].s);
-        if (strlen(v) >= cols[j].cap)
-          st = mdb_err_set(err, MDB_EINPUT, "%s: /summary row %llu: %s is longer than %zu bytes", path,
-                           (unsigned long long)i, cols[j].name, cols[j].cap - 1);
-        else
-          memcpy(f, v, strlen(v) + 1);
-        break;
-      }
-      case COL_I64: memcpy(f, &in[j].i, sizeof(int64_t)); break;
-      case COL_U64: memcpy(f, &in[j].u, sizeof(uint64_t)); break;
-      case COL_F64: memcpy(f, &in[j].d, sizeof(double)); break;
-      }
-    }
-  }
-  if (!st) {
-    *rows_out = n ? rows : NULL;
-    *nrows = (int)n;
-    if (!n) free(rows);
-    rows = NULL;
-  }
-out:
-#if H5_VERSION_GE(1, 12, 0)
-  if (have_buf) H5Treclaim(mt, sp, H5P_DEFAULT, buf);
-#else
-  if (have_buf) H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, buf);
-#endif
-  free(buf);
-  free(rows);
-  if (mt >= 0) H5Tclose(mt);
-  if (str >= 0) H5Tclose(str);
-  if (sp >= 0) H5Sclose(sp);
-  if (ft >= 0) H5Tclose(ft);
-  if (d >= 0) H5Dclose(d);
-  return st;
 }
 
 mdb_status mdb_h5_read_summary(const char *path, mdb_h5_summary_row **rows, int *nrows, mdb_err *err) {
@@ -1075,7 +763,7 @@ mdb_status mdb_h5_read_summary(const char *path, mdb_h5_summary_row **rows, int 
   hid_t file;
   mdb_status st = open_results(path, &file, err);
   if (!st) {
-    st = read_summary(path, file, rows, nrows, err);
+    st = mdb_h5s_read(path, file, rows, nrows, err);
     H5Fclose(file);
   }
   H5Eclear2(H5E_DEFAULT);
@@ -1120,7 +808,7 @@ static mdb_status read_series(const char *path, hid_t file, const char *case_id,
     }
     if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
       reason why;
-      hdf5_reason(&why);
+      mdb_h5i_reason(&why);
       free(v);
       v = NULL;
       st = mdb_err_set(err, MDB_EIO, "cannot read %s: /cases/%s/%s: %s", path, case_id, dataset, why.text);
@@ -1216,11 +904,12 @@ mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *c
   if (st) return st;
   size_t n = nparts > 0 ? (size_t)nparts : 1;
   mdb_h5_summary_row *rows = calloc(n, sizeof *rows);
-  slot *buf = calloc(n * NCOLS, sizeof *buf);
+  const size_t ncols = (size_t)mdb_h5s_ncols();
+  mdb_h5_slot *buf = calloc(n * ncols, sizeof *buf);
   if (!rows || !buf) {
     free(rows);
     free(buf);
-    return mdb_err_nomem(err, "summary table", (double)n * (sizeof *rows + NCOLS * sizeof *buf));
+    return mdb_err_nomem(err, "summary table", (double)n * (sizeof *rows + ncols * sizeof *buf));
   }
   /* every part first: one summary row each, read before anything is written */
   for (int i = 0; i < nparts && !st; i++) {
@@ -1237,7 +926,7 @@ mdb_status mdb_h5_merge(const char *path, const mdb_h5_meta *meta, const char *c
     free(buf);
     return st;
   }
-  for (int i = 0; i < nparts; i++) pack_row(&rows[i], buf + (size_t)i * NCOLS);
+  for (int i = 0; i < nparts; i++) mdb_h5s_pack_row(&rows[i], buf + (size_t)i * ncols);
 
   merge_ctx mc = {parts, rows};
   st = write_file(path, meta, nparts, buf, fill_merged, &mc, err);

@@ -1,17 +1,18 @@
 /*
- * h5_results.h — the suite's results as one HDF5 file (schema "mdbench/1").
+ * h5_results.h — the suite's results as one HDF5 file (schema "mdbench/2").
  *
  * One process writes every case: its parameters and provenance as attributes
  * of /cases/<case_id>, its raw per-step arrays (step times, thermo, memory) as
  * datasets with a "units" attribute, and a /summary table with one row per
  * case. The layout is a public contract, documented in docs/hdf5-layout.md;
- * add to it, never rename. The file appears whole or not at all (PATH.tmp.PID,
+ * add to it; a rename bumps the schema (the readers keep reading the old one). The file appears whole or not at all (PATH.tmp.PID,
  * fsync, rename, as io/atomic.h). The readers serve tests and `mdbench
  * analyze`/`regress`; they check the schema before reading anything.
  *
  * Strings are variable-length UTF-8: h5py reads attributes as str and the
  * summary's string columns as bytes (decode them). The HDF5 headers stay out
- * of this interface; only h5_results.c includes <hdf5.h>.
+ * of this interface; only io/h5_*.c include <hdf5.h> (io/h5_priv.h). The
+ * /summary's metric columns are io/metrics.def's.
  */
 #ifndef MDB_H5_RESULTS_H
 #define MDB_H5_RESULTS_H
@@ -22,9 +23,11 @@
 #include "bench/bench.h"
 #include "bench/shadow.h"
 #include "core/error.h"
+#include "io/metrics.h"
 
-#define MDB_H5_SCHEMA "mdbench/1"
-#define MDB_H5_CASE_ID_MAX 256 /* case ids are shorter than this (bytes, terminator included) */
+#define MDB_H5_SCHEMA "mdbench/2"     /* what the writer writes */
+#define MDB_H5_SCHEMA_OLD "mdbench/1" /* before 0.3.0: read too, its old column names mapped (io/metrics.def) */
+#define MDB_H5_CASE_ID_MAX 256        /* case ids are shorter than this (bytes, terminator included) */
 
 /* The run as a whole: root attributes. Every pointer may be NULL; the
  * comment says what NULL means. Nothing is retained after the call. */
@@ -83,9 +86,10 @@ mdb_status mdb_h5_write(const char *path, const mdb_h5_meta *meta, const mdb_h5_
 /* One row of /summary. Strings that do not fit these sizes are an error
  * when reading (the writer's limits are the same as mdb_case's). Numbers a
  * case does not have (the statistics of an "error" case, tdamp for NVE) are
- * NaN; counts are 0 and fail_step is -1. */
+ * NaN; counts are 0 and fail_step is -1. The metric columns are the fields
+ * of io/metrics.def whose sum is 1, named by their id. */
 typedef struct mdb_h5_summary_row {
-  /* the contract's columns */
+  /* the case */
   char case_id[MDB_H5_CASE_ID_MAX];
   char system[256];
   int64_t n_atoms;
@@ -93,37 +97,21 @@ typedef struct mdb_h5_summary_row {
   char calculator[512];
   char device[16];
   char status[16]; /* "ok", "failed", "interrupted" or "error" */
-  double mean_ms, median_ms, p95_ms, p99_ms, std_ms;
-  double steps_per_second;
-  double peak_memory_gb; /* 1e9 bytes */
-  double energy_drift;   /* (E_end − E_0)/|E_0| of the total energy */
-  /* added beside them */
-  double min_ms, max_ms;
-  int64_t n_steps, n_timed_steps, warmup_steps;
+  int64_t n_steps, warmup_steps;
   int64_t fail_step; /* -1 unless failed */
   int64_t rank;
   char host[128];
   uint64_t seed;
   double timestep_fs, temperature_K;
-  double total_time_s, wall_time_s, setup_time_s;
-  double atom_steps_per_second, ns_per_day;
-  double memory_before_gb, memory_after_gb, memory_delta_gb;
-  int64_t leak_detected; /* 0 or 1 */
-  double energy_std_eV;
-  double drift_slope_eV_per_atom_per_ps;
-  double max_deviation_eV_per_atom;
-  double momentum_drift_amu_A_per_fs_per_atom;
-  double final_extended_energy_eV;
-  double mean_temperature_K, std_temperature_K;
-  double mean_pressure_bar, std_pressure_bar;
-  double mean_volume_A3;
-  int64_t neighbor_builds;
-  double potential_drift; /* (U_end − U_0)/|U_0| of the potential energy: the Python framework's drift */
+  /* the metrics: mean_ms, median_ms, ..., energy_drift (the contract's), then the others */
+#define MDB_METRIC MDB_METRIC_SUM_FIELD
+#include "io/metrics.def"
+#undef MDB_METRIC
 } mdb_h5_summary_row;
 
 /* Reads /summary in file order. *rows is malloc'ed (free() it; NULL when
- * *nrows is 0). A missing file is MDB_EIO; a file that is not mdbench/1 is
- * MDB_EINPUT. */
+ * *nrows is 0). A missing file is MDB_EIO; a file that is neither mdbench/2
+ * nor mdbench/1 (read through the old column names) is MDB_EINPUT. */
 mdb_status mdb_h5_read_summary(const char *path, mdb_h5_summary_row **rows, int *nrows, mdb_err *err);
 
 /* Reads one 1-D numeric dataset of a case, named relative to its group
@@ -136,7 +124,7 @@ mdb_status mdb_h5_read_series(const char *path, const char *case_id, const char 
 /* The case's raw step times in ms: mdb_h5_read_series(..., "step_time_ms", ...). */
 mdb_status mdb_h5_read_step_times(const char *path, const char *case_id, double **ms, int *n, mdb_err *err);
 
-/* A string attribute of the root of an mdbench/1 file ("suite", "command",
+/* A string attribute of the root of a results file ("suite", "command",
  * ...) into buf (len bytes), read through io/h5_attr.h. An absent
  * attribute, or one that is not a string fitting in buf, is MDB_EINPUT;
  * errors otherwise as mdb_h5_read_summary. */

@@ -7,6 +7,7 @@
 #include "calc/calc.h"
 #include "core/version.h"
 #include "io/atomic.h"
+#include "io/metrics.h"
 
 /* A statistic that exists only when have is set: null otherwise, as in
  * summary.jsonc (HDF5 stores NaN), so no consumer reads 0 as a measurement. */
@@ -128,11 +129,30 @@ static void add_model_memory(cJSON *mem, const mdb_result *r) {
   cJSON_AddStringToObject(o, "kind", "client_process_tree_rss");
 }
 
-cJSON *mdb_result_to_json(const mdb_result *r) {
-  const mdb_case *c = &r->c;
-  cJSON *root = cJSON_CreateObject();
-  cJSON_AddStringToObject(root, "schema", "mdbench-case/1");
+/* The table's metrics of one JSON section (io/metrics.def), in table order:
+ * a metric the result does not have is null (TIMED) or absent (SAMPLES,
+ * CLIENT); a boolean is true/false. */
+static void add_metrics(cJSON *o, const char *section, const mdb_result *r) {
+  for (int m = 0; m < MDB_M_N; m++) {
+    char sec[32];
+    const char *key = mdb_metric_json_split(m, sec, sizeof sec);
+    if (strcmp(sec, section) != 0) continue;
+    const mdb_metric_have have = mdb_metrics[m].have;
+    const int present = mdb_metric_present(m, r);
+    if (!present && (have == MDB_HAVE_SAMPLES || have == MDB_HAVE_CLIENT)) continue;
+    double v = mdb_metric_value(m, r);
+    if (mdb_metrics[m].type == MDB_MT_BOOL)
+      cJSON_AddBoolToObject(o, key, v != 0);
+    else if (have == MDB_HAVE_TIMED)
+      add_stat(o, key, v, present);
+    else
+      cJSON_AddNumberToObject(o, key, v);
+  }
+}
 
+/* metadata: the case as run, where and with what */
+static void add_metadata(cJSON *root, const mdb_result *r) {
+  const mdb_case *c = &r->c;
   cJSON *meta = cJSON_AddObjectToObject(root, "metadata");
   char name[1024], calc_name[128];
   mdb_calc_spec_short(c->calculator, calc_name, sizeof calc_name); /* the label, or a short form */
@@ -195,105 +215,49 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
     cJSON_AddItemToObject(meta, "model", model_info);
   else
     cJSON_AddNullToObject(meta, "model");
+}
 
-  cJSON_AddStringToObject(root, "status", r->status);
-  if (strcmp(r->status, "ok") != 0) {
-    cJSON *f = cJSON_AddObjectToObject(root, "failure");
-    cJSON_AddNumberToObject(f, "step", (double)r->fail_step);
-    cJSON_AddStringToObject(f, "reason", r->fail_reason);
-  } else {
-    cJSON_AddNullToObject(root, "failure");
-  }
-
-  cJSON *perf = cJSON_AddObjectToObject(root, "performance");
-  /* without a timed step there are no step statistics (HDF5: NaN) */
-  const int timed = r->n_timed > 0;
-  cJSON_AddNumberToObject(perf, "total_time_s", r->total_time_s);
-  add_stat(perf, "steps_per_second", r->steps_per_second, timed);
-  add_stat(perf, "mean_step_time_ms", r->step.mean, timed);
-  add_stat(perf, "std_step_time_ms", r->step.std, timed);
-  add_stat(perf, "median_step_time_ms", r->step.median, timed);
-  add_stat(perf, "p95_step_time_ms", r->step.p95, timed);
-  add_stat(perf, "p99_step_time_ms", r->step.p99, timed);
-  add_stat(perf, "min_step_time_ms", r->step.min, timed);
-  add_stat(perf, "max_step_time_ms", r->step.max, timed);
-  add_stat(perf, "atom_steps_per_second", r->atom_steps_per_second, timed);
-  add_stat(perf, "ns_per_day", r->ns_per_day, timed);
-  cJSON_AddNumberToObject(perf, "n_timed_steps", r->n_timed);
-  cJSON_AddNumberToObject(perf, "wall_time_s", r->wall_time_s);
-  cJSON_AddNumberToObject(perf, "setup_time_s", r->setup_time_s);
-  cJSON_AddNumberToObject(perf, "neighbor_builds", (double)r->neighbor_builds);
-  if (r->client_wait_ms) { /* an external force code: how much of the step was spent waiting for it */
-    cJSON_AddNumberToObject(perf, "client_wait_s", r->client_wait_s);
-    cJSON_AddNumberToObject(perf, "client_wait_fraction", r->total_time_s > 0 ? r->client_wait_s / r->total_time_s : 0);
-  }
-  add_model_split(perf, r);
-
-  cJSON *mem = cJSON_AddObjectToObject(root, "memory");
-  cJSON_AddNumberToObject(mem, "before_gb", r->mem_before / 1e9);
-  cJSON_AddNumberToObject(mem, "after_gb", r->mem_after / 1e9);
-  cJSON_AddNumberToObject(mem, "delta_gb", (r->mem_after - r->mem_before) / 1e9);
-  cJSON_AddNumberToObject(mem, "peak_gb", r->mem_peak / 1e9);
-  cJSON_AddBoolToObject(mem, "leak_detected", r->leak_detected);
-  cJSON_AddStringToObject(mem, "kind", "host_rss");
-  add_model_memory(mem, r);
-
-  if (r->gpu.used) { /* the GPU engine (gpu/gmd.h) */
-    const mdb_gpu_record *q = &r->gpu;
-    cJSON *gj = cJSON_AddObjectToObject(root, "gpu");
-    char cc[16], rt[32];
-    snprintf(cc, sizeof cc, "%d.%d", q->dev.cc_major, q->dev.cc_minor);
-    snprintf(rt, sizeof rt, "%d.%d", q->dev.runtime_version / 1000, (q->dev.runtime_version % 1000) / 10);
-    cJSON_AddStringToObject(gj, "backend", q->dev.backend);
-    cJSON_AddStringToObject(gj, "name", q->dev.name);
-    cJSON_AddStringToObject(gj, "uuid", q->dev.uuid);
-    cJSON_AddStringToObject(gj, "pci_bus_id", q->dev.pci_bus_id);
-    cJSON_AddNumberToObject(gj, "ordinal", q->dev.ordinal);
-    cJSON_AddStringToObject(gj, "compute_capability", cc);
-    cJSON_AddNumberToObject(gj, "cuda_driver_version", q->dev.driver_version);
-    cJSON_AddStringToObject(gj, "cuda_runtime", q->dev.runtime_version ? rt : "");
-    cJSON_AddStringToObject(gj, "precision", c->precision);
-    cJSON_AddBoolToObject(gj, "cuda_graphs", q->graphs);
-    cJSON_AddNumberToObject(gj, "batch_steps", q->batch);
-    cJSON_AddNumberToObject(gj, "graph_launches", (double)q->graph_launches);
-    cJSON_AddNumberToObject(gj, "kernel_launches", (double)q->kernel_launches);
-    cJSON_AddStringToObject(gj, "mpi_cuda_aware", q->mpi_cuda_aware);
-    add_stat(gj, "force_mean_ms", q->force.mean, timed);
-    add_stat(gj, "force_median_ms", q->force.median, timed);
-    add_stat(gj, "force_p99_ms", q->force.p99, timed);
-    cJSON_AddNumberToObject(gj, "memory_total_gb", q->dev.total_bytes / 1e9);
-    cJSON_AddNumberToObject(gj, "memory_before_gb", q->mem_before / 1e9);
-    cJSON_AddNumberToObject(gj, "memory_after_gb", q->mem_after / 1e9);
-    cJSON_AddNumberToObject(gj, "memory_peak_gb", q->mem_peak / 1e9);
-    cJSON_AddNumberToObject(gj, "engine_gb", q->engine_bytes / 1e9);
-    cJSON_AddNumberToObject(gj, "device_used_before_gb", q->dev_used_before / 1e9);
-    cJSON_AddNumberToObject(gj, "device_used_after_gb", q->dev_used_after / 1e9);
-    cJSON_AddBoolToObject(gj, "leak_detected", q->leak_detected);
-  } else {
+/* gpu: the GPU engine's record (gpu/gmd.h); null for a CPU case */
+static void add_gpu(cJSON *root, const mdb_result *r) {
+  if (!r->gpu.used) {
     cJSON_AddNullToObject(root, "gpu");
+    return;
   }
+  const mdb_gpu_record *q = &r->gpu;
+  const int timed = r->n_timed > 0;
+  cJSON *gj = cJSON_AddObjectToObject(root, "gpu");
+  char cc[16], rt[32];
+  snprintf(cc, sizeof cc, "%d.%d", q->dev.cc_major, q->dev.cc_minor);
+  snprintf(rt, sizeof rt, "%d.%d", q->dev.runtime_version / 1000, (q->dev.runtime_version % 1000) / 10);
+  cJSON_AddStringToObject(gj, "backend", q->dev.backend);
+  cJSON_AddStringToObject(gj, "name", q->dev.name);
+  cJSON_AddStringToObject(gj, "uuid", q->dev.uuid);
+  cJSON_AddStringToObject(gj, "pci_bus_id", q->dev.pci_bus_id);
+  cJSON_AddNumberToObject(gj, "ordinal", q->dev.ordinal);
+  cJSON_AddStringToObject(gj, "compute_capability", cc);
+  cJSON_AddNumberToObject(gj, "cuda_driver_version", q->dev.driver_version);
+  cJSON_AddStringToObject(gj, "cuda_runtime", q->dev.runtime_version ? rt : "");
+  cJSON_AddStringToObject(gj, "precision", r->c.precision);
+  cJSON_AddBoolToObject(gj, "cuda_graphs", q->graphs);
+  cJSON_AddNumberToObject(gj, "batch_steps", q->batch);
+  cJSON_AddNumberToObject(gj, "graph_launches", (double)q->graph_launches);
+  cJSON_AddNumberToObject(gj, "kernel_launches", (double)q->kernel_launches);
+  cJSON_AddStringToObject(gj, "mpi_cuda_aware", q->mpi_cuda_aware);
+  add_stat(gj, "force_mean_ms", q->force.mean, timed);
+  add_stat(gj, "force_median_ms", q->force.median, timed);
+  add_stat(gj, "force_p99_ms", q->force.p99, timed);
+  cJSON_AddNumberToObject(gj, "memory_total_gb", q->dev.total_bytes / 1e9);
+  cJSON_AddNumberToObject(gj, "memory_before_gb", q->mem_before / 1e9);
+  cJSON_AddNumberToObject(gj, "memory_after_gb", q->mem_after / 1e9);
+  cJSON_AddNumberToObject(gj, "memory_peak_gb", q->mem_peak / 1e9);
+  cJSON_AddNumberToObject(gj, "engine_gb", q->engine_bytes / 1e9);
+  cJSON_AddNumberToObject(gj, "device_used_before_gb", q->dev_used_before / 1e9);
+  cJSON_AddNumberToObject(gj, "device_used_after_gb", q->dev_used_after / 1e9);
+  cJSON_AddBoolToObject(gj, "leak_detected", q->leak_detected);
+}
 
-  cJSON *en = cJSON_AddObjectToObject(root, "energy");
-  cJSON_AddNumberToObject(en, "std", r->energy_std);
-  cJSON_AddNumberToObject(en, "drift", r->energy_drift);
-  cJSON_AddNumberToObject(en, "potential_drift", r->potential_drift); /* the Python framework's drift */
-  cJSON_AddNumberToObject(en, "drift_slope_ev_per_atom_per_ps", r->drift_slope);
-  cJSON_AddNumberToObject(en, "max_abs_deviation_ev_per_atom", r->max_dev_per_atom);
-  cJSON_AddNumberToObject(en, "momentum_drift_amu_A_per_fs_per_atom", r->momentum_drift);
-  if (r->n_samples) {
-    cJSON_AddNumberToObject(en, "initial_total_ev", r->th_total[0]);
-    cJSON_AddNumberToObject(en, "final_total_ev", r->th_total[r->n_samples - 1]);
-  }
-
-  cJSON *th = cJSON_AddObjectToObject(root, "thermo");
-  cJSON_AddNumberToObject(th, "mean_temperature_K", r->mean_temperature);
-  cJSON_AddNumberToObject(th, "std_temperature_K", r->std_temperature);
-  cJSON_AddNumberToObject(th, "mean_pressure_bar", r->mean_pressure);
-  cJSON_AddNumberToObject(th, "std_pressure_bar", r->std_pressure);
-  cJSON_AddNumberToObject(th, "mean_volume_A3", r->mean_volume);
-  cJSON_AddNumberToObject(th, "conserved_drift_ev_per_atom_per_ps", r->drift_slope);
-  cJSON_AddNumberToObject(th, "final_thermostat_barostat_energy_ev", r->final_extended_energy);
-
+/* raw: the per-step and per-sample arrays */
+static void add_raw(cJSON *root, const mdb_result *r) {
   cJSON *raw = cJSON_AddObjectToObject(root, "raw");
   cJSON_AddItemToObject(raw, "step_time_ms", num_array(r->step_ms, r->n_timed));
   if (r->client_wait_ms) cJSON_AddItemToObject(raw, "client_wait_ms", num_array(r->client_wait_ms, r->n_timed));
@@ -316,6 +280,35 @@ cJSON *mdb_result_to_json(const mdb_result *r) {
   cJSON_AddItemToObject(rm, "bytes", i64_array(r->mem_bytes, r->n_mem));
   if (r->model.used) cJSON_AddItemToObject(rm, "model_bytes", i64_array(r->model.mem_bytes, r->n_mem));
   if (r->model.model_ms) cJSON_AddItemToObject(raw, "model_ms", num_array(r->model.model_ms, r->n_timed));
+}
+
+cJSON *mdb_result_to_json(const mdb_result *r) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "schema", MDB_JSON_CASE_SCHEMA);
+  add_metadata(root, r);
+
+  cJSON_AddStringToObject(root, "status", r->status);
+  if (strcmp(r->status, "ok") != 0) {
+    cJSON *f = cJSON_AddObjectToObject(root, "failure");
+    cJSON_AddNumberToObject(f, "step", (double)r->fail_step);
+    cJSON_AddStringToObject(f, "reason", r->fail_reason);
+  } else {
+    cJSON_AddNullToObject(root, "failure");
+  }
+
+  cJSON *perf = cJSON_AddObjectToObject(root, "performance");
+  add_metrics(perf, "performance", r); /* without a timed step the step statistics are null (HDF5: NaN) */
+  add_model_split(perf, r);
+
+  cJSON *mem = cJSON_AddObjectToObject(root, "memory");
+  add_metrics(mem, "memory", r);
+  cJSON_AddStringToObject(mem, "kind", "host_rss");
+  add_model_memory(mem, r);
+
+  add_gpu(root, r);
+  add_metrics(cJSON_AddObjectToObject(root, "energy"), "energy", r);
+  add_metrics(cJSON_AddObjectToObject(root, "thermo"), "thermo", r);
+  add_raw(root, r);
   return root;
 }
 

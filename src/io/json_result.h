@@ -4,7 +4,8 @@
  * Keys of the guide (metadata, performance, memory, energy) are spelled as
  * the guide spells them; mdbench adds status/failure, a thermo block,
  * provenance, and the raw per-step arrays ("raw") so that reloading a
- * result loses nothing. The schema is documented in docs/json-schema.md.
+ * result loses nothing. The schema is documented in docs/json-schema.md;
+ * its scalar metrics come from the one table io/metrics.def.
  */
 #ifndef MDB_JSON_RESULT_H
 #define MDB_JSON_RESULT_H
@@ -12,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "bench/bench.h"
+#include "io/metrics.h"
 
 /* Builds the JSON tree (caller frees with cJSON_Delete); NULL when out of
  * memory. */

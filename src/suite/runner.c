@@ -650,15 +650,12 @@ static mdb_status write_summary_json(const char *path, const mdb_suite *s, const
     cJSON_AddStringToObject(c, "calculator", r->calculator);
     cJSON_AddStringToObject(c, "device", r->device);
     cJSON_AddStringToObject(c, "status", r->status);
-    cJSON_AddNumberToObject(c, "mean_ms", r->mean_ms);
-    cJSON_AddNumberToObject(c, "median_ms", r->median_ms);
-    cJSON_AddNumberToObject(c, "p95_ms", r->p95_ms);
-    cJSON_AddNumberToObject(c, "p99_ms", r->p99_ms);
-    cJSON_AddNumberToObject(c, "std_ms", r->std_ms);
-    cJSON_AddNumberToObject(c, "steps_per_second", r->steps_per_second);
-    cJSON_AddNumberToObject(c, "peak_memory_gb", r->peak_memory_gb);
-    cJSON_AddNumberToObject(c, "energy_drift", r->energy_drift);
-    cJSON_AddNumberToObject(c, "potential_drift", r->potential_drift);
+    /* every /summary metric, named as in the table (io/metrics.def); NaN is null */
+#define MDB_METRIC(id, type, json, unit, sum, flags, fmt, dir, have, value, old) MDB_SUMMARY_JSON_##sum(id)
+#define MDB_SUMMARY_JSON_1(id) cJSON_AddNumberToObject(c, #id, (double)r->id);
+#define MDB_SUMMARY_JSON_0(id)
+#include "io/metrics.def"
+#undef MDB_METRIC
     cJSON_AddNumberToObject(c, "rank", (double)r->rank);
     cJSON_AddStringToObject(c, "host", r->host);
     cJSON_AddItemToArray(arr, c);

@@ -487,13 +487,13 @@ try:
         f.create_dataset("x", data=[1.0])
     other = os.path.join(tmp, "other.h5")
     with h5py.File(other, "w") as f:
-        f.attrs["schema"] = "mdbench/2"
+        f.attrs["schema"] = "mdbench/99"
     nosum = os.path.join(tmp, "nosum.h5")
     with h5py.File(nosum, "w") as f:
         f.attrs["schema"] = "mdbench/1"
         f.create_group("cases")
     for path, needle in ((os.path.join(tmp, "missing.h5"), "no such file"), (txt, "not an HDF5 file"),
-                         (noschema, "no root attribute 'schema'"), (other, "unsupported schema 'mdbench/2'"),
+                         (noschema, "no root attribute 'schema'"), (other, "unsupported schema 'mdbench/99'"),
                          (nosum, "has no /summary")):
         for outdir in (os.path.join(tmp, "bad_new"), keep):
             rc, out, err = run_cli("report", path, "-o", outdir)

@@ -87,7 +87,7 @@ def nve_checks(binary, tally):
             tally.error("nve ase/EMT 1000", f"mdbench run exited {rc}: {se.strip()}")
             return
         d = json.load(open(out))
-        dev = d["energy"]["max_abs_deviation_ev_per_atom"]
+        dev = d["energy"]["max_abs_deviation_eV_per_atom"]
         tally.check("nve ase/EMT 1000", "max|dE|/N eV", dev, 5e-5)
         perfect = bulk("Cu", "fcc", a=3.615, cubic=True).repeat(2)
         perfect.calc = EMT()
@@ -234,7 +234,7 @@ def tether_checks(binary, tally):
                                            "1", "--calculator", spec("mdb_test_calcs:Tether", "k=0.5")])
     if d is None:
         return
-    dev = d["energy"]["max_abs_deviation_ev_per_atom"]
+    dev = d["energy"]["max_abs_deviation_eV_per_atom"]
     builds = d["performance"]["neighbor_builds"]
     print(f"tether: {builds} neighbour builds, max|dE|/N {dev:.3e} eV/atom, status {d['status']}")
     tally.check("tether k=0.5, skin 0.1", "status ok", 0.0 if d["status"] == "ok" else 1.0, 0)
@@ -328,7 +328,7 @@ def chgnet_checks(binary, tally):
                                                 f"python={py},label=chgnet"])
     if d is None:
         return
-    dev = d["energy"]["max_abs_deviation_ev_per_atom"]
+    dev = d["energy"]["max_abs_deviation_eV_per_atom"]
     info = d["metadata"].get("model") or {}
     print(f"CHGNet Si 64: {d['performance']['model_split']['model_ms']['median']:.2f} ms model, "
           f"{d['performance']['model_split']['harness_overhead_ms']['median'] * 1e3:.0f} us harness, "

@@ -1,5 +1,5 @@
 """h5_layout_check.py — an mdbench HDF5 file, read with h5py, has exactly the
-documented layout (docs/hdf5-layout.md, schema "mdbench/1").
+documented layout (docs/hdf5-layout.md, schema "mdbench/2").
 
 Usage: /usr/bin/python3 h5_layout_check.py FILE.h5   (the file test_h5 wrote)
 
@@ -95,7 +95,7 @@ SUMMARY = [
     ("atom_steps_per_second", "<f8", "1/s"), ("ns_per_day", "<f8", "ns/day"),
     ("memory_before_gb", "<f8", "GB"), ("memory_after_gb", "<f8", "GB"), ("memory_delta_gb", "<f8", "GB"),
     ("leak_detected", "<i8", "1"), ("energy_std_eV", "<f8", "eV"),
-    ("drift_slope_eV_per_atom_per_ps", "<f8", "eV/atom/ps"), ("max_deviation_eV_per_atom", "<f8", "eV/atom"),
+    ("drift_slope_eV_per_atom_per_ps", "<f8", "eV/atom/ps"), ("max_abs_deviation_eV_per_atom", "<f8", "eV/atom"),
     ("momentum_drift_amu_A_per_fs_per_atom", "<f8", "amu*A/fs/atom"), ("final_extended_energy_eV", "<f8", "eV"),
     ("mean_temperature_K", "<f8", "K"), ("std_temperature_K", "<f8", "K"), ("mean_pressure_bar", "<f8", "bar"),
     ("std_pressure_bar", "<f8", "bar"), ("mean_volume_A3", "<f8", "A^3"), ("neighbor_builds", "<i8", "1"),
@@ -257,7 +257,7 @@ def main():
     path = sys.argv[1]
     with h5py.File(path, "r") as f:
         root = check_attr_set(f, ROOT_ATTRS, "/")
-        check(root["schema"] == "mdbench/1", f"schema is mdbench/1 (got {root['schema']!r})")
+        check(root["schema"] == "mdbench/2", f"schema is mdbench/2 (got {root['schema']!r})")
         check(root["mpi_ranks"] >= 1, "mpi_ranks >= 1")
         check(set(f.keys()) == {"cases", "summary"}, f"the root holds exactly cases and summary (got {list(f)})")
         check(isinstance(f["cases"], h5py.Group) and len(f["cases"].attrs) == 0, "/cases is a plain group")

@@ -217,7 +217,7 @@ def ase_checks(binary):
             else:
                 import json
                 d = json.load(open(out))
-                dev = d["energy"]["max_abs_deviation_ev_per_atom"]
+                dev = d["energy"]["max_abs_deviation_eV_per_atom"]
                 tally.check("nve ipi/EMT", "max|dE|/N eV", dev, 5e-5)
                 perfect = bulk("Cu", "fcc", a=3.615, cubic=True).repeat(3)
                 perfect.calc = EMT()
@@ -235,7 +235,7 @@ def ase_checks(binary):
                       f"{100 * frac:.1f} % waiting for the client, max|dE|/N {dev:.3e} eV/atom")
                 rc2, text2, _ = mdbench(binary, run[:-1] + [out + ".eam", "--calculator", "eam"])
                 if rc2 == 0:
-                    dev2 = json.load(open(out + ".eam"))["energy"]["max_abs_deviation_ev_per_atom"]
+                    dev2 = json.load(open(out + ".eam"))["energy"]["max_abs_deviation_eV_per_atom"]
                     print(f"mdbench eam, same case: max|dE|/N {dev2:.3e} eV/atom")
 
             # the ASE client killed mid-run: the case fails, the runner does not hang
