@@ -39,7 +39,7 @@ trap 'rm -rf "$work"' EXIT
 # ase_loop SYSTEM NATOMS MODULE:CALLABLE KWARGS_JSON -> JSON {step_ms: [...], model_ms: [...]}
 ase_loop() {
   "$PY" - "$@" "$STEPS" <<'EOF'
-import importlib, json, sys, time
+import contextlib, importlib, json, sys, time
 import numpy as np
 from ase import units
 from ase.build import bulk
@@ -52,7 +52,8 @@ if system == "copper":
 else:
     atoms = bulk("Si", "diamond", a=5.431, cubic=True).repeat(round((natoms / 8) ** (1 / 3)))
 mod, _, name = calc.partition(":")
-c = getattr(importlib.import_module(mod), name)(**kwargs)
+with contextlib.redirect_stdout(sys.stderr):  # models that print while loading (CHGNet) keep stdout JSON
+    c = getattr(importlib.import_module(mod), name)(**kwargs)
 model = []
 inner = c.calculate
 def timed(*a, **k):  # the model's own time, as mdbench's worker measures it

@@ -9,7 +9,7 @@
 The input is the HDF5 file that `mdbench-suite` (and `mdbench compare`)
 writes, schema "mdbench/2" (or "mdbench/1" before 0.3.0; docs/hdf5-layout.md).
 """
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from .frame import load
 from .results import Results, ResultsError

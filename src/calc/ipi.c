@@ -104,7 +104,8 @@ extern char **environ;
 #define IPI_HARTREE_EV 27.211386024367243 /* eV per Hartree (ase.units.Ha, ASE 3.22) */
 #define IPI_HDR MDB_IPI_HDR
 #define IPI_DEFAULT_TIMEOUT 60.0
-#define IPI_SLICE_S 0.1 /* longest single poll: how soon a stop request is seen */
+#define IPI_DEFAULT_SPIN_US 300 /* ipi_fill: spin this long (at least) before the expected reply */
+#define IPI_SLICE_S 0.1         /* longest single poll: how soon a stop request is seen */
 
 typedef struct ipi_ctx {
   char unix_path[108]; /* "" for TCP */
@@ -134,6 +135,14 @@ typedef struct ipi_ctx {
    * one segment and are taken with one recv instead of one per field */
   unsigned char rbuf[1 << 16];
   size_t rpos, rlen;
+  /* waiting for a step's reply (ipi_fill): the client answers after about
+   * as long as last time (expect_s, from sending the positions to the
+   * first byte back); mdbench sleeps until shortly before that and polls
+   * the socket without sleeping from then, since waking a process that
+   * slept through a long force call costs 0.1-0.3 ms on a VM's idle core
+   * (docs/ml-results.md); spin_s: how long before (MDBENCH_IPI_SPIN_US,
+   * 0: never spin) */
+  double sent_at, expect_s, spin_s;
 } ipi_ctx;
 
 static double ipi_now(void) {
@@ -187,11 +196,22 @@ static mdb_status ipi_wait(ipi_ctx *c, short events, double deadline, const char
  * does not block first, and a (stop-aware) wait only when nothing is there
  * yet, so a reply that has arrived costs one system call. */
 static mdb_status ipi_fill(ipi_ctx *c, double deadline, const char *what, mdb_err *err) {
-  for (;;) {
+  /* the window around the expected reply in which to spin rather than
+   * sleep: from spin_s (at least 2 % of the wait) before it to 1 ms (at
+   * least 2 %) after it; outside it, the stop-aware sleeping wait */
+  const int spin = c->sent_at > 0 && c->expect_s > 0 && c->spin_s > 0;
+  const double lead = spin ? fmax(c->spin_s, 0.02 * c->expect_s) : 0;
+  const double spin_from = c->sent_at + c->expect_s - lead,
+               spin_to = c->sent_at + c->expect_s + fmax(1e-3, 0.02 * c->expect_s);
+  for (unsigned tries = 0;; tries++) {
     ssize_t got = recv(c->fd, c->rbuf, sizeof c->rbuf, MSG_DONTWAIT);
     if (got > 0) {
       c->rpos = 0;
       c->rlen = (size_t)got;
+      if (c->sent_at > 0) { /* the first bytes of this step's reply */
+        c->expect_s = ipi_now() - c->sent_at;
+        c->sent_at = 0;
+      }
       return MDB_OK;
     }
     if (got == 0) return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
@@ -199,6 +219,18 @@ static mdb_status ipi_fill(ipi_ctx *c, double deadline, const char *what, mdb_er
     if (errno == ECONNRESET) return mdb_err_set(err, MDB_ERUN, "ipi: the client closed the connection while %s", what);
     if (errno != EAGAIN && errno != EWOULDBLOCK)
       return mdb_err_set(err, MDB_ERUN, "ipi: reading from the client failed while %s: %s", what, strerror(errno));
+    const double now = spin ? ipi_now() : 0;
+    if (spin && now < spin_to && now < deadline) {
+      if (now < spin_from) { /* sleep (whole ms) until the window opens, or the reply comes */
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        (void)poll(&p, 1, (int)((spin_from - now) * 1e3));
+      }
+      if ((tries & 1023) == 0) {
+        mdb_status st = ipi_stopped(what, err);
+        if (st) return st;
+      }
+      continue;
+    }
     mdb_status st = ipi_wait(c, POLLIN, deadline, what, err);
     if (st) return st;
   }
@@ -395,6 +427,8 @@ static mdb_status ipi_init(void **out, const mdb_calc_spec *spec, mdb_err *err) 
   if (launch) snprintf(c->launch, sizeof c->launch, "%s", launch);
   if (log) snprintf(c->log, sizeof c->log, "%s", log);
   c->timeout = IPI_DEFAULT_TIMEOUT;
+  const char *spin_us = getenv("MDBENCH_IPI_SPIN_US");
+  c->spin_s = (spin_us && *spin_us ? fmax(0, fmin(atof(spin_us), 1e5)) : IPI_DEFAULT_SPIN_US) * 1e-6;
   int found;
   double t;
   st = mdb_spec_double(spec, "timeout", &t, &found, err);
@@ -720,6 +754,7 @@ static mdb_status ipi_exchange(ipi_ctx *c, mdb_system *sys, mdb_calc_out *out, m
     ipi_put_hdr(&p, "GETFORCE");
   }
   if ((st = ipi_send(c, c->msg, (size_t)(p - c->msg), "sending positions", err))) return st;
+  c->sent_at = pipe ? ipi_now() : 0; /* the pipelined client answers all at once: time it (ipi_fill) */
 
   if (pipe) {
     if ((st = ipi_recv_hdr(c, msg, "waiting for the answer to STATUS", err))) return st;
