@@ -141,21 +141,10 @@ mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err) {
   if (!(c->timestep_fs > 0) || !isfinite(c->timestep_fs))
     return mdb_err_set(err, MDB_EINPUT, "--timestep-fs must be > 0 (got %g)", c->timestep_fs);
   if (!c->calculator[0]) snprintf(c->calculator, sizeof c->calculator, "%s", mdb_build_default_calculator(c->system));
-  if (cuda) { /* the calculator must have a device half */
-    char name[64];
-    size_t k = strcspn(c->calculator, ":");
-    snprintf(name, sizeof name, "%.*s", (int)(k < sizeof name - 1 ? k : sizeof name - 1), c->calculator);
-    const char *list = mdb_gmd_calculators();
-    int found = 0;
-    for (const char *q = list; *q && !found;) {
-      size_t l = strcspn(q, ",");
-      found = l == strlen(name) && strncmp(q, name, l) == 0;
-      q += l;
-      while (*q == ',' || *q == ' ') q++;
-    }
-    if (!found)
-      return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no CUDA backend (valid on cuda: %s; or --device cpu)",
-                         name, list);
+  if (cuda && !mdb_gmd_supports(c->calculator)) { /* the calculator must have a GPU half (its ops->gpu) */
+    const size_t k = strcspn(c->calculator, ":");
+    return mdb_err_set(err, MDB_EINPUT, "calculator '%.*s' has no CUDA backend (valid on cuda: %s; or --device cpu)",
+                       (int)(k < 63 ? k : 63), c->calculator, mdb_gmd_calculators());
   }
   return MDB_OK;
 }

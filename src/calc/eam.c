@@ -1236,4 +1236,5 @@ const mdb_calc_ops mdb_eam_cpu_ops = {
     .fini = eam_fini,
     .params = eam_params,
     .keys = eam_keys,
+    .gpu = &mdb_eam_gpu,
 };

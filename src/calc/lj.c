@@ -206,4 +206,5 @@ const mdb_calc_ops mdb_lj_cpu_ops = {
     .fini = lj_fini,
     .params = lj_params,
     .keys = lj_keys,
+    .gpu = &mdb_lj_gpu,
 };

@@ -511,4 +511,5 @@ const mdb_calc_ops mdb_spcfw_cpu_ops = {
     .fini = spcfw_fini,
     .params = spcfw_params,
     .keys = spcfw_keys,
+    .gpu = &mdb_spcfw_gpu,
 };

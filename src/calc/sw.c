@@ -471,4 +471,5 @@ const mdb_calc_ops mdb_sw_cpu_ops = {
     .fini = sw_fini,
     .params = sw_params,
     .keys = sw_keys,
+    .gpu = &mdb_sw_gpu,
 };

@@ -38,7 +38,7 @@
 
 #include "core/rng.h"
 #include "core/units.h"
-#include "gpu/kern_common.h"
+#include "gpu/kern_state.h"
 #include "gpu/kern_md.h"
 #include "gpu/kern_neigh.h"
 #include "md/nhc_hd.h"
@@ -272,5 +272,6 @@ MDB_HD static inline void mdb_kb_npt_end(long i, const mdb_kp *p) {
   X(NPT_1, npt_1, mdb_kp)       \
   X(NPT_2, npt_2, mdb_kp)       \
   X(NPT_END, npt_end, mdb_kp)
+MDB_KERNELS_ENS(MDB_KERNEL_DECLARE)
 
 #endif

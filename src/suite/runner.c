@@ -28,7 +28,7 @@
 #include "bench/bench.h"
 #include "core/sha256.h"
 #include "core/stop.h"
-#include "gpu/dev.h"
+#include "dev/dev.h"
 #include "core/version.h"
 #include "io/atomic.h"
 #include "io/h5_results.h"
