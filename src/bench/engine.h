@@ -12,7 +12,10 @@
 #define MDB_BENCH_ENGINE_H
 
 #include "bench/bench.h"
+#include "gpu/gmd.h"
 #include "md/md.h"
+
+#define MDB_ENGINE_MAX_BATCH MDB_GMD_MAX_BATCH /* the most steps one ops->steps call runs */
 
 /* Memory the engine holds outside the host process's RSS (a device). */
 typedef struct mdb_engine_mem {

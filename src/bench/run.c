@@ -19,7 +19,6 @@
 #include "core/stop.h"
 #include "core/units.h"
 #include "bench/engine.h"
-#include "gpu/gmd.h"
 #include "md/md.h"
 
 void mdb_case_defaults(mdb_case *c) {
@@ -348,7 +347,7 @@ static mdb_status finish(mdb_result *r, mdb_err *err) {
   return MDB_OK;
 }
 
-/* How many steps from `step` on can run as one GPU batch (mdb_gmd_steps):
+/* How many steps from `step` on can run as one engine batch (ops->steps):
  * none with a thermo sample (a sample is a single step), all warmup or all
  * timed, a memory sample (taken after its step) only after the last; at
  * most max. */
@@ -374,7 +373,7 @@ static int batch_len(const mdb_case *c, long step, long total, int max) {
  * failing one; then no share is added). *t_end: the clock after the batch. */
 static mdb_status run_batch(mdb_result *r, const mdb_engine *e, int k, int timed, int *done, double *t_end,
                             mdb_err *err) {
-  double ms[MDB_GMD_MAX_BATCH], fms[MDB_GMD_MAX_BATCH];
+  double ms[MDB_ENGINE_MAX_BATCH], fms[MDB_ENGINE_MAX_BATCH];
   const double t0 = mdb_now();
   mdb_status st = e->ops->steps(e->ctx, k, ms, fms, done, err);
   *t_end = mdb_now();

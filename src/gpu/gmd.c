@@ -409,14 +409,9 @@ mdb_status mdb_gmd_thermo(mdb_gmd *g, mdb_thermo *th, double *vmax, int *vmax_id
   (void)err;
   const mdb_gstate *s = &g->gh;
   memset(th, 0, sizeof *th);
-  th->potential = s->red[MDB_RED_ENERGY];
-  th->kinetic = 0.5 * s->red[MDB_RED_MV2] * MDB_MVV2E;
-  th->total = th->potential + th->kinetic;
   const int dof = g->n > 1 ? 3 * g->n - 3 : 0;
-  th->temperature = dof ? 2.0 * th->kinetic / (dof * MDB_KB_EV) : 0.0;
-  th->volume = s->vols;
   const double trw = s->red[MDB_RED_VIRIAL] + s->red[MDB_RED_VIRIAL + 4] + s->red[MDB_RED_VIRIAL + 8];
-  th->pressure = (2.0 * th->kinetic + trw) / (3.0 * th->volume) * MDB_EVA3_TO_BAR;
+  mdb_thermo_fill_hd(th, s->red[MDB_RED_ENERGY], 0.5 * s->red[MDB_RED_MV2] * MDB_MVV2E, trw, s->vols, dof);
   for (int k = 0; k < 3; k++) th->momentum[k] = s->red[MDB_RED_P + k];
   th->conserved = th->total + mdb_gmd_extended_energy(g);
   if (vmax) *vmax = sqrt(s->vmax2);
