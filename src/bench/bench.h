@@ -33,9 +33,13 @@
 #include "core/procmem.h"
 #include "core/stats.h"
 
-/* The CUDA device a GPU case uses: the suite runner binds each rank to one
- * by its node-local rank; -1 (the default) means device 0. */
-void mdb_case_set_gpu(int ordinal, const char *mpi_cuda_aware);
+/* The device a GPU case runs on, passed to the run (mdb_run_hooks.device):
+ * the suite runner binds each rank to one CUDA device by its node-local
+ * rank; ordinal -1 (or no binding) means device 0. */
+typedef struct mdb_dev_binding {
+  int ordinal;
+  char mpi_cuda_aware[16]; /* "yes", "no", "unknown" (the suite runner's MPI); "" for mdbench run */
+} mdb_dev_binding;
 
 /* Whether a GPU case can run here: a CUDA build with a usable device, or
  * MDBENCH_GPU_BACKEND=host (the GPU kernels emulated on the CPU, for
@@ -68,6 +72,8 @@ typedef struct mdb_run_hooks {
   void (*progress)(void *user, long step, long total, double elapsed_s, int done);
   void *progress_user;
   double progress_period_s;
+  /* The GPU a cuda case runs on (NULL: device 0). */
+  const mdb_dev_binding *device;
 } mdb_run_hooks;
 
 /* mdb_case_run with hooks (NULL: none). */

@@ -10,7 +10,7 @@
 #include "bench/case.h"
 #include "core/provenance.h"
 #include "core/stats.h"
-#include "gpu/dev.h"
+#include "dev/dev.h"
 
 #define MDB_BLOWUP_EV_PER_ATOM 10.0
 #define MDB_RUNAWAY_A_PER_STEP 1.0
@@ -19,14 +19,14 @@
 /* What a case that ran on a GPU records (device "cuda"). */
 typedef struct mdb_gpu_record {
   int used;         /* the case ran on the GPU engine */
-  mdb_dev_info dev; /* the device (gpu/dev.h): backend "cuda", or "host" when MDBENCH_GPU_BACKEND=host
+  mdb_dev_info dev; /* the device (dev/dev.h): backend "cuda", or "host" when MDBENCH_GPU_BACKEND=host
                                emulated it on the CPU; name, UUID, PCI id, ordinal, compute capability,
                                driver and runtime versions, total memory */
   int graphs;       /* steps ran as captured CUDA graphs */
   int batch;        /* the most unsampled steps one graph launch ran (MDBENCH_GPU_BATCH, default
                                MDB_GMD_MAX_BATCH; 1: every step its own launch; graphs off: 1) */
   long graph_launches, kernel_launches;   /* over the whole run (warmup and samples included), as the
-                                           backend counted them (gpu/dev.h) */
+                                           backend counted them (dev/dev.h) */
   char mpi_cuda_aware[16];                /* "yes", "no", "unknown" (set by the suite runner; "" for mdbench run) */
   double mem_before, mem_after, mem_peak; /* device memory the engine holds (its own accounting of
                                              every allocation), bytes, sampled with the host memory:

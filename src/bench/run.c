@@ -18,27 +18,8 @@
 #include "calc/calc.h"
 #include "core/stop.h"
 #include "core/units.h"
-#include "gpu/gmd.h"
+#include "bench/engine.h"
 #include "md/md.h"
-
-static int gpu_ordinal = -1;
-static char gpu_mpi_cuda_aware[16] = "";
-
-void mdb_case_set_gpu(int ordinal, const char *mpi_cuda_aware) {
-  gpu_ordinal = ordinal;
-  snprintf(gpu_mpi_cuda_aware, sizeof gpu_mpi_cuda_aware, "%s", mpi_cuda_aware ? mpi_cuda_aware : "");
-}
-
-/* "host" when MDBENCH_GPU_BACKEND=host asks for the emulation, else "cuda". */
-static const char *gpu_backend(void) {
-  const char *b = getenv("MDBENCH_GPU_BACKEND");
-  return b && strcmp(b, "host") == 0 ? "host" : "cuda";
-}
-
-int mdb_case_gpu_usable(char *why, size_t len) {
-  if (strcmp(gpu_backend(), "host") == 0) return 1;
-  return mdb_cuda_device_count(why, len) > 0;
-}
 
 void mdb_case_defaults(mdb_case *c) {
   memset(c, 0, sizeof *c);
@@ -117,7 +98,7 @@ mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err) {
   mdb_status st = resolve_ensemble(c, err);
   if (st) return st;
   const int cuda = strcmp(c->device, "cuda") == 0;
-  if (strcmp(c->device, "cpu") != 0 && !cuda)
+  if (!mdb_engine_for(c->device))
     return mdb_err_set(err, MDB_EINPUT, "unknown device '%s' (valid: cpu, cuda)", c->device);
   if (!c->precision[0]) snprintf(c->precision, sizeof c->precision, "double");
   if (strcmp(c->precision, "double") != 0 && strcmp(c->precision, "mixed") != 0)
@@ -141,22 +122,8 @@ mdb_status mdb_case_resolve(mdb_case *c, mdb_err *err) {
   if (!(c->timestep_fs > 0) || !isfinite(c->timestep_fs))
     return mdb_err_set(err, MDB_EINPUT, "--timestep-fs must be > 0 (got %g)", c->timestep_fs);
   if (!c->calculator[0]) snprintf(c->calculator, sizeof c->calculator, "%s", mdb_build_default_calculator(c->system));
-  if (cuda) { /* the calculator must have a device half */
-    char name[64];
-    size_t k = strcspn(c->calculator, ":");
-    snprintf(name, sizeof name, "%.*s", (int)(k < sizeof name - 1 ? k : sizeof name - 1), c->calculator);
-    const char *list = mdb_gmd_calculators();
-    int found = 0;
-    for (const char *q = list; *q && !found;) {
-      size_t l = strcspn(q, ",");
-      found = l == strlen(name) && strncmp(q, name, l) == 0;
-      q += l;
-      while (*q == ',' || *q == ' ') q++;
-    }
-    if (!found)
-      return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no CUDA backend (valid on cuda: %s; or --device cpu)",
-                         name, list);
-  }
+  const mdb_engine_ops *engine = mdb_engine_for(c->device);
+  if (engine->check && (st = engine->check(c, err))) return st;
   return MDB_OK;
 }
 
@@ -207,33 +174,19 @@ static mdb_status alloc_arrays(mdb_result *r, long total_steps, mdb_err *err) {
 static void fail(mdb_result *r, long step, const char *reason) {
   snprintf(r->status, sizeof r->status, "failed");
   r->fail_step = step;
-  snprintf(r->fail_reason, sizeof r->fail_reason, "%s", reason);
+  snprintf(r->fail_reason, sizeof r->fail_reason, "%.*s", (int)sizeof r->fail_reason - 1, reason);
 }
 
 /* Records a thermo sample; returns 0, or 1 when the run has blown up (the
  * reason is recorded in r). */
-static int sample_thermo(mdb_result *r, const mdb_md *md, mdb_gmd *g, long step) {
+static int sample_thermo(mdb_result *r, const mdb_engine *e, double dt, long step) {
   mdb_thermo th;
   double vmax = 0;
   int vmax_id = 0;
-  if (g) {
-    mdb_gmd_thermo(g, &th, &vmax, &vmax_id, NULL);
-  } else {
-    mdb_md_thermo(md, &th);
-    double vmax2 = 0;
-    int imax = 0;
-    const mdb_system *sys = md->sys;
-    for (int i = 0; i < sys->n; i++) {
-      const double *v = sys->v + 3 * i;
-      double v2 = v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
-      if (v2 > vmax2) vmax2 = v2, imax = i;
-    }
-    vmax = sqrt(vmax2);
-    vmax_id = sys->id[imax];
-  }
+  e->ops->thermo(e->ctx, &th, &vmax, &vmax_id);
   int k = r->n_samples++;
   r->th_step[k] = step;
-  r->th_time_fs[k] = step * md->dt;
+  r->th_time_fs[k] = step * dt;
   r->th_potential[k] = th.potential;
   r->th_kinetic[k] = th.kinetic;
   r->th_total[k] = th.total;
@@ -258,8 +211,8 @@ static int sample_thermo(mdb_result *r, const mdb_md *md, mdb_gmd *g, long step)
     fail(r, step, why);
     return 1;
   }
-  if (!(vmax * md->dt <= MDB_RUNAWAY_A_PER_STEP)) {
-    snprintf(why, sizeof why, "atom %d flew off: it moves %.3g Å per step (limit %g)", vmax_id + 1, vmax * md->dt,
+  if (!(vmax * dt <= MDB_RUNAWAY_A_PER_STEP)) {
+    snprintf(why, sizeof why, "atom %d flew off: it moves %.3g Å per step (limit %g)", vmax_id + 1, vmax * dt,
              MDB_RUNAWAY_A_PER_STEP);
     fail(r, step, why);
     return 1;
@@ -335,15 +288,15 @@ static void finish_model(mdb_result *r) {
   free(d);
 }
 
-static void sample_memory(mdb_result *r, mdb_gmd *g, long step) {
+static void sample_memory(mdb_result *r, const mdb_engine *e, long step) {
   int k = r->n_mem++;
   r->mem_step[k] = step;
   r->mem_bytes[k] = mdb_mem_rss_bytes();
-  double fb, tb, eb;
-  if (g && !mdb_gmd_memory(g, &fb, &tb, &eb, NULL)) {
-    if (eb > r->gpu.mem_peak) r->gpu.mem_peak = eb;
-    r->gpu.mem_after = eb;
-    r->gpu.dev_used_after = tb - fb;
+  mdb_engine_mem m;
+  if (e->ops->memory && !e->ops->memory(e->ctx, &m)) {
+    if (m.engine_b > r->gpu.mem_peak) r->gpu.mem_peak = m.engine_b;
+    r->gpu.mem_after = m.engine_b;
+    r->gpu.dev_used_after = m.total_b - m.free_b;
   }
   if (r->model.used) sample_model_memory(&r->model, k);
 }
@@ -411,52 +364,7 @@ static mdb_status finish(mdb_result *r, mdb_err *err) {
   return MDB_OK;
 }
 
-/* Moves the prepared CPU trajectory to the GPU engine and records the
- * device. */
-static mdb_status gpu_start(mdb_result *r, const mdb_md *md, mdb_gmd **g, mdb_err *err) {
-  mdb_gpu_record *q = &r->gpu;
-  const char *backend = gpu_backend();
-  char why[256] = "";
-  if (strcmp(backend, "cuda") == 0 && mdb_cuda_device_count(why, sizeof why) == 0)
-    return mdb_err_set(err, MDB_ERUN, "--device cuda: no usable GPU: %s (valid here: --device cpu or auto)", why);
-  const char *graphs_env = getenv("MDBENCH_GPU_GRAPHS");
-  mdb_gmd_opts o = {backend, gpu_ordinal < 0 ? 0 : gpu_ordinal, strcmp(r->c.precision, "mixed") == 0,
-                    !(graphs_env && strcmp(graphs_env, "0") == 0)};
-  const char *batch_env = getenv("MDBENCH_GPU_BATCH");
-  int batch = MDB_GMD_MAX_BATCH;
-  if (batch_env && *batch_env) {
-    char *end;
-    long b = strtol(batch_env, &end, 10);
-    if (*end || b < 1 || b > MDB_GMD_MAX_BATCH)
-      return mdb_err_set(err, MDB_EINPUT,
-                         "MDBENCH_GPU_BATCH='%s': unsampled steps per graph launch (valid: 1..%d; 1: off)", batch_env,
-                         MDB_GMD_MAX_BATCH);
-    batch = (int)b;
-  }
-  mdb_status st = mdb_gmd_create(g, md, &o, err);
-  if (st) return st;
-  q->used = 1;
-  q->dev = *mdb_gmd_device(*g);
-  q->graphs = o.graphs;
-  q->batch = o.graphs ? batch : 1;
-  snprintf(q->mpi_cuda_aware, sizeof q->mpi_cuda_aware, "%s", gpu_mpi_cuda_aware);
-  return MDB_OK;
-}
-
-static void gpu_finish(mdb_result *r, mdb_gmd *g) {
-  mdb_gpu_record *q = &r->gpu;
-  double fb, tb, eb;
-  if (!mdb_gmd_memory(g, &fb, &tb, &eb, NULL)) q->engine_bytes = eb;
-  if (mdb_gmd_engine_peak(g) > q->mem_peak) q->mem_peak = mdb_gmd_engine_peak(g);
-  /* a regrown neighbour list or bin grid is growth the system needed, not a leak */
-  const double regrown = mdb_gmd_regrown_bytes(g) - q->regrown_before;
-  q->leak_detected = q->mem_after - q->mem_before - regrown > MDB_LEAK_BYTES;
-  if (r->n_timed > 0) mdb_stats_compute(q->force_ms, r->n_timed, &q->force, NULL);
-  q->graph_launches = mdb_gmd_graph_launches(g);
-  q->kernel_launches = mdb_gmd_launches(g);
-}
-
-/* How many steps from `step` on can run as one GPU batch (mdb_gmd_steps):
+/* How many steps from `step` on can run as one engine batch (ops->steps):
  * none with a thermo sample (a sample is a single step), all warmup or all
  * timed, a memory sample (taken after its step) only after the last; at
  * most max. */
@@ -472,28 +380,213 @@ static int batch_len(const mdb_case *c, long step, long total, int max) {
   return k;
 }
 
-/* k unsampled steps as one GPU batch. A timed step records the device time
- * between the event nodes around it plus an equal share of what the batch
- * added on the host (its wall time, launch and synchronisation included,
- * minus the steps' device times; never negative), so the step times still
- * add up to the wall time a caller sees; force_ms is the device time of its
- * force kernels, as for a single step. *done: the steps completed, also on
- * an error (those before the failing one; then no share is added). *t_end:
- * the clock after the batch. */
-static mdb_status gpu_batch(mdb_result *r, mdb_gmd *g, int k, int timed, int *done, double *t_end, mdb_err *err) {
-  double ms[MDB_GMD_MAX_BATCH], fms[MDB_GMD_MAX_BATCH];
+/* k unsampled steps as one engine batch (ops->steps). A timed step records
+ * the device time between the event nodes around it plus an equal share of
+ * what the batch added on the host (its wall time, launch and
+ * synchronisation included, minus the steps' device times; never
+ * negative), so the step times still add up to the wall time a caller
+ * sees; force_ms is the device time of its force kernels, as for a single
+ * step. *done: the steps completed, also on an error (those before the
+ * failing one; then no share is added). *t_end: the clock after the batch. */
+static mdb_status run_batch(mdb_result *r, const mdb_engine *e, int k, int timed, int *done, double *t_end,
+                            mdb_err *err) {
+  double ms[MDB_ENGINE_MAX_BATCH], fms[MDB_ENGINE_MAX_BATCH];
   const double t0 = mdb_now();
-  mdb_status st = mdb_gmd_steps(g, k, ms, fms, done, err);
+  mdb_status st = e->ops->steps(e->ctx, k, ms, fms, done, err);
   *t_end = mdb_now();
   if (!timed || *done < 1) return st;
   double sum = 0;
   for (int s = 0; s < *done; s++) sum += ms[s];
   const double share = st ? 0 : fmax(0, ((*t_end - t0) * 1e3 - sum) / *done);
   for (int s = 0; s < *done; s++) {
-    r->gpu.force_ms[r->n_timed] = fms[s];
+    if (r->gpu.force_ms) r->gpu.force_ms[r->n_timed] = fms[s];
     r->step_ms[r->n_timed++] = ms[s] + share;
   }
   return st;
+}
+
+/* What a run holds: the host trajectory and the engine stepping it. */
+typedef struct run_state {
+  mdb_system sys;
+  mdb_calc calc;
+  mdb_md md;
+  mdb_engine eng;
+  int have_sys, have_calc, have_md;
+  int external;     /* the calculator waits on an external process */
+  int cut_mid_step; /* a stop cut a step short: its state is half a step on */
+  long total;       /* warmup plus timed steps */
+  double next_progress, t_loop;
+} run_state;
+
+/* The system, the calculator, the host trajectory, the engine on it (the
+ * GPU engine starts from the CPU's: gpu/gmd.h) and the result's arrays. */
+static mdb_status run_setup(run_state *s, const mdb_engine_ops *eops, const mdb_run_hooks *hooks, mdb_result *r,
+                            mdb_err *err) {
+  const mdb_case *c = &r->c;
+  mdb_build_info info;
+  mdb_status st = mdb_build_system(&s->sys, c->system, c->n_atoms, c->lattice_A, c->seed, &info, err);
+  if (st) return st;
+  s->have_sys = 1;
+  r->n_atoms = s->sys.n;
+  r->c.n_atoms = s->sys.n;
+  memcpy(r->reps, info.reps, sizeof r->reps);
+  r->lattice_A = info.lattice_A;
+  if (hooks && hooks->after_step && !eops->host_state)
+    return mdb_err_set(err, MDB_EINPUT,
+                       "shadow mode (--reference/--shadow) runs on the CPU only (valid: --device cpu)");
+  if ((st = mdb_calc_create(&s->calc, c->calculator, "cpu", err))) return st;
+  s->have_calc = 1;
+  if ((st = mdb_velocity_init(&s->sys, c->temperature_K, c->seed, err))) return st;
+  if ((st = mdb_md_init(&s->md, &s->sys, &s->calc, c->timestep_fs, c->skin_A, err))) return st;
+  s->have_md = 1;
+  mdb_ensemble ens;
+  case_ensemble(c, &ens);
+  if ((st = mdb_md_set_ensemble(&s->md, &ens, err)) || (st = alloc_arrays(r, s->total, err)) ||
+      (st = mdb_engine_start(&s->eng, eops, &s->md, hooks ? hooks->device : NULL, r, err)))
+    return st;
+  s->external = mdb_calc_external_wait_s(&s->calc) >= 0;
+  if (s->external && !(r->client_wait_ms = calloc((size_t)c->n_steps, sizeof *r->client_wait_ms)))
+    return mdb_err_nomem(err, "client wait times", c->n_steps * 8.0);
+  if (mdb_calc_external_pid(&s->calc) > 0) { /* a client mdbench started: its own time and memory */
+    mdb_model_record *m = &r->model;
+    m->used = 1;
+    m->pid = mdb_calc_external_pid(&s->calc);
+    m->mem_bytes = calloc((size_t)(c->n_steps / c->memory_interval + 3), sizeof *m->mem_bytes);
+    if (mdb_calc_external_model_s(&s->calc) >= 0) m->model_ms = calloc((size_t)c->n_steps, sizeof *m->model_ms);
+    if (!m->mem_bytes || (mdb_calc_external_model_s(&s->calc) >= 0 && !m->model_ms))
+      return mdb_err_nomem(err, "model records", c->n_steps * 8.0);
+  }
+  return MDB_OK;
+}
+
+/* A stop request before step `step`: the record ends at the last step. The
+ * energy record reaches the stop only with a fully computed sample: the
+ * last step asked the calculator for forces alone, so its energy and
+ * virial are recomputed at the same positions (the forces do not change)
+ * by an engine that can (the GPU engine keeps a non-sample step's state on
+ * the device); an external model is not asked for more while the run stops
+ * (its process may be stopping too), and a calculator that refuses the
+ * extra call leaves the record at the last real sample: never a partial
+ * one. */
+static void stop_before(run_state *s, mdb_result *r, long step, int sig) {
+  char why[128];
+  snprintf(why, sizeof why, "stopped by %s after step %ld of %ld", mdb_stop_signal_name(sig), step - 1, s->total);
+  fail(r, step - 1, why);
+  snprintf(r->status, sizeof r->status, "interrupted");
+  const mdb_engine *e = &s->eng;
+  if (r->th_step[r->n_samples - 1] != step - 1 && e->ops->resample && !s->external) {
+    mdb_err ferr;
+    if (e->ops->resample(e->ctx, &ferr) == MDB_OK) sample_thermo(r, e, s->md.dt, step - 1);
+  }
+}
+
+static void progress(run_state *s, const mdb_run_hooks *hooks, long step, double t) {
+  if (!hooks || !hooks->progress || t < s->next_progress) return;
+  hooks->progress(hooks->progress_user, step, s->total, t - s->t_loop, 0);
+  s->next_progress = t + hooks->progress_period_s;
+}
+
+/* One step at *step, or a batch of unsampled steps from it (*step is then
+ * the last one completed). *end: the run ends here (a stop, a blow-up: in
+ * r, not errors). */
+static mdb_status run_one_step(run_state *s, const mdb_run_hooks *hooks, mdb_result *r, long *step, int *end,
+                               mdb_err *err) {
+  const mdb_case *c = &r->c;
+  const mdb_engine *e = &s->eng;
+  const unsigned sample_flags = MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL;
+  const unsigned extra_flags = hooks ? hooks->force_flags : 0;
+  const int thermo_here = *step % c->energy_interval == 0 || *step == s->total;
+  const int timed = *step > c->warmup_steps;
+  const int nb = !extra_flags && !thermo_here ? batch_len(c, *step, s->total, e->batch) : 0;
+  if (nb >= 2) { /* an unsampled stretch: one launch (run_batch) */
+    int done = 0;
+    double t_end;
+    mdb_status bst = run_batch(r, e, nb, timed, &done, &t_end, err);
+    const long last = *step + done - 1; /* the last step completed */
+    if (bst == MDB_ERUN) {
+      fail(r, last + 1, err->msg);
+      {
+        *end = 1;
+        return MDB_OK;
+      }
+    }
+    if (bst) return bst;
+    *step = last;
+    if (timed && ((last - c->warmup_steps) % c->memory_interval == 0)) sample_memory(r, e, last);
+    progress(s, hooks, last, t_end);
+    return MDB_OK;
+  }
+  const double w0 = s->external ? mdb_calc_external_wait_s(&s->calc) : 0;
+  const double m0 = r->model.model_ms ? mdb_calc_external_model_s(&s->calc) : 0;
+  double t0 = mdb_now();
+  mdb_status sst = e->ops->step(e->ctx, (thermo_here ? sample_flags : 0) | extra_flags, err);
+  double t1 = mdb_now();
+  if (timed && !sst && r->gpu.force_ms && e->ops->force_ms) r->gpu.force_ms[r->n_timed] = e->ops->force_ms(e->ctx);
+  if (sst && mdb_stop_requested()) {
+    /* a stop cut the force call short (an external calculator gives up
+       waiting for its peer): the step is void and its half-updated state
+       is not sampled; the record ends at the last sample */
+    char why[1200];
+    snprintf(why, sizeof why, "stopped by %s after step %ld of %ld (%s)", mdb_stop_signal_name(mdb_stop_requested()),
+             *step - 1, s->total, err->msg);
+    fail(r, *step - 1, why);
+    snprintf(r->status, sizeof r->status, "interrupted");
+    s->cut_mid_step = 1;
+    {
+      *end = 1;
+      return MDB_OK;
+    }
+  }
+  if (sst == MDB_ERUN) { /* physics: a runaway atom, a blown-up barostat (a device fault is MDB_EDEV) */
+    fail(r, *step, err->msg);
+    {
+      *end = 1;
+      return MDB_OK;
+    }
+  }
+  if (sst) return sst;
+  if (timed && s->external) {
+    r->client_wait_ms[r->n_timed] = (mdb_calc_external_wait_s(&s->calc) - w0) * 1e3;
+    r->client_wait_s += r->client_wait_ms[r->n_timed] * 1e-3;
+  }
+  if (timed && r->model.model_ms) r->model.model_ms[r->n_timed] = (mdb_calc_external_model_s(&s->calc) - m0) * 1e3;
+  if (timed) r->step_ms[r->n_timed++] = (t1 - t0) * 1e3;
+  mdb_status hst;
+  if (hooks && hooks->after_step && (hst = hooks->after_step(hooks->user, &s->md, *step, timed, err))) return hst;
+  *end = thermo_here && sample_thermo(r, e, s->md.dt, *step);
+  if (*end) return MDB_OK;
+  if (timed && ((*step - c->warmup_steps) % c->memory_interval == 0 || *step == s->total)) sample_memory(r, e, *step);
+  progress(s, hooks, *step, t1); /* t1: the step's own clock reading */
+  return MDB_OK;
+}
+
+/* The sampled trajectory: step 0's sample, then every step until the end,
+ * a stop or a blow-up (recorded in r, not errors). */
+static mdb_status run_loop(run_state *s, const mdb_run_hooks *hooks, mdb_result *r, mdb_err *err) {
+  const mdb_case *c = &r->c;
+  const mdb_engine *e = &s->eng;
+  mdb_status st;
+  if (hooks && hooks->after_step && (st = hooks->after_step(hooks->user, &s->md, 0, 0, err))) return st;
+  if (sample_thermo(r, e, s->md.dt, 0)) return MDB_OK;
+  for (long step = 1; step <= s->total; step++) {
+    const int sig = mdb_stop_requested();
+    if (sig) {
+      stop_before(s, r, step, sig);
+      break;
+    }
+    if (step == c->warmup_steps + 1) {
+      sample_memory(r, e, step - 1);
+      r->mem_before = (double)r->mem_bytes[0];
+      r->gpu.mem_before = r->gpu.mem_after;
+      r->gpu.dev_used_before = r->gpu.dev_used_after;
+      mdb_engine_mem m;
+      if (e->ops->memory && !e->ops->memory(e->ctx, &m)) r->gpu.regrown_before = m.regrown_b;
+    }
+    int end = 0;
+    if ((st = run_one_step(s, hooks, r, &step, &end, err))) return st;
+    if (end) break;
+  }
+  return MDB_OK;
 }
 
 mdb_status mdb_case_run(const mdb_case *c, mdb_result *r, mdb_err *err) { return mdb_case_run_hooked(c, NULL, r, err); }
@@ -510,181 +603,36 @@ mdb_status mdb_case_run_hooked(const mdb_case *c_in, const mdb_run_hooks *hooks,
   mdb_provenance_collect(&r->prov, NULL);
   if ((st = mdb_calc_spec_sha256(c->calculator, r->potential_sha256, sizeof r->potential_sha256, err))) return st;
   double t_setup = mdb_now();
-  mdb_system sys;
-  mdb_build_info info;
-  if ((st = mdb_build_system(&sys, c->system, c->n_atoms, c->lattice_A, c->seed, &info, err))) return st;
-  r->n_atoms = sys.n;
-  r->c.n_atoms = sys.n;
-  memcpy(r->reps, info.reps, sizeof r->reps);
-  r->lattice_A = info.lattice_A;
-  mdb_calc calc;
-  mdb_md md;
-  mdb_gmd *g = NULL;
-  const int gpu = strcmp(c->device, "cuda") == 0;
-  int have_calc = 0, have_md = 0, cut_mid_step = 0;
-  long total = (long)c->warmup_steps + c->n_steps;
-  if (gpu && hooks && hooks->after_step) {
-    st = mdb_err_set(err, MDB_EINPUT, "shadow mode (--reference/--shadow) runs on the CPU only (valid: --device cpu)");
-    goto out;
-  }
-  /* a GPU case starts as a CPU trajectory (gpu/gmd.h): the CPU calculator
-   * is prepared, validated and gives the reference first forces */
-  if ((st = mdb_calc_create(&calc, c->calculator, "cpu", err))) goto out;
-  have_calc = 1;
-  if ((st = mdb_velocity_init(&sys, c->temperature_K, c->seed, err))) goto out;
-  if ((st = mdb_md_init(&md, &sys, &calc, c->timestep_fs, c->skin_A, err))) goto out;
-  have_md = 1;
-  mdb_ensemble ens;
-  case_ensemble(c, &ens);
-  if ((st = mdb_md_set_ensemble(&md, &ens, err))) goto out;
-  if ((st = alloc_arrays(r, total, err))) goto out;
-  if (gpu && !(r->gpu.force_ms = calloc((size_t)c->n_steps, sizeof *r->gpu.force_ms))) {
-    st = mdb_err_nomem(err, "GPU force times", c->n_steps * 8.0);
-    goto out;
-  }
-  if (gpu && (st = gpu_start(r, &md, &g, err))) goto out;
-  const int external = mdb_calc_external_wait_s(&calc) >= 0;
-  if (external && !(r->client_wait_ms = calloc((size_t)c->n_steps, sizeof *r->client_wait_ms))) {
-    st = mdb_err_nomem(err, "client wait times", c->n_steps * 8.0);
-    goto out;
-  }
-  if (mdb_calc_external_pid(&calc) > 0) { /* a client mdbench started: its own time and memory */
-    mdb_model_record *m = &r->model;
-    m->used = 1;
-    m->pid = mdb_calc_external_pid(&calc);
-    m->mem_bytes = calloc((size_t)(c->n_steps / c->memory_interval + 3), sizeof *m->mem_bytes);
-    if (mdb_calc_external_model_s(&calc) >= 0) m->model_ms = calloc((size_t)c->n_steps, sizeof *m->model_ms);
-    if (!m->mem_bytes || (mdb_calc_external_model_s(&calc) >= 0 && !m->model_ms)) {
-      st = mdb_err_nomem(err, "model records", c->n_steps * 8.0);
-      goto out;
-    }
-  }
+  run_state s;
+  memset(&s, 0, sizeof s);
+  s.total = (long)c->warmup_steps + c->n_steps;
+  if ((st = run_setup(&s, mdb_engine_for(c->device), hooks, r, err))) goto out;
+  const mdb_engine *e = &s.eng;
   gethostname(r->host, sizeof r->host - 1);
   utc_now(r->started_utc, sizeof r->started_utc);
   r->setup_time_s = mdb_now() - t_setup;
-
-  const unsigned sample_flags = MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL;
-  const unsigned extra_flags = hooks ? hooks->force_flags : 0;
-  const int hooked = hooks && hooks->after_step;
-  const int progress = hooks && hooks->progress;
-  double t_loop = mdb_now();
-  double next_progress = t_loop + (progress ? hooks->progress_period_s : 0);
-  if (hooked && (st = hooks->after_step(hooks->user, &md, 0, 0, err))) goto out;
-  if (sample_thermo(r, &md, g, 0)) goto done;
-  for (long step = 1; step <= total; step++) {
-    const int sig = mdb_stop_requested();
-    if (sig) {
-      char why[128];
-      snprintf(why, sizeof why, "stopped by %s after step %ld of %ld", mdb_stop_signal_name(sig), step - 1, total);
-      fail(r, step - 1, why);
-      snprintf(r->status, sizeof r->status, "interrupted");
-      /* The energy record reaches the stop only with a fully computed
-       * sample: the last step asked the calculator for forces alone, so
-       * its energy and virial are recomputed at the same positions (the
-       * forces do not change). The GPU engine keeps a non-sample step's
-       * state on the device, an external model is not asked for more
-       * while the run stops (its process may be stopping too), and a
-       * calculator that refuses the extra call leaves the record at the
-       * last real sample: never a partial one. */
-      if (r->th_step[r->n_samples - 1] != step - 1 && !g && !external) {
-        mdb_err ferr;
-        if (mdb_md_forces(&md, sample_flags, &ferr) == MDB_OK) sample_thermo(r, &md, NULL, step - 1);
-      }
-      break;
-    }
-    int thermo_here = step % c->energy_interval == 0 || step == total;
-    int timed = step > c->warmup_steps;
-    if (step == c->warmup_steps + 1) {
-      sample_memory(r, g, step - 1);
-      r->mem_before = (double)r->mem_bytes[0];
-      r->gpu.mem_before = r->gpu.mem_after;
-      r->gpu.dev_used_before = r->gpu.dev_used_after;
-      if (g) r->gpu.regrown_before = mdb_gmd_regrown_bytes(g);
-    }
-    const int nb = g && !extra_flags && !thermo_here ? batch_len(c, step, total, r->gpu.batch) : 0;
-    if (nb >= 2) { /* an unsampled stretch: one graph launch (gpu_batch) */
-      int done = 0;
-      double t_end;
-      mdb_status bst = gpu_batch(r, g, nb, timed, &done, &t_end, err);
-      const long last = step + done - 1; /* the last step completed */
-      if (bst == MDB_ERUN) {
-        fail(r, last + 1, err->msg);
-        break;
-      }
-      if (bst) {
-        st = bst;
-        goto out;
-      }
-      step = last;
-      if (timed && ((step - c->warmup_steps) % c->memory_interval == 0)) sample_memory(r, g, step);
-      if (progress && t_end >= next_progress) {
-        hooks->progress(hooks->progress_user, step, total, t_end - t_loop, 0);
-        next_progress = t_end + hooks->progress_period_s;
-      }
-      continue;
-    }
-    const double w0 = external ? mdb_calc_external_wait_s(&calc) : 0;
-    const double m0 = r->model.model_ms ? mdb_calc_external_model_s(&calc) : 0;
-    double t0 = mdb_now();
-    const unsigned flags = (thermo_here ? sample_flags : 0) | extra_flags;
-    mdb_status sst = g ? mdb_gmd_step(g, flags, err) : mdb_md_step(&md, flags, err);
-    double t1 = mdb_now();
-    if (g && timed && !sst) r->gpu.force_ms[r->n_timed] = mdb_gmd_force_ms(g);
-    if (sst && mdb_stop_requested()) {
-      /* a stop cut the force call short (an external calculator gives up
-         waiting for its peer): the step is void and its half-updated state
-         is not sampled; the record ends at the last sample */
-      char why[1200];
-      snprintf(why, sizeof why, "stopped by %s after step %ld of %ld (%s)", mdb_stop_signal_name(mdb_stop_requested()),
-               step - 1, total, err->msg);
-      fail(r, step - 1, why);
-      snprintf(r->status, sizeof r->status, "interrupted");
-      cut_mid_step = 1;
-      break;
-    }
-    if (sst == MDB_ERUN) { /* physics: a runaway atom, a blown-up barostat (a device fault is MDB_EDEV) */
-      fail(r, step, err->msg);
-      break;
-    }
-    if (sst) {
-      st = sst;
-      goto out;
-    }
-    if (timed && external) {
-      r->client_wait_ms[r->n_timed] = (mdb_calc_external_wait_s(&calc) - w0) * 1e3;
-      r->client_wait_s += r->client_wait_ms[r->n_timed] * 1e-3;
-    }
-    if (timed && r->model.model_ms) r->model.model_ms[r->n_timed] = (mdb_calc_external_model_s(&calc) - m0) * 1e3;
-    if (timed) r->step_ms[r->n_timed++] = (t1 - t0) * 1e3;
-    if (hooked && (st = hooks->after_step(hooks->user, &md, step, timed, err))) goto out;
-    if (thermo_here && sample_thermo(r, &md, g, step)) break;
-    if (timed && ((step - c->warmup_steps) % c->memory_interval == 0 || step == total)) sample_memory(r, g, step);
-    if (progress && t1 >= next_progress) { /* t1: the step's own clock reading */
-      hooks->progress(hooks->progress_user, step, total, t1 - t_loop, 0);
-      next_progress = t1 + hooks->progress_period_s;
-    }
-  }
-done:
-  r->wall_time_s = mdb_now() - t_loop;
-  {
-    const long last = g ? mdb_gmd_step_count(g) : md.step;
-    if (r->n_mem == 0 || r->mem_step[r->n_mem - 1] != last) sample_memory(r, g, last);
-  }
+  s.t_loop = mdb_now();
+  s.next_progress = s.t_loop + (hooks && hooks->progress ? hooks->progress_period_s : 0);
+  if ((st = run_loop(&s, hooks, r, err))) goto out;
+  r->wall_time_s = mdb_now() - s.t_loop;
+  const long last = e->ops->step_count(e->ctx);
+  if (r->n_mem == 0 || r->mem_step[r->n_mem - 1] != last) sample_memory(r, e, last);
   if (r->mem_before == 0) r->mem_before = (double)r->mem_bytes[0];
-  r->neighbor_builds = g ? mdb_gmd_builds(g) : md.nl.builds;
-  if (r->model.used) snprintf(r->model.info, sizeof r->model.info, "%s", mdb_calc_external_info(&calc));
-  r->final_extended_energy = g ? mdb_gmd_extended_energy(g) : mdb_md_extended_energy(&md);
-  if (cut_mid_step) /* the state is half a step on: keep the last sample's */
+  r->neighbor_builds = e->ops->builds(e->ctx);
+  if (r->model.used) snprintf(r->model.info, sizeof r->model.info, "%s", mdb_calc_external_info(&s.calc));
+  r->final_extended_energy = e->ops->extended_energy(e->ctx);
+  if (s.cut_mid_step) /* the state is half a step on: keep the last sample's */
     r->final_extended_energy = r->th_conserved[r->n_samples - 1] - r->th_total[r->n_samples - 1];
-  if (g) gpu_finish(r, g);
+  if (e->ops->finish) e->ops->finish(e->ctx, r);
   utc_now(r->ended_utc, sizeof r->ended_utc);
   st = finish(r, err);
 out:
-  if (hooks && hooks->progress) hooks->progress(hooks->progress_user, 0, total, 0, 1); /* ends the line, any outcome */
-  mdb_gmd_free(g);
-  if (have_md) mdb_md_free(&md);
-  if (have_calc) mdb_calc_free(&calc);
-  mdb_system_free(&sys);
+  if (hooks && hooks->progress)
+    hooks->progress(hooks->progress_user, 0, s.total, 0, 1); /* ends the line, any outcome */
+  mdb_engine_free(&s.eng);
+  if (s.have_md) mdb_md_free(&s.md);
+  if (s.have_calc) mdb_calc_free(&s.calc);
+  if (s.have_sys) mdb_system_free(&s.sys);
   if (st) mdb_result_free(r);
   return st;
 }

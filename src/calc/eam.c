@@ -864,4 +864,5 @@ const mdb_calc_ops mdb_eam_cpu_ops = {
     .params = eam_params,
     .keys = eam_keys,
     .file_keys = eam_file_keys,
+    .gpu = &mdb_eam_gpu,
 };

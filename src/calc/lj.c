@@ -214,4 +214,5 @@ const mdb_calc_ops mdb_lj_cpu_ops = {
     .cost = lj_cost,
     .params = lj_params,
     .keys = lj_keys,
+    .gpu = &mdb_lj_gpu,
 };

@@ -519,4 +519,5 @@ const mdb_calc_ops mdb_spcfw_cpu_ops = {
     .cost = spcfw_cost,
     .params = spcfw_params,
     .keys = spcfw_keys,
+    .gpu = &mdb_spcfw_gpu,
 };

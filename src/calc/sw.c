@@ -482,4 +482,5 @@ const mdb_calc_ops mdb_sw_cpu_ops = {
     .params = sw_params,
     .keys = sw_keys,
     .file_keys = sw_file_keys,
+    .gpu = &mdb_sw_gpu,
 };

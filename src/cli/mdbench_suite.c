@@ -31,7 +31,7 @@
 #include "core/stop.h"
 #include "core/version.h"
 #include "io/h5_results.h"
-#include "gpu/dev.h"
+#include "dev/dev.h"
 #include "suite/estimate.h"
 #include "suite/runner.h"
 #include "suite/suite.h"

@@ -79,14 +79,6 @@ mdb_status mdb_gens_second(mdb_gmd *g, unsigned flags, mdb_err *err) {
 }
 
 double mdb_gens_extended(const mdb_gmd *g, const mdb_gstate *s) {
-  switch (g->ens.protocol) {
-  case MDB_PROTOCOL_NVE: return 0.0;
-  case MDB_PROTOCOL_NVT:
-    return g->ens.thermostat == MDB_THERMOSTAT_LANGEVIN ? -(s->heat + 0.5 * s->red[MDB_RED_HEAT] * MDB_MVV2E)
-                                                        : mdb_nhc_energy_hd(&s->nhc);
-  case MDB_PROTOCOL_NPT:
-    return mdb_nhc_energy_hd(&s->nhc) + 1.5 * s->mtk.w * s->mtk.veps * s->mtk.veps + s->mtk.p_ext * s->vols +
-           mdb_nhc_energy_hd(&s->mtk.chain);
-  }
-  return 0.0;
+  const double heat = s->heat + 0.5 * s->red[MDB_RED_HEAT] * MDB_MVV2E; /* Langevin: before the engine + on it */
+  return mdb_ens_extended_hd(g->ens.protocol, g->ens.thermostat, &s->nhc, &s->mtk, heat, s->vols);
 }

@@ -32,18 +32,30 @@
 
 #include "core/clock.h"
 #include "core/units.h"
+#include "calc/calc.h"
 #include "gpu/gmd_impl.h"
 
-static const mdb_gcalc_ops *const gcalcs[] = {&mdb_gcalc_lj, &mdb_gcalc_eam, &mdb_gcalc_sw, &mdb_gcalc_spcfw};
-static const int ngcalcs = (int)(sizeof gcalcs / sizeof gcalcs[0]);
+/* The calculator ops of the CPU registry whose name is name and that have
+ * a GPU half (NULL: none). */
+static const mdb_calc_ops *gpu_calc(const char *name, size_t len) {
+  for (int k = 0; k < mdb_calc_registry_count(); k++) {
+    const mdb_calc_ops *o = mdb_calc_registry_at(k);
+    if (o->gpu && strlen(o->name) == len && strncmp(o->name, name, len) == 0) return o;
+  }
+  return NULL;
+}
+
+int mdb_gmd_supports(const char *spec) { return gpu_calc(spec, strcspn(spec, ":")) != NULL; }
 
 const char *mdb_gmd_calculators(void) {
   static char names[128];
   if (!names[0]) {
     size_t len = 0;
-    for (int k = 0; k < ngcalcs; k++)
-      if (gcalcs[k]->setup)
-        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", gcalcs[k]->name);
+    for (int k = 0; k < mdb_calc_registry_count(); k++) {
+      const mdb_calc_ops *o = mdb_calc_registry_at(k);
+      if (o->gpu && len < sizeof names)
+        len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", o->name);
+    }
   }
   return names;
 }
@@ -161,7 +173,8 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, int build, mdb_err *e
   const unsigned fflags = flags | g->ens_flags;
   mdb_status st;
   if ((st = d->ops->event_record(d, g->ev_force, 1, err)) || (build && (st = issue_neighbours(g, fflags, err))) ||
-      (st = g->calc->forces(g, g->calc_ctx, fflags, err)) || (st = d->ops->event_record(d, g->ev_force + 1, 1, err)))
+      (st = g->calc->forces(&g->env, g->calc_ctx, fflags, err)) ||
+      (st = d->ops->event_record(d, g->ev_force + 1, 1, err)))
     return st;
   mdb_gstate *gd = g->gd;
   const int npt = g->ens.protocol == MDB_PROTOCOL_NPT; /* NPT reduces the virial itself, with m v² */
@@ -396,14 +409,9 @@ mdb_status mdb_gmd_thermo(mdb_gmd *g, mdb_thermo *th, double *vmax, int *vmax_id
   (void)err;
   const mdb_gstate *s = &g->gh;
   memset(th, 0, sizeof *th);
-  th->potential = s->red[MDB_RED_ENERGY];
-  th->kinetic = 0.5 * s->red[MDB_RED_MV2] * MDB_MVV2E;
-  th->total = th->potential + th->kinetic;
   const int dof = g->n > 1 ? 3 * g->n - 3 : 0;
-  th->temperature = dof ? 2.0 * th->kinetic / (dof * MDB_KB_EV) : 0.0;
-  th->volume = s->vols;
   const double trw = s->red[MDB_RED_VIRIAL] + s->red[MDB_RED_VIRIAL + 4] + s->red[MDB_RED_VIRIAL + 8];
-  th->pressure = (2.0 * th->kinetic + trw) / (3.0 * th->volume) * MDB_EVA3_TO_BAR;
+  mdb_thermo_fill_hd(th, s->red[MDB_RED_ENERGY], 0.5 * s->red[MDB_RED_MV2] * MDB_MVV2E, trw, s->vols, dof);
   for (int k = 0; k < 3; k++) th->momentum[k] = s->red[MDB_RED_P + k];
   th->conserved = th->total + mdb_gmd_extended_energy(g);
   if (vmax) *vmax = sqrt(s->vmax2);
@@ -475,7 +483,7 @@ void mdb_gmd_free(mdb_gmd *g) {
   if (g->dev) {
     drop_graphs(g);
     if (g->calc && g->calc->release)
-      g->calc->release(g, g->calc_ctx);
+      g->calc->release(&g->env, g->calc_ctx);
     else
       free(g->calc_ctx);
     while (g->nallocs) mdb_gmd_release(g, g->allocs[g->nallocs - 1]);
@@ -485,13 +493,136 @@ void mdb_gmd_free(mdb_gmd *g) {
   free(g);
 }
 
+static mdb_status env_alloc(void *engine, void **p, size_t bytes, mdb_err *err) {
+  return mdb_gmd_alloc((mdb_gmd *)engine, p, bytes, err);
+}
+
+static void env_release(void *engine, void *p) { mdb_gmd_release((mdb_gmd *)engine, p); }
+
+/* The device arrays of n atoms, the state block and the pinned flags. */
+static mdb_status alloc_arrays(mdb_gmd *g, long n, mdb_err *err) {
+  mdb_kp *p = &g->kp;
+  const size_t d3 = (size_t)n * 3 * sizeof(double);
+  mdb_status st;
+  if ((st = dalloc(g, &p->x, d3, err)) || (st = dalloc(g, &p->v, d3, err)) || (st = dalloc(g, &p->f, d3, err)) ||
+      (st = dalloc(g, &p->x0, d3, err)) || (st = dalloc(g, &p->xt, (size_t)n * 4 * sizeof(double), err)) ||
+      (st = dalloc(g, &p->type, (size_t)n * sizeof(int), err)) ||
+      (st = dalloc(g, &p->id, (size_t)n * sizeof(int), err)) ||
+      (st = dalloc(g, &p->image, (size_t)n * 3 * sizeof(int), err)) ||
+      (st = dalloc(g, &p->eatom, (size_t)n * sizeof(double), err)) ||
+      (st = dalloc(g, &p->vatom, (size_t)n * 10 * sizeof(double), err)) ||
+      (st = dalloc(g, &p->scr, (size_t)n * MDB_SCR_N * sizeof(double), err)) ||
+      (st = dalloc(g, &p->nn, (size_t)n * sizeof(int), err)) || (st = dalloc(g, &g->gd, sizeof(mdb_gstate), err)))
+    return st;
+  p->g = g->gd;
+  /* what a calculator's kernels read of the state: addresses inside the block */
+  p->shiftvec = g->gd->shiftvec;
+  p->hinv = g->gd->hinv;
+  p->abort = &g->gd->abort;
+  void *abort_dev = NULL; /* pinned host memory for the flag's copy; the device address is not used */
+  if ((st = g->dev->ops->alloc_mapped(g->dev, (void **)&g->flags_h, &abort_dev, sizeof(mdb_gflags), err))) return st;
+  /* a first guess at the list width from the density; overflow grows it */
+  double rho = n / g->sys->box.volume;
+  int guess = (int)(rho * 4.18879020478639098 * /* 4π/3 */ p->rlist * p->rlist * p->rlist * 1.3) + 16;
+  if (guess > n * 27 + 16) guess = (int)(n * 27 + 16);
+  p->nb_cap = guess;
+  if ((st = dalloc(g, &p->nl, (size_t)n * guess * sizeof(int), err)) ||
+      (st = dalloc(g, &p->nsh, (size_t)n * guess, err)))
+    return st;
+  return grid(g, g->sys->box.hinv, err);
+}
+
+/* The host trajectory's state, positions, velocities, types, ids and
+ * images to the device. */
+static mdb_status upload(mdb_gmd *g, const mdb_md *md, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  mdb_kp *p = &g->kp;
+  const mdb_system *sys = md->sys;
+  const long n = g->n;
+  const size_t d3 = (size_t)n * 3 * sizeof(double);
+  mdb_status st;
+  memset(&g->gh, 0, sizeof g->gh);
+  box_state(&g->gh, &sys->box);
+  g->gh.step = md->step;
+  g->gh.ke2 = md->ke2;
+  if (md->ens.protocol != MDB_PROTOCOL_NVE && (st = mdb_gens_setup(g, md, err))) return st;
+  if ((st = d->ops->h2d(d, g->gd, &g->gh, sizeof g->gh, err)) || (st = d->ops->h2d(d, p->x, sys->x, d3, err)) ||
+      (st = d->ops->h2d(d, p->v, sys->v, d3, err)) ||
+      (st = d->ops->h2d(d, p->type, sys->type, (size_t)n * sizeof(int), err)) ||
+      (st = d->ops->h2d(d, p->id, sys->id, (size_t)n * sizeof(int), err)) ||
+      (st = d->ops->h2d(d, p->image, sys->image, (size_t)n * 3 * sizeof(int), err)))
+    return st;
+  /* positions and types packed for the one-load neighbour read */
+  double *xt = malloc((size_t)n * 4 * sizeof(double));
+  if (!xt) return mdb_err_nomem(err, "packed positions", (double)n * 4 * sizeof(double));
+  for (long i = 0; i < n; i++) {
+    for (int k = 0; k < 3; k++) xt[4 * i + k] = sys->x[3 * i + k];
+    xt[4 * i + 3] = (double)sys->type[i];
+  }
+  st = d->ops->h2d(d, p->xt, xt, (size_t)n * 4 * sizeof(double), err);
+  free(xt);
+  return st;
+}
+
+/* The first neighbour build and forces, energy and virial, and the
+ * kinetic columns: the initial sample. */
+static mdb_status first_forces(mdb_gmd *g, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  const unsigned fl = MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL;
+  mdb_gstate *gd = g->gd;
+  const long n = g->n;
+  mdb_status st;
+  for (int attempt = 0;; attempt++) {
+    if ((st = clear_abort(g, err)) || (st = issue_neighbours(g, fl, err)) ||
+        (st = g->calc->forces(&g->env, g->calc_ctx, fl, err)) || (st = fetch_abort(g, err)))
+      return st;
+    if (!g->flags_h->abort) break;
+    if ((st = download_state(g, err))) return st;
+    if ((g->flags_h->abort & ~(MDB_ABORT_NEIGH | MDB_ABORT_CELL)) || attempt > 8)
+      return mdb_err_set(err, MDB_ERUN, "GPU engine: the first neighbour build failed (flags %d)", g->flags_h->abort);
+    if ((st = grow(g, g->flags_h->abort, err))) return st;
+  }
+  const mdb_kp pk = mdb_gmd_kp(g, fl);
+  const mdb_kp *p = &g->kp;
+  if ((st = d->ops->reduce_sum(d, p->eatom, n, 1, gd->red + MDB_RED_ENERGY, err)) ||
+      (st = d->ops->reduce_sum(d, p->vatom, n, 9, gd->red + MDB_RED_VIRIAL, err)) ||
+      (st = mdb_launch_kin(d, n, &pk, err)) || (st = d->ops->reduce_sum(d, p->scr, n, 5, gd->red + MDB_RED_MV2, err)) ||
+      (st = mdb_launch_vmax_clear(d, 1, &pk, err)) || (st = mdb_launch_vmax(d, n, &pk, err)) ||
+      (st = mdb_launch_vmax_id(d, n, &pk, err)) || (st = d->ops->sync(d, err)) || (st = download_state(g, err)))
+    return st;
+  return mdb_gens_start(g, err);
+}
+
+/* The device's first forces and energy against the CPU's (md's). */
+static mdb_status check_forces(mdb_gmd *g, const mdb_md *md, mdb_err *err) {
+  const long n = g->n;
+  const size_t d3 = (size_t)n * 3 * sizeof(double);
+  double *f = malloc(d3);
+  if (!f) return mdb_err_nomem(err, "force check", (double)d3);
+  mdb_status st = g->dev->ops->d2h(g->dev, f, g->kp.f, d3, err);
+  if (st) {
+    free(f);
+    return st;
+  }
+  double df, fbig;
+  max_diff(f, md->sys->f, 3 * n, &df, &fbig);
+  free(f);
+  const double tol = g->opt.mixed ? 1e-3 : 1e-6;
+  const double e_gpu = g->gh.red[MDB_RED_ENERGY], e_cpu = md->out.energy;
+  const double de = fabs(e_gpu - e_cpu) / fmax(fabs(e_cpu), 1e-300 + n * 1e-3);
+  if (!(df <= tol * fmax(fbig, 1e-3)) || !(de <= tol))
+    return mdb_err_set(err, MDB_ERUN,
+                       "the GPU's first forces disagree with the CPU's: energy %.12g vs %.12g eV, largest force "
+                       "difference %.3g eV/Å (tolerance %g relative)",
+                       e_gpu, e_cpu, df, tol);
+  return MDB_OK;
+}
+
 mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o, mdb_err *err) {
   *out = NULL;
   const mdb_system *sys = md->sys;
   const char *cname = md->calc->ops->name;
-  const mdb_gcalc_ops *gc = NULL;
-  for (int k = 0; k < ngcalcs; k++)
-    if (strcmp(gcalcs[k]->name, cname) == 0 && gcalcs[k]->setup) gc = gcalcs[k];
+  const mdb_gcalc_ops *gc = md->calc->ops->gpu;
   if (!gc)
     return mdb_err_set(err, MDB_EINPUT, "calculator '%s' has no CUDA backend (valid on cuda: %s)", cname,
                        mdb_gmd_calculators());
@@ -507,9 +638,7 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
   g->ens = md->ens;
   mdb_status st = mdb_dev_open(&g->dev, o->backend, o->ordinal, err);
   if (st) goto fail;
-  mdb_dev *d = g->dev;
   mdb_kp *p = &g->kp;
-  const long n = g->n;
   p->natoms = g->n;
   p->ntypes = sys->ntypes;
   p->cutoff = md->nl.cutoff;
@@ -520,116 +649,19 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
     p->dtf[t] = md->dtf[t];
     p->mass[t] = sys->mass[t];
   }
-  const size_t d3 = (size_t)n * 3 * sizeof(double);
-  if ((st = dalloc(g, &p->x, d3, err)) || (st = dalloc(g, &p->v, d3, err)) || (st = dalloc(g, &p->f, d3, err)) ||
-      (st = dalloc(g, &p->x0, d3, err)) || (st = dalloc(g, &p->xt, (size_t)n * 4 * sizeof(double), err)) ||
-      (st = dalloc(g, &p->type, (size_t)n * sizeof(int), err)) ||
-      (st = dalloc(g, &p->id, (size_t)n * sizeof(int), err)) ||
-      (st = dalloc(g, &p->image, (size_t)n * 3 * sizeof(int), err)) ||
-      (st = dalloc(g, &p->eatom, (size_t)n * sizeof(double), err)) ||
-      (st = dalloc(g, &p->vatom, (size_t)n * 10 * sizeof(double), err)) ||
-      (st = dalloc(g, &p->scr, (size_t)n * MDB_SCR_N * sizeof(double), err)) ||
-      (st = dalloc(g, &p->nn, (size_t)n * sizeof(int), err)) || (st = dalloc(g, &g->gd, sizeof(mdb_gstate), err)))
-    goto fail;
-  p->g = g->gd;
-  void *abort_dev = NULL; /* pinned host memory for the flag's copy; the device address is not used */
-  if ((st = d->ops->alloc_mapped(d, (void **)&g->flags_h, &abort_dev, sizeof(mdb_gflags), err))) goto fail;
+  g->env = (mdb_gcalc_env){.dev = g->dev,
+                           .kp = &g->kp,
+                           .n = g->n,
+                           .mixed = o->mixed,
+                           .sys = sys,
+                           .alloc = env_alloc,
+                           .release = env_release,
+                           .engine = g};
+  if ((st = alloc_arrays(g, g->n, err))) goto fail;
   g->flags_h->step = md->step;
-  {
-    /* a first guess at the list width from the density; overflow grows it */
-    double rho = n / sys->box.volume;
-    int guess = (int)(rho * 4.18879020478639098 * /* 4π/3 */ p->rlist * p->rlist * p->rlist * 1.3) + 16;
-    if (guess > n * 27 + 16) guess = (int)(n * 27 + 16);
-    p->nb_cap = guess;
-    if ((st = dalloc(g, &p->nl, (size_t)n * guess * sizeof(int), err)) ||
-        (st = dalloc(g, &p->nsh, (size_t)n * guess, err)))
-      goto fail;
-  }
-  if ((st = grid(g, sys->box.hinv, err))) goto fail;
-
-  /* the state */
-  memset(&g->gh, 0, sizeof g->gh);
-  box_state(&g->gh, &sys->box);
-  g->gh.step = md->step;
-  g->gh.ke2 = md->ke2;
-  if (md->ens.protocol != MDB_PROTOCOL_NVE && (st = mdb_gens_setup(g, md, err))) goto fail;
-  if ((st = d->ops->h2d(d, g->gd, &g->gh, sizeof g->gh, err)) || (st = d->ops->h2d(d, p->x, sys->x, d3, err)) ||
-      (st = d->ops->h2d(d, p->v, sys->v, d3, err)) ||
-      (st = d->ops->h2d(d, p->type, sys->type, (size_t)n * sizeof(int), err)) ||
-      (st = d->ops->h2d(d, p->id, sys->id, (size_t)n * sizeof(int), err)) ||
-      (st = d->ops->h2d(d, p->image, sys->image, (size_t)n * 3 * sizeof(int), err)))
+  if ((st = upload(g, md, err)) || (st = gc->setup(&g->env, md->calc, &g->calc_ctx, err)) ||
+      (st = first_forces(g, err)) || (st = check_forces(g, md, err)))
     goto fail;
-  {
-    /* positions and types packed for the one-load neighbour read */
-    double *xt = malloc((size_t)n * 4 * sizeof(double));
-    if (!xt) {
-      st = mdb_err_nomem(err, "packed positions", (double)n * 4 * sizeof(double));
-      goto fail;
-    }
-    for (long i = 0; i < n; i++) {
-      for (int k = 0; k < 3; k++) xt[4 * i + k] = sys->x[3 * i + k];
-      xt[4 * i + 3] = (double)sys->type[i];
-    }
-    st = d->ops->h2d(d, p->xt, xt, (size_t)n * 4 * sizeof(double), err);
-    free(xt);
-    if (st) goto fail;
-  }
-  if ((st = gc->setup(g, md->calc, &g->calc_ctx, err))) goto fail;
-
-  /* the first forces, energy and virial, and the kinetic columns */
-  {
-    const unsigned fl = MDB_COMPUTE_ENERGY | MDB_COMPUTE_VIRIAL;
-    const mdb_kp pk = mdb_gmd_kp(g, fl);
-    mdb_gstate *gd = g->gd;
-    for (int attempt = 0;; attempt++) {
-      if ((st = clear_abort(g, err)) || (st = issue_neighbours(g, fl, err)) ||
-          (st = gc->forces(g, g->calc_ctx, fl, err)) || (st = fetch_abort(g, err)))
-        goto fail;
-      if (!g->flags_h->abort) break;
-      if ((st = download_state(g, err))) goto fail;
-      if ((g->flags_h->abort & ~(MDB_ABORT_NEIGH | MDB_ABORT_CELL)) || attempt > 8) {
-        st = mdb_err_set(err, MDB_ERUN, "GPU engine: the first neighbour build failed (flags %d)", g->flags_h->abort);
-        goto fail;
-      }
-      if ((st = grow(g, g->flags_h->abort, err))) goto fail;
-    }
-    const mdb_kp pk2 = mdb_gmd_kp(g, fl);
-    (void)pk;
-    if ((st = d->ops->reduce_sum(d, p->eatom, n, 1, gd->red + MDB_RED_ENERGY, err)) ||
-        (st = d->ops->reduce_sum(d, p->vatom, n, 9, gd->red + MDB_RED_VIRIAL, err)) ||
-        (st = mdb_launch_kin(d, n, &pk2, err)) ||
-        (st = d->ops->reduce_sum(d, p->scr, n, 5, gd->red + MDB_RED_MV2, err)) ||
-        (st = mdb_launch_vmax_clear(d, 1, &pk2, err)) || (st = mdb_launch_vmax(d, n, &pk2, err)) ||
-        (st = mdb_launch_vmax_id(d, n, &pk2, err)) || (st = d->ops->sync(d, err)) || (st = download_state(g, err)) ||
-        (st = mdb_gens_start(g, err)))
-      goto fail;
-  }
-
-  /* the device's first forces against the CPU's */
-  {
-    double *f = malloc(d3);
-    if (!f) {
-      st = mdb_err_nomem(err, "force check", (double)d3);
-      goto fail;
-    }
-    if ((st = d->ops->d2h(d, f, p->f, d3, err))) {
-      free(f);
-      goto fail;
-    }
-    double df, fbig;
-    max_diff(f, sys->f, 3 * n, &df, &fbig);
-    free(f);
-    const double tol = o->mixed ? 1e-3 : 1e-6;
-    const double e_gpu = g->gh.red[MDB_RED_ENERGY], e_cpu = md->out.energy;
-    const double de = fabs(e_gpu - e_cpu) / fmax(fabs(e_cpu), 1e-300 + n * 1e-3);
-    if (!(df <= tol * fmax(fbig, 1e-3)) || !(de <= tol)) {
-      st = mdb_err_set(err, MDB_ERUN,
-                       "the GPU's first forces disagree with the CPU's: energy %.12g vs %.12g eV, largest force "
-                       "difference %.3g eV/Å (tolerance %g relative)",
-                       e_gpu, e_cpu, df, tol);
-      goto fail;
-    }
-  }
   *out = g;
   return MDB_OK;
 fail:

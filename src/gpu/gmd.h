@@ -7,20 +7,23 @@
  * energy are reduced on the device and only a sample's few numbers come
  * back.
  *
+ * The calculator's part is its GPU half (calc/calc_gpu.h), found through
+ * its ops (mdb_calc_ops.gpu).
+ *
  * The engine starts from a host trajectory set up by md/ (mdb_md_init and
  * mdb_md_set_ensemble): that validates the ensemble against the system,
  * sorts the atoms spatially, gives the initial forces on the CPU (which the
  * engine checks its own against) and the thermostat constants, so the GPU
  * run is the CPU run's twin from the same state.
  *
- * The same engine runs on the "host" backend (gpu/dev.h), which executes
+ * The same engine runs on the "host" backend (dev/dev.h), which executes
  * the device kernels serially on the CPU: the tests' way of checking it
  * without a GPU.
  */
 #ifndef MDB_GPU_GMD_H
 #define MDB_GPU_GMD_H
 
-#include "gpu/dev.h"
+#include "dev/dev.h"
 #include "md/md.h"
 
 typedef struct mdb_gmd mdb_gmd;
@@ -93,7 +96,10 @@ long mdb_gmd_step_count(const mdb_gmd *g);     /* steps run, as of the last laun
 const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g);
 double mdb_gmd_extended_energy(const mdb_gmd *g); /* of the last sample */
 
-/* Calculator names with a GPU backend (static storage, comma-separated). */
+/* Calculator names with a GPU half (their mdb_calc_ops.gpu; static
+ * storage, comma-separated), and whether the calculator a spec names
+ * (NAME[:...]) has one. */
 const char *mdb_gmd_calculators(void);
+int mdb_gmd_supports(const char *spec);
 
 #endif

@@ -1,26 +1,15 @@
 /*
- * gmd_impl.h — the engine's insides, shared by gmd.c, the calculators'
- * device halves (gcalc_*.c) and the ensembles (gens.c). Not public.
+ * gmd_impl.h — the engine's insides, shared by gmd.c and the ensembles
+ * (gens.c). Not public: a calculator's GPU half sees the engine only
+ * through calc/calc_gpu.h (mdb_gcalc_env).
  */
 #ifndef MDB_GPU_GMD_IMPL_H
 #define MDB_GPU_GMD_IMPL_H
 
 #include "gpu/gmd.h"
-#include "gpu/kernels.h"
-
-/* The device half of a calculator. setup uploads what the prepared CPU
- * calculator holds (its ops->params); forces issues the kernels that write
- * (not add) g->kp.f for every atom and, when flags ask, g->kp.eatom and
- * g->kp.vatom; each kernel returns at once when g->abort is set. */
-typedef struct mdb_gcalc_ops {
-  const char *name;
-  int mixed; /* supports --precision mixed */
-  mdb_status (*setup)(mdb_gmd *g, const mdb_calc *cpu, void **ctx, mdb_err *err);
-  mdb_status (*forces)(mdb_gmd *g, void *ctx, unsigned flags, mdb_err *err);
-  void (*release)(mdb_gmd *g, void *ctx);
-} mdb_gcalc_ops;
-
-extern const mdb_gcalc_ops mdb_gcalc_lj, mdb_gcalc_eam, mdb_gcalc_sw, mdb_gcalc_spcfw;
+#include "gpu/kern_ens.h"
+#include "gpu/kern_md.h"
+#include "gpu/kern_neigh.h"
 
 /* gd->abort, gd->halt and gd->step, in their order in mdb_gstate: what the
  * host copies back after a launch. */
@@ -31,12 +20,13 @@ typedef struct mdb_gflags {
 
 struct mdb_gmd {
   mdb_dev *dev;
-  mdb_kp kp;           /* device arrays and constants; kp.flags is set per launch */
-  mdb_gstate *gd;      /* device state */
-  mdb_gstate gh;       /* host copy, from the last sample */
-  mdb_gflags *flags_h; /* pinned host copy of gd->abort, halt, step: copied back once per launch */
-  const mdb_gcalc_ops *calc;
+  mdb_kp kp;                 /* device arrays and constants; kp.flags is set per launch */
+  mdb_gstate *gd;            /* device state */
+  mdb_gstate gh;             /* host copy, from the last sample */
+  mdb_gflags *flags_h;       /* pinned host copy of gd->abort, halt, step: copied back once per launch */
+  const mdb_gcalc_ops *calc; /* the calculator's GPU half (its mdb_calc_ops.gpu) */
   void *calc_ctx;
+  mdb_gcalc_env env; /* what the half sees of the engine */
   mdb_ensemble ens;
   unsigned ens_flags; /* what the ensemble needs from every force call (NPT: the virial) */
   int n;

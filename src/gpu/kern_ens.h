@@ -38,9 +38,10 @@
 
 #include "core/rng.h"
 #include "core/units.h"
-#include "gpu/kern_common.h"
+#include "gpu/kern_state.h"
 #include "gpu/kern_md.h"
 #include "gpu/kern_neigh.h"
+#include "md/ensemble_hd.h"
 #include "md/nhc_hd.h"
 
 /* Per-atom m v² into the scratch column MV2 (the thermostat's Σ m v²). */
@@ -119,13 +120,8 @@ MDB_HD static inline void mdb_kb_lgv_1(long i, const mdb_kp *p) {
   mdb_gauss2(p->key0, p->key1, id, step, MDB_STREAM_THERMOSTAT, &g[0], &g[1]);
   mdb_gauss2(p->key0, p->key1, id, step, MDB_STREAM_THERMOSTAT + 16, &g[2], &g[3]);
   double mv2b = 0;
-  for (int k = 0; k < 3; k++) {
-    v[k] += c * f[k];
-    x[k] += h * v[k];
-    mv2b += m * v[k] * v[k];
-    v[k] = c1 * v[k] + sd * g[k];
-    p->scr[(MDB_SCR_P + k) * n + i] = m * v[k];
-  }
+  mdb_lgv_bao_hd(v, x, f, c, h, m, c1, sd, g, &mv2b);
+  for (int k = 0; k < 3; k++) p->scr[(MDB_SCR_P + k) * n + i] = m * v[k];
   mdb_kp_store_x(p, i, x);
   p->scr[MDB_SCR_MV2 * n + i] = m;
   p->scr[MDB_SCR_MV2B * n + i] = mv2b;
@@ -140,26 +136,15 @@ MDB_HD static inline void mdb_kb_lgv_2(long i, const mdb_kp *p) {
   const long n = p->natoms;
   const double mtot = g->red[MDB_RED_MV2], m = p->mass[p->type[i]], h = 0.5 * p->dt;
   double *v = p->v + 3 * i, *x = p->x + 3 * i;
+  const double vc[3] = {g->red[MDB_RED_P] / mtot, g->red[MDB_RED_P + 1] / mtot, g->red[MDB_RED_P + 2] / mtot};
   double mv2 = 0;
-  for (int k = 0; k < 3; k++) {
-    v[k] -= g->red[MDB_RED_P + k] / mtot;
-    x[k] += h * v[k];
-    mv2 += m * v[k] * v[k];
-  }
+  mdb_lgv_com_a_hd(v, x, vc, h, m, &mv2);
   p->scr[MDB_SCR_HEAT * n + i] += mv2 - p->scr[MDB_SCR_MV2B * n + i];
   mdb_kp_store_x(p, i, x);
   mdb_nb_check_atom(i, p);
 }
 
 /* ----------------------------------------------------------------- NPT */
-
-/* v_ε += h F_ε/W with the volume, 2 KE and virial W (md/mtk.c). */
-MDB_HD static inline void mdb_ens_omega_dot(mdb_mtk *b, double vol, const double *w, double ke2, int n, double h) {
-  const double trw = w[0] + w[4] + w[8];
-  const double pr = (ke2 + trw) / (3.0 * vol);
-  b->veps += h * ((pr - b->p_ext) * vol / b->w + ke2 / (3.0 * n * b->w));
-  b->mtk2 = b->veps / n;
-}
 
 /* The first half-step's scalars of the next step (md/mtk.c's order: the
  * barostat chain, the particle chain, v_ε) from the state at the end of
@@ -174,7 +159,8 @@ MDB_HD static inline void mdb_npt_next(mdb_gstate *g, const mdb_kp *p) {
   b.veps *= mdb_nhc_half_step_hd(&b.chain, 3.0 * b.w * b.veps * b.veps, h);
   const double st = mdb_nhc_half_step_hd(&c, ke2, h);
   ke2 *= st * st;
-  mdb_ens_omega_dot(&b, g->volume, g->red + MDB_RED_VIRIAL, ke2, p->natoms, h);
+  mdb_mtk_omega_dot_hd(&b, g->volume, g->red[MDB_RED_VIRIAL] + g->red[MDB_RED_VIRIAL + 4] + g->red[MDB_RED_VIRIAL + 8],
+                       ke2, p->natoms, h);
   if (!(fabs(h * b.veps) < MDB_MTK_MAX_HALF_STRAIN)) {
     g->box_blown = 1;
     return;
@@ -244,7 +230,9 @@ MDB_HD static inline void mdb_kb_npt_end(long i, const mdb_kp *p) {
   const double st = mdb_nhc_half_step_hd(&c, ke2, h); /* the particle chain: every thread needs its factor */
   if (i == 0) {
     mdb_mtk b = g->mtk_mid;
-    mdb_ens_omega_dot(&b, g->volume, g->red + MDB_RED_VIRIAL, ke2, p->natoms, h);
+    mdb_mtk_omega_dot_hd(&b, g->volume,
+                         g->red[MDB_RED_VIRIAL] + g->red[MDB_RED_VIRIAL + 4] + g->red[MDB_RED_VIRIAL + 8], ke2,
+                         p->natoms, h);
     ke2 *= st * st;
     b.veps *= mdb_nhc_half_step_hd(&b.chain, 3.0 * b.w * b.veps * b.veps, h);
     g->mtk = b;
@@ -272,5 +260,6 @@ MDB_HD static inline void mdb_kb_npt_end(long i, const mdb_kp *p) {
   X(NPT_1, npt_1, mdb_kp)       \
   X(NPT_2, npt_2, mdb_kp)       \
   X(NPT_END, npt_end, mdb_kp)
+MDB_KERNELS_ENS(MDB_KERNEL_DECLARE)
 
 #endif

@@ -13,7 +13,7 @@
 
 #include <math.h>
 
-#include "gpu/kern_common.h"
+#include "gpu/kern_state.h"
 #include "gpu/kern_neigh.h"
 
 /* Counts the completed step: thread 0 of the step's last kernel (which no
@@ -109,5 +109,6 @@ MDB_HD static inline void mdb_kb_vmax_id(long i, const mdb_kp *p) {
   X(VMAX_CLEAR, vmax_clear, mdb_kp) \
   X(VMAX, vmax, mdb_kp)             \
   X(VMAX_ID, vmax_id, mdb_kp)
+MDB_KERNELS_MD(MDB_KERNEL_DECLARE)
 
 #endif

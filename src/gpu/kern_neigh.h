@@ -32,7 +32,7 @@
 
 #include <math.h>
 
-#include "gpu/kern_common.h"
+#include "gpu/kern_state.h"
 
 /* M = h0⁻¹h and the displacement budget for the current cell (the CPU's
  * rule); after a build (h0 = h, same bits) M = I and the budget is skin/2. */
@@ -238,5 +238,6 @@ MDB_HD static inline void mdb_kb_box_update(long i, const mdb_kp *p) {
   X(NB_SORT, nb_sort, mdb_kp)   \
   X(NB_BUILD, nb_build, mdb_kp) \
   X(BOX_UPDATE, box_update, mdb_kp)
+MDB_KERNELS_NEIGH(MDB_KERNEL_DECLARE)
 
 #endif

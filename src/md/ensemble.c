@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/units.h"
+#include "md/ensemble_hd.h"
 #include "md/md.h"
 
 void mdb_ensemble_defaults(mdb_ensemble *e) {
@@ -141,14 +142,7 @@ mdb_status mdb_md_set_ensemble(mdb_md *md, const mdb_ensemble *e, mdb_err *err) 
 }
 
 double mdb_md_extended_energy(const mdb_md *md) {
-  switch (md->ens.protocol) {
-  case MDB_PROTOCOL_NVE: return 0.0;
-  case MDB_PROTOCOL_NVT: return md->ens.thermostat == MDB_THERMOSTAT_LANGEVIN ? -md->heat : mdb_nhc_energy(&md->nhc);
-  case MDB_PROTOCOL_NPT:
-    return mdb_nhc_energy(&md->nhc) + 1.5 * md->mtk.w * md->mtk.veps * md->mtk.veps +
-           md->mtk.p_ext * md->sys->box.volume + mdb_nhc_energy(&md->mtk.chain);
-  }
-  return 0.0;
+  return mdb_ens_extended_hd(md->ens.protocol, md->ens.thermostat, &md->nhc, &md->mtk, md->heat, md->sys->box.volume);
 }
 
 void mdb_md_thermo(const mdb_md *md, mdb_thermo *th) {

@@ -9,19 +9,14 @@
 #include <string.h>
 
 #include "core/units.h"
+#include "md/ensemble_hd.h"
 #include "md/md.h"
 
 void mdb_thermo_compute(const mdb_system *sys, const mdb_calc_out *out, mdb_thermo *th) {
   memset(th, 0, sizeof *th);
-  th->potential = out->energy;
-  th->kinetic = mdb_kinetic_energy(sys);
-  th->total = th->potential + th->kinetic;
+  const double trw = out->virial[0][0] + out->virial[1][1] + out->virial[2][2];
+  mdb_thermo_fill_hd(th, out->energy, mdb_kinetic_energy(sys), trw, sys->box.volume, mdb_dof(sys));
   th->conserved = th->total;
-  int dof = mdb_dof(sys);
-  th->temperature = dof ? 2.0 * th->kinetic / (dof * MDB_KB_EV) : 0.0;
-  th->volume = sys->box.volume;
-  double trw = out->virial[0][0] + out->virial[1][1] + out->virial[2][2];
-  th->pressure = (2.0 * th->kinetic + trw) / (3.0 * th->volume) * MDB_EVA3_TO_BAR;
   mdb_momentum(sys, th->momentum);
 }
 

@@ -31,6 +31,7 @@
 
 #include "core/rng.h"
 #include "core/units.h"
+#include "md/ensemble_hd.h"
 #include "md/md.h"
 
 mdb_status mdb_md_step_langevin(mdb_md *md, unsigned flags, mdb_err *err) {
@@ -49,24 +50,15 @@ mdb_status mdb_md_step_langevin(mdb_md *md, unsigned flags, mdb_err *err) {
     double g[4];
     mdb_gauss2(k0, k1, (uint32_t)sys->id[i], step, MDB_STREAM_THERMOSTAT, &g[0], &g[1]);
     mdb_gauss2(k0, k1, (uint32_t)sys->id[i], step, MDB_STREAM_THERMOSTAT + 16, &g[2], &g[3]);
-    for (int k = 0; k < 3; k++) {
-      v[k] += c * f[k];
-      x[k] += h * v[k];
-      mv2_before += m * v[k] * v[k];
-      v[k] = c1 * v[k] + sd * g[k];
-      p[k] += m * v[k];
-    }
+    mdb_lgv_bao_hd(v, x, f, c, h, m, c1, sd, g, &mv2_before);
+    for (int k = 0; k < 3; k++) p[k] += m * v[k];
     mtot += m;
   }
   const double vc[3] = {p[0] / mtot, p[1] / mtot, p[2] / mtot};
   for (int i = 0; i < n; i++) {
     const double m = sys->mass[sys->type[i]];
     double *v = sys->v + 3 * i, *x = sys->x + 3 * i;
-    for (int k = 0; k < 3; k++) {
-      v[k] -= vc[k];
-      x[k] += h * v[k];
-      mv2_after += m * v[k] * v[k];
-    }
+    mdb_lgv_com_a_hd(v, x, vc, h, m, &mv2_after);
   }
   md->heat += 0.5 * (mv2_after - mv2_before) * MDB_MVV2E;
   mdb_status st = mdb_md_forces(md, flags, err);

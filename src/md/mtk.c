@@ -31,17 +31,13 @@
 #include <stdio.h>
 
 #include "core/units.h"
+#include "md/ensemble_hd.h"
 #include "md/md.h"
 
 /* v_ε += h F_ε/W with the current volume and 2 KE; updates mtk2. */
 static void omega_dot(mdb_md *md, double h) {
-  const mdb_system *sys = md->sys;
-  const double vol = sys->box.volume;
   const double trw = md->out.virial[0][0] + md->out.virial[1][1] + md->out.virial[2][2];
-  const double p = (md->ke2 + trw) / (3.0 * vol);
-  mdb_mtk *b = &md->mtk;
-  b->veps += h * ((p - b->p_ext) * vol / b->w + md->ke2 / (3.0 * sys->n * b->w));
-  b->mtk2 = b->veps / sys->n;
+  mdb_mtk_omega_dot_hd(&md->mtk, md->sys->box.volume, trw, md->ke2, md->sys->n, h);
 }
 
 static mdb_status scale_box(mdb_system *sys, double f, mdb_err *err) {

@@ -28,7 +28,7 @@
 #include "bench/bench.h"
 #include "core/sha256.h"
 #include "core/stop.h"
-#include "gpu/dev.h"
+#include "dev/dev.h"
 #include "core/version.h"
 #include "io/atomic.h"
 #include "io/h5_results.h"
@@ -83,12 +83,13 @@ const char *mdb_par_mpi_cuda_aware(void) {
 #endif
 }
 
-int mdb_par_setup_gpu(const mdb_par *p, char *why, size_t len) {
+int mdb_par_setup_gpu(mdb_par *p, char *why, size_t len) {
   char mine[256] = "";
   int usable = mdb_case_gpu_usable(mine, sizeof mine);
   int n = usable ? mdb_cuda_device_count(NULL, 0) : 0;
   /* one GPU per rank by node-local rank; under the host emulation (no device) ordinal 0 */
-  mdb_case_set_gpu(n > 0 ? p->local_rank % n : 0, mdb_par_mpi_cuda_aware());
+  p->gpu.ordinal = n > 0 ? p->local_rank % n : 0;
+  snprintf(p->gpu.mpi_cuda_aware, sizeof p->gpu.mpi_cuda_aware, "%s", mdb_par_mpi_cuda_aware());
   int all = -mdb_par_max_int(-usable); /* the smallest: every rank must have one */
   /* the reason of the first rank without a GPU */
   int first = mdb_par_max_int(usable ? INT_MIN : -p->rank);
@@ -571,7 +572,8 @@ static mdb_status run_one(const mdb_par *p, const char *s_name, const mdb_suite_
   case_path(client_log, sizeof client_log, o->outdir, sc->id, "client.log");
   setenv("MDBENCH_CLIENT_LOG", client_log, 1);
   double t0 = MPI_Wtime();
-  mdb_status cst = mdb_case_run(&c, &r, &cerr);
+  const mdb_run_hooks hooks = {.device = &p->gpu};
+  mdb_status cst = mdb_case_run_hooked(&c, &hooks, &r, &cerr);
   double t1 = MPI_Wtime();
   unsetenv("MDBENCH_CLIENT_LOG");
   if (cst && mdb_stop_requested()) { /* stopped before its first step: as if never started */

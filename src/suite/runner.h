@@ -19,6 +19,7 @@
 #ifndef MDB_RUNNER_H
 #define MDB_RUNNER_H
 
+#include "bench/bench.h"
 #include "suite/suite.h"
 
 typedef struct mdb_par {
@@ -26,6 +27,7 @@ typedef struct mdb_par {
   int local_rank; /* within the node (MPI_COMM_TYPE_SHARED): selects the GPU */
   int local_size;
   char mpi_library[512]; /* MPI_Get_library_version, first line */
+  mdb_dev_binding gpu;   /* this rank's GPU (mdb_par_setup_gpu), passed to every case it runs */
 } mdb_par;
 
 /* MPI_Init and the rank facts. */
@@ -43,7 +45,7 @@ int mdb_par_max_int(int v);
  * MPIX_Query_cuda_support: "yes", "no", or "unknown" for another MPI), and
  * learns whether every rank has a usable GPU (1) or not (0); why holds
  * the reason of a rank without one. Collective. */
-int mdb_par_setup_gpu(const mdb_par *p, char *why, size_t len);
+int mdb_par_setup_gpu(mdb_par *p, char *why, size_t len);
 /* "yes", "no" or "unknown" (static storage). */
 const char *mdb_par_mpi_cuda_aware(void);
 

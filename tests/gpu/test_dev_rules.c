@@ -1,5 +1,5 @@
 /*
- * The host backend (gpu/dev_host.c) is as strict as CUDA where the engine
+ * The host backend (dev/dev_host.c) is as strict as CUDA where the engine
  * relies on CUDA's rules, and the engine keeps them; and the kernel
  * launches a step costs, counted by the host backend.
  *
@@ -33,7 +33,7 @@
 
 #include "build/build.h"
 #include "gpu/gmd.h"
-#include "gpu/kernels.h"
+#include "gpu/kern_md.h"
 #include "md/md.h"
 #include "../check.h"
 
@@ -68,6 +68,9 @@ static mdb_kp kp_on(mdb_gstate *g) {
   mdb_kp p;
   memset(&p, 0, sizeof p);
   p.g = g;
+  p.shiftvec = g->shiftvec;
+  p.hinv = g->hinv;
+  p.abort = &g->abort;
   return p;
 }
 
@@ -168,12 +171,12 @@ static int rule_zero(void) {
   REQUIRE_OK(d->ops->alloc(d, (void **)&g, sizeof *g, &err), &err);
   const mdb_kp p = kp_on(g);
   for (long n = 0; n >= -1; n--) {
-    mdb_status st = d->ops->launch(d, MDB_K_VMAX_CLEAR, n, &p, sizeof p, &err);
+    mdb_status st = d->ops->launch(d, &mdb_kernel_vmax_clear, n, &p, sizeof p, &err);
     printf("launch over %ld threads: status %d (%s)\n", n, st, st ? err.msg : "accepted");
     CHECK(st == MDB_EDEV && strstr(err.msg, "zero blocks") != NULL);
   }
   const long before = d->launches;
-  CHECK(d->ops->launch(d, MDB_K_VMAX_CLEAR, 1, &p, sizeof p, &err) == MDB_OK);
+  CHECK(d->ops->launch(d, &mdb_kernel_vmax_clear, 1, &p, sizeof p, &err) == MDB_OK);
   CHECK(d->launches == before + 1);
   /* the typed launchers of the engine skip empty ranges instead of launching */
   CHECK(mdb_launch_vmax_clear(d, 0, &p, &err) == MDB_OK && d->launches == before + 1);

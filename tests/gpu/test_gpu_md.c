@@ -72,7 +72,7 @@
 
 #include "bench/bench.h"
 #include "core/units.h"
-#include "gpu/dev.h"
+#include "dev/dev.h"
 #include "../check.h"
 #include "../ensemble_stats.h"
 

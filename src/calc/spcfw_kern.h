@@ -1,5 +1,5 @@
 /*
- * kern_spcfw.h — flexible SPC/Fw water with DSF Coulomb on the device
+ * spcfw_kern.h — flexible SPC/Fw water with DSF Coulomb on the device
  * (calc/spcfw.c is the CPU half; the formulas are calc/spcfw.h, the same
  * functions the CPU loop calls).
  *
@@ -24,11 +24,11 @@
  * atom i's molecule (H_0 the lower original id, as the CPU), is built at
  * setup (gpu/gcalc_spcfw.c): the engine does not reorder atoms.
  */
-#ifndef MDB_KERN_SPCFW_H
-#define MDB_KERN_SPCFW_H
+#ifndef MDB_CALC_SPCFW_KERN_H
+#define MDB_CALC_SPCFW_KERN_H
 
 #include "calc/spcfw.h"
-#include "gpu/kern_common.h"
+#include "calc/calc_gpu.h"
 
 typedef struct mdb_kp_spcfw {
   mdb_kp k;
@@ -43,17 +43,16 @@ typedef struct mdb_kp_spcfw {
  * shift of the rounded one when the cell is skewed); returns |d|², or −1
  * for a non-finite position. */
 MDB_HD static inline double mdb_spcfw_image(const mdb_kp *p, int a, int b, double span2, double d[3]) {
-  const mdb_gstate *g = p->g;
   const double *xa = p->x + 3 * a, *xb = p->x + 3 * b;
   const double dd[3] = {xb[0] - xa[0], xb[1] - xa[1], xb[2] - xa[2]};
   int s0[3];
   for (int k = 0; k < 3; k++) {
-    const double s = dd[0] * g->hinv[0][k] + dd[1] * g->hinv[1][k] + dd[2] * g->hinv[2][k];
+    const double s = dd[0] * p->hinv[0][k] + dd[1] * p->hinv[1][k] + dd[2] * p->hinv[2][k];
     if (!(fabs(s) < 1e6)) return -1.0;
     const int q = -(int)floor(s + 0.5);
     s0[k] = q < -MDB_SHIFT_RANGE ? -MDB_SHIFT_RANGE : (q > MDB_SHIFT_RANGE ? MDB_SHIFT_RANGE : q);
   }
-  const double *sv = g->shiftvec[mdb_shift_code(s0[0], s0[1], s0[2])];
+  const double *sv = p->shiftvec[mdb_shift_code(s0[0], s0[1], s0[2])];
   for (int k = 0; k < 3; k++) d[k] = xb[k] + sv[k] - xa[k];
   double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
   if (r2 < span2) return r2;
@@ -64,7 +63,7 @@ MDB_HD static inline double mdb_spcfw_image(const mdb_kp *p, int a, int b, doubl
         if (s1[0] < -MDB_SHIFT_RANGE || s1[0] > MDB_SHIFT_RANGE || s1[1] < -MDB_SHIFT_RANGE ||
             s1[1] > MDB_SHIFT_RANGE || s1[2] < -MDB_SHIFT_RANGE || s1[2] > MDB_SHIFT_RANGE)
           continue;
-        const double *t = g->shiftvec[mdb_shift_code(s1[0], s1[1], s1[2])];
+        const double *t = p->shiftvec[mdb_shift_code(s1[0], s1[1], s1[2])];
         double e[3];
         for (int k = 0; k < 3; k++) e[k] = xb[k] + t[k] - xa[k];
         const double q2 = e[0] * e[0] + e[1] * e[1] + e[2] * e[2];
@@ -78,7 +77,7 @@ MDB_HD static inline double mdb_spcfw_image(const mdb_kp *p, int a, int b, doubl
 
 MDB_HD static inline void mdb_kb_spcfw(long i, const mdb_kp_spcfw *q) {
   const mdb_kp *p = &q->k;
-  if (p->g->abort) return;
+  if (*p->abort) return;
   const long n = p->natoms;
   const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
   const int ti = p->type[i], nt = p->ntypes;
@@ -90,10 +89,9 @@ MDB_HD static inline void mdb_kb_spcfw(long i, const mdb_kp_spcfw *q) {
   double *const w = acc.w;
   const int eflag = (p->flags & MDB_COMPUTE_ENERGY) != 0, vflag = (p->flags & MDB_COMPUTE_VIRIAL) != 0;
   if (i == 0) { /* the CPU's check: the cell wider than 2·MOL_SPAN (width k = 1/|column k of h⁻¹|) */
-    const mdb_gstate *gs = p->g;
     for (int k = 0; k < 3; k++)
-      if (!((gs->hinv[0][k] * gs->hinv[0][k] + gs->hinv[1][k] * gs->hinv[1][k] + gs->hinv[2][k] * gs->hinv[2][k]) *
-                4.0 * span2 <
+      if (!((p->hinv[0][k] * p->hinv[0][k] + p->hinv[1][k] * p->hinv[1][k] + p->hinv[2][k] * p->hinv[2][k]) * 4.0 *
+                span2 <
             1.0))
         mdb_kp_abort(p, MDB_ABORT_RUNAWAY);
   }
@@ -160,5 +158,6 @@ MDB_HD static inline void mdb_kb_spcfw(long i, const mdb_kp_spcfw *q) {
 }
 
 #define MDB_KERNELS_SPCFW(X) X(SPCFW, spcfw, mdb_kp_spcfw)
+MDB_KERNELS_SPCFW(MDB_KERNEL_DECLARE)
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * dev_cuda.cu — the CUDA backend of gpu/dev.h: one non-blocking stream per
- * engine; every kernel of gpu/kernels.h as a __global__ wrapper with one
- * thread per index; deterministic two-pass reductions (a fixed number of
+ * dev_cuda.cu — the CUDA backend of dev/dev.h: one non-blocking stream per
+ * engine; a kernel is launched through its descriptor's __global__ wrapper
+ * (dev/kernel.h; the build generates the wrappers), one thread per index; deterministic two-pass reductions (a fixed number of
  * blocks for a given n, so the same input gives the same bits); CUDA events
  * for the GPU time of a region; CUDA Graphs captured from the stream.
  */
@@ -10,21 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gpu/kernels.h"
+#include "dev/kernel.h"
 
-#define MDB_CUDA_BLOCK 128
 #define MDB_RED_BLOCK 256
 #define MDB_RED_MAX_BLOCKS 512
 
-/* ------------------------------------------------------------ kernels */
-
-#define MDB_X_GLOBAL(ID, body, P)                                                      \
-  __global__ void __launch_bounds__(MDB_CUDA_BLOCK) mdb_kg_##body(const P p, long n) { \
-    const long i = (long)blockIdx.x * blockDim.x + threadIdx.x;                        \
-    if (i < n) mdb_kb_##body(i, &p);                                                   \
-  }
-MDB_KERNELS(MDB_X_GLOBAL)
-#undef MDB_X_GLOBAL
+/* ------------------------------------------------------- reductions */
 
 /* Pass 1: block b of column k sums src[k*n + i] for i ≡ b·B+t (mod B·nb). */
 __global__ void __launch_bounds__(MDB_RED_BLOCK) mdb_reduce_pass1(const double *src, long n, double *part) {
@@ -63,7 +54,7 @@ typedef struct cuda_impl {
   cudaStream_t stream;
   cudaEvent_t ev[MDB_DEV_MAX_EVENTS];
   cudaGraphExec_t graphs[MDB_DEV_MAX_GRAPHS];
-  double *part; /* reduction partials: MDB_RED_N × MDB_RED_MAX_BLOCKS */
+  double *part; /* reduction partials: MDB_DEV_MAX_REDUCE × MDB_RED_MAX_BLOCKS */
   int capturing;
   long cap_kernels;                       /* kernels issued into the capture in progress */
   long graph_kernels[MDB_DEV_MAX_GRAPHS]; /* kernels in each graph (d->launches counts them per launch) */
@@ -147,28 +138,24 @@ static mdb_status c_zero(mdb_dev *d, void *dst, size_t bytes, mdb_err *err) {
   return MDB_OK;
 }
 
-static mdb_status c_launch(mdb_dev *d, int kernel, long n, const void *params, size_t psize, mdb_err *err) {
+static mdb_status c_launch(mdb_dev *d, const mdb_kernel *kernel, long n, const void *params, size_t psize,
+                           mdb_err *err) {
   (void)psize;
   if (n <= 0)
-    return mdb_err_set(err, MDB_EDEV, "kernel %d launched over %ld threads: a grid of zero blocks is invalid", kernel,
-                       n);
+    return mdb_err_set(err, MDB_EDEV, "kernel %s launched over %ld threads: a grid of zero blocks is invalid",
+                       kernel->name, n);
+  if (!kernel->cuda) return mdb_err_set(err, MDB_ERUN, "kernel %s has no CUDA wrapper in this build", kernel->name);
   const unsigned grid = (unsigned)((n + MDB_CUDA_BLOCK - 1) / MDB_CUDA_BLOCK);
-  cudaStream_t s = impl(d)->stream;
-  switch (kernel) {
-#define MDB_X_LAUNCH(ID, body, P) \
-  case MDB_K_##ID: mdb_kg_##body<<<grid, MDB_CUDA_BLOCK, 0, s>>>(*(const P *)params, n); break;
-    MDB_KERNELS(MDB_X_LAUNCH)
-#undef MDB_X_LAUNCH
-  default: return mdb_err_set(err, MDB_ERUN, "unknown kernel id %d", kernel);
-  }
-  CU(cudaGetLastError(), "kernel launch");
+  void *args[2] = {const_cast<void *>(params), &n}; /* the wrapper's (const P p, long n) */
+  CU(cudaLaunchKernel(*kernel->cuda, dim3(grid), dim3(MDB_CUDA_BLOCK), args, 0, impl(d)->stream), "kernel launch");
   count_kernels(d, 1);
   return MDB_OK;
 }
 
 static mdb_status c_reduce_sum(mdb_dev *d, const double *src, long n, int m, double *dst, mdb_err *err) {
   if (m <= 0) return MDB_OK;
-  if (m > MDB_RED_N) return mdb_err_set(err, MDB_ERUN, "reduction of %d columns (at most %d)", m, MDB_RED_N);
+  if (m > MDB_DEV_MAX_REDUCE)
+    return mdb_err_set(err, MDB_ERUN, "reduction of %d columns (at most %d)", m, MDB_DEV_MAX_REDUCE);
   long nb = (n + 4L * MDB_RED_BLOCK - 1) / (4L * MDB_RED_BLOCK);
   if (nb > MDB_RED_MAX_BLOCKS) nb = MDB_RED_MAX_BLOCKS;
   if (nb < 1) nb = 1;
@@ -348,7 +335,7 @@ extern "C" mdb_status mdb_dev_cuda_open(mdb_dev **out, int ordinal, mdb_err *err
   d->info = info;
   cudaError_t e = cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking);
   for (int k = 0; e == cudaSuccess && k < MDB_DEV_MAX_EVENTS; k++) e = cudaEventCreate(&c->ev[k]);
-  if (e == cudaSuccess) e = cudaMalloc((void **)&c->part, sizeof(double) * MDB_RED_N * MDB_RED_MAX_BLOCKS);
+  if (e == cudaSuccess) e = cudaMalloc((void **)&c->part, sizeof(double) * MDB_DEV_MAX_REDUCE * MDB_RED_MAX_BLOCKS);
   if (e != cudaSuccess) {
     c_close(d);
     return cerr(err, e, "creating the stream, events and reduction buffer");

@@ -1,12 +1,11 @@
 /*
- * gcalc_spcfw.c — the device half of the spcfw calculator: uploads the
+ * spcfw_gpu.c — the device half of the spcfw calculator: uploads the
  * prepared pair table and DSF constants (calc/spcfw.h mdb_spcfw_params) and
- * the molecule table in device order, and launches kern_spcfw.h.
+ * the molecule table in device order, and launches calc/spcfw_kern.h.
  */
 #include <stdlib.h>
 
-#include "calc/calc.h"
-#include "gpu/gmd_impl.h"
+#include "calc/spcfw_kern.h"
 
 typedef struct gspcfw {
   mdb_spcfw_pair *pair; /* device [ntypes*ntypes] */
@@ -18,7 +17,7 @@ typedef struct gspcfw {
 /* mol[3i..3i+2]: device indices of the O, H_0, H_1 of atom i's molecule,
  * from the CPU calculator's table by original id (the device order is the
  * host system's order at setup, g->sys). */
-static mdb_status molecule_table(const mdb_gmd *g, const mdb_spcfw_params *prm, int *mol, mdb_err *err) {
+static mdb_status molecule_table(const mdb_gcalc_env *g, const mdb_spcfw_params *prm, int *mol, mdb_err *err) {
   const int n = g->n;
   const int *id = g->sys->id;
   int *dev_of_id = malloc((size_t)n * sizeof *dev_of_id);
@@ -42,9 +41,9 @@ static mdb_status molecule_table(const mdb_gmd *g, const mdb_spcfw_params *prm, 
   return st;
 }
 
-static mdb_status gspcfw_setup(mdb_gmd *g, const mdb_calc *cpu, void **ctx, mdb_err *err) {
+static mdb_status gspcfw_setup(const mdb_gcalc_env *g, const mdb_calc *cpu, void **ctx, mdb_err *err) {
   const mdb_spcfw_params *prm = (const mdb_spcfw_params *)cpu->ops->params(cpu->ctx);
-  const int n = g->n, nt = g->kp.ntypes;
+  const int n = g->n, nt = g->kp->ntypes;
   if (!prm || prm->n != n || !prm->mol_of_id)
     return mdb_err_set(err, MDB_EINPUT, "spcfw on cuda: the calculator was prepared for %d atoms, the engine has %d",
                        prm ? prm->n : 0, n);
@@ -56,8 +55,8 @@ static mdb_status gspcfw_setup(mdb_gmd *g, const mdb_calc *cpu, void **ctx, mdb_
   for (int a = 0; !st && a < nt; a++)
     for (int b = 0; b < nt; b++) h[a * nt + b] = prm->pair[a * MDB_MAX_TYPES + b];
   if (!st) st = molecule_table(g, prm, mol, err);
-  if (!st && !(st = mdb_gmd_alloc(g, (void **)&c->pair, (size_t)nt * nt * sizeof *h, err)) &&
-      !(st = mdb_gmd_alloc(g, (void **)&c->mol, (size_t)n * 3 * sizeof *mol, err)) &&
+  if (!st && !(st = mdb_gcalc_alloc(g, (void **)&c->pair, (size_t)nt * nt * sizeof *h, err)) &&
+      !(st = mdb_gcalc_alloc(g, (void **)&c->mol, (size_t)n * 3 * sizeof *mol, err)) &&
       !(st = g->dev->ops->h2d(g->dev, c->pair, h, (size_t)nt * nt * sizeof *h, err)))
     st = g->dev->ops->h2d(g->dev, c->mol, mol, (size_t)n * 3 * sizeof *mol, err);
   free(h);
@@ -76,10 +75,10 @@ static mdb_status gspcfw_setup(mdb_gmd *g, const mdb_calc *cpu, void **ctx, mdb_
   return MDB_OK;
 }
 
-static mdb_status gspcfw_forces(mdb_gmd *g, void *ctx, unsigned flags, mdb_err *err) {
+static mdb_status gspcfw_forces(const mdb_gcalc_env *g, void *ctx, unsigned flags, mdb_err *err) {
   const gspcfw *c = (const gspcfw *)ctx;
   mdb_kp_spcfw q;
-  q.k = mdb_gmd_kp(g, flags);
+  q.k = mdb_gcalc_kp(g, flags);
   q.pair = c->pair;
   q.mol = c->mol;
   q.dsf = c->dsf;
@@ -91,4 +90,6 @@ static mdb_status gspcfw_forces(mdb_gmd *g, void *ctx, unsigned flags, mdb_err *
   return mdb_launch_spcfw(g->dev, g->n, &q, err);
 }
 
-const mdb_gcalc_ops mdb_gcalc_spcfw = {"spcfw", 0, gspcfw_setup, gspcfw_forces, NULL};
+MDB_KERNELS_SPCFW(MDB_KERNEL_DEFINE)
+
+const mdb_gcalc_ops mdb_spcfw_gpu = {0, gspcfw_setup, gspcfw_forces, NULL};

@@ -1,26 +1,25 @@
 /*
- * gcalc_eam.c — the device half of the eam calculator: uploads what the
+ * eam_gpu.c — the device half of the eam calculator: uploads what the
  * prepared CPU calculator holds (calc/eam.h mdb_eam_params) per type of the
  * system — the Zhou parameters, or the F and f tables of each type's
  * element and one interleaved table per type pair (r·φ, f'_a, f'_b) — plus
- * a per-atom F'(ρ) array, and launches kern_eam.h's two kernels.
+ * a per-atom F'(ρ) array, and launches calc/eam_kern.h's two kernels.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "calc/calc.h"
-#include "gpu/gmd_impl.h"
+#include "calc/eam_kern.h"
 
 typedef struct geam {
   mdb_kp_eam q; /* everything but q.k, filled at setup */
 } geam;
 
-static mdb_status geam_upload(mdb_gmd *g, void **dst, const void *src, size_t bytes, mdb_err *err) {
-  mdb_status st = mdb_gmd_alloc(g, dst, bytes, err);
+static mdb_status geam_upload(const mdb_gcalc_env *g, void **dst, const void *src, size_t bytes, mdb_err *err) {
+  mdb_status st = mdb_gcalc_alloc(g, dst, bytes, err);
   return st ? st : g->dev->ops->h2d(g->dev, *dst, src, bytes, err);
 }
 
-static mdb_status geam_tables(mdb_gmd *g, const mdb_eam_params *prm, mdb_kp_eam *q, mdb_err *err) {
+static mdb_status geam_tables(const mdb_gcalc_env *g, const mdb_eam_params *prm, mdb_kp_eam *q, mdb_err *err) {
   const int nt = prm->ntypes, nr = prm->nr, nrho = prm->nrho;
   const size_t nf = (size_t)nt * nrho, nd = (size_t)nt * nr, np = (size_t)nt * nt * nr;
   mdb_eam_knot *frho = malloc(nf * sizeof *frho), *rhor = malloc(nd * sizeof *rhor);
@@ -62,11 +61,11 @@ static mdb_status geam_tables(mdb_gmd *g, const mdb_eam_params *prm, mdb_kp_eam 
   return MDB_OK;
 }
 
-static mdb_status geam_setup(mdb_gmd *g, const mdb_calc *cpu, void **ctx, mdb_err *err) {
+static mdb_status geam_setup(const mdb_gcalc_env *g, const mdb_calc *cpu, void **ctx, mdb_err *err) {
   const mdb_eam_params *prm = (const mdb_eam_params *)cpu->ops->params(cpu->ctx);
-  if (!prm || prm->ntypes != g->kp.ntypes || prm->ntypes < 1)
+  if (!prm || prm->ntypes != g->kp->ntypes || prm->ntypes < 1)
     return mdb_err_set(err, MDB_ERUN, "eam on cuda: the calculator is not prepared for this system (%d species)",
-                       g->kp.ntypes);
+                       g->kp->ntypes);
   geam *c = calloc(1, sizeof *c);
   if (!c) return mdb_err_nomem(err, "eam device state", sizeof *c);
   mdb_kp_eam *q = &c->q;
@@ -74,7 +73,7 @@ static mdb_status geam_setup(mdb_gmd *g, const mdb_calc *cpu, void **ctx, mdb_er
   q->one_type = prm->ntypes == 1;
   q->rc2 = prm->rc2;
   void *fp = NULL, *zhou = NULL;
-  mdb_status st = mdb_gmd_alloc(g, &fp, (size_t)g->n * sizeof(double), err);
+  mdb_status st = mdb_gcalc_alloc(g, &fp, (size_t)g->n * sizeof(double), err);
   if (!st && prm->analytic) st = geam_upload(g, &zhou, prm->zhou, (size_t)prm->ntypes * sizeof prm->zhou[0], err);
   if (!st && !prm->analytic) st = geam_tables(g, prm, q, err);
   if (st) {
@@ -87,11 +86,13 @@ static mdb_status geam_setup(mdb_gmd *g, const mdb_calc *cpu, void **ctx, mdb_er
   return MDB_OK;
 }
 
-static mdb_status geam_forces(mdb_gmd *g, void *ctx, unsigned flags, mdb_err *err) {
+static mdb_status geam_forces(const mdb_gcalc_env *g, void *ctx, unsigned flags, mdb_err *err) {
   mdb_kp_eam q = ((const geam *)ctx)->q;
-  q.k = mdb_gmd_kp(g, flags); /* the list may have grown since setup */
+  q.k = mdb_gcalc_kp(g, flags); /* the list may have grown since setup */
   mdb_status st = mdb_launch_eam_rho(g->dev, g->n, &q, err);
   return st ? st : mdb_launch_eam_force(g->dev, g->n, &q, err);
 }
 
-const mdb_gcalc_ops mdb_gcalc_eam = {"eam", 0, geam_setup, geam_forces, NULL};
+MDB_KERNELS_EAM(MDB_KERNEL_DEFINE)
+
+const mdb_gcalc_ops mdb_eam_gpu = {0, geam_setup, geam_forces, NULL};

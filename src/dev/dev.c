@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gpu/dev.h"
+#include "dev/dev.h"
 
 mdb_status mdb_dev_open(mdb_dev **d, const char *backend, int ordinal, mdb_err *err) {
   *d = NULL;

@@ -1,13 +1,13 @@
 /*
- * dev_host.c — the host backend of gpu/dev.h: the device kernels run
- * serially on the CPU (gpu/kern_common.h). Tests use it to check the GPU
+ * dev_host.c — the host backend of dev/dev.h: the device kernels run
+ * serially on the CPU (dev/kernel.h). Tests use it to check the GPU
  * algorithms and the engine on machines without a GPU.
  *
  * Graphs record each operation with a copy of its parameters, as CUDA
  * copies kernel arguments at capture, and replay them: a value the engine
  * should have kept in device memory but passed as a parameter shows up as
  * a wrong trajectory here too. The capture rules of CUDA that the engine
- * relies on are enforced (gpu/dev.h): what CUDA refuses during a capture
+ * relies on are enforced (dev/dev.h): what CUDA refuses during a capture
  * is an error here, and invalidates the capture as it does there.
  */
 #include <stdio.h>
@@ -15,13 +15,14 @@
 #include <string.h>
 
 #include "core/clock.h"
-#include "gpu/kernels.h"
+#include "dev/kernel.h"
 
 typedef enum { OP_LAUNCH, OP_REDUCE, OP_EVENT, OP_COPY, OP_ZERO } op_kind;
 
 typedef struct host_op {
   op_kind kind;
-  int kernel;
+  const mdb_kernel *kernel; /* OP_LAUNCH */
+  int event;                /* OP_EVENT */
   long n;
   int m;
   const double *src;
@@ -125,17 +126,9 @@ static mdb_status h_zero(mdb_dev *d, void *dst, size_t bytes, mdb_err *err) {
   return MDB_OK;
 }
 
-static void run_kernel(mdb_dev *d, int kernel, long n, const void *params) {
+static void run_kernel(mdb_dev *d, const mdb_kernel *kernel, long n, const void *params) {
   d->launches++;
-  switch (kernel) {
-#define MDB_X_RUN(ID, body, P)                                        \
-  case MDB_K_##ID:                                                    \
-    for (long i = 0; i < n; i++) mdb_kb_##body(i, (const P *)params); \
-    break;
-    MDB_KERNELS(MDB_X_RUN)
-#undef MDB_X_RUN
-  default: break;
-  }
+  kernel->host(n, params);
 }
 
 static void run_reduce(mdb_dev *d, const double *src, long n, int m, double *dst) {
@@ -160,15 +153,15 @@ static mdb_status record(mdb_dev *d, const host_op *op, mdb_err *err) {
   return MDB_OK;
 }
 
-static mdb_status h_launch(mdb_dev *d, int kernel, long n, const void *params, size_t psize, mdb_err *err) {
+static mdb_status h_launch(mdb_dev *d, const mdb_kernel *kernel, long n, const void *params, size_t psize,
+                           mdb_err *err) {
   if (psize > sizeof(((host_op *)0)->params))
-    return mdb_err_set(err, MDB_ERUN, "kernel %d: parameter block of %zu bytes is too large", kernel, psize);
-  if (kernel < 0 || kernel >= MDB_K_COUNT) return mdb_err_set(err, MDB_ERUN, "unknown kernel id %d", kernel);
+    return mdb_err_set(err, MDB_ERUN, "kernel %s: parameter block of %zu bytes is too large", kernel->name, psize);
   if (n <= 0)
     return mdb_err_set(err, MDB_EDEV,
-                       "host backend (strict as CUDA): kernel %d launched over %ld threads, a grid of zero blocks "
+                       "host backend (strict as CUDA): kernel %s launched over %ld threads, a grid of zero blocks "
                        "(cudaErrorInvalidConfiguration)",
-                       kernel, n);
+                       kernel->name, n);
   if (impl(d)->capturing) {
     host_op op;
     memset(&op, 0, sizeof op);
@@ -213,7 +206,7 @@ static mdb_status h_event_record(mdb_dev *d, int e, int external, mdb_err *err) 
     host_op op;
     memset(&op, 0, sizeof op);
     op.kind = OP_EVENT;
-    op.kernel = e;
+    op.event = e;
     h->ev_state[e] = EV_PENDING_IN_GRAPH;
     return record(d, &op, err);
   }
@@ -283,8 +276,8 @@ static mdb_status h_graph_launch(mdb_dev *d, int id, mdb_err *err) {
     case OP_LAUNCH: run_kernel(d, op->kernel, op->n, op->params); break;
     case OP_REDUCE: run_reduce(d, op->src, op->n, op->m, op->dst); break;
     case OP_EVENT:
-      h->ev[op->kernel] = mdb_now();
-      h->ev_state[op->kernel] = EV_DONE;
+      h->ev[op->event] = mdb_now();
+      h->ev_state[op->event] = EV_DONE;
       break;
     case OP_COPY:
       if (op->bytes) memmove(op->cdst, op->csrc, op->bytes);

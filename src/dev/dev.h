@@ -1,13 +1,13 @@
 /*
  * dev.h — the device a trajectory engine runs on, behind a small table of
- * operations: memory, copies, kernel launches by id, reductions, events,
- * graphs.
+ * operations: memory, copies, kernel launches (dev/kernel.h descriptors),
+ * reductions, events, graphs.
  *
  * Two backends implement it:
- *   cuda  (gpu/dev_cuda.cu) — an NVIDIA GPU: one stream, kernels from
- *         gpu/kernels.h, two-pass deterministic reductions, CUDA events,
+ *   cuda  (dev/dev_cuda.cu) — an NVIDIA GPU: one stream, each kernel's
+ *         __global__ wrapper (dev/kernel.h), two-pass deterministic reductions, CUDA events,
  *         CUDA Graphs captured from the stream, mapped host memory;
- *   host  (gpu/dev_host.c) — the same kernel bodies run serially on the
+ *   host  (dev/dev_host.c) — the same kernel bodies run serially on the
  *         CPU. It is what tests run where there is no GPU: the engine, the
  *         kernels and the graph logic are exercised, only the CUDA calls
  *         are not. A "graph" there records the launches (parameters copied
@@ -35,8 +35,8 @@
  * CUDA call is MDB_EDEV with CUDA's error string: a device fault, never
  * physics.
  */
-#ifndef MDB_GPU_DEV_H
-#define MDB_GPU_DEV_H
+#ifndef MDB_DEV_DEV_H
+#define MDB_DEV_DEV_H
 
 #include <stddef.h>
 
@@ -47,6 +47,7 @@ extern "C" {
 #endif
 
 typedef struct mdb_dev mdb_dev;
+struct mdb_kernel;
 
 /* What the engine records about the device (also in every GPU result). */
 typedef struct mdb_dev_info {
@@ -67,6 +68,7 @@ enum { MDB_REDUCE_SUM = 0 };
 
 #define MDB_DEV_MAX_GRAPHS 8
 #define MDB_DEV_MAX_EVENTS 40
+#define MDB_DEV_MAX_REDUCE 16 /* columns one reduce_sum may sum */
 
 typedef struct mdb_dev_ops {
   const char *name;
@@ -80,9 +82,10 @@ typedef struct mdb_dev_ops {
   mdb_status (*d2h)(mdb_dev *d, void *dst, const void *src, size_t bytes, mdb_err *err);
   mdb_status (*d2d)(mdb_dev *d, void *dst, const void *src, size_t bytes, mdb_err *err);
   mdb_status (*zero)(mdb_dev *d, void *dst, size_t bytes, mdb_err *err);
-  /* kernel id from gpu/kernels.h over n threads; params is the kernel's
+  /* kernel (dev/kernel.h) over n threads; params is the kernel's
    * parameter struct of psize bytes, copied at the call */
-  mdb_status (*launch)(mdb_dev *d, int kernel, long n, const void *params, size_t psize, mdb_err *err);
+  mdb_status (*launch)(mdb_dev *d, const struct mdb_kernel *kernel, long n, const void *params, size_t psize,
+                       mdb_err *err);
   /* dst[k] = Σ_i src[k*n + i] for k < m (dst in device memory) */
   mdb_status (*reduce_sum)(mdb_dev *d, const double *src, long n, int m, double *dst, mdb_err *err);
   mdb_status (*sync)(mdb_dev *d, mdb_err *err);
@@ -132,7 +135,7 @@ int mdb_cuda_built(void);
  * (name, UUID, driver/runtime versions); MDB_ERUN when unavailable. */
 mdb_status mdb_cuda_device_info(int ordinal, mdb_dev_info *info, mdb_err *err);
 
-/* Backends (dev_host.c, dev_cuda.cu). */
+/* Backends (dev/dev_host.c, dev/dev_cuda.cu). */
 mdb_status mdb_dev_host_open(mdb_dev **d, mdb_err *err);
 mdb_status mdb_dev_cuda_open(mdb_dev **d, int ordinal, mdb_err *err);
 

@@ -1,5 +1,5 @@
 /*
- * kern_sw.h — Stillinger–Weber forces on the device: one thread per atom i
+ * sw_kern.h — Stillinger–Weber forces on the device: one thread per atom i
  * over full lists, the formulas of calc/sw.h (the functions the CPU loop
  * calls), and each thread writes only its own atom's force, energy and
  * virial, so no atomics and the sums are deterministic.
@@ -23,11 +23,11 @@
  * Cost: (c) visits m² list entries per atom (m the list length), most of
  * them rejected by the distance test before any exp.
  */
-#ifndef MDB_KERN_SW_H
-#define MDB_KERN_SW_H
+#ifndef MDB_CALC_SW_KERN_H
+#define MDB_CALC_SW_KERN_H
 
 #include "calc/sw.h"
-#include "gpu/kern_common.h"
+#include "calc/calc_gpu.h"
 
 typedef struct mdb_kp_sw {
   mdb_kp k;
@@ -37,7 +37,7 @@ typedef struct mdb_kp_sw {
 
 MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
   const mdb_kp *p = &q->k;
-  if (p->g->abort) return;
+  if (*p->abort) return;
   const long n = p->natoms;
   const int nt = p->ntypes;
   const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
@@ -137,5 +137,6 @@ MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
 }
 
 #define MDB_KERNELS_SW(X) X(SW, sw, mdb_kp_sw)
+MDB_KERNELS_SW(MDB_KERNEL_DECLARE)
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * kern_eam.h — embedded-atom method forces on the device, in two kernels
+ * eam_kern.h — embedded-atom method forces on the device, in two kernels
  * over the full list (one thread per atom, each writing only its own atom):
  *
  *   EAM_RHO    ρ_i = Σ_j f_{t_j}(r_ij) over the neighbours within the
@@ -25,11 +25,11 @@
  *
  * Double precision only (the calculator reports no mixed support).
  */
-#ifndef MDB_KERN_EAM_H
-#define MDB_KERN_EAM_H
+#ifndef MDB_CALC_EAM_KERN_H
+#define MDB_CALC_EAM_KERN_H
 
 #include "calc/eam.h"
-#include "gpu/kern_common.h"
+#include "calc/calc_gpu.h"
 
 /* One interval of every r function a pair of types (a, b) needs in the
  * force pass: r·φ_ab and its derivative, f'_a (i's density, felt at j) and
@@ -56,7 +56,7 @@ typedef struct mdb_kp_eam {
 
 MDB_HD static inline void mdb_kb_eam_rho(long i, const mdb_kp_eam *q) {
   const mdb_kp *p = &q->k;
-  if (p->g->abort) return;
+  if (*p->abort) return;
   const long n = p->natoms;
   const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
   const int ti = p->type[i];
@@ -91,7 +91,7 @@ MDB_HD static inline void mdb_kb_eam_rho(long i, const mdb_kp_eam *q) {
 
 MDB_HD static inline void mdb_kb_eam_force(long i, const mdb_kp_eam *q) {
   const mdb_kp *p = &q->k;
-  if (p->g->abort) return;
+  if (*p->abort) return;
   const long n = p->natoms;
   const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
   const int ti = p->type[i], nt = p->ntypes;
@@ -142,5 +142,6 @@ MDB_HD static inline void mdb_kb_eam_force(long i, const mdb_kp_eam *q) {
 }
 
 #define MDB_KERNELS_EAM(X) X(EAM_RHO, eam_rho, mdb_kp_eam) X(EAM_FORCE, eam_force, mdb_kp_eam)
+MDB_KERNELS_EAM(MDB_KERNEL_DECLARE)
 
 #endif

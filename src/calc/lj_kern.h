@@ -1,5 +1,5 @@
 /*
- * kern_lj.h — Lennard-Jones forces on the device: one thread per atom over
+ * lj_kern.h — Lennard-Jones forces on the device: one thread per atom over
  * its full list, the pair formula of calc/lj.h (the same function the CPU
  * loop calls). Each thread writes only its own atom's force, energy and
  * virial (half of every pair's share), so no atomics and the sums are
@@ -12,11 +12,11 @@
  * (mdb_lj_eval_f, the same formula instantiated for float), and the sums are
  * double.
  */
-#ifndef MDB_KERN_LJ_H
-#define MDB_KERN_LJ_H
+#ifndef MDB_CALC_LJ_KERN_H
+#define MDB_CALC_LJ_KERN_H
 
 #include "calc/lj.h"
-#include "gpu/kern_common.h"
+#include "calc/calc_gpu.h"
 
 typedef struct mdb_kp_lj {
   mdb_kp k;
@@ -27,7 +27,7 @@ typedef struct mdb_kp_lj {
 
 MDB_HD static inline void mdb_kb_lj(long i, const mdb_kp_lj *q) {
   const mdb_kp *p = &q->k;
-  if (p->g->abort) return;
+  if (*p->abort) return;
   const long n = p->natoms;
   const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
   const int ti = p->type[i], nt = p->ntypes;
@@ -37,7 +37,7 @@ MDB_HD static inline void mdb_kb_lj(long i, const mdb_kp_lj *q) {
     const long idx = (long)k * n + i;
     double xj[4]; /* the neighbour's position and type: one load */
     mdb_kp_load_xt(p, p->nl[idx], xj);
-    const double *s = p->g->shiftvec[p->nsh[idx]];
+    const double *s = p->shiftvec[p->nsh[idx]];
     const double d[3] = {xj[0] + s[0] - xi[0], xj[1] + s[1] - xi[1], xj[2] + s[2] - xi[2]};
     const double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
     const int pt = ti * nt + (int)xj[3];
@@ -59,5 +59,6 @@ MDB_HD static inline void mdb_kb_lj(long i, const mdb_kp_lj *q) {
 }
 
 #define MDB_KERNELS_LJ(X) X(LJ, lj, mdb_kp_lj)
+MDB_KERNELS_LJ(MDB_KERNEL_DECLARE)
 
 #endif

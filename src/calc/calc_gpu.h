@@ -1,0 +1,197 @@
+/*
+ * calc_gpu.h — what a calculator's GPU half sees of the GPU engine, and
+ * what it gives it: the engine's parameter block (mdb_kp: the device
+ * arrays of positions, forces, the neighbour list, ...), helpers for
+ * kernel bodies that gather per atom, and the ops a calculator hangs on
+ * its mdb_calc_ops (member gpu).
+ *
+ * A calculator NAME with a GPU kernel has, beside NAME.c, NAME_kern.h (its
+ * kernel bodies, written over the host+device formulas of NAME.h, and their
+ * X-macro list MDB_KERNELS_NAME, dev/kernel.h) and NAME_gpu.c (its
+ * mdb_gcalc_ops: upload the prepared parameters, launch the kernels).
+ * Nothing else names it: the engine finds the half through the calculator's
+ * ops, and the build compiles the kernels for CUDA from the header by
+ * its file name.
+ *
+ * Compiled as C (host) and as C++ (nvcc): no designated initialisers.
+ */
+#ifndef MDB_CALC_GPU_H
+#define MDB_CALC_GPU_H
+
+#include "calc/calc.h"
+#include "core/system.h"
+#include "dev/dev.h"
+#include "dev/kern_common.h"
+#include "dev/kernel.h"
+
+/* Flags the host reads after a step (also mirrored in mdb_gstate). */
+enum {
+  MDB_ABORT_NEIGH = 1,   /* an atom had more neighbours than the list holds */
+  MDB_ABORT_CELL = 2,    /* a bin had more atoms than it holds */
+  MDB_ABORT_GRID = 4,    /* the box shrank below what the bin grid covers */
+  MDB_ABORT_RUNAWAY = 8, /* an atom moved further than any list can follow */
+  MDB_ABORT_BOX = 16,    /* the barostat blew up */
+  MDB_ABORT_REBUILD = 32 /* an atom moved beyond the list's budget: build, then the rest of the step */
+};
+
+/* The engine's parameter block: every device array and constant a kernel
+ * of the engine may need. Passed by value to each launch (graphs capture
+ * it); what changes during a run lives behind g. */
+typedef struct mdb_kp {
+  int natoms;
+  int ntypes;
+  double *x, *v, *f; /* [3 natoms] */
+  double *xt;        /* [4 natoms] x, y, z and the type (as a double) of each atom: a neighbour's position
+                        and type in one 32-byte load; every kernel that moves atoms keeps it equal to x */
+  double *x0;        /* [3 natoms] positions at the last build */
+  int *type, *id, *image;
+  double *eatom; /* [natoms] per-atom energy when MDB_COMPUTE_ENERGY */
+  double *vatom; /* [10 natoms] per-atom virial W_ab (column ab·natoms + i) when MDB_COMPUTE_VIRIAL;
+                        column 9: NPT's m v², reduced with the virial */
+  double *scr;   /* [MDB_SCR_N natoms] per-atom scratch for reductions */
+  /* neighbour list: column-major, nl[k*natoms + i], k < nn[i] ≤ nb_cap */
+  int *nn, *nl;
+  unsigned char *nsh; /* image code of each entry */
+  int nb_cap;
+  /* bins: atoms of bin b are cells[b*cell_cap + 0..cell_count[b]) */
+  int *cell_count, *cells;
+  int cell_cap;
+  int nbin[3], sbin[3]; /* bins per direction; bins searched either side */
+  double cutoff, rlist, skin;
+  double dt;
+  double dtf[MDB_MAX_TYPES];       /* ½ dt FTM2V / m */
+  double mass[MDB_MAX_TYPES];      /* amu */
+  double lgv_sigma[MDB_MAX_TYPES]; /* Langevin: √(kB T FTM2V / m) */
+  double lgv_c1, lgv_c2;
+  uint32_t key0, key1;   /* Langevin noise key */
+  unsigned flags;        /* MDB_COMPUTE_* of this force call */
+  struct mdb_gstate *g;  /* the engine's device state (gpu/kern_state.h); a calculator's kernels use
+                           the three pointers into it below */
+  double (*shiftvec)[3]; /* [MDB_NSHIFT] s·h for every shift code, for the current cell */
+  double (*hinv)[3];     /* [3] the current cell's inverse */
+  int *abort;            /* the abort flags (MDB_ABORT_*), sticky until the host clears them */
+} mdb_kp;
+
+/* Raises an abort flag in device memory (g->abort): an atomicOr there,
+ * never over PCIe. The host copies the flag back once per step (gpu/gmd.c)
+ * and clears it when it has dealt with it. */
+MDB_HD static inline void mdb_kp_abort(const mdb_kp *p, int flag) {
+#if defined(__CUDA_ARCH__)
+  atomicOr(p->abort, flag);
+#else
+  *p->abort |= flag;
+#endif
+}
+
+/* What one thread gathers for its atom: the force on it, its share of the
+ * energy and of the virial W_ab. */
+typedef struct mdb_acc {
+  double f[3], e, w[9];
+} mdb_acc;
+
+/* A pair term seen from atom i: d = x_j − x_i, the force on j is fpair·d
+ * (so −fpair·d on i); i takes half the pair's energy and virial. */
+MDB_HD static inline void mdb_acc_pair(mdb_acc *a, double fpair, const double d[3], double e, unsigned flags) {
+  a->f[0] -= fpair * d[0];
+  a->f[1] -= fpair * d[1];
+  a->f[2] -= fpair * d[2];
+  if (flags & MDB_COMPUTE_ENERGY) a->e += 0.5 * e;
+  if (flags & MDB_COMPUTE_VIRIAL)
+    for (int x = 0; x < 3; x++)
+      for (int y = 0; y < 3; y++) a->w[3 * x + y] += 0.5 * fpair * d[x] * d[y];
+}
+
+/* Writes atom i's force and, as the force call asked, energy (added to what
+ * an earlier kernel of the same call left when add_energy) and virial. */
+MDB_HD static inline void mdb_acc_store(const mdb_kp *p, long i, const mdb_acc *a, int add_energy) {
+  p->f[3 * i] = a->f[0];
+  p->f[3 * i + 1] = a->f[1];
+  p->f[3 * i + 2] = a->f[2];
+  if (p->flags & MDB_COMPUTE_ENERGY) p->eatom[i] = (add_energy ? p->eatom[i] : 0.0) + a->e;
+  if (p->flags & MDB_COMPUTE_VIRIAL)
+    for (int c = 0; c < 9; c++) p->vatom[(long)c * p->natoms + i] = a->w[c];
+}
+
+/* Atom i moved to x: its packed copy follows. */
+MDB_HD static inline void mdb_kp_store_x(const mdb_kp *p, long i, const double *x) {
+  double *t = p->xt + 4 * i;
+  t[0] = x[0];
+  t[1] = x[1];
+  t[2] = x[2];
+}
+
+/* Position and type of atom j in one 32-byte load (two 16-byte vector
+ * loads on sm_80/sm_90, one where the device has 32-byte loads). */
+MDB_HD static inline void mdb_kp_load_xt(const mdb_kp *p, long j, double q[4]) {
+#if defined(__CUDA_ARCH__) && CUDART_VERSION >= 13000
+  const double4_32a t = *reinterpret_cast<const double4_32a *>(p->xt + 4 * j);
+  q[0] = t.x;
+  q[1] = t.y;
+  q[2] = t.z;
+  q[3] = t.w;
+#elif defined(__CUDA_ARCH__) /* CUDA 12: no 32-byte vector type, two 16-byte loads */
+  const double2 a = reinterpret_cast<const double2 *>(p->xt + 4 * j)[0];
+  const double2 b = reinterpret_cast<const double2 *>(p->xt + 4 * j)[1];
+  q[0] = a.x;
+  q[1] = a.y;
+  q[2] = b.x;
+  q[3] = b.y;
+#else
+  const double *t = p->xt + 4 * j;
+  q[0] = t[0];
+  q[1] = t[1];
+  q[2] = t[2];
+  q[3] = t[3];
+#endif
+}
+
+/* Position of neighbour entry k of atom i, relative to atom i. */
+MDB_HD static inline void mdb_kp_delta(const mdb_kp *p, const double *xi, long k, double d[3]) {
+  const int j = p->nl[k];
+  const double *s = p->shiftvec[p->nsh[k]];
+  d[0] = p->x[3 * j] + s[0] - xi[0];
+  d[1] = p->x[3 * j + 1] + s[1] - xi[1];
+  d[2] = p->x[3 * j + 2] + s[2] - xi[2];
+}
+
+/* What a calculator's GPU half may use of the engine that runs it: the
+ * device, the parameter block of the current launch (its arrays move when
+ * the engine regrows them: read it at each call), whether the run is in
+ * mixed precision, and the engine's counted device allocation (freed with
+ * the engine; release frees one earlier). */
+typedef struct mdb_gcalc_env {
+  mdb_dev *dev;
+  const mdb_kp *kp;
+  int n;                 /* atoms */
+  int mixed;             /* --precision mixed: float pair arithmetic */
+  const mdb_system *sys; /* the host system the engine started from (same atoms, same order) */
+  mdb_status (*alloc)(void *engine, void **p, size_t bytes, mdb_err *err);
+  void (*release)(void *engine, void *p);
+  void *engine;
+} mdb_gcalc_env;
+
+/* The parameter block for one launch with the given force flags. */
+static inline mdb_kp mdb_gcalc_kp(const mdb_gcalc_env *e, unsigned flags) {
+  mdb_kp p = *e->kp;
+  p.flags = flags;
+  return p;
+}
+
+static inline mdb_status mdb_gcalc_alloc(const mdb_gcalc_env *e, void **p, size_t bytes, mdb_err *err) {
+  return e->alloc(e->engine, p, bytes, err);
+}
+
+/* The device half of a calculator. setup uploads what the prepared CPU
+ * calculator holds (its ops->params); forces issues the kernels that write
+ * (not add) kp.f for every atom and, when flags ask, kp.eatom and
+ * kp.vatom; each kernel returns at once when an abort flag is set. release
+ * (NULL: free(ctx)) frees the context; device memory from mdb_gcalc_alloc
+ * goes with the engine. */
+typedef struct mdb_gcalc_ops {
+  int mixed; /* supports --precision mixed */
+  mdb_status (*setup)(const mdb_gcalc_env *e, const mdb_calc *cpu, void **ctx, mdb_err *err);
+  mdb_status (*forces)(const mdb_gcalc_env *e, void *ctx, unsigned flags, mdb_err *err);
+  void (*release)(const mdb_gcalc_env *e, void *ctx);
+} mdb_gcalc_ops;
+
+#endif

@@ -1,0 +1,12 @@
+/*
+ * kernels.c — the engine's own kernels (neighbour list, NVE, samples,
+ * ensembles) for the host backend, and their descriptors (dev/kernel.h);
+ * a calculator's kernels are defined in its NAME_gpu.c.
+ */
+#include "gpu/kern_ens.h"
+#include "gpu/kern_md.h"
+#include "gpu/kern_neigh.h"
+
+MDB_KERNELS_NEIGH(MDB_KERNEL_DEFINE)
+MDB_KERNELS_MD(MDB_KERNEL_DEFINE)
+MDB_KERNELS_ENS(MDB_KERNEL_DEFINE)
