@@ -33,10 +33,10 @@ LAYERS = [
     ["include"],  # the public plugin ABI (include/mdbench/*.h, spelled "mdbench/x.h")
     ["core"],  # errors, units, RNG, clock, RSS, statistics, strings, atomic files
     ["build", "neigh"],  # system builders, neighbour lists
-    ["dev"],  # the device layer (CUDA and host emulation), when it moves out of gpu/
+    ["dev"],  # the device layer (CUDA and the strict host emulation), kernel descriptors
     ["calc"],  # calculators: interface, registry, potentials, their files
     ["md"],  # integrators and ensembles
-    ["gpu", "engine"],  # the GPU engine
+    ["gpu"],  # the GPU trajectory engine
     ["bench"],  # one case end to end
     ["io", "suite", "analysis"],  # results files; suites and MPI; compare/analyze/regress
     ["cli"],  # the command line: the only layer that prints and exits
