@@ -104,8 +104,8 @@ extern char **environ;
 #define IPI_HARTREE_EV 27.211386024367243 /* eV per Hartree (ase.units.Ha, ASE 3.22) */
 #define IPI_HDR MDB_IPI_HDR
 #define IPI_DEFAULT_TIMEOUT 60.0
-#define IPI_DEFAULT_SPIN_US 300 /* ipi_fill: spin this long (at least) before the expected reply */
-#define IPI_SLICE_S 0.1         /* longest single poll: how soon a stop request is seen */
+#define IPI_DEFAULT_SPIN_US 0 /* ipi_fill: spin this long (at least) before the expected reply; 0: sleep */
+#define IPI_SLICE_S 0.1       /* longest single poll: how soon a stop request is seen */
 
 typedef struct ipi_ctx {
   char unix_path[108]; /* "" for TCP */
@@ -141,7 +141,8 @@ typedef struct ipi_ctx {
    * the socket without sleeping from then, since waking a process that
    * slept through a long force call costs 0.1-0.3 ms on a VM's idle core
    * (docs/ml-results.md); spin_s: how long before (MDBENCH_IPI_SPIN_US,
-   * 0: never spin) */
+   * default 0: never spin, since a spinning mdbench takes CPU time a
+   * model on the same cores may need) */
   double sent_at, expect_s, spin_s;
 } ipi_ctx;
 
