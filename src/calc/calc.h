@@ -98,7 +98,7 @@ typedef struct mdb_calc_ops {
   /* optional: what the client said about itself, a JSON object as text
    * (python and package versions, device, model file SHA-256); "" until known */
   const char *(*external_info)(const void *ctx);
-  /* optional: the device half (calc/NAME_gpu.c, its kernels in
+  /* optional: the device half (at the end of calc/NAME.c, its kernels in
    * calc/NAME_kern.h): what the GPU engine runs; NULL: no GPU kernel */
   const struct mdb_gcalc_ops *gpu;
   /* optional: relative cost of one atom-step for the suite's scheduling

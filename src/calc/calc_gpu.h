@@ -7,8 +7,8 @@
  *
  * A calculator NAME with a GPU kernel has, beside NAME.c, NAME_kern.h (its
  * kernel bodies, written over the host+device formulas of NAME.h, and their
- * X-macro list MDB_KERNELS_NAME, dev/kernel.h) and NAME_gpu.c (its
- * mdb_gcalc_ops: upload the prepared parameters, launch the kernels).
+ * X-macro list MDB_KERNELS_NAME, dev/kernel.h) and, at the end of NAME.c,
+ * its mdb_gcalc_ops (upload the prepared parameters, launch the kernels).
  * Nothing else names it: the engine finds the half through the calculator's
  * ops, and the build compiles the kernels for CUDA from the header by
  * its file name.

@@ -197,7 +197,4 @@ typedef struct mdb_eam_params {
   int map[MDB_MAX_TYPES];   /* type -> element */
 } mdb_eam_params;
 
-/* The GPU half (eam_gpu.c, its kernels in eam_kern.h): mdb_eam_cpu_ops.gpu. */
-extern const struct mdb_gcalc_ops mdb_eam_gpu;
-
 #endif

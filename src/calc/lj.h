@@ -43,7 +43,4 @@ typedef struct mdb_lj_params {
   mdb_lj_pair pair[MDB_MAX_TYPES * MDB_MAX_TYPES];
 } mdb_lj_params;
 
-/* The GPU half (lj_gpu.c, its kernels in lj_kern.h): mdb_lj_cpu_ops.gpu. */
-extern const struct mdb_gcalc_ops mdb_lj_gpu;
-
 #endif

@@ -140,7 +140,4 @@ typedef struct mdb_spcfw_params {
   const int *h_id;      /* [2 nmol] original ids of its two H, ascending */
 } mdb_spcfw_params;
 
-/* The GPU half (spcfw_gpu.c, its kernels in spcfw_kern.h): mdb_spcfw_cpu_ops.gpu. */
-extern const struct mdb_gcalc_ops mdb_spcfw_gpu;
-
 #endif

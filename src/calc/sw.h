@@ -131,7 +131,4 @@ MDB_HD static inline double mdb_sw_three_body(const double d1[3], const double d
                         ex2, g2, t, fj, fk);
 }
 
-/* The GPU half (sw_gpu.c, its kernels in sw_kern.h): mdb_sw_cpu_ops.gpu. */
-extern const struct mdb_gcalc_ops mdb_sw_gpu;
-
 #endif

@@ -1,7 +1,7 @@
 /*
  * kernels.c — the engine's own kernels (neighbour list, NVE, samples,
  * ensembles) for the host backend, and their descriptors (dev/kernel.h);
- * a calculator's kernels are defined in its NAME_gpu.c.
+ * a calculator's kernels are defined in its NAME.c.
  */
 #include "gpu/kern_ens.h"
 #include "gpu/kern_md.h"
