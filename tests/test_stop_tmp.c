@@ -22,7 +22,7 @@
 
 #include "check.h"
 #include "core/stop.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 
 static int count_entries(const char *dir) {
   DIR *d = opendir(dir);

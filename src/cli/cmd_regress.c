@@ -21,7 +21,7 @@
 #include "analysis/results.h"
 #include "cli/commands.h"
 #include "core/version.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 
 static int fail(const mdb_err *err) {
   fprintf(stderr, "mdbench regress: error: %s\n", err->msg);

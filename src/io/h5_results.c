@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "core/version.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 #include "io/h5_attr.h"
 #include "io/h5_priv.h"
 

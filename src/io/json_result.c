@@ -6,7 +6,7 @@
 
 #include "calc/calc.h"
 #include "core/version.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 #include "io/metrics.h"
 
 /* A statistic that exists only when have is set: null otherwise, as in

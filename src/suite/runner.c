@@ -30,7 +30,7 @@
 #include "core/stop.h"
 #include "dev/dev.h"
 #include "core/version.h"
-#include "io/atomic.h"
+#include "core/atomic.h"
 #include "io/h5_results.h"
 #include "io/json_result.h"
 
