@@ -8,5 +8,5 @@ set_tests_properties(stop_at_a_non_sample_step_keeps_drift_at_the_uninterrupted_
                      LABELS "cli;gpu-host" SKIP_RETURN_CODE 77 TIMEOUT 120)
 
 # A second SIGTERM kills at once but leaves no PATH.tmp.PID behind (core/stop
-# removes the registered temporaries of io/atomic before dying).
+# removes the registered temporaries of core/atomic before dying).
 mdb_test(second_signal_leaves_no_temporary_file LABELS unit SOURCES test_stop_tmp.c)

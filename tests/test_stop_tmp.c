@@ -1,6 +1,6 @@
 /*
  * A second SIGTERM while a stop is pending kills the process the default way
- * (core/stop.h); the temporary file of a write in progress (io/atomic's
+ * (core/stop.h); the temporary file of a write in progress (core/atomic's
  * PATH.tmp.PID) must not outlive it, while files already committed stay.
  *
  * A child commits one file, opens a second (its temporary exists: checked),

@@ -627,7 +627,7 @@ static int fill_cases(h5w *w, hid_t cg, const mdb_h5_meta *meta, int n, void *ct
 /* The life of one results file: built in memory (HDF5's core driver, no
  * backing store), root attributes, /cases filled by fill, /summary from the
  * packed rows; then its image is written to path whole or not at all
- * (io/atomic.h: PATH.tmp.PID, fsync, rename). HDF5 never touches the disk
+ * (core/atomic.h: PATH.tmp.PID, fsync, rename). HDF5 never touches the disk
  * while writing: a full disk or a read-only directory fails in our own
  * write, never inside H5Fclose. (HDF5 before 1.14.1 frees a file whose close
  * failed to flush but keeps its id, and its shutdown at exit, or at

@@ -6,7 +6,7 @@
  * datasets with a "units" attribute, and a /summary table with one row per
  * case. The layout is a public contract, documented in docs/hdf5-layout.md;
  * add to it; a rename bumps the schema (the readers keep reading the old one). The file appears whole or not at all (PATH.tmp.PID,
- * fsync, rename, as io/atomic.h). The readers serve tests and `mdbench
+ * fsync, rename, as core/atomic.h). The readers serve tests and `mdbench
  * analyze`/`regress`; they check the schema before reading anything.
  *
  * Strings are variable-length UTF-8: h5py reads attributes as str and the

@@ -399,7 +399,7 @@ static mdb_status check_owner(const mdb_suite *s, const char *dir, mdb_err *err)
   return MDB_OK;
 }
 
-/* Removes what an interrupted write left: NAME.tmp.PID files (io/atomic.h)
+/* Removes what an interrupted write left: NAME.tmp.PID files (core/atomic.h)
  * in dir, nothing else. Called before any rank writes. */
 static void remove_stale_temporaries(const char *dir, const mdb_run_opts *o) {
   DIR *d = opendir(dir);
