@@ -1,8 +1,8 @@
 """mdb_test_calcs.py — tiny ASE calculators for the `ase` calculator's tests (tests/ml.cmake).
 
-    Sleepy(ms=50, model=None, record=None, births=None)  zero energy and forces, busy for ms per call
+    Sleepy(ms=50, model=None, record=None, births=None, init_s=0)  zero energy and forces, busy for ms per call
                       (model_ms must show it); record=FILE gets each call's own duration (ms);
-                      births=FILE a line per construction
+                      births=FILE a line per construction; init_s=S takes S seconds to load
     Leaky(mb=2)       zero energy and forces, keeps mb MB more per call (a leak in the model)
     Tether(k=0.5)     E = k/2 Σ|x - x0|², x0 the first positions seen: not periodic, so
                       wrapped positions would make it jump
@@ -25,8 +25,9 @@ class _Zero(Calculator):
 
 
 class Sleepy(_Zero):
-    def __init__(self, ms=50.0, model=None, record=None, births=None, **kwargs):
+    def __init__(self, ms=50.0, model=None, record=None, births=None, init_s=0.0, **kwargs):
         super().__init__(**kwargs)
+        time.sleep(float(init_s))  # a model that takes init_s to load
         if births:  # one line per construction: how often mdbench loaded "the model"
             with open(births, "a") as f:
                 f.write(f"{os.getpid()}\n")
