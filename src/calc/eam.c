@@ -840,7 +840,7 @@ static mdb_status eam_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, u
   return MDB_OK;
 }
 
-static const mdb_calc_file_key eam_file_keys[] = {{"file", MDB_FILE_POTENTIAL_SEARCH} /* eam_open */, {NULL}};
+static const mdb_calc_file_key eam_file_keys[] = {{"file", MDB_FILE_POTENTIAL_SEARCH} /* eam_open */, {NULL, 0}};
 
 /* Scheduling cost relative to lj argon (0.34 µs per atom-step at 2048 atoms
  * on one core, Release): a tabulated file 0.24 µs, the built-in Zhou

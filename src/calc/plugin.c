@@ -229,7 +229,7 @@ static const mdb_calc_key plugin_keys[] = {
     {"...", "the plugin's", "every other key goes to the plugin's init as text"},
     {NULL, NULL, NULL}};
 
-static const mdb_calc_file_key plugin_file_keys[] = {{"lib", MDB_FILE_SHARED_LIBRARY} /* plugin_load */, {NULL}};
+static const mdb_calc_file_key plugin_file_keys[] = {{"lib", MDB_FILE_SHARED_LIBRARY} /* plugin_load */, {NULL, 0}};
 
 const mdb_calc_ops mdb_plugin_cpu_ops = {
     .name = "plugin",

@@ -460,7 +460,7 @@ static mdb_status sw_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl, un
 
 static void sw_fini(void *ctx) { sw_ctx_free(ctx); }
 
-static const mdb_calc_file_key sw_file_keys[] = {{"file", MDB_FILE_AS_GIVEN} /* sw_read_file */, {NULL}};
+static const mdb_calc_file_key sw_file_keys[] = {{"file", MDB_FILE_AS_GIVEN} /* sw_read_file */, {NULL, 0}};
 
 /* Scheduling cost relative to lj argon: 0.26 µs per atom-step at 2048
  * silicon atoms on one core (Release), against lj's 0.34. */
