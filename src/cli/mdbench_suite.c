@@ -21,6 +21,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -550,6 +551,7 @@ int main(int argc, char **argv) {
      the shell had started mdbench-suite in the background (SIG_IGN
      inherited) — the whole suite then ran and exited 0. */
   mdb_stop_install();
+  signal(SIGUSR1, SIG_DFL); /* until MPI_Init is done: MPICH's mpiexec then no longer passed on the ranks' exit 75 */
   const mdb_status init_st = mdb_par_init(&argc, &argv, &par, &err);
   mdb_stop_install(); /* again, in case MPI_Init put its own handlers in place */
   if (init_st) {
