@@ -21,7 +21,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,9 +365,7 @@ static mdb_status load_suite(const suite_cli *o, int gpus, const char *gpu_why, 
   mdb_suite_errors errs = {0};
   mdb_err err = {0};
   mdb_status st = mdb_suite_load(o->suite_arg, o->sdir_used, suite, &errs);
-  /* a stop while the suite was being checked (a model loading) cuts that
-   * check short: not the user's input at fault, and said as a stop (main) */
-  if (st && !mdb_stop_requested()) mdb_suite_errors_print(&errs, "mdbench-suite: error: ", stderr);
+  if (st) mdb_suite_errors_print(&errs, "mdbench-suite: error: ", stderr);
   mdb_suite_errors_free(&errs);
   /* filters select cases of the suite as written; moving them to another
    * device (below) is a separate step that says what it did */
@@ -545,16 +542,7 @@ int main(int argc, char **argv) {
   mdb_par par;
   mdb_err err = {0};
   mdb_submit_save_env(); /* before MPI_Init adds its own variables: the job gets the user's environment */
-  /* A stop during start-up (MPI_Init, reading and validating the suite) is
-     kept too and honoured before the first case: before, the handler came
-     after the suite was read, and a SIGINT in that window was ignored where
-     the shell had started mdbench-suite in the background (SIG_IGN
-     inherited) — the whole suite then ran and exited 0. */
-  mdb_stop_install();
-  signal(SIGUSR1, SIG_DFL); /* until MPI_Init is done: MPICH's mpiexec then no longer passed on the ranks' exit 75 */
-  const mdb_status init_st = mdb_par_init(&argc, &argv, &par, &err);
-  mdb_stop_install(); /* again, in case MPI_Init put its own handlers in place */
-  if (init_st) {
+  if (mdb_par_init(&argc, &argv, &par, &err)) {
     fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
     return 3;
   }
@@ -587,14 +575,9 @@ int main(int argc, char **argv) {
   unsigned char *folded = NULL; /* [n_cases] 1: a cuda case moved onto the CPU (rank 0) */
   o.sdir_used = suites_dir(o.sdir, o.sdir_buf, sizeof o.sdir_buf);
   int st = root ? (int)load_suite(&o, gpus, gpu_why, &suite, &folded) : 0;
-  if (root && mdb_stop_requested()) { /* stopped while reading the suite: nothing to save */
-    fprintf(stderr, "mdbench-suite: stopped by %s while reading and checking the suite: no case run\n",
-            mdb_stop_signal_name(mdb_stop_requested()));
-    st = -1;
-  }
   mdb_par_bcast_int(&st);
   if (st)
-    code = st < 0 ? 75 : mdb_exit_code((mdb_status)st);
+    code = mdb_exit_code((mdb_status)st);
   else if (o.sub.scheduler) /* one process (checked above): fill the template, call sbatch */
     code = submit_job(&par, &o, &suite);
   else if (o.dry)
