@@ -79,7 +79,11 @@ sleep 1
 kill -USR1 "$pid"
 rc=0
 wait "$pid" || rc=$?
-[[ $rc -eq 75 ]] && grep -q 'stopped by SIGUSR1' "$out/stop.log" ||
-  no "SIGUSR1 to mpiexec.mpich: exit $rc (want 75): $(tail -3 "$out/stop.log")"
+# Hydra before 4.2.3 (Debian 12: 4.0.2) may exit 0 after passing a signal
+# on, although the ranks exit 75 (pmodels/mpich#7057; docs/mpi.md): then the
+# results must say the suite stopped, as the job templates read them
+incomplete=$(grep -Ec '"complete":[[:space:]]*false' "$out/stop/summary.jsonc" 2>/dev/null || true)
+grep -q 'stopped by SIGUSR1' "$out/stop.log" && [[ $rc -eq 75 || ($rc -eq 0 && $incomplete -eq 1) ]] ||
+  no "SIGUSR1 to mpiexec.mpich: exit $rc (want 75, or 0 with \"complete\": false in summary.jsonc): $(tail -3 "$out/stop.log")"
 [[ $fail -eq 0 ]] && echo "mpich-check: ok ($n_ok cases ok under MPICH, $((SECONDS - t0)) s in all)"
 exit $fail

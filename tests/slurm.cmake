@@ -36,3 +36,11 @@ if(MDB_SLURM_MPIRUN)
                        LABELS "slurm;mpi;h5py" TIMEOUT 300 RUN_SERIAL TRUE SKIP_RETURN_CODE 77
                        ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1")
 endif()
+
+# the templates read summary.jsonc when the launcher exits 0 after a stop
+# (MPICH's Hydra before 4.2.3 may): a stand-in srun, no Slurm needed
+add_test(NAME jobscripts_stop_is_75_when_the_launcher_says_0
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/slurm/launcher_exit0.sh $<TARGET_FILE:mdbench-suite>
+                 ${PROJECT_SOURCE_DIR})
+set_tests_properties(jobscripts_stop_is_75_when_the_launcher_says_0 PROPERTIES LABELS "cli;slurm" TIMEOUT 180
+                     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0:abort_on_error=1")

@@ -494,9 +494,6 @@ static int run_cases(const mdb_par *par, const suite_cli *o, int argc, char **ar
     if (root) fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
     return 3;
   }
-  /* SIGTERM, SIGINT, SIGUSR1 from here on: stop at the next step boundary,
-     save what is done, exit 75 */
-  mdb_stop_install();
   char defdir[512], command[4096] = "";
   snprintf(defdir, sizeof defdir, "mdbench-results/%s", suite->name);
   for (int i = 0; i < argc; i++) {
@@ -542,10 +539,15 @@ int main(int argc, char **argv) {
   mdb_par par;
   mdb_err err = {0};
   mdb_submit_save_env(); /* before MPI_Init adds its own variables: the job gets the user's environment */
+  /* SIGTERM, SIGINT, SIGUSR1 from the start: held during MPI_Init (whose
+     own SIGUSR1 handler would swallow one), then handled: stop at the next
+     step boundary (or before the first case), save what is done, exit 75 */
+  mdb_stop_hold();
   if (mdb_par_init(&argc, &argv, &par, &err)) {
     fprintf(stderr, "mdbench-suite: error: %s\n", err.msg);
     return 3;
   }
+  mdb_stop_install();
   const int root = par.rank == 0;
   suite_cli o;
   memset(&o, 0, sizeof o);
@@ -587,5 +589,7 @@ int main(int argc, char **argv) {
   free(folded);
   mdb_suite_free(&suite);
   mdb_par_finalize();
+  /* every rank returns the same code: MPICH's Hydra (before 4.2.3) may
+     report 0 for some ranks after it passed a signal on (docs/mpi.md) */
   return code;
 }

@@ -90,6 +90,21 @@ void mdb_stop_install(void) {
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGUSR1, &sa, NULL);
+  sigset_t stops;
+  sigemptyset(&stops);
+  sigaddset(&stops, SIGTERM);
+  sigaddset(&stops, SIGINT);
+  sigaddset(&stops, SIGUSR1);
+  sigprocmask(SIG_UNBLOCK, &stops, NULL);
+}
+
+void mdb_stop_hold(void) {
+  sigset_t stops;
+  sigemptyset(&stops);
+  sigaddset(&stops, SIGTERM);
+  sigaddset(&stops, SIGINT);
+  sigaddset(&stops, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &stops, NULL);
 }
 
 int mdb_stop_remove_on_kill(const char *path) {

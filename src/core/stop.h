@@ -25,8 +25,17 @@
  * above every signal number, so the largest request over ranks keeps it. */
 #define MDB_STOP_FROM_LAUNCHER 256
 
-/* Installs the handlers for SIGTERM, SIGINT and SIGUSR1. Idempotent. */
+/* Installs the handlers for SIGTERM, SIGINT and SIGUSR1, then lets through
+ * what mdb_stop_hold held back. Idempotent. */
 void mdb_stop_install(void);
+
+/* Blocks SIGTERM, SIGINT and SIGUSR1 until mdb_stop_install: a stop sent
+ * meanwhile waits, pending, and is then delivered to the stop handler.
+ * For MPI_Init: MPICH installs a SIGUSR1 handler of its own there (fault
+ * notification) that swallows the signal, and the handlers installed before
+ * it would be replaced; so the command-line layer holds the signals, calls
+ * MPI_Init, then installs. */
+void mdb_stop_hold(void);
 
 /* The signal that requested the stop (or MDB_STOP_FROM_LAUNCHER), 0 when
  * none. Async-signal-safe. */

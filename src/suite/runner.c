@@ -606,7 +606,11 @@ static mdb_status run_one(const mdb_par *p, const char *s_name, const mdb_suite_
 
 /* ------------------------------------------------------------ the run */
 
-enum { CNT_NEXT, CNT_DONE, CNT_FAILED, CNT_N };
+/* CNT_STOP: the largest stop request any rank has seen: a signal that
+ * reached only some ranks (a launcher that forwards it to the ranks it has
+ * started so far, a library handler that swallowed it on one) still stops
+ * the others at their next case */
+enum { CNT_NEXT, CNT_DONE, CNT_FAILED, CNT_STOP, CNT_N };
 
 static int fetch_add(MPI_Win win, int which, int add) {
   int old = 0;
@@ -614,6 +618,17 @@ static int fetch_add(MPI_Win win, int which, int add) {
   MPI_Fetch_and_op(&add, &old, MPI_INT, 0, which, add ? MPI_SUM : MPI_NO_OP, win);
   MPI_Win_unlock(0, win);
   return old;
+}
+
+/* This rank's stop request shared with the others (MPI_MAX into CNT_STOP),
+ * and theirs taken over; the request in force, 0 when none. */
+static int shared_stop(MPI_Win win) {
+  int mine = mdb_stop_requested(), old = 0;
+  MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win);
+  MPI_Fetch_and_op(&mine, &old, MPI_INT, 0, CNT_STOP, mine ? MPI_MAX : MPI_NO_OP, win);
+  MPI_Win_unlock(0, win);
+  if (!mine && old) mdb_stop_request(old);
+  return mine ? mine : old;
 }
 
 static mdb_status write_summary_json(const char *path, const mdb_suite *s, const mdb_run_opts *o, const mdb_par *p,
@@ -701,7 +716,7 @@ mdb_status mdb_run_suite(const mdb_par *p, const mdb_suite *s, const mdb_run_opt
   double t0 = MPI_Wtime(), times[2] = {0, 0}; /* run, io */
   mdb_status st = MDB_OK;
   for (;;) {
-    if (mdb_stop_requested()) break; /* take no new case */
+    if (shared_stop(win)) break; /* take no new case */
     int k = fetch_add(win, CNT_NEXT, 1);
     if (k >= ntodo) break;
     int ok = 0, stopped = 0;
