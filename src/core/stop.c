@@ -80,6 +80,16 @@ static pid_t find_launcher(void) {
   return 0;
 }
 
+/* Blocks or unblocks the three stop signals (how: SIG_BLOCK, SIG_UNBLOCK). */
+static void stop_mask(int how) {
+  sigset_t stops;
+  sigemptyset(&stops);
+  sigaddset(&stops, SIGTERM);
+  sigaddset(&stops, SIGINT);
+  sigaddset(&stops, SIGUSR1);
+  sigprocmask(how, &stops, NULL);
+}
+
 void mdb_stop_install(void) {
   launcher = find_launcher();
   struct sigaction sa;
@@ -90,22 +100,10 @@ void mdb_stop_install(void) {
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGUSR1, &sa, NULL);
-  sigset_t stops;
-  sigemptyset(&stops);
-  sigaddset(&stops, SIGTERM);
-  sigaddset(&stops, SIGINT);
-  sigaddset(&stops, SIGUSR1);
-  sigprocmask(SIG_UNBLOCK, &stops, NULL);
+  stop_mask(SIG_UNBLOCK);
 }
 
-void mdb_stop_hold(void) {
-  sigset_t stops;
-  sigemptyset(&stops);
-  sigaddset(&stops, SIGTERM);
-  sigaddset(&stops, SIGINT);
-  sigaddset(&stops, SIGUSR1);
-  sigprocmask(SIG_BLOCK, &stops, NULL);
-}
+void mdb_stop_hold(void) { stop_mask(SIG_BLOCK); }
 
 int mdb_stop_remove_on_kill(const char *path) {
   if (strlen(path) >= sizeof tmp_path[0]) return -1;
