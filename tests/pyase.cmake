@@ -5,7 +5,7 @@
 #     forces and virial equal the ase: worker's to 1e-9 (eV, eV/Å, eV), ASE's own EMT to 1e-10 relative
 #   pyase_emt_nve_conserves_energy: copper 32, 300 NVE steps: max |E - E0|/N <= 5e-5 eV/atom (the
 #     ase: EMT bound), step-0 energy = ASE's to 1e-10, model_times one line per call
-#   pyase_bad_module_callable_exit_2_one_line: bad module, bad callable, the worker's python= key:
+#   pyase_bad_module_callable_exit_2_one_line: bad module, bad callable, python=/bin/false, timeout=:
 #     exit 2, one line naming it, no result; an exception at call 6: exit 1, failed at step 5
 # Python keeps its memory to the end of the process by design: LeakSanitizer is off for these.
 foreach(t match:pyase_emt_equals_ase_worker_and_ase nve:pyase_emt_nve_conserves_energy

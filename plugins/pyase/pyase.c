@@ -2,16 +2,26 @@
  * pyase.c — any ASE calculator inside mdbench's process: a calculator plugin
  * (include/mdbench/calculator.h, ABI 2) that embeds Python.
  *
- *   plugin:lib=PATH/libmdbench_pyase.so,calc=MODULE:CALLABLE[,threads=N][,model_times=FILE][,KEY=VALUE...]
+ *   plugin:lib=PATH/libmdbench_pyase.so,calc=MODULE:CALLABLE[,python=PATH][,threads=N][,model_times=FILE][,KEY=VALUE...]
  *
  * The keys are the `ase:` calculator's (src/calc/ase.c): calc names the
  * factory, CALLABLE(**kwargs) is called once, every other key is a keyword
  * argument (integers and decimals become numbers, true/false booleans, none
- * None, anything else a string). The `ase:` worker's process keys (python,
- * timeout, log) have no meaning here and are refused. Own keys:
+ * None, anything else a string). The `ase:` worker's process keys timeout
+ * and log have no meaning here and are refused. Other keys:
+ *   python       the plugin's own Python (the one CMake built it with) or a
+ *                virtual environment of the same X.Y version (its
+ *                site-packages are used: /opt/ml/bin/python); default the
+ *                plugin's own; one per process
  *   threads      OMP_NUM_THREADS, MKL_NUM_THREADS, OPENBLAS_NUM_THREADS set
  *                before Python starts, and torch.set_num_threads(N) when the
  *                model loaded torch; default: the environment as it is
+ *   deepbind     true: extension modules are loaded RTLD_DEEPBIND, so that
+ *                one that bundles its own copy of a library mdbench links
+ *                (h5py's wheel has its own HDF5, which CHGNet imports) uses
+ *                its copy, not mdbench's ("ValueError: Not a datatype");
+ *                default true, false under AddressSanitizer (which refuses
+ *                RTLD_DEEPBIND)
  *   model_times  a file that gets, at the end, one line per force call: the
  *                milliseconds spent in the calculator itself (what the `ase:`
  *                worker reports as model_ms; bench/ml_overhead.sh reads it)
@@ -28,8 +38,9 @@
  * crystal has σ < 0 and W > 0). A calculator without stress gives a NaN
  * virial, so that mdbench reports no pressure and refuses NPT (as `ase:`).
  *
- * Python: initialised once per process with Py_InitializeEx(0) (no signal
- * handlers: mdbench's SIGINT/SIGTERM handling stays), never finalised (numpy
+ * Python: initialised once per process as Py_InitializeEx(0) does (no signal
+ * handlers: mdbench's SIGINT/SIGTERM handling stays; PyConfig, to honour
+ * python=), never finalised (numpy
  * and torch cannot be re-initialised; the interpreter's memory is released at
  * exit). The thread that initialised it keeps the GIL: mdbench calls a
  * calculator from one thread. libpython is promoted to RTLD_GLOBAL before
@@ -55,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mdbench/calculator.h"
 
@@ -120,6 +132,8 @@ static const char helper_src[] =
 
 typedef struct pyase {
   char calc_spec[512]; /* MODULE:CALLABLE */
+  char python[4096];   /* python= ("" : the plugin's own) */
+  int deepbind;        /* -1: default (on unless ASan), 0, 1 */
   int threads;
   char times_path[4096];
   PyObject *calc;   /* the ASE calculator */
@@ -176,9 +190,55 @@ static const char *py_version(void) {
   return v;
 }
 
-/* Starts Python once per process; 0 or -1 with err filled. */
-static int py_up(int threads, char *err, size_t n) {
-  if (g_helper) return 0;
+/* python=PATH is usable when it is this plugin's Python (same file) or a
+ * virtual environment made from the same major.minor version (PATH's
+ * ../pyvenv.cfg says "version = X.Y.Z"): 0, or -1 with err filled. */
+static int python_ok(const char *path, char *err, size_t n) {
+  char a[4096], b[4096];
+  if (realpath(path, a) && realpath(MDB_PYASE_PYTHON, b) && !strcmp(a, b)) return 0;
+  char cfg[4200];
+  snprintf(cfg, sizeof cfg, "%s", path);
+  char *slash = strrchr(cfg, '/');
+  if (slash) {
+    *slash = '\0';
+    slash = strrchr(cfg, '/');
+  }
+  int ok = 0;
+  if (slash) {
+    snprintf(slash, sizeof cfg - (size_t)(slash - cfg), "/pyvenv.cfg");
+    FILE *f = fopen(cfg, "r");
+    char line[512], want[32];
+    snprintf(want, sizeof want, "%d.%d.", PY_MAJOR_VERSION, PY_MINOR_VERSION);
+    while (f && fgets(line, sizeof line, f)) {
+      const char *v = strchr(line, '=');
+      if (!strncmp(line, "version", 7) && v) ok |= !strncmp(v + 1 + strspn(v + 1, " "), want, strlen(want));
+    }
+    if (f) fclose(f);
+  }
+  if (access(path, X_OK) || !ok) {
+    set_err(err, n,
+            "pyase: python=%s is neither this plugin's Python (%s) nor a virtual environment of Python %d.%d "
+            "(in process the interpreter is the one the plugin was built with; use ase: for another)",
+            path, MDB_PYASE_PYTHON, PY_MAJOR_VERSION, PY_MINOR_VERSION);
+    return -1;
+  }
+  return 0;
+}
+
+/* Starts Python once per process (as Py_InitializeEx(0): no signal
+ * handlers), from python= when given so that a virtual environment's
+ * site-packages are found; 0 or -1 with err filled. */
+static int py_up(const char *python, int threads, int deepbind, char *err, size_t n) {
+  static char started_as[4096];
+  if (g_helper) {
+    if (strcmp(started_as, python)) {
+      set_err(err, n, "pyase: Python already runs in this process as python=%s; one interpreter per process",
+              started_as[0] ? started_as : MDB_PYASE_PYTHON);
+      return -1;
+    }
+    return 0;
+  }
+  if (python[0] && python_ok(python, err, n)) return -1;
   if (!Py_IsInitialized()) {
     /* libpython's symbols global before numpy's extension modules load */
     Dl_info info;
@@ -196,9 +256,23 @@ static int py_up(int threads, char *err, size_t n) {
       setenv("MKL_NUM_THREADS", v, 1);
       setenv("OPENBLAS_NUM_THREADS", v, 1);
     }
-    Py_InitializeEx(0);
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = 0;
+    config.parse_argv = 0;
+    PyStatus st = python[0] ? PyConfig_SetBytesString(&config, &config.program_name, python) : PyStatus_Ok();
+    if (!PyStatus_Exception(st)) st = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(st)) {
+      set_err(err, n, "pyase: Python %s (%s) did not start: %s", py_version(), python[0] ? python : MDB_PYASE_PYTHON,
+              st.err_msg ? st.err_msg : "no reason given");
+      return -1;
+    }
     PyRun_SimpleString("import sys\nsys.argv = ['mdbench']\n");
+    if (deepbind < 0) deepbind = dlsym(RTLD_DEFAULT, "__asan_init") == NULL; /* ASan refuses RTLD_DEEPBIND */
+    if (deepbind) PyRun_SimpleString("import os, sys\nsys.setdlopenflags(os.RTLD_NOW | os.RTLD_DEEPBIND)\n");
   }
+  snprintf(started_as, sizeof started_as, "%s", python);
   PyObject *mod = PyModule_New("mdbench_pyase");
   PyObject *d = mod ? PyModule_GetDict(mod) : NULL;
   if (d) PyDict_SetItemString(d, "__builtins__", PyEval_GetBuiltins());
@@ -272,13 +346,21 @@ static int parse_keys(pyase *c, PyObject *kwargs, const char *const *keys, const
         return -1;
       }
       c->threads = (int)t;
+    } else if (!strcmp(key, "deepbind")) {
+      c->deepbind = !strcmp(v, "true") ? 1 : !strcmp(v, "false") ? 0 : -2;
+      if (c->deepbind == -2) {
+        set_err(err, errlen, "pyase: deepbind must be true or false (got '%s')", v);
+        return -1;
+      }
     } else if (!strcmp(key, "model_times")) {
       snprintf(c->times_path, sizeof c->times_path, "%s", v);
-    } else if (!strcmp(key, "python") || !strcmp(key, "timeout") || !strcmp(key, "log")) {
+    } else if (!strcmp(key, "python")) {
+      snprintf(c->python, sizeof c->python, "%s", v);
+    } else if (!strcmp(key, "timeout") || !strcmp(key, "log")) {
       set_err(err, errlen,
-              "pyase: key '%s' belongs to the ase: worker; in process the Python is the one this plugin "
-              "was built with (%s), keys: calc, threads, model_times, then the calculator's keywords",
-              key, MDB_PYASE_PYTHON);
+              "pyase: key '%s' belongs to the ase: worker's process; in process the keys are calc, python, "
+              "threads, model_times, then the calculator's keywords",
+              key);
       return -1;
     } else if (kwargs) {
       PyObject *val = kw_value(v);
@@ -298,6 +380,7 @@ static void *pyase_init(const char *const *keys, const char *const *values, int 
     set_err(err, errlen, "pyase: out of memory");
     return NULL;
   }
+  c->deepbind = -1;
   if (parse_keys(c, NULL, keys, values, n, err, errlen)) goto fail;
   const char *colon = strchr(c->calc_spec, ':');
   if (!c->calc_spec[0] || !colon || colon == c->calc_spec || !colon[1] || strchr(colon + 1, ':')) {
@@ -307,7 +390,7 @@ static void *pyase_init(const char *const *keys, const char *const *values, int 
       set_err(err, errlen, "pyase: say which calculator: calc=MODULE:CALLABLE (e.g. calc=ase.calculators.emt:EMT)");
     goto fail;
   }
-  if (py_up(c->threads, err, errlen)) goto fail;
+  if (py_up(c->python, c->threads, c->deepbind, err, errlen)) goto fail;
   PyObject *kwargs = PyDict_New();
   if (!kwargs || parse_keys(c, kwargs, keys, values, n, err, errlen)) {
     Py_XDECREF(kwargs);
@@ -322,7 +405,8 @@ static void *pyase_init(const char *const *keys, const char *const *values, int 
     char why[768];
     py_err_line(why, sizeof why);
     const char *msg = strncmp(why, "RuntimeError: ", 14) ? why : why + 14;
-    set_err(err, errlen, "pyase: calc=%s (python %s, %s): %s", c->calc_spec, py_version(), MDB_PYASE_PYTHON, msg);
+    set_err(err, errlen, "pyase: calc=%s (python %s, %s): %s", c->calc_spec, py_version(),
+            c->python[0] ? c->python : MDB_PYASE_PYTHON, msg);
     goto fail;
   }
   return c;

@@ -15,7 +15,8 @@ what this script can import, the plugin can too. Modes:
            relative, model_times has one line per force call (>= 300).
   errors   a module that does not import and a callable that is not there:
            exit 2, one line naming the module (and the callable), no result
-           file; the ase: worker's python= key: exit 2, one line naming it;
+           file; python= that is neither the plugin's Python nor a venv of
+           it, and the ase: worker's timeout= key: exit 2, one line naming it;
            an exception at the 6th call: exit 1, status failed at step 5 with
            the exception's last line.
 Prints a table and `N passed, M failed`.
@@ -108,7 +109,8 @@ def error_checks(binary, lib, tally):
     cases = [
         ("missing module", plugin(lib, "no_such_module_xyz:Calc"), ["no_such_module_xyz", PY]),
         ("missing callable", plugin(lib, "ase.calculators.emt:NoSuch"), ["ase.calculators.emt", "NoSuch", PY]),
-        ("ase: key python=", plugin(lib, "ase.calculators.emt:EMT", f"python={PY}"), ["'python'", PY]),
+        ("python not this one", plugin(lib, "ase.calculators.emt:EMT", "python=/bin/false"), ["/bin/false", PY]),
+        ("ase: key timeout=", plugin(lib, "ase.calculators.emt:EMT", "timeout=30"), ["'timeout'"]),
     ]
     for case, s, needles in cases:
         with tempfile.TemporaryDirectory() as work:
