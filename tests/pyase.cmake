@@ -7,9 +7,11 @@
 #     ase: EMT bound), step-0 energy = ASE's to 1e-10, model_times one line per call
 #   pyase_bad_module_callable_exit_2_one_line: bad module, bad callable, python=/bin/false, timeout=:
 #     exit 2, one line naming it, no result; an exception at call 6: exit 1, failed at step 5
+#   pyase_tether_conserves_energy_across_rebuilds: a non-periodic tether, skin 0.1 Å (>= 10 rebuilds,
+#     atoms wrap), 400 steps: max |E - E0|/N <= 1e-4 eV/atom (the model sees continuous positions)
 # Python keeps its memory to the end of the process by design: LeakSanitizer is off for these.
 foreach(t match:pyase_emt_equals_ase_worker_and_ase nve:pyase_emt_nve_conserves_energy
-          errors:pyase_bad_module_callable_exit_2_one_line)
+          errors:pyase_bad_module_callable_exit_2_one_line tether:pyase_tether_conserves_energy_across_rebuilds)
   string(REPLACE ":" ";" parts ${t})
   list(GET parts 0 mode)
   list(GET parts 1 name)

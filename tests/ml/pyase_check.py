@@ -19,6 +19,9 @@ what this script can import, the plugin can too. Modes:
            it, and the ase: worker's timeout= key: exit 2, one line naming it;
            an exception at the 6th call: exit 1, status failed at step 5 with
            the exception's last line.
+  tether   a non-periodic harmonic tether (tests/ml Tether k=0.5), skin 0.1 Å so
+           atoms wrap at >= 10 rebuilds, 400 NVE steps: max |E − E0|/N <= 1e-4
+           eV/atom (the ase: tether bound; wrapped positions blow it up).
 Prints a table and `N passed, M failed`.
 """
 import json
@@ -136,10 +139,29 @@ def error_checks(binary, lib, tally):
                 0.0 if "RuntimeError: boom at call 6" in fail.get("reason", "") else 1.0, 0)
 
 
+def tether_checks(binary, lib, tally):
+    case = "tether k=0.5, skin 0.1"
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, "r.json")
+        rc, so, se = mdbench(binary, ["run", "--system", "copper", "--atoms", "32", "--quiet", "--output", out,
+                                      "--steps", "400", "--warmup", "0", "--skin-A", "0.1", "--timestep-fs", "1",
+                                      "--calculator", plugin(lib, "mdb_test_calcs:Tether", "k=0.5")])
+        if rc != 0:
+            tally.error(case, f"mdbench run exited {rc}: {se.strip()}")
+            return
+        d = json.load(open(out))
+    dev = d["energy"]["max_abs_deviation_eV_per_atom"]
+    builds = d["performance"]["neighbor_builds"]
+    print(f"tether: {builds} neighbour builds, max|dE|/N {dev:.3e} eV/atom, status {d['status']}")
+    tally.check(case, "status ok", 0.0 if d["status"] == "ok" else 1.0, 0)
+    tally.check(case, "rebuilds < 10", max(0, 10 - builds), 0)
+    tally.check(case, "max|dE|/N eV", dev, 1e-4)
+
+
 def main():
     binary, lib, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     tally = peerlib.Tally()
-    {"match": match_checks, "nve": nve_checks, "errors": error_checks}[mode](binary, lib, tally)
+    {"match": match_checks, "nve": nve_checks, "errors": error_checks, "tether": tether_checks}[mode](binary, lib, tally)
     tally.finish()
 
 
