@@ -7,6 +7,9 @@
 #   env: STEPS (500)          timed MD steps per run (after 10 warmup steps)
 #        PY (/usr/bin/python3) the interpreter with ASE (and the ML packages)
 #        MDBENCH              mdbench binary (default: the argument, else build/mdbench)
+#        PYASE                the in-process plugin (default: plugins/pyase/libmdbench_pyase.so
+#                             beside mdbench); its rows are skipped when it is not there or
+#                             refuses python=$PY (another Python than the one it embeds)
 #
 # Per step, overhead = step time − model time:
 #   ASE loop: step = wall time around dyn.run(1); model = wall time inside the
@@ -16,6 +19,11 @@
 #             perf_counter around calculate()); the overhead is mdbench's
 #             integration, the socket round trip and the worker's own Python
 #             (performance.model_split.harness_overhead_ms).
+#   mdbench in process (plugin:lib=libmdbench_pyase.so,calc=...): step = raw.step_time_ms;
+#             model = the plugin's own clock around calculate() (its model_times
+#             file, one line per force call; the last STEPS are the timed steps),
+#             so the overhead is mdbench's integration and the plugin's C-API
+#             calls around the model.
 # Models: EMT (ase.calculators.emt:EMT) on copper 108 and a zero-cost test
 # calculator (tests/ml/mdb_test_calcs.py Sleepy ms=0) always; CHGNet on
 # silicon 64 and MACE-MP small on copper 108 when $PY can import them.
@@ -28,6 +36,7 @@ source "$here/lib.sh"
 STEPS=${STEPS:-500}
 PY=${PY:-/usr/bin/python3}
 MDBENCH=${MDBENCH:-${1:-$repo/build/mdbench}}
+PYASE=${PYASE:-$(dirname "$MDBENCH")/plugins/pyase/libmdbench_pyase.so}
 export OMP_NUM_THREADS=1
 
 [[ $STEPS =~ ^[1-9][0-9]*$ ]] || die "STEPS must be a positive integer (got '$STEPS')"
@@ -88,7 +97,7 @@ d = json.load(open(sys.argv[2]))
 step = np.array(d["raw"]["step_time_ms"] if "raw" in d else d["step_ms"])
 model = np.array(d["raw"]["model_ms"] if "raw" in d else d["model_ms"])
 over = (step - model) * 1e3
-print(f"{sys.argv[1]:<34} {np.median(step):10.3f} {np.median(model):10.3f} {np.median(over):12.1f} "
+print(f"{sys.argv[1]:<46} {np.median(step):10.3f} {np.median(model):10.3f} {np.median(over):12.1f} "
       f"{np.percentile(over, 99):10.1f}")
 EOF
 }
@@ -101,12 +110,27 @@ bench_model() { # LABEL SYSTEM NATOMS MODULE:CALLABLE KWARGS_JSON SPEC_KEYS
     die "mdbench run --calculator ase:calc=$calc failed"
   row "ASE VelocityVerlet, $label" "$work/ase.json"
   row "mdbench ase:, $label" "$work/md.json"
+  [[ -f $PYASE ]] || return 0
+  if ! "$MDBENCH" run --system "$system" --atoms "$natoms" --steps "$STEPS" --warmup 10 --quiet \
+    --output "$work/pyase.json" --calculator \
+    "plugin:lib=$PYASE,calc=$calc,python=$PY,model_times=$work/pyase_ms.txt${keys:+,$keys}" 2>"$work/pyase.err"; then
+    echo "mdbench in-process, $label: skipped: $(tail -n1 "$work/pyase.err")"
+    return 0
+  fi
+  "$PY" - "$work/pyase.json" "$work/pyase_ms.txt" "$STEPS" >"$work/pyase_rows.json" <<'EOF'
+import json, sys
+import numpy as np
+d = json.load(open(sys.argv[1]))
+model = np.loadtxt(sys.argv[2], ndmin=1)[-int(sys.argv[3]):]
+print(json.dumps({"step_ms": d["raw"]["step_time_ms"], "model_ms": model.tolist()}))
+EOF
+  row "mdbench in-process, $label" "$work/pyase_rows.json"
 }
 
 echo "harness overhead per MD step = step − model time; $STEPS timed steps, OMP_NUM_THREADS=1"
 echo "host: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $("$PY" -c 'import ase, sys; print("python", sys.version.split()[0], "ase", ase.__version__)')"
-printf '%-34s %10s %10s %12s %10s\n' "run" "step ms" "model ms" "over. µs" "p99 µs"
-printf '%-34s %10s %10s %12s %10s\n' "" "median" "median" "median" ""
+printf '%-46s %10s %10s %12s %10s\n' "run" "step ms" "model ms" "over. µs" "p99 µs"
+printf '%-46s %10s %10s %12s %10s\n' "" "median" "median" "median" ""
 bench_model "EMT copper 108" copper 108 ase.calculators.emt:EMT '{}' ""
 # a model that costs nothing (tests/ml: zero forces, no work): the harness alone, without the
 # scheduling noise a long force call adds on a busy machine

@@ -9,6 +9,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config git libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libcjson-dev)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(lammps lammps-data python3 python3-numpy python3-ase python3-h5py python3-matplotlib python3-pandas python3-xarray python3-h5netcdf hdf5-tools procps)
+  # the in-process ASE plugin (plugins/pyase, tests/pyase.cmake) embeds /usr/bin/python3
+  pkgs+=(python3-dev)
   # the Slurm test (tests/slurm.cmake) runs its own slurmctld, slurmd and munged
   pkgs+=(slurm-wlm munge)
   # scripts/fuzz.sh: clang with libFuzzer (libclang-rt-dev: libclang_rt.fuzzer), llvm: llvm-symbolizer
