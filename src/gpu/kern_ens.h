@@ -92,12 +92,12 @@ MDB_HD static inline void mdb_kb_nhc_end(long i, const mdb_kp *p) {
   mdb_gstate *g = p->g;
   if (mdb_step_aborted(i, p)) return;
   mdb_nhc c = g->nhc_mid;
-  const double ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;
-  const double s = mdb_nhc_half_step_hd(&c, ke2, 0.5 * p->dt);
+  double ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;
+  const double s = mdb_nhc_nvt_end_hd(&c, &ke2, 0.5 * p->dt);
   if (i == 0) {
     g->nhc = c;
     g->scale = s;
-    g->ke2 = ke2 * s * s;
+    g->ke2 = ke2;
     g->step++;
   }
   double *v = p->v + 3 * i;
