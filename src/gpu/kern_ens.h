@@ -3,7 +3,9 @@
  * MTK) on the device: the kernels gpu/gens.c issues around the engine's
  * neighbour build and force call. The formulas and their order are those
  * of md/nhc.c, md/langevin.c and md/mtk.c, step for step; the chain
- * half-steps are the CPU's own code (md/nhc_hd.h).
+ * half-steps are the CPU's own code (md/nhc_hd.h), and so is the scalar
+ * sequence of an NPT step (md/npt_hd.h) and the per-atom Langevin parts
+ * (md/ensemble_hd.h): the kernels here hold the loops.
  *
  * Scalar work (chain half-steps, the barostat) is not a one-thread kernel
  * of its own: every thread of the n-thread kernel that needs its result
@@ -43,6 +45,7 @@
 #include "gpu/kern_neigh.h"
 #include "md/ensemble_hd.h"
 #include "md/nhc_hd.h"
+#include "md/npt_hd.h"
 
 /* Per-atom m v² into the scratch column MV2 (the thermostat's Σ m v²). */
 MDB_HD static inline void mdb_ens_mv2_store(const mdb_kp *p, long i, const double *v) {
@@ -89,12 +92,12 @@ MDB_HD static inline void mdb_kb_nhc_end(long i, const mdb_kp *p) {
   mdb_gstate *g = p->g;
   if (mdb_step_aborted(i, p)) return;
   mdb_nhc c = g->nhc_mid;
-  const double ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;
-  const double s = mdb_nhc_half_step_hd(&c, ke2, 0.5 * p->dt);
+  double ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;
+  const double s = mdb_nhc_nvt_end_hd(&c, &ke2, 0.5 * p->dt);
   if (i == 0) {
     g->nhc = c;
     g->scale = s;
-    g->ke2 = ke2 * s * s;
+    g->ke2 = ke2;
     g->step++;
   }
   double *v = p->v + 3 * i;
@@ -146,34 +149,31 @@ MDB_HD static inline void mdb_kb_lgv_2(long i, const mdb_kp *p) {
 
 /* ----------------------------------------------------------------- NPT */
 
-/* The first half-step's scalars of the next step (md/mtk.c's order: the
- * barostat chain, the particle chain, v_ε) from the state at the end of
- * this one, and the next cell (h e², its inverse, volume, shift vectors,
- * the list's M and budget). One thread. A blow-up leaves everything and
- * raises MDB_ABORT_BOX at the next NPT_1. */
+/* The trace of the reduced virial (eV), as md/mtk.c takes it: xx + yy + zz */
+MDB_HD static inline double mdb_red_trace(const mdb_gstate *g) {
+  return g->red[MDB_RED_VIRIAL] + g->red[MDB_RED_VIRIAL + 4] + g->red[MDB_RED_VIRIAL + 8];
+}
+
+/* The first half's scalars of the next step (md/npt_hd.h) from the state
+ * at the end of this one, and the next cell (h e², its inverse, volume,
+ * shift vectors, the list's M and budget). One thread. A blow-up leaves
+ * everything and raises MDB_ABORT_BOX at the next NPT_1. */
 MDB_HD static inline void mdb_npt_next(mdb_gstate *g, const mdb_kp *p) {
-  const double h = 0.5 * p->dt;
   mdb_mtk b = g->mtk;
   mdb_nhc c = g->nhc;
   double ke2 = g->ke2;
-  b.veps *= mdb_nhc_half_step_hd(&b.chain, 3.0 * b.w * b.veps * b.veps, h);
-  const double st = mdb_nhc_half_step_hd(&c, ke2, h);
-  ke2 *= st * st;
-  mdb_mtk_omega_dot_hd(&b, g->volume, g->red[MDB_RED_VIRIAL] + g->red[MDB_RED_VIRIAL + 4] + g->red[MDB_RED_VIRIAL + 8],
-                       ke2, p->natoms, h);
-  if (!(fabs(h * b.veps) < MDB_MTK_MAX_HALF_STRAIN)) {
+  const mdb_npt_half s = mdb_npt_begin_hd(&b, &c, &ke2, g->volume, mdb_red_trace(g), p->natoms, 0.5 * p->dt);
+  if (s.blown) {
     g->box_blown = 1;
     return;
   }
-  const double sp = exp(-h * (b.veps + b.mtk2));
   g->mtk_mid = b;
   g->nhc_next = c; /* NPT_1 moves it to nhc_mid: the other threads of NPT_END still read nhc_mid */
-  g->sp = sp;
-  g->scale = st * sp;
-  g->eps_step = exp(h * b.veps);
-  const double f = g->eps_step * g->eps_step;
+  g->sp = s.sp;
+  g->scale = s.sv;
+  g->eps_step = s.e;
   for (int a = 0; a < 3; a++)
-    for (int k = 0; k < 3; k++) g->h[a][k] = g->h[a][k] * f;
+    for (int k = 0; k < 3; k++) g->h[a][k] = g->h[a][k] * s.cell;
   mdb_kb_box_update(0, p);
   mdb_nb_affine(g, p);
 }
@@ -216,25 +216,20 @@ MDB_HD static inline void mdb_kb_npt_2(long i, const mdb_kp *p) {
   p->vatom[9L * p->natoms + i] = p->mass[p->type[i]] * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
 }
 
-/* The particle chain (its factor scales v; every thread), and in thread 0:
- * v_ε with the new virial (md/mtk.c's order: v_ε before the chain, which
- * does not depend on it), the barostat chain, this step's cell kept for the
- * sample, the next step's scalars and cell. No other thread reads what
- * thread 0 writes. The step's last kernel. */
+/* The second half's scalars (md/npt_hd.h): every thread runs the particle
+ * chain for its factor on v; thread 0 the whole of it (v_ε with the new
+ * virial, the barostat chain) and keeps this step's cell for the sample,
+ * then the next step's scalars and cell. No other thread reads what thread
+ * 0 writes. The step's last kernel. */
 MDB_HD static inline void mdb_kb_npt_end(long i, const mdb_kp *p) {
   mdb_gstate *g = p->g;
   if (mdb_step_aborted(i, p)) return;
-  const double h = 0.5 * p->dt;
   mdb_nhc c = g->nhc_mid;
   double ke2 = g->red[MDB_RED_MV2] * MDB_MVV2E;
-  const double st = mdb_nhc_half_step_hd(&c, ke2, h); /* the particle chain: every thread needs its factor */
+  mdb_mtk b;
+  if (i == 0) b = g->mtk_mid;
+  const double st = mdb_npt_end_hd(i == 0 ? &b : NULL, &c, &ke2, g->volume, mdb_red_trace(g), p->natoms, 0.5 * p->dt);
   if (i == 0) {
-    mdb_mtk b = g->mtk_mid;
-    mdb_mtk_omega_dot_hd(&b, g->volume,
-                         g->red[MDB_RED_VIRIAL] + g->red[MDB_RED_VIRIAL + 4] + g->red[MDB_RED_VIRIAL + 8], ke2,
-                         p->natoms, h);
-    ke2 *= st * st;
-    b.veps *= mdb_nhc_half_step_hd(&b.chain, 3.0 * b.w * b.veps * b.veps, h);
     g->mtk = b;
     g->nhc = c;
     g->ke2 = ke2;

@@ -10,7 +10,8 @@
  *               the chains' energies (nhc_hd.h), ½·3 W v_ε² + P_ext V for
  *               MTK, minus the heat the Langevin thermostat put in
  *   MTK         v_ε += h F_ε / W (Martyna–Tuckerman–Klein 1994, LAMMPS's
- *               fix nh omega_dot, isotropic; md/mtk.c)
+ *               fix nh omega_dot, isotropic; md/mtk.c); the step's order
+ *               around it is md/npt_hd.h
  *   Langevin    BAOAB (Leimkuhler–Matthews 2013; md/langevin.c): B A O
  *               for one atom, then, after the centre-of-mass velocity is
  *               known, its removal and the second A

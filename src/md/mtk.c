@@ -25,20 +25,19 @@
  *   particle chain (h); barostat chain (h)
  * Positions scale about the origin of the cell (LAMMPS scales about its
  * centre: the two differ by a uniform translation). The velocity scalings
- * are folded into the kicks, the two position scalings into the drift.
+ * are folded into the kicks, the two position scalings into the drift. The
+ * scalar part (chains, v_ε, the factors) is md/npt_hd.h, which the device's
+ * kernels (gpu/kern_ens.h) call too; the loops over atoms are here.
  */
 #include <math.h>
 #include <stdio.h>
 
 #include "core/units.h"
-#include "md/ensemble_hd.h"
 #include "md/md.h"
+#include "md/npt_hd.h"
 
-/* v_ε += h F_ε/W with the current volume and 2 KE; updates mtk2. */
-static void omega_dot(mdb_md *md, double h) {
-  const double trw = md->out.virial[0][0] + md->out.virial[1][1] + md->out.virial[2][2];
-  mdb_mtk_omega_dot_hd(&md->mtk, md->sys->box.volume, trw, md->ke2, md->sys->n, h);
-}
+/* the virial's trace (eV) from the last force call */
+static double trace(const mdb_md *md) { return md->out.virial[0][0] + md->out.virial[1][1] + md->out.virial[2][2]; }
 
 static mdb_status scale_box(mdb_system *sys, double f, mdb_err *err) {
   double h[3][3];
@@ -53,26 +52,22 @@ mdb_status mdb_md_step_npt(mdb_md *md, unsigned flags, mdb_err *err) {
   const int n = sys->n;
   const double dt = md->dt, h = 0.5 * dt;
 
-  b->veps *= mdb_nhc_half_step(&b->chain, 3.0 * b->w * b->veps * b->veps, h);
-  double st = mdb_nhc_half_step(&md->nhc, md->ke2, h);
-  md->ke2 *= st * st;
-  omega_dot(md, h);
-  double sp = exp(-h * (b->veps + b->mtk2));
-  double sv = st * sp;
+  /* the scalars (md/npt_hd.h, shared with the device); the loops are ours */
+  const mdb_npt_half sc = mdb_npt_begin_hd(b, &md->nhc, &md->ke2, sys->box.volume, trace(md), n, h);
   for (int i = 0; i < n; i++) {
     double c = md->dtf[sys->type[i]];
     double *v = sys->v + 3 * i;
     const double *f = sys->f + 3 * i;
-    v[0] = sv * v[0] + c * f[0];
-    v[1] = sv * v[1] + c * f[1];
-    v[2] = sv * v[2] + c * f[2];
+    v[0] = sc.sv * v[0] + c * f[0];
+    v[1] = sc.sv * v[1] + c * f[1];
+    v[2] = sc.sv * v[2] + c * f[2];
   }
-  const double e = exp(h * b->veps);
-  if (!(fabs(h * b->veps) < MDB_MTK_MAX_HALF_STRAIN))
-    return mdb_err_set(err, MDB_ERUN, "the barostat blew up: the box would scale by %g in half a step (limit %g)", e,
+  if (sc.blown)
+    return mdb_err_set(err, MDB_ERUN, "the barostat blew up: the box would scale by %g in half a step (limit %g)", sc.e,
                        exp(MDB_MTK_MAX_HALF_STRAIN));
+  const double e = sc.e;
   for (int i = 0; i < 3 * n; i++) sys->x[i] = (sys->x[i] * e + dt * sys->v[i]) * e;
-  mdb_status s = scale_box(sys, e * e, err);
+  mdb_status s = scale_box(sys, sc.cell, err);
   if (s) return s;
 
   /* a box that shrank below what the cutoff allows is a run that blew up,
@@ -89,17 +84,14 @@ mdb_status mdb_md_step_npt(mdb_md *md, unsigned flags, mdb_err *err) {
     double c = md->dtf[sys->type[i]];
     double *v = sys->v + 3 * i;
     const double *f = sys->f + 3 * i;
-    v[0] = (v[0] + c * f[0]) * sp;
-    v[1] = (v[1] + c * f[1]) * sp;
-    v[2] = (v[2] + c * f[2]) * sp;
+    v[0] = (v[0] + c * f[0]) * sc.sp;
+    v[1] = (v[1] + c * f[1]) * sc.sp;
+    v[2] = (v[2] + c * f[2]) * sc.sp;
     mv2 += sys->mass[sys->type[i]] * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
   }
   md->ke2 = mv2 * MDB_MVV2E;
-  omega_dot(md, h);
-  st = mdb_nhc_half_step(&md->nhc, md->ke2, h);
+  const double st = mdb_npt_end_hd(b, &md->nhc, &md->ke2, sys->box.volume, trace(md), n, h);
   for (int i = 0; i < 3 * n; i++) sys->v[i] *= st;
-  md->ke2 *= st * st;
-  b->veps *= mdb_nhc_half_step(&b->chain, 3.0 * b->w * b->veps * b->veps, h);
   md->step++;
   return MDB_OK;
 }

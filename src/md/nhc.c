@@ -67,10 +67,9 @@ mdb_status mdb_md_step_nhc(mdb_md *md, unsigned flags, mdb_err *err) {
     v[2] += c * f[2];
     mv2 += sys->mass[sys->type[i]] * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
   }
-  double ke2 = mv2 * MDB_MVV2E;
-  s = mdb_nhc_half_step(&md->nhc, ke2, h);
+  md->ke2 = mv2 * MDB_MVV2E;
+  s = mdb_nhc_nvt_end_hd(&md->nhc, &md->ke2, h);
   for (int i = 0; i < 3 * n; i++) sys->v[i] *= s;
-  md->ke2 = ke2 * s * s;
   md->step++;
   return MDB_OK;
 }

@@ -2,7 +2,9 @@
  * nhc_hd.h — the Nosé–Hoover chain half-step and energy (md/nhc.c) as
  * `MDB_HD static inline` functions, so the CPU integrators (through
  * mdb_nhc_half_step and mdb_nhc_energy) and the device's ensemble kernels
- * (gpu/kern_ens.h) run the same code.
+ * (gpu/kern_ens.h) run the same code; and the NVT step's last half-step
+ * with the kinetic energy it leaves (the NPT step's scalars are
+ * md/npt_hd.h).
  */
 #ifndef MDB_NHC_HD_H
 #define MDB_NHC_HD_H
@@ -35,6 +37,16 @@ MDB_HD static inline double mdb_nhc_half_step_hd(mdb_nhc *c, double ke2, double 
     double g = (q[k - 1] * v[k - 1] * v[k - 1] - kt) / q[k];
     v[k] = (v[k] * e + g * h2) * e;
   }
+  return s;
+}
+
+/* The end of an NVT step (md/nhc.c, gpu/kern_ens.h): the chain's
+ * half-step on *ke2 = 2 KE after the second kick; returns the factor on v
+ * and leaves in *ke2 the 2 KE after it, for the next step's first
+ * half-step. */
+MDB_HD static inline double mdb_nhc_nvt_end_hd(mdb_nhc *c, double *ke2, double h) {
+  const double s = mdb_nhc_half_step_hd(c, *ke2, h);
+  *ke2 = *ke2 * s * s;
   return s;
 }
 
