@@ -154,6 +154,55 @@ MDB_HD static inline void mdb_kp_delta(const mdb_kp *p, const double *xi, long k
   d[2] = p->x[3 * j + 2] + s[2] - xi[2];
 }
 
+/* Position of neighbour entry k of atom i relative to atom i, and the
+ * neighbour's type: position and type in one 32-byte load (p->xt). */
+MDB_HD static inline int mdb_kp_delta_xt(const mdb_kp *p, const double *xi, long k, double d[3]) {
+  double xj[4];
+  mdb_kp_load_xt(p, p->nl[k], xj);
+  const double *s = p->shiftvec[p->nsh[k]];
+  d[0] = xj[0] + s[0] - xi[0];
+  d[1] = xj[1] + s[1] - xi[1];
+  d[2] = xj[2] + s[2] - xi[2];
+  return (int)xj[3];
+}
+
+/* Several threads ("lanes") per atom for the many-body kernels: a kernel
+ * over L·n indices gives index t to lane l = t / n of atom i = t − l·n;
+ * lane l takes list entries l, l + L, l + 2L, ... and stores its partial
+ * sums in a scratch array part[c·L·n + t] (column c of the L·n partials,
+ * so neighbouring threads store to neighbouring addresses); a second kernel
+ * over the n atoms adds each atom's L partials in lane order. No atomics
+ * and no warp shuffles or barriers (the host backend runs one index at a
+ * time): the sums are deterministic for a given L, and differ from L = 1
+ * in the order of additions only. mdb_gcalc_lanes chooses L. */
+#define MDB_LANES_MAX 32
+#define MDB_LANE_COLS 13 /* f (3), e, w (9) of an mdb_acc */
+
+/* Lane t's partial sums (nl = L·n); e and w only when the call asks. */
+MDB_HD static inline void mdb_lanes_put(double *part, long nl, long t, const mdb_acc *a, unsigned flags) {
+  part[t] = a->f[0];
+  part[nl + t] = a->f[1];
+  part[2 * nl + t] = a->f[2];
+  if (flags & MDB_COMPUTE_ENERGY) part[3 * nl + t] = a->e;
+  if (flags & MDB_COMPUTE_VIRIAL)
+    for (int c = 0; c < 9; c++) part[(4 + c) * nl + t] = a->w[c];
+}
+
+/* Atom i's sums over its L lanes, in lane order. */
+MDB_HD static inline void mdb_lanes_sum(const double *part, int lanes, long n, long i, unsigned flags, mdb_acc *a) {
+  const long nl = (long)lanes * n;
+  for (int c = 0; c < 3; c++) a->f[c] = 0;
+  a->e = 0;
+  for (int c = 0; c < 9; c++) a->w[c] = 0;
+  for (int l = 0; l < lanes; l++) {
+    const long t = (long)l * n + i;
+    for (int c = 0; c < 3; c++) a->f[c] += part[c * nl + t];
+    if (flags & MDB_COMPUTE_ENERGY) a->e += part[3 * nl + t];
+    if (flags & MDB_COMPUTE_VIRIAL)
+      for (int c = 0; c < 9; c++) a->w[c] += part[(4 + c) * nl + t];
+  }
+}
+
 /* What a calculator's GPU half may use of the engine that runs it: the
  * device, the parameter block of the current launch (its arrays move when
  * the engine regrows them: read it at each call), whether the run is in
@@ -180,6 +229,15 @@ static inline mdb_kp mdb_gcalc_kp(const mdb_gcalc_env *e, unsigned flags) {
 static inline mdb_status mdb_gcalc_alloc(const mdb_gcalc_env *e, void **p, size_t bytes, mdb_err *err) {
   return e->alloc(e->engine, p, bytes, err);
 }
+
+/* Threads per atom for a many-body kernel (see mdb_lanes_put):
+ * MDBENCH_GPU_LANES when set (1, 2, 4, 8, 16 or 32; anything else is an
+ * MDB_EINPUT error naming the choices), else the largest power of two up to
+ * 32 that leaves every lane at least min_entries entries of the average
+ * full list (estimated from the density and the list radius) and the
+ * launch at most 2^17 threads (with more atoms than that the atoms alone
+ * fill a device, and lanes would only add the partials' traffic). */
+mdb_status mdb_gcalc_lanes(const mdb_gcalc_env *e, double min_entries, int *lanes, mdb_err *err);
 
 /* The device half of a calculator. setup uploads what the prepared CPU
  * calculator holds (its ops->params); forces issues the kernels that write

@@ -856,7 +856,9 @@ static double eam_cost(const mdb_calc_spec *spec) {
  * prepared CPU calculator holds (calc/eam.h mdb_eam_params) per type of the
  * system — the Zhou parameters, or the F and f tables of each type's
  * element and one interleaved table per type pair (r·φ, f'_a, f'_b) — plus
- * a per-atom F'(ρ) array, and launches calc/eam_kern.h's two kernels.
+ * a per-atom F'(ρ) array (and, with several threads per atom, the lanes'
+ * partial sums), and launches calc/eam_kern.h's kernels: two with one
+ * thread per atom, four with L > 1.
  */
 
 typedef struct geam {
@@ -921,8 +923,11 @@ static mdb_status geam_setup(const mdb_gcalc_env *g, const mdb_calc *cpu, void *
   q->analytic = prm->analytic;
   q->one_type = prm->ntypes == 1;
   q->rc2 = prm->rc2;
-  void *fp = NULL, *zhou = NULL;
-  mdb_status st = mdb_gcalc_alloc(g, &fp, (size_t)g->n * sizeof(double), err);
+  void *fp = NULL, *zhou = NULL, *part = NULL;
+  mdb_status st = mdb_gcalc_lanes(g, 4.0, &q->lanes, err); /* a list entry costs a cubic or two exp */
+  if (!st) st = mdb_gcalc_alloc(g, &fp, (size_t)g->n * sizeof(double), err);
+  if (!st && q->lanes > 1) /* once here: an allocation inside a captured step is refused */
+    st = mdb_gcalc_alloc(g, &part, (size_t)MDB_LANE_COLS * q->lanes * g->n * sizeof(double), err);
   if (!st && prm->analytic) st = geam_upload(g, &zhou, prm->zhou, (size_t)prm->ntypes * sizeof prm->zhou[0], err);
   if (!st && !prm->analytic) st = geam_tables(g, prm, q, err);
   if (st) {
@@ -930,6 +935,7 @@ static mdb_status geam_setup(const mdb_gcalc_env *g, const mdb_calc *cpu, void *
     return st;
   }
   q->fp = (double *)fp;
+  q->part = (double *)part;
   q->zhou = (const mdb_zhou *)zhou;
   *ctx = c;
   return MDB_OK;
@@ -938,8 +944,17 @@ static mdb_status geam_setup(const mdb_gcalc_env *g, const mdb_calc *cpu, void *
 static mdb_status geam_forces(const mdb_gcalc_env *g, void *ctx, unsigned flags, mdb_err *err) {
   mdb_kp_eam q = ((const geam *)ctx)->q;
   q.k = mdb_gcalc_kp(g, flags); /* the list may have grown since setup */
-  mdb_status st = mdb_launch_eam_rho(g->dev, g->n, &q, err);
-  return st ? st : mdb_launch_eam_force(g->dev, g->n, &q, err);
+  mdb_status st;
+  if (q.lanes == 1) {
+    st = mdb_launch_eam_rho(g->dev, g->n, &q, err);
+    return st ? st : mdb_launch_eam_force(g->dev, g->n, &q, err);
+  }
+  const long nl = (long)q.lanes * g->n;
+  if ((st = mdb_launch_eam_rho_lanes(g->dev, nl, &q, err)) ||
+      (st = mdb_launch_eam_embed_lanes(g->dev, g->n, &q, err)) ||
+      (st = mdb_launch_eam_force_lanes(g->dev, nl, &q, err)))
+    return st;
+  return mdb_launch_eam_sum_lanes(g->dev, g->n, &q, err);
 }
 
 MDB_KERNELS_EAM(MDB_KERNEL_DEFINE)

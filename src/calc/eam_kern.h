@@ -23,6 +23,13 @@
  * evaluated by both of its atoms (twice the CPU's half-list work, no
  * atomics): sums differ from the CPU's in order and round-off only.
  *
+ * Several threads per atom (calc/calc_gpu.h mdb_lanes_put): with L > 1
+ * lanes the density pass is EAM_RHO_LANES (partial ρ per lane) then
+ * EAM_EMBED_LANES (ρ_i summed in lane order, F and F'), and the force pass
+ * EAM_FORCE_LANES (partial force, energy, virial per lane) then
+ * EAM_SUM_LANES; L = 1 keeps the two kernels above. A neighbour's position
+ * and type come in one 32-byte load (p->xt).
+ *
  * Double precision only (the calculator reports no mixed support).
  */
 #ifndef MDB_CALC_EAM_KERN_H
@@ -45,32 +52,33 @@ typedef struct mdb_kp_eam {
   int analytic; /* built-in Zhou (zhou), else tables */
   int one_type; /* the system has one type: no mixing, one density per pair */
   int nrho, nr; /* knots per density / r table */
+  int lanes;    /* threads per atom L (calc/calc_gpu.h mdb_lanes_put) */
   double rc2;   /* Å²: pairs with r² < rc2 interact */
   double rdrho, rdr, rhomax;
   const mdb_zhou *zhou;      /* [ntypes] */
   const mdb_eam_knot *frho;  /* [ntypes][nrho]: F of each type */
   const mdb_eam_knot *rhor;  /* [ntypes][nr]: f of each type */
   const mdb_eam_gknot *pair; /* [ntypes²][nr]: (a, b) at (a·ntypes + b)·nr */
-  double *fp;                /* [natoms] F'(ρ_i), written by EAM_RHO */
+  double *fp;                /* [natoms] F'(ρ_i), written by EAM_RHO / EAM_EMBED_LANES */
+  double *part;              /* when L > 1: [MDB_LANE_COLS][L][natoms] the lanes' partial sums (ρ in the
+                                first column during the density pass) */
 } mdb_kp_eam;
 
-MDB_HD static inline void mdb_kb_eam_rho(long i, const mdb_kp_eam *q) {
+/* ρ_i over list entries k0, k0 + step, ... of atom i. */
+MDB_HD static inline double mdb_eam_rho_part(const mdb_kp_eam *q, long i, int k0, int step) {
   const mdb_kp *p = &q->k;
-  if (*p->abort) return;
   const long n = p->natoms;
   const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
-  const int ti = p->type[i];
   const int m = p->nn[i];
   const double rc2 = q->rc2;
   double rho = 0;
-  for (int k = 0; k < m; k++) {
+  for (int k = k0; k < m; k += step) {
     const long idx = (long)k * n + i;
     double d[3];
-    mdb_kp_delta(p, xi, idx, d);
+    const int tj = mdb_kp_delta_xt(p, xi, idx, d);
     const double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
     if (!(r2 < rc2)) continue;
     const double r = sqrt(r2);
-    const int tj = p->type[p->nl[idx]];
     if (q->analytic) {
       double df;
       rho += mdb_zhou_density(q->zhou + tj, r, &df);
@@ -80,6 +88,13 @@ MDB_HD static inline void mdb_kb_eam_rho(long i, const mdb_kp_eam *q) {
       rho += mdb_eam_cubic(q->rhor[(long)tj * q->nr + kk].c, pp);
     }
   }
+  return rho;
+}
+
+/* F(ρ_i) into eatom[i] (when the energy is asked for) and F'(ρ_i) into fp[i]. */
+MDB_HD static inline void mdb_eam_embed_store(const mdb_kp_eam *q, long i, double rho) {
+  const mdb_kp *p = &q->k;
+  const int ti = p->type[i];
   double fpi, e;
   if (q->analytic)
     e = mdb_zhou_embed(q->zhou + ti, rho, &fpi);
@@ -89,25 +104,22 @@ MDB_HD static inline void mdb_kb_eam_rho(long i, const mdb_kp_eam *q) {
   if (p->flags & MDB_COMPUTE_ENERGY) p->eatom[i] = e;
 }
 
-MDB_HD static inline void mdb_kb_eam_force(long i, const mdb_kp_eam *q) {
+/* The force pass of atom i over list entries k0, k0 + step, ..., into acc. */
+MDB_HD static inline void mdb_eam_force_part(const mdb_kp_eam *q, long i, int k0, int step, mdb_acc *acc) {
   const mdb_kp *p = &q->k;
-  if (*p->abort) return;
   const long n = p->natoms;
   const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
   const int ti = p->type[i], nt = p->ntypes;
   const double fpi = q->fp[i];
   const double rc2 = q->rc2;
-  mdb_acc acc = {{0, 0, 0}, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0}};
   const int m = p->nn[i];
-  for (int k = 0; k < m; k++) {
+  for (int k = k0; k < m; k += step) {
     const long idx = (long)k * n + i;
     double d[3];
-    mdb_kp_delta(p, xi, idx, d);
+    const int tj = mdb_kp_delta_xt(p, xi, idx, d);
     const double r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
     if (!(r2 < rc2)) continue;
-    const int j = p->nl[idx];
-    const int tj = p->type[j];
-    const double fpj = q->fp[j];
+    const double fpj = q->fp[p->nl[idx]];
     const double r = sqrt(r2), rinv = 1.0 / r;
     double phi, fpair;
     if (q->analytic) {
@@ -136,12 +148,59 @@ MDB_HD static inline void mdb_kb_eam_force(long i, const mdb_kp_eam *q) {
       const double dfi = q->one_type ? dfj : mdb_eam_dcubic(g->dfi, pp);
       phi = mdb_eam_pair_force_z(r, zr, dzr, dfi, dfj, fpi, fpj, &fpair);
     }
-    mdb_acc_pair(&acc, fpair, d, phi, p->flags);
+    mdb_acc_pair(acc, fpair, d, phi, p->flags);
   }
-  mdb_acc_store(p, i, &acc, 1); /* F(ρ_i) from EAM_RHO is already in eatom */
 }
 
-#define MDB_KERNELS_EAM(X) X(EAM_RHO, eam_rho, mdb_kp_eam) X(EAM_FORCE, eam_force, mdb_kp_eam)
+/* L = 1: one thread per atom, two kernels. */
+MDB_HD static inline void mdb_kb_eam_rho(long i, const mdb_kp_eam *q) {
+  if (*q->k.abort) return;
+  mdb_eam_embed_store(q, i, mdb_eam_rho_part(q, i, 0, 1));
+}
+
+MDB_HD static inline void mdb_kb_eam_force(long i, const mdb_kp_eam *q) {
+  if (*q->k.abort) return;
+  mdb_acc acc = {{0, 0, 0}, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0}};
+  mdb_eam_force_part(q, i, 0, 1, &acc);
+  mdb_acc_store(&q->k, i, &acc, 1); /* F(ρ_i) from EAM_RHO is already in eatom */
+}
+
+/* L > 1: four kernels, over L·n, n, L·n and n indices. */
+MDB_HD static inline void mdb_kb_eam_rho_lanes(long t, const mdb_kp_eam *q) {
+  if (*q->k.abort) return;
+  const long n = q->k.natoms, l = t / n;
+  q->part[t] = mdb_eam_rho_part(q, t - l * n, (int)l, q->lanes);
+}
+
+MDB_HD static inline void mdb_kb_eam_embed_lanes(long i, const mdb_kp_eam *q) {
+  if (*q->k.abort) return;
+  const long n = q->k.natoms;
+  double rho = 0;
+  for (int l = 0; l < q->lanes; l++) rho += q->part[(long)l * n + i];
+  mdb_eam_embed_store(q, i, rho);
+}
+
+MDB_HD static inline void mdb_kb_eam_force_lanes(long t, const mdb_kp_eam *q) {
+  if (*q->k.abort) return;
+  const long n = q->k.natoms, l = t / n;
+  mdb_acc acc = {{0, 0, 0}, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0}};
+  mdb_eam_force_part(q, t - l * n, (int)l, q->lanes, &acc);
+  mdb_lanes_put(q->part, q->lanes * n, t, &acc, q->k.flags);
+}
+
+MDB_HD static inline void mdb_kb_eam_sum_lanes(long i, const mdb_kp_eam *q) {
+  if (*q->k.abort) return;
+  mdb_acc acc;
+  mdb_lanes_sum(q->part, q->lanes, q->k.natoms, i, q->k.flags, &acc);
+  mdb_acc_store(&q->k, i, &acc, 1);
+}
+
+#define MDB_KERNELS_EAM(X)                        \
+  X(EAM_RHO, eam_rho, mdb_kp_eam)                 \
+  X(EAM_FORCE, eam_force, mdb_kp_eam)             \
+  X(EAM_RHO_LANES, eam_rho_lanes, mdb_kp_eam)     \
+  X(EAM_EMBED_LANES, eam_embed_lanes, mdb_kp_eam) \
+  X(EAM_FORCE_LANES, eam_force_lanes, mdb_kp_eam) X(EAM_SUM_LANES, eam_sum_lanes, mdb_kp_eam)
 MDB_KERNELS_EAM(MDB_KERNEL_DECLARE)
 
 #endif

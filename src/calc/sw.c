@@ -472,12 +472,15 @@ static double sw_cost(const mdb_calc_spec *spec) {
 /* ---------------------------------------------------------- GPU half
  * The device half of the sw calculator: uploads the prepared
  * pair and angle tables (calc/sw.h mdb_sw_params, compacted to the system's
- * types) and launches calc/sw_kern.h. Double precision only.
+ * types) and launches calc/sw_kern.h: one kernel with one thread per atom,
+ * two with L > 1 threads per atom. Double precision only.
  */
 
 typedef struct gsw {
   mdb_sw_pair *pair;
   mdb_sw_angle *angle;
+  int lanes;    /* threads per atom */
+  double *part; /* the lanes' partial sums (L > 1) */
 } gsw;
 
 static mdb_status gsw_setup(const mdb_gcalc_env *g, const mdb_calc *cpu, void **ctx, mdb_err *err) {
@@ -488,6 +491,10 @@ static mdb_status gsw_setup(const mdb_gcalc_env *g, const mdb_calc *cpu, void **
   mdb_sw_pair *hp = (mdb_sw_pair *)calloc(np, sizeof *hp);
   mdb_status st = MDB_OK;
   if (!c || !hp) st = mdb_err_nomem(err, "sw tables", (double)(np * sizeof *hp));
+  /* a list entry as first neighbour costs a pass over the list: two per lane */
+  if (!st) st = mdb_gcalc_lanes(g, 2.0, &c->lanes, err);
+  if (!st && c->lanes > 1) /* once here: an allocation inside a captured step is refused */
+    st = mdb_gcalc_alloc(g, (void **)&c->part, (size_t)MDB_LANE_COLS * c->lanes * g->n * sizeof(double), err);
   for (int a = 0; !st && a < nt; a++)
     for (int b = 0; b < nt; b++) hp[a * nt + b] = prm->pair[a * MDB_MAX_TYPES + b];
   /* the angle table is already [(a*nt + b)*nt + d] for the system's nt */
@@ -510,7 +517,11 @@ static mdb_status gsw_forces(const mdb_gcalc_env *g, void *ctx, unsigned flags, 
   q.k = mdb_gcalc_kp(g, flags);
   q.pair = c->pair;
   q.angle = c->angle;
-  return mdb_launch_sw(g->dev, g->n, &q, err);
+  q.lanes = c->lanes;
+  q.part = c->part;
+  if (c->lanes == 1) return mdb_launch_sw(g->dev, g->n, &q, err);
+  mdb_status st = mdb_launch_sw_lanes(g->dev, (long)c->lanes * g->n, &q, err);
+  return st ? st : mdb_launch_sw_sum_lanes(g->dev, g->n, &q, err);
 }
 
 MDB_KERNELS_SW(MDB_KERNEL_DEFINE)

@@ -22,6 +22,11 @@
  *
  * Cost: (c) visits m² list entries per atom (m the list length), most of
  * them rejected by the distance test before any exp.
+ *
+ * Several threads per atom (calc/calc_gpu.h mdb_lanes_put): with L > 1
+ * lanes, lane l takes the first neighbours j = entries l, l + L, ... of (a),
+ * (b) and (c) (each with all its k), SW_LANES stores the lanes' partial
+ * sums and SW_SUM_LANES adds them per atom; L = 1 keeps the one kernel SW.
  */
 #ifndef MDB_CALC_SW_KERN_H
 #define MDB_CALC_SW_KERN_H
@@ -33,11 +38,14 @@ typedef struct mdb_kp_sw {
   mdb_kp k;
   const mdb_sw_pair *pair;   /* [ntypes*ntypes]: pair[a*ntypes + b] from entry a-b-b */
   const mdb_sw_angle *angle; /* [ntypes³]: angle[(a*ntypes + b)*ntypes + d], triplet b–a–d */
+  int lanes;                 /* threads per atom L (calc/calc_gpu.h mdb_lanes_put) */
+  double *part;              /* when L > 1: [MDB_LANE_COLS][L][natoms] the lanes' partial sums */
 } mdb_kp_sw;
 
-MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
+/* Atom i's force, energy and virial from its list entries a0, a0 + step,
+ * ... (the first neighbour j of (a), (b) and (c)), into acc. */
+MDB_HD static inline void mdb_sw_part(const mdb_kp_sw *q, long i, int a0, int step, mdb_acc *acc) {
   const mdb_kp *p = &q->k;
-  if (*p->abort) return;
   const long n = p->natoms;
   const int nt = p->ntypes;
   const double xi[3] = {p->x[3 * i], p->x[3 * i + 1], p->x[3 * i + 2]};
@@ -45,15 +53,13 @@ MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
   const mdb_sw_pair *prow = q->pair + ti * nt;
   const mdb_sw_angle *arow = q->angle + (long)ti * nt * nt;
   const int eflag = (p->flags & MDB_COMPUTE_ENERGY) != 0, vflag = (p->flags & MDB_COMPUTE_VIRIAL) != 0;
-  double fi[3] = {0, 0, 0}, e = 0;
-  double w[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+  double *fi = acc->f, *w = acc->w;
   const int m = p->nn[i];
-  for (int a = 0; a < m; a++) {
+  for (int a = a0; a < m; a += step) {
     const long ia = (long)a * n + i;
     const int j = p->nl[ia];
-    const int tj = p->type[j];
     double d1[3];
-    mdb_kp_delta(p, xi, ia, d1);
+    const int tj = mdb_kp_delta_xt(p, xi, ia, d1); /* j's position and type in one load */
     const double r1sq = d1[0] * d1[0] + d1[1] * d1[1] + d1[2] * d1[2];
     const mdb_sw_pair *pij = prow + tj;              /* i-j-j: pair term, leg j of centre i */
     const mdb_sw_pair *pji = q->pair + tj * nt + ti; /* j-i-i: leg i of centre j */
@@ -66,7 +72,7 @@ MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
       double fpair;
       const double ev = mdb_sw_two_body_r(r1, ri1, pij, &fpair);
       for (int c = 0; c < 3; c++) fi[c] -= fpair * d1[c];
-      if (eflag) e += 0.5 * ev;
+      if (eflag) acc->e += 0.5 * ev;
       if (vflag)
         for (int x = 0; x < 3; x++)
           for (int y = 0; y < 3; y++) w[3 * x + y] += 0.5 * fpair * d1[x] * d1[y];
@@ -80,10 +86,9 @@ MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
       const mdb_sw_angle *trow = arow + tj * nt;
       for (int b = a + 1; b < m; b++) {
         const long ib = (long)b * n + i;
-        const int tk = p->type[p->nl[ib]];
-        const mdb_sw_pair *pik = prow + tk;
         double d2[3];
-        mdb_kp_delta(p, xi, ib, d2);
+        const int tk = mdb_kp_delta_xt(p, xi, ib, d2);
+        const mdb_sw_pair *pik = prow + tk;
         const double r2sq = d2[0] * d2[0] + d2[1] * d2[1] + d2[2] * d2[2];
         if (!(r2sq < pik->cutsq)) continue;
         const double r2 = sqrt(r2sq), ri2 = 1.0 / r2;
@@ -92,7 +97,7 @@ MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
         const double e3 = mdb_sw_triplet(u1x, u1y, u1z, ri1, ex1, g1, d2[0] * ri2, d2[1] * ri2, d2[2] * ri2, ri2, ex2,
                                          g2, trow + tk, fj, fk);
         for (int c = 0; c < 3; c++) fi[c] -= fj[c] + fk[c];
-        if (eflag) e += e3;
+        if (eflag) acc->e += e3;
         if (vflag)
           for (int x = 0; x < 3; x++)
             for (int y = 0; y < 3; y++) w[3 * x + y] += d1[x] * fj[y] + d2[x] * fk[y];
@@ -113,10 +118,9 @@ MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
         const long jb = (long)b * n + j;
         const int k = p->nl[jb];
         if (k == (int)i && mdb_shift_add(sij, p->nsh[jb]) == MDB_SHIFT_ZERO) continue; /* i itself */
-        const int tk = p->type[k];
-        const mdb_sw_pair *pjk = pjrow + tk;
         double d2[3];
-        mdb_kp_delta(p, xj, jb, d2);
+        const int tk = mdb_kp_delta_xt(p, xj, jb, d2);
+        const mdb_sw_pair *pjk = pjrow + tk;
         const double r2sq = d2[0] * d2[0] + d2[1] * d2[1] + d2[2] * d2[2];
         if (!(r2sq < pjk->cutsq)) continue;
         const double r2 = sqrt(r2sq), ri2 = 1.0 / r2;
@@ -128,15 +132,33 @@ MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
       }
     }
   }
-  p->f[3 * i] = fi[0];
-  p->f[3 * i + 1] = fi[1];
-  p->f[3 * i + 2] = fi[2];
-  if (eflag) p->eatom[i] = e;
-  if (vflag)
-    for (int c = 0; c < 9; c++) p->vatom[c * n + i] = w[c];
 }
 
-#define MDB_KERNELS_SW(X) X(SW, sw, mdb_kp_sw)
+/* L = 1: one thread per atom, one kernel. */
+MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
+  if (*q->k.abort) return;
+  mdb_acc acc = {{0, 0, 0}, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0}};
+  mdb_sw_part(q, i, 0, 1, &acc);
+  mdb_acc_store(&q->k, i, &acc, 0);
+}
+
+/* L > 1: partial sums over L·n indices, then their sum over n. */
+MDB_HD static inline void mdb_kb_sw_lanes(long t, const mdb_kp_sw *q) {
+  if (*q->k.abort) return;
+  const long n = q->k.natoms, l = t / n;
+  mdb_acc acc = {{0, 0, 0}, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0}};
+  mdb_sw_part(q, t - l * n, (int)l, q->lanes, &acc);
+  mdb_lanes_put(q->part, q->lanes * n, t, &acc, q->k.flags);
+}
+
+MDB_HD static inline void mdb_kb_sw_sum_lanes(long i, const mdb_kp_sw *q) {
+  if (*q->k.abort) return;
+  mdb_acc acc;
+  mdb_lanes_sum(q->part, q->lanes, q->k.natoms, i, q->k.flags, &acc);
+  mdb_acc_store(&q->k, i, &acc, 0);
+}
+
+#define MDB_KERNELS_SW(X) X(SW, sw, mdb_kp_sw) X(SW_LANES, sw_lanes, mdb_kp_sw) X(SW_SUM_LANES, sw_sum_lanes, mdb_kp_sw)
 MDB_KERNELS_SW(MDB_KERNEL_DECLARE)
 
 #endif

@@ -144,6 +144,9 @@ static mdb_status c_launch(mdb_dev *d, const mdb_kernel *kernel, long n, const v
   if (n <= 0)
     return mdb_err_set(err, MDB_EDEV, "kernel %s launched over %ld threads: a grid of zero blocks is invalid",
                        kernel->name, n);
+  if ((n - 1) / MDB_CUDA_BLOCK + 1 > MDB_CUDA_MAX_GRID)
+    return mdb_err_set(err, MDB_EDEV, "kernel %s launched over %ld threads: more than %ld blocks of %d", kernel->name,
+                       n, MDB_CUDA_MAX_GRID, MDB_CUDA_BLOCK);
   if (!kernel->cuda) return mdb_err_set(err, MDB_ERUN, "kernel %s has no CUDA wrapper in this build", kernel->name);
   const unsigned grid = (unsigned)((n + MDB_CUDA_BLOCK - 1) / MDB_CUDA_BLOCK);
   void *args[2] = {const_cast<void *>(params), &n}; /* the wrapper's (const P p, long n) */

@@ -162,6 +162,11 @@ static mdb_status h_launch(mdb_dev *d, const mdb_kernel *kernel, long n, const v
                        "host backend (strict as CUDA): kernel %s launched over %ld threads, a grid of zero blocks "
                        "(cudaErrorInvalidConfiguration)",
                        kernel->name, n);
+  if ((n - 1) / MDB_CUDA_BLOCK + 1 > MDB_CUDA_MAX_GRID)
+    return mdb_err_set(err, MDB_EDEV,
+                       "host backend (strict as CUDA): kernel %s launched over %ld threads, more than %ld blocks of %d "
+                       "(cudaErrorInvalidConfiguration)",
+                       kernel->name, n, MDB_CUDA_MAX_GRID, MDB_CUDA_BLOCK);
   if (impl(d)->capturing) {
     host_op op;
     memset(&op, 0, sizeof op);

@@ -19,7 +19,8 @@
 
 #include "dev/dev.h"
 
-#define MDB_CUDA_BLOCK 128 /* threads per block of every kernel */
+#define MDB_CUDA_BLOCK 128            /* threads per block of every kernel */
+#define MDB_CUDA_MAX_GRID 2147483647L /* blocks of a launch, at most (gridDim.x, 2^31 − 1) */
 
 #ifdef __cplusplus
 extern "C" {
