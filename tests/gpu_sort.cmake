@@ -1,0 +1,19 @@
+# The GPU engine's re-sort of the atoms along a Z-order curve at neighbour
+# rebuilds (gpu/kern_sort.h), on the host backend (tests/gpu/test_sort.c):
+# sorted and unsorted trajectories agree to 1e-10 relative; the device
+# order is a bijection of the host's and downloads undo it; the sort
+# allocates nothing while steps run.
+add_executable(test_sort gpu/test_sort.c)
+target_compile_options(test_sort PRIVATE ${MDB_WARN})
+target_link_libraries(test_sort PRIVATE mdbench_core)
+add_test(NAME gpu_sort_host_eam_copper_trajectory_equals_unsorted COMMAND test_sort traj copper 256 eam NVE - 200)
+add_test(NAME gpu_sort_host_lj_argon_trajectory_equals_unsorted COMMAND test_sort traj argon 256 lj NVE - 200)
+add_test(NAME gpu_sort_host_lj_argon_langevin_trajectory_equals_unsorted
+         COMMAND test_sort traj argon 256 lj NVT langevin 200)
+add_test(NAME gpu_sort_host_permutation_is_a_bijection_undone_by_downloads_without_allocations
+         COMMAND test_sort perm)
+set_tests_properties(gpu_sort_host_eam_copper_trajectory_equals_unsorted
+                     gpu_sort_host_lj_argon_trajectory_equals_unsorted
+                     gpu_sort_host_lj_argon_langevin_trajectory_equals_unsorted
+                     gpu_sort_host_permutation_is_a_bijection_undone_by_downloads_without_allocations
+                     PROPERTIES LABELS "unit;gpu-host")
