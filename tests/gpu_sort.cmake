@@ -17,3 +17,8 @@ set_tests_properties(gpu_sort_host_eam_copper_trajectory_equals_unsorted
                      gpu_sort_host_lj_argon_langevin_trajectory_equals_unsorted
                      gpu_sort_host_permutation_is_a_bijection_undone_by_downloads_without_allocations
                      PROPERTIES LABELS "unit;gpu-host")
+# a bad MDBENCH_GPU_SORT_EVERY is bad input: one line naming the valid range, exit 2, no output file
+add_test(NAME gpu_run_host_bad_sort_every_is_one_line_exit_2
+         COMMAND bash -c "out=$(MDBENCH_GPU_BACKEND=host MDBENCH_GPU_SORT_EVERY=-3 \"$1\" run --device cuda --steps 5 --output \"$2\" 2>&1); rc=$?; echo \"$out\"; [ $rc -eq 2 ] && [ $(printf '%s\\n' \"$out\" | wc -l) -eq 1 ] && printf '%s' \"$out\" | grep -q 'MDBENCH_GPU_SORT_EVERY=.-3.*valid: 0..1000000' && [ ! -e \"$2\" ]"
+                 _ $<TARGET_FILE:mdbench> ${CMAKE_CURRENT_BINARY_DIR}/bad_sort_every.json)
+set_tests_properties(gpu_run_host_bad_sort_every_is_one_line_exit_2 PROPERTIES LABELS "cli;gpu-host")
