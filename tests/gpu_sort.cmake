@@ -11,12 +11,14 @@ add_test(NAME gpu_sort_host_lj_argon_trajectory_equals_unsorted COMMAND test_sor
 add_test(NAME gpu_sort_host_lj_argon_langevin_trajectory_equals_unsorted
          COMMAND test_sort traj argon 256 lj NVT langevin 200)
 add_test(NAME gpu_sort_host_permutation_is_a_bijection_undone_by_downloads_without_allocations
-         COMMAND test_sort perm)
+         COMMAND test_sort perm argon 256 lj 200 1)
+# 4000 atoms: 125 bins, two chunks of the prefix sum
+add_test(NAME gpu_sort_host_bins_follow_z_order_over_several_chunks COMMAND test_sort perm argon 4000 lj 60 2)
 set_tests_properties(gpu_sort_host_eam_copper_trajectory_equals_unsorted
                      gpu_sort_host_lj_argon_trajectory_equals_unsorted
                      gpu_sort_host_lj_argon_langevin_trajectory_equals_unsorted
                      gpu_sort_host_permutation_is_a_bijection_undone_by_downloads_without_allocations
-                     PROPERTIES LABELS "unit;gpu-host")
+                     gpu_sort_host_bins_follow_z_order_over_several_chunks PROPERTIES LABELS "unit;gpu-host")
 # a bad MDBENCH_GPU_SORT_EVERY is bad input: one line naming the valid range, exit 2, no output file
 add_test(NAME gpu_run_host_bad_sort_every_is_one_line_exit_2
          COMMAND bash -c "out=$(MDBENCH_GPU_BACKEND=host MDBENCH_GPU_SORT_EVERY=-3 \"$1\" run --device cuda --steps 5 --output \"$2\" 2>&1); rc=$?; echo \"$out\"; [ $rc -eq 2 ] && [ $(printf '%s\\n' \"$out\" | wc -l) -eq 1 ] && printf '%s' \"$out\" | grep -q 'MDBENCH_GPU_SORT_EVERY=.-3.*valid: 0..1000000' && [ ! -e \"$2\" ]"

@@ -137,7 +137,9 @@ static int zkey_cmp(const void *pa, const void *pb) {
 static mdb_status sort_grid(mdb_gmd *g, mdb_err *err) {
   mdb_kp_sort *q = &g->sort;
   const long nb = g->nbins;
-  q->nchunks = (int)((nb + MDB_SORT_CHUNK - 1) / MDB_SORT_CHUNK);
+  q->chunk_bins = (int)ceil(sqrt((double)nb));
+  if (q->chunk_bins < MDB_SORT_CHUNK) q->chunk_bins = MDB_SORT_CHUNK;
+  q->nchunks = (int)((nb + q->chunk_bins - 1) / q->chunk_bins);
   mdb_status st;
   if ((st = dregrow(g, &q->order, (size_t)nb * sizeof(int), err)) ||
       (st = dregrow(g, &q->bin_off, (size_t)nb * sizeof(int), err)) ||

@@ -9,10 +9,11 @@
  *
  * A counting sort over the bins the build has just filled (no atomics, so
  * the permutation is the same on every run and backend):
- *   SFC_COUNT    nchunks   per chunk of MDB_SORT_CHUNK bins in Z-order:
- *                          each bin's offset inside the chunk, the chunk's
- *                          atom count
- *   SFC_SCAN     1 thread  exclusive prefix sum of the chunk counts
+ *   SFC_COUNT    nchunks   per chunk of chunk_bins bins in Z-order (about
+ *                          √nbins, at least MDB_SORT_CHUNK): each bin's
+ *                          offset inside the chunk, the chunk's atom count
+ *   SFC_SCAN     1 thread  exclusive prefix sum of the chunk counts (the
+ *                          two serial loops are then about √nbins long)
  *   SFC_RANK     nbins     bin at Z-rank r: its atoms (NB_SORT left them by
  *                          index) get the new indices off(r) + 0, 1, ...;
  *                          the bin's entries are renamed to them
@@ -38,14 +39,15 @@
 
 #include "gpu/kern_state.h"
 
-#define MDB_SORT_CHUNK 64           /* bins per thread of SFC_COUNT */
+#define MDB_SORT_CHUNK 64           /* fewest bins per thread of SFC_COUNT */
 #define MDB_SORT_ND (9 + MDB_SCR_N) /* doubles per atom in the scratch: x, v, f, scr */
 #define MDB_SORT_NI 6               /* ints per atom: type, id, image (3), home */
 
 typedef struct mdb_kp_sort {
   mdb_kp k;
   int every;        /* sort at every every-th rebuild (the first build is not one) */
-  int nchunks;      /* ⌈nbins / MDB_SORT_CHUNK⌉ */
+  int chunk_bins;   /* bins per chunk */
+  int nchunks;      /* ⌈nbins / chunk_bins⌉ */
   const int *order; /* [nbins] the bin at Z-order rank r */
   int *bin_off;     /* [nbins] first new index of rank r's atoms, relative to its chunk */
   int *chunk;       /* [nchunks] atoms of the chunk; after SFC_SCAN its first new index */
@@ -66,9 +68,9 @@ MDB_HD static inline void mdb_kb_sfc_count(long c, const mdb_kp_sort *q) {
   if (!mdb_sort_now(q)) return;
   const mdb_kp *p = &q->k;
   const long nb = (long)p->nbin[0] * p->nbin[1] * p->nbin[2];
-  const long r1 = (c + 1) * MDB_SORT_CHUNK < nb ? (c + 1) * MDB_SORT_CHUNK : nb;
+  const long w = q->chunk_bins, r1 = (c + 1) * w < nb ? (c + 1) * w : nb;
   int run = 0;
-  for (long r = c * MDB_SORT_CHUNK; r < r1; r++) {
+  for (long r = c * w; r < r1; r++) {
     q->bin_off[r] = run;
     run += p->cell_count[q->order[r]];
   }
@@ -91,7 +93,7 @@ MDB_HD static inline void mdb_kb_sfc_rank(long r, const mdb_kp_sort *q) {
   if (!mdb_sort_now(q)) return;
   const mdb_kp *p = &q->k;
   const long b = q->order[r];
-  const int off = q->chunk[r / MDB_SORT_CHUNK] + q->bin_off[r], m = p->cell_count[b];
+  const int off = q->chunk[r / q->chunk_bins] + q->bin_off[r], m = p->cell_count[b];
   int *c = p->cells + b * p->cell_cap;
   for (int a = 0; a < m; a++) {
     q->perm[c[a]] = off + a;

@@ -9,14 +9,18 @@
  *       (unwrapped), velocities and forces, in the host's atom order, agree
  *       to 1e-10 relative; the sorted run re-sorted at least 3 times and
  *       moved atoms; graphs on and off give the same bits.
- *   test_sort perm
- *       after a run of argon LJ with re-sorts: the device order is a
- *       bijection of the host's (home[] a permutation, not the identity),
- *       ids, types, positions, the packed positions and the images on the
- *       device are the downloaded (host-order) arrays permuted by it; and
- *       the steps allocated nothing on the device (the strict host backend
- *       refuses an allocation inside a capture: the sort's scratch is
- *       allocated at set-up), the engine's allocations and bytes unchanged.
+ *   test_sort perm SYSTEM ATOMS CALC STEPS MIN_CHUNKS
+ *       after STEPS steps (NVE) with a re-sort at every rebuild, and up to
+ *       the next rebuild: the device order is a bijection of the host's
+ *       (home[] a permutation, not the identity); ids, types, positions,
+ *       the packed positions and the images on the device are the
+ *       downloaded (host-order) arrays permuted by it; right after the
+ *       sort, the atoms of each bin hold consecutive indices and the bins
+ *       follow the Z-order (Morton codes ascending), over at least
+ *       MIN_CHUNKS chunks of the prefix sum; and the steps allocated
+ *       nothing on the device (the strict host backend refuses an
+ *       allocation inside a capture: the sort's scratch is allocated at
+ *       set-up), the engine's allocations and bytes unchanged.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,8 +166,48 @@ static int mode_traj(int argc, char **argv) {
   return check_report();
 }
 
-static int mode_perm(void) {
-  const setup s = {"argon", "lj", "NVE", "-", 256, 200};
+/* The Morton code of bin b (10 bits per direction), as gmd.c orders them. */
+static unsigned zcode(long b, const int nbin[3]) {
+  const unsigned c[3] = {(unsigned)(b % nbin[0]), (unsigned)(b / nbin[0] % nbin[1]),
+                         (unsigned)(b / ((long)nbin[0] * nbin[1]))};
+  unsigned z = 0;
+  for (int bit = 0; bit < 10; bit++)
+    for (int k = 0; k < 3; k++) z |= ((c[k] >> bit) & 1u) << (3 * bit + k);
+  return z;
+}
+
+/* Right after a sorting build: bins in Z-order hold consecutive indices. */
+static void check_bins(mdb_gmd *g) {
+  mdb_err err;
+  mdb_dev *d = g->dev;
+  const long nb = g->nbins, cap = g->kp.cell_cap;
+  int *order = malloc(sizeof(int) * nb), *count = malloc(sizeof(int) * nb), *cells = malloc(sizeof(int) * nb * cap);
+  REQUIRE_OK(d->ops->d2h(d, order, g->sort.order, sizeof(int) * nb, &err), &err);
+  REQUIRE_OK(d->ops->d2h(d, count, g->kp.cell_count, sizeof(int) * nb, &err), &err);
+  REQUIRE_OK(d->ops->d2h(d, cells, g->kp.cells, sizeof(int) * nb * cap, &err), &err);
+  int ascending = 1, consecutive = 1, next = 0;
+  for (long r = 0; r < nb; r++) {
+    if (r && !(zcode(order[r], g->kp.nbin) > zcode(order[r - 1], g->kp.nbin))) ascending = 0;
+    for (int a = 0; a < count[order[r]]; a++) consecutive &= cells[(long)order[r] * cap + a] == next++;
+  }
+  CHECK(ascending);
+  CHECK(consecutive);
+  CHECK(next == g->n);
+  printf("%ld bins (%d x %d x %d) in %d chunks of %d: Z-order %s, each bin's atoms consecutive: %s\n", nb,
+         g->kp.nbin[0], g->kp.nbin[1], g->kp.nbin[2], g->sort.nchunks, g->sort.chunk_bins, ascending ? "yes" : "no",
+         consecutive ? "yes" : "no");
+  free(order);
+  free(count);
+  free(cells);
+}
+
+static int mode_perm(int argc, char **argv) {
+  if (argc < 7) {
+    fprintf(stderr, "usage: test_sort perm SYSTEM ATOMS CALC STEPS MIN_CHUNKS\n");
+    return 2;
+  }
+  const setup s = {argv[2], argv[4], "NVE", "-", atoi(argv[3]), atoi(argv[5])};
+  const int min_chunks = atoi(argv[6]);
   mdb_err err;
   mdb_system sys;
   mdb_calc calc;
@@ -174,8 +218,14 @@ static int mode_perm(void) {
   REQUIRE_OK(mdb_gmd_create(&g, &md, &o, &err), &err);
   const int nallocs = g->nallocs;
   const double bytes = g->engine_bytes, regrown = mdb_gmd_regrown_bytes(g);
-  for (int step = 1; step <= s.steps; step++)
-    REQUIRE_OK(mdb_gmd_step(g, step % 10 == 0 ? MDB_COMPUTE_ENERGY : 0, &err), &err);
+  int step = 1;
+  for (; step <= s.steps; step++) REQUIRE_OK(mdb_gmd_step(g, step % 10 == 0 ? MDB_COMPUTE_ENERGY : 0, &err), &err);
+  do /* on to a step that built (and so sorted) the list */
+    REQUIRE_OK(mdb_gmd_step(g, 0, &err), &err);
+  while (!mdb_gmd_last_step_built(g) && ++step < 10 * s.steps);
+  CHECK(mdb_gmd_last_step_built(g));
+  check_bins(g);
+  CHECK(g->sort.nchunks >= min_chunks);
   CHECK(mdb_gmd_regrown_bytes(g) == regrown); /* no list or bin regrowth: then nothing may have been allocated */
   CHECK(g->nallocs == nallocs);
   CHECK(g->engine_bytes == bytes);
@@ -211,9 +261,9 @@ static int mode_perm(void) {
   CHECK(bijective);
   CHECK(moved > n / 2); /* the sort did reorder (not the identity) */
   CHECK(same);
-  printf("argon 256 lj: %ld re-sorts in %d steps; %d of %d atoms away from their host index; device arrays are the "
+  printf("%s %d %s: %ld re-sorts in %d steps; %d of %d atoms away from their host index; device arrays are the "
          "host's permuted: %s; allocations %d -> %d\n",
-         mdb_gmd_sorts(g), s.steps, moved, n, same ? "yes" : "no", nallocs, g->nallocs);
+         s.system, n, s.calc, mdb_gmd_sorts(g), step, moved, n, same ? "yes" : "no", nallocs, g->nallocs);
   free(home);
   free(id);
   free(type);
@@ -232,7 +282,7 @@ static int mode_perm(void) {
 
 int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "traj") == 0) return mode_traj(argc, argv);
-  if (argc >= 2 && strcmp(argv[1], "perm") == 0) return mode_perm();
+  if (argc >= 2 && strcmp(argv[1], "perm") == 0) return mode_perm(argc, argv);
   fprintf(stderr, "usage: %s traj|perm ...\n", argv[0]);
   return 2;
 }
