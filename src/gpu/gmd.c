@@ -22,7 +22,9 @@
  * b, its own graph). A bin or a list row that fills up in a build raises
  * an overflow flag: the engine grows what overflowed (or re-grids the bins
  * for a cell the barostat shrank) and issues part b again. Graphs are
- * captured again after any reallocation (they hold addresses).
+ * captured again after any reallocation (they hold addresses). Every K-th
+ * rebuild re-sorts the atoms along a Z-order curve (kern_sort.h); the
+ * downloads give them back in the host's order.
  */
 #include <math.h>
 #include <stddef.h>
