@@ -1,7 +1,8 @@
 /*
  * engine_gpu.c — the GPU engine (bench/engine.h) over gpu/gmd.h: the
  * device binding, the settings from the environment (MDBENCH_GPU_BACKEND,
- * MDBENCH_GPU_GRAPHS, MDBENCH_GPU_BATCH) and the result's GPU record.
+ * MDBENCH_GPU_GRAPHS, MDBENCH_GPU_BATCH, MDBENCH_GPU_SORT_EVERY) and the
+ * result's GPU record.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,24 @@ static mdb_status batch_setting(int *batch, mdb_err *err) {
   return MDB_OK;
 }
 
+/* MDBENCH_GPU_SORT_EVERY: re-sort the atoms along a Z-order curve at every
+ * N-th neighbour rebuild (gpu/kern_sort.h); 0: never; unset: the engine's
+ * default. Into the engine's convention (0 default, < 0 never). */
+static mdb_status sort_setting(int *every, mdb_err *err) {
+  const char *env = getenv("MDBENCH_GPU_SORT_EVERY");
+  *every = 0;
+  if (!env || !*env) return MDB_OK;
+  char *end;
+  long k = strtol(env, &end, 10);
+  if (*end || k < 0 || k > 1000000)
+    return mdb_err_set(err, MDB_EINPUT,
+                       "MDBENCH_GPU_SORT_EVERY='%s': neighbour rebuilds between re-sorts of the atoms (valid: "
+                       "0..1000000; 0: never)",
+                       env);
+  *every = k ? (int)k : -1;
+  return MDB_OK;
+}
+
 /* Moves the prepared CPU trajectory to the GPU engine and records the
  * device. */
 static mdb_status gpu_create(void **ctx, mdb_md *md, const mdb_dev_binding *dev, mdb_result *r, mdb_err *err) {
@@ -56,10 +75,10 @@ static mdb_status gpu_create(void **ctx, mdb_md *md, const mdb_dev_binding *dev,
   const char *graphs_env = getenv("MDBENCH_GPU_GRAPHS");
   const int ordinal = dev && dev->ordinal >= 0 ? dev->ordinal : 0;
   mdb_gmd_opts o = {backend, ordinal, strcmp(r->c.precision, "mixed") == 0,
-                    !(graphs_env && strcmp(graphs_env, "0") == 0)};
+                    !(graphs_env && strcmp(graphs_env, "0") == 0), 0};
   int batch;
   mdb_status st = batch_setting(&batch, err);
-  if (st) return st;
+  if (st || (st = sort_setting(&o.sort_every, err))) return st;
   if (!(q->force_ms = calloc((size_t)r->c.n_steps, sizeof *q->force_ms)))
     return mdb_err_nomem(err, "GPU force times", r->c.n_steps * 8.0);
   mdb_gmd *g;

@@ -250,6 +250,7 @@ typedef struct mdb_gcalc_ops {
   mdb_status (*setup)(const mdb_gcalc_env *e, const mdb_calc *cpu, void **ctx, mdb_err *err);
   mdb_status (*forces)(const mdb_gcalc_env *e, void *ctx, unsigned flags, mdb_err *err);
   void (*release)(const mdb_gcalc_env *e, void *ctx);
+  int fixed_order; /* its device data holds atom indices across steps: the engine must not re-sort the atoms */
 } mdb_gcalc_ops;
 
 #endif

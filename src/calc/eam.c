@@ -959,7 +959,7 @@ static mdb_status geam_forces(const mdb_gcalc_env *g, void *ctx, unsigned flags,
 
 MDB_KERNELS_EAM(MDB_KERNEL_DEFINE)
 
-static const mdb_gcalc_ops mdb_eam_gpu = {0, geam_setup, geam_forces, NULL};
+static const mdb_gcalc_ops mdb_eam_gpu = {0, geam_setup, geam_forces, NULL, 0};
 
 const mdb_calc_ops mdb_eam_cpu_ops = {
     .name = "eam",

@@ -256,7 +256,7 @@ static mdb_status glj_forces(const mdb_gcalc_env *g, void *ctx, unsigned flags, 
 
 MDB_KERNELS_LJ(MDB_KERNEL_DEFINE)
 
-static const mdb_gcalc_ops mdb_lj_gpu = {1, glj_setup, glj_forces, NULL};
+static const mdb_gcalc_ops mdb_lj_gpu = {1, glj_setup, glj_forces, NULL, 0};
 
 const mdb_calc_ops mdb_lj_cpu_ops = {
     .name = "lj",

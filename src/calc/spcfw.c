@@ -598,7 +598,8 @@ static mdb_status gspcfw_forces(const mdb_gcalc_env *g, void *ctx, unsigned flag
 
 MDB_KERNELS_SPCFW(MDB_KERNEL_DEFINE)
 
-static const mdb_gcalc_ops mdb_spcfw_gpu = {0, gspcfw_setup, gspcfw_forces, NULL};
+/* fixed_order: the molecule table holds device indices, so no re-sort */
+static const mdb_gcalc_ops mdb_spcfw_gpu = {0, gspcfw_setup, gspcfw_forces, NULL, 1};
 
 const mdb_calc_ops mdb_spcfw_cpu_ops = {
     .name = "spcfw",

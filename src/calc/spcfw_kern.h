@@ -22,7 +22,8 @@
  *
  * The molecule table, mol[3i..3i+2] = device indices of the O, H_0, H_1 of
  * atom i's molecule (H_0 the lower original id, as the CPU), is built at
- * setup (gpu/gcalc_spcfw.c): the engine does not reorder atoms.
+ * setup (gpu/gcalc_spcfw.c); its ops set fixed_order, so the engine never
+ * re-sorts the atoms (gpu/kern_sort.h).
  */
 #ifndef MDB_CALC_SPCFW_KERN_H
 #define MDB_CALC_SPCFW_KERN_H

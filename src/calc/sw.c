@@ -526,7 +526,7 @@ static mdb_status gsw_forces(const mdb_gcalc_env *g, void *ctx, unsigned flags, 
 
 MDB_KERNELS_SW(MDB_KERNEL_DEFINE)
 
-static const mdb_gcalc_ops mdb_sw_gpu = {0, gsw_setup, gsw_forces, NULL};
+static const mdb_gcalc_ops mdb_sw_gpu = {0, gsw_setup, gsw_forces, NULL, 0};
 
 const mdb_calc_ops mdb_sw_cpu_ops = {
     .name = "sw",

@@ -22,7 +22,9 @@
  * b, its own graph). A bin or a list row that fills up in a build raises
  * an overflow flag: the engine grows what overflowed (or re-grids the bins
  * for a cell the barostat shrank) and issues part b again. Graphs are
- * captured again after any reallocation (they hold addresses).
+ * captured again after any reallocation (they hold addresses). Every K-th
+ * rebuild re-sorts the atoms along a Z-order curve (kern_sort.h); the
+ * downloads give them back in the host's order.
  */
 #include <math.h>
 #include <stddef.h>
@@ -111,6 +113,62 @@ static mdb_status dregrow(mdb_gmd *g, void *pp, size_t bytes, mdb_err *err) {
 
 /* --------------------------------------------------------------- bins */
 
+/* Spreads the low 10 bits of v to every third bit. */
+static unsigned morton_spread(unsigned v) {
+  v &= 0x3ffu;
+  v = (v | v << 16) & 0x030000ffu;
+  v = (v | v << 8) & 0x0300f00fu;
+  v = (v | v << 4) & 0x030c30c3u;
+  v = (v | v << 2) & 0x09249249u;
+  return v;
+}
+
+typedef struct zkey {
+  unsigned code;
+  int bin;
+} zkey;
+
+static int zkey_cmp(const void *pa, const void *pb) {
+  const zkey *a = pa, *b = pb;
+  return a->code < b->code ? -1 : a->code > b->code;
+}
+
+/* The re-sort's per-bin arrays for the current grid, and its Z-order of
+ * the bins (kern_sort.h): the bins in the order of the Morton code of
+ * their integer coordinates (each < 1024: 30 bits). Outside any capture. */
+static mdb_status sort_grid(mdb_gmd *g, mdb_err *err) {
+  mdb_kp_sort *q = &g->sort;
+  const long nb = g->nbins;
+  q->chunk_bins = (int)ceil(sqrt((double)nb));
+  if (q->chunk_bins < MDB_SORT_CHUNK) q->chunk_bins = MDB_SORT_CHUNK;
+  q->nchunks = (int)((nb + q->chunk_bins - 1) / q->chunk_bins);
+  mdb_status st;
+  if ((st = dregrow(g, &q->order, (size_t)nb * sizeof(int), err)) ||
+      (st = dregrow(g, &q->bin_off, (size_t)nb * sizeof(int), err)) ||
+      (st = dregrow(g, &q->chunk, (size_t)q->nchunks * sizeof(int), err)))
+    return st;
+  zkey *z = malloc((size_t)nb * sizeof *z);
+  int *order = malloc((size_t)nb * sizeof *order);
+  if (!z || !order) {
+    free(z);
+    free(order);
+    return mdb_err_nomem(err, "bin order", (double)nb * (sizeof *z + sizeof *order));
+  }
+  const int *nbin = g->kp.nbin;
+  for (long b = 0; b < nb; b++) {
+    const unsigned bx = (unsigned)(b % nbin[0]), by = (unsigned)(b / nbin[0] % nbin[1]),
+                   bz = (unsigned)(b / ((long)nbin[0] * nbin[1]));
+    z[b].code = morton_spread(bx) | morton_spread(by) << 1 | morton_spread(bz) << 2;
+    z[b].bin = (int)b;
+  }
+  qsort(z, (size_t)nb, sizeof *z, zkey_cmp);
+  for (long r = 0; r < nb; r++) order[r] = z[r].bin;
+  st = g->dev->ops->h2d(g->dev, (void *)q->order, order, (size_t)nb * sizeof(int), err);
+  free(z);
+  free(order);
+  return st;
+}
+
 /* Bins per direction no narrower than r_list, and how many to search each
  * side; the image shifts a search can reach must stay within ±2. */
 static mdb_status grid(mdb_gmd *g, const double hinv[3][3], mdb_err *err) {
@@ -147,20 +205,38 @@ static mdb_status grid(mdb_gmd *g, const double hinv[3][3], mdb_err *err) {
   if (cap < old_cap) cap = old_cap;
   p->cell_cap = cap;
   mdb_status st;
-  if ((st = dregrow(g, &p->cell_count, (size_t)total * sizeof(int), err))) return st;
-  return dregrow(g, &p->cells, (size_t)total * cap * sizeof(int), err);
+  if ((st = dregrow(g, &p->cell_count, (size_t)total * sizeof(int), err)) ||
+      (st = dregrow(g, &p->cells, (size_t)total * cap * sizeof(int), err)))
+    return st;
+  return g->sort.every > 0 ? sort_grid(g, err) : MDB_OK;
 }
 
 /* ------------------------------------------------------------- a step */
 
-/* The list from scratch: NB_START … NB_BUILD (kern_neigh.h). */
-static mdb_status issue_neighbours(mdb_gmd *g, unsigned fflags, mdb_err *err) {
+/* The re-sort along the Z-order curve (kern_sort.h): five launches on
+ * every build, which do nothing unless this build is a K-th rebuild. */
+static mdb_status issue_sort(mdb_gmd *g, mdb_err *err) {
+  mdb_dev *d = g->dev;
+  mdb_kp_sort q = g->sort;
+  q.k = mdb_gmd_kp(g, 0);
+  mdb_status st;
+  if ((st = mdb_launch_sfc_count(d, q.nchunks, &q, err)) || (st = mdb_launch_sfc_scan(d, 1, &q, err)) ||
+      (st = mdb_launch_sfc_rank(d, g->nbins, &q, err)) || (st = mdb_launch_sfc_scatter(d, g->n, &q, err)) ||
+      (st = mdb_launch_sfc_gather(d, g->n, &q, err)))
+    return st;
+  return MDB_OK;
+}
+
+/* The list from scratch: NB_START … NB_BUILD (kern_neigh.h), with the
+ * re-sort between the bins and the list when sort (a rebuild) and the
+ * engine sorts at all. */
+static mdb_status issue_neighbours(mdb_gmd *g, unsigned fflags, int sort, mdb_err *err) {
   mdb_dev *d = g->dev;
   const mdb_kp p = mdb_gmd_kp(g, fflags);
   mdb_status st;
   if ((st = mdb_launch_nb_start(d, 1, &p, err)) || (st = mdb_launch_nb_clear(d, g->nbins, &p, err)) ||
       (st = mdb_launch_nb_bin(d, g->n, &p, err)) || (st = mdb_launch_nb_sort(d, g->nbins, &p, err)) ||
-      (st = mdb_launch_nb_build(d, g->n, &p, err)))
+      (sort && g->sort.every > 0 && (st = issue_sort(g, err))) || (st = mdb_launch_nb_build(d, g->n, &p, err)))
     return st;
   return MDB_OK;
 }
@@ -172,7 +248,7 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, int build, mdb_err *e
   mdb_dev *d = g->dev;
   const unsigned fflags = flags | g->ens_flags;
   mdb_status st;
-  if ((st = d->ops->event_record(d, g->ev_force, 1, err)) || (build && (st = issue_neighbours(g, fflags, err))) ||
+  if ((st = d->ops->event_record(d, g->ev_force, 1, err)) || (build && (st = issue_neighbours(g, fflags, 1, err))) ||
       (st = g->calc->forces(&g->env, g->calc_ctx, fflags, err)) ||
       (st = d->ops->event_record(d, g->ev_force + 1, 1, err)))
     return st;
@@ -423,21 +499,50 @@ double mdb_gmd_extended_energy(const mdb_gmd *g) {
   return g->ens.protocol == MDB_PROTOCOL_NVE ? 0.0 : mdb_gens_extended(g, &g->gh);
 }
 
+/* The re-sorted atoms back into the host's order: a[3 home[i] + k] =
+ * a_dev[3 i + k]. */
+static void unsort3(const int *home, long n, const void *src, void *dst, size_t item) {
+  for (long i = 0; i < n; i++)
+    memcpy((char *)dst + 3 * item * (size_t)home[i], (const char *)src + 3 * item * i, 3 * item);
+}
+
 mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err) {
   mdb_dev *d = g->dev;
-  const size_t b3 = (size_t)g->n * 3 * sizeof(double);
+  const long n = g->n;
+  const size_t b3 = (size_t)n * 3 * sizeof(double), i3 = (size_t)n * 3 * sizeof(int);
   mdb_status st;
-  if ((st = d->ops->d2h(d, sys->x, g->kp.x, b3, err)) || (st = d->ops->d2h(d, sys->v, g->kp.v, b3, err)) ||
-      (st = d->ops->d2h(d, sys->f, g->kp.f, b3, err)) ||
-      (st = d->ops->d2h(d, sys->image, g->kp.image, (size_t)g->n * 3 * sizeof(int), err)) ||
-      (st = download_state(g, err)))
-    return st;
+  if ((st = download_state(g, err))) return st;
+  if (!g->gh.sorts) {
+    if ((st = d->ops->d2h(d, sys->x, g->kp.x, b3, err)) || (st = d->ops->d2h(d, sys->v, g->kp.v, b3, err)) ||
+        (st = d->ops->d2h(d, sys->f, g->kp.f, b3, err)) || (st = d->ops->d2h(d, sys->image, g->kp.image, i3, err)))
+      return st;
+  } else { /* the atoms were re-sorted: back into the host's order (sys's) */
+    int *home = malloc((size_t)n * sizeof(int));
+    void *tmp = malloc(b3);
+    if (!home || !tmp) {
+      free(home);
+      free(tmp);
+      return mdb_err_nomem(err, "download", (double)b3 + n * sizeof(int));
+    }
+    if (!(st = d->ops->d2h(d, home, g->sort.home, (size_t)n * sizeof(int), err))) {
+      double *dst[3] = {sys->x, sys->v, sys->f};
+      const double *src[3] = {g->kp.x, g->kp.v, g->kp.f};
+      for (int a = 0; !st && a < 3; a++)
+        if (!(st = d->ops->d2h(d, tmp, src[a], b3, err))) unsort3(home, n, tmp, dst[a], sizeof(double));
+      if (!st && !(st = d->ops->d2h(d, tmp, g->kp.image, i3, err))) unsort3(home, n, tmp, sys->image, sizeof(int));
+    }
+    free(home);
+    free(tmp);
+    if (st) return st;
+  }
   sys->nghost = 0;
   return mdb_box_set(&sys->box, (const double(*)[3])g->gh.hs, err);
 }
 
 double mdb_gmd_force_ms(const mdb_gmd *g) { return g->force_ms; }
 long mdb_gmd_builds(const mdb_gmd *g) { return g->gh.builds; }
+long mdb_gmd_sorts(const mdb_gmd *g) { return g->gh.sorts; }
+int mdb_gmd_sort_every(const mdb_gmd *g) { return g->sort.every; }
 long mdb_gmd_step_count(const mdb_gmd *g) { return g->flags_h->step; } /* copied back at every launch */
 const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g) { return &g->dev->info; }
 
@@ -529,6 +634,12 @@ static mdb_status alloc_arrays(mdb_gmd *g, long n, mdb_err *err) {
   if ((st = dalloc(g, &p->nl, (size_t)n * guess * sizeof(int), err)) ||
       (st = dalloc(g, &p->nsh, (size_t)n * guess, err)))
     return st;
+  mdb_kp_sort *q = &g->sort; /* the re-sort's per-atom scratch: allocated here, never inside a capture */
+  if (q->every > 0 && ((st = dalloc(g, &q->perm, (size_t)n * sizeof(int), err)) ||
+                       (st = dalloc(g, &q->home, (size_t)n * sizeof(int), err)) ||
+                       (st = dalloc(g, &q->td, (size_t)n * MDB_SORT_ND * sizeof(double), err)) ||
+                       (st = dalloc(g, &q->ti, (size_t)n * MDB_SORT_NI * sizeof(int), err))))
+    return st;
   return grid(g, g->sys->box.hinv, err);
 }
 
@@ -561,6 +672,12 @@ static mdb_status upload(mdb_gmd *g, const mdb_md *md, mdb_err *err) {
   }
   st = d->ops->h2d(d, p->xt, xt, (size_t)n * 4 * sizeof(double), err);
   free(xt);
+  if (st || g->sort.every <= 0) return st;
+  int *home = malloc((size_t)n * sizeof(int)); /* the host's order: home[i] = i */
+  if (!home) return mdb_err_nomem(err, "atom order", (double)n * sizeof(int));
+  for (long i = 0; i < n; i++) home[i] = (int)i;
+  st = d->ops->h2d(d, g->sort.home, home, (size_t)n * sizeof(int), err);
+  free(home);
   return st;
 }
 
@@ -573,7 +690,7 @@ static mdb_status first_forces(mdb_gmd *g, mdb_err *err) {
   const long n = g->n;
   mdb_status st;
   for (int attempt = 0;; attempt++) {
-    if ((st = clear_abort(g, err)) || (st = issue_neighbours(g, fl, err)) ||
+    if ((st = clear_abort(g, err)) || (st = issue_neighbours(g, fl, 0, err)) ||
         (st = g->calc->forces(&g->env, g->calc_ctx, fl, err)) || (st = fetch_abort(g, err)))
       return st;
     if (!g->flags_h->abort) break;
@@ -636,6 +753,7 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
   g->sys = sys;
   g->calc = gc;
   g->ens = md->ens;
+  g->sort.every = gc->fixed_order || o->sort_every < 0 ? 0 : (o->sort_every ? o->sort_every : MDB_GMD_SORT_EVERY);
   mdb_status st = mdb_dev_open(&g->dev, o->backend, o->ordinal, err);
   if (st) goto fail;
   mdb_kp *p = &g->kp;

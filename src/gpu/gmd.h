@@ -33,7 +33,12 @@ typedef struct mdb_gmd_opts {
   int ordinal;         /* CUDA device; -1: the current one */
   int mixed;           /* --precision mixed: float pair arithmetic, double integration and sums */
   int graphs;          /* capture steps as graphs (1) or launch kernel by kernel (0) */
+  int sort_every;      /* re-sort the atoms along a Z-order curve at every sort_every-th neighbour
+                          rebuild (gpu/kern_sort.h); 0: the default, MDB_GMD_SORT_EVERY; < 0: never */
 } mdb_gmd_opts;
+
+/* The default period of the re-sort, in neighbour rebuilds. */
+#define MDB_GMD_SORT_EVERY 1
 
 /* Copies the host trajectory md (initialised, ensemble set, on a CPU
  * calculator of a name the GPU backend has) to the device, computes the
@@ -67,7 +72,8 @@ mdb_status mdb_gmd_steps(mdb_gmd *g, int k, double *step_ms, double *force_ms, i
 mdb_status mdb_gmd_thermo(mdb_gmd *g, mdb_thermo *th, double *vmax, int *vmax_id, mdb_err *err);
 
 /* Copies positions, velocities, forces, images and the cell back into sys
- * (the host system md was created on: same atoms, same order). */
+ * (the host system md was created on: same atoms, same order, also after
+ * the engine re-sorted them on the device). */
 mdb_status mdb_gmd_download(mdb_gmd *g, mdb_system *sys, mdb_err *err);
 
 /* GPU time (ms, CUDA events recorded as graph nodes) of the force call of
@@ -91,6 +97,9 @@ long mdb_gmd_launches(const mdb_gmd *g);
 long mdb_gmd_graph_launches(const mdb_gmd *g);
 
 long mdb_gmd_builds(const mdb_gmd *g);         /* neighbour builds, as of the last sample */
+long mdb_gmd_sorts(const mdb_gmd *g);          /* re-sorts of the atoms (gpu/kern_sort.h), as of the last sample */
+int mdb_gmd_sort_every(const mdb_gmd *g);      /* the re-sort's period in rebuilds; 0: never (off, or the
+                                                  calculator keeps atom indices: mdb_gcalc_ops.fixed_order) */
 int mdb_gmd_last_step_built(const mdb_gmd *g); /* the last step built the neighbour list */
 long mdb_gmd_step_count(const mdb_gmd *g);     /* steps run, as of the last launch (not only the last sample) */
 const mdb_dev_info *mdb_gmd_device(const mdb_gmd *g);

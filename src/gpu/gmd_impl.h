@@ -10,6 +10,7 @@
 #include "gpu/kern_ens.h"
 #include "gpu/kern_md.h"
 #include "gpu/kern_neigh.h"
+#include "gpu/kern_sort.h"
 
 /* gd->abort, gd->halt and gd->step, in their order in mdb_gstate: what the
  * host copies back after a launch. */
@@ -43,6 +44,7 @@ struct mdb_gmd {
   void *allocs[64];     /* everything the engine allocated on the device, for free */
   size_t alloc_bytes[64];
   int nallocs;
+  mdb_kp_sort sort;      /* the re-sort's arrays and period (sort.every 0: never); its k is set per launch */
   const mdb_system *sys; /* the host system it started from (species, masses) */
 };
 

@@ -23,6 +23,8 @@
  *                         drops each atom into its bin (atomic slot)
  *   NB_SORT    nbins      sorts each bin by atom index: the list order is
  *                         then independent of the order the atomics ran in
+ *   [SFC_*]               every K-th rebuild, the atoms re-sorted along the
+ *                         Z-order of the bins (kern_sort.h)
  *   NB_BUILD   n          the list of atom i, scanning (2S+1)³ bins
  * Overflows (a full bin, a full row) raise an abort flag and leave the list
  * unusable; the engine grows the arrays and builds again.

@@ -65,6 +65,7 @@ typedef struct mdb_gstate {
   int box_blown;   /* NPT: the next half-step would blow the barostat up */
   double sp;       /* NPT: exp(−h (v_ε + mtk2)) of this step */
   double eps_step; /* NPT: exp(h v_ε) of this step */
+  long sorts;      /* re-sorts of the atoms along the Z-order curve (gpu/kern_sort.h) */
 } mdb_gstate;
 
 #endif

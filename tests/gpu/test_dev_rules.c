@@ -253,7 +253,7 @@ static void run_engine(const setup *s, int steps, span out[2][2], double *force_
   mdb_calc calc;
   mdb_md md;
   mdb_gmd *g;
-  mdb_gmd_opts o = {backend, 0, 0, 1};
+  mdb_gmd_opts o = {backend, 0, 0, 1, 0};
   host_md(s, &sys, &calc, &md);
   REQUIRE_OK(mdb_gmd_create(&g, &md, &o, &err), &err);
   memset(out, 0, sizeof(span) * 4);
@@ -333,7 +333,7 @@ static double *run_batches(const setup *s, int steps, int k, long *graph_launche
   mdb_calc calc;
   mdb_md md;
   mdb_gmd *g;
-  mdb_gmd_opts o = {backend, 0, 0, 1};
+  mdb_gmd_opts o = {backend, 0, 0, 1, 0};
   host_md(s, &sys, &calc, &md);
   REQUIRE_OK(mdb_gmd_create(&g, &md, &o, &err), &err);
   const long gl0 = mdb_gmd_graph_launches(g);

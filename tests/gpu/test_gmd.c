@@ -34,9 +34,9 @@
 typedef struct traj {
   int ns;
   double e[64], pe[64], ec[64], t[64], p[64];
-  double *x; /* final positions, original atom order */
-  double *f; /* final forces, original atom order */
-  long builds;
+  double *x;          /* final positions, original atom order */
+  double *f;          /* final forces, original atom order */
+  long builds, sorts; /* sorts: the engine's re-sorts of the atoms (gpu/kern_sort.h) */
 } traj;
 
 static void f_by_id(const mdb_system *s, double *out) {
@@ -116,7 +116,7 @@ static int run_gpu(const setup *s, const char *backend, int mixed, int graphs, t
   mdb_calc calc;
   mdb_md md;
   mdb_gmd *g;
-  mdb_gmd_opts o = {backend, -1, mixed, graphs};
+  mdb_gmd_opts o = {backend, -1, mixed, graphs, 0};
   if (strcmp(backend, "cuda") == 0) { /* before anything is allocated: a skip leaks nothing */
     char why[256];
     if (mdb_cuda_device_count(why, sizeof why) == 0) {
@@ -172,6 +172,7 @@ static int run_gpu(const setup *s, const char *backend, int mixed, int graphs, t
   t->f = malloc(sizeof(double) * 3 * sys.n);
   f_by_id(&sys, t->f);
   t->builds = mdb_gmd_builds(g);
+  t->sorts = mdb_gmd_sorts(g);
   double fb, tb, eb;
   REQUIRE_OK(mdb_gmd_memory(g, &fb, &tb, &eb, &err), &err);
   CHECK(eb > sys.n * 100.0); /* the engine counts what it holds */
@@ -235,9 +236,9 @@ int main(int argc, char **argv) {
   else
     CHECK(dg < 1e-9);
   printf("%s %d %s %s/%s %d steps on %s%s: worst |dE|/|E| %.3g over %d samples, final max |dx| %.3g Å, "
-         "builds %ld (cpu %ld), graphs vs none %.3g Å\n",
+         "builds %ld (cpu %ld), re-sorts %ld, graphs vs none %.3g Å\n",
          s.system, n, s.calc, s.protocol, s.thermostat, s.steps, backend, mixed ? " (mixed)" : "", worst, c.ns, dx,
-         g1.builds, c.builds, dg);
+         g1.builds, c.builds, g1.sorts, dg);
   free(c.x);
   free(g1.x);
   free(g0.x);
