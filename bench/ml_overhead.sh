@@ -20,10 +20,9 @@
 #             integration, the socket round trip and the worker's own Python
 #             (performance.model_split.harness_overhead_ms).
 #   mdbench in process (plugin:lib=libmdbench_pyase.so,calc=...): step = raw.step_time_ms;
-#             model = the plugin's own clock around calculate() (its model_times
-#             file, one line per force call; the last STEPS are the timed steps),
-#             so the overhead is mdbench's integration and the plugin's C-API
-#             calls around the model.
+#             model = raw.model_ms (the plugin's own clock around calculate(),
+#             reported through plugin ABI 3), so the overhead is mdbench's
+#             integration and the plugin's C-API calls around the model.
 # Models: EMT (ase.calculators.emt:EMT) on copper 108 and a zero-cost test
 # calculator (tests/ml/mdb_test_calcs.py Sleepy ms=0) always; CHGNet on
 # silicon 64 and MACE-MP small on copper 108 when $PY can import them.
@@ -113,18 +112,11 @@ bench_model() { # LABEL SYSTEM NATOMS MODULE:CALLABLE KWARGS_JSON SPEC_KEYS
   [[ -f $PYASE ]] || return 0
   if ! "$MDBENCH" run --system "$system" --atoms "$natoms" --steps "$STEPS" --warmup 10 --quiet \
     --output "$work/pyase.json" --calculator \
-    "plugin:lib=$PYASE,calc=$calc,python=$PY,model_times=$work/pyase_ms.txt${keys:+,$keys}" 2>"$work/pyase.err"; then
+    "plugin:lib=$PYASE,calc=$calc,python=$PY${keys:+,$keys}" 2>"$work/pyase.err"; then
     echo "mdbench in-process, $label: skipped: $(tail -n1 "$work/pyase.err")"
     return 0
   fi
-  "$PY" - "$work/pyase.json" "$work/pyase_ms.txt" "$STEPS" >"$work/pyase_rows.json" <<'EOF'
-import json, sys
-import numpy as np
-d = json.load(open(sys.argv[1]))
-model = np.loadtxt(sys.argv[2], ndmin=1)[-int(sys.argv[3]):]
-print(json.dumps({"step_ms": d["raw"]["step_time_ms"], "model_ms": model.tolist()}))
-EOF
-  row "mdbench in-process, $label" "$work/pyase_rows.json"
+  row "mdbench in-process, $label" "$work/pyase.json"
 }
 
 echo "harness overhead per MD step = step − model time; $STEPS timed steps, OMP_NUM_THREADS=1"

@@ -4,7 +4,8 @@
 #   pyase_emt_equals_ase_worker_and_ase: `mdbench eval`, rattled Cu 108 and Cu/Al 108: energy,
 #     forces and virial equal the ase: worker's to 1e-9 (eV, eV/Å, eV), ASE's own EMT to 1e-10 relative
 #   pyase_emt_nve_conserves_energy: copper 32, 300 NVE steps: max |E - E0|/N <= 5e-5 eV/atom (the
-#     ase: EMT bound), step-0 energy = ASE's to 1e-10, model_times one line per call
+#     ase: EMT bound), step-0 energy = ASE's to 1e-10; model time (plugin ABI 3): raw.model_ms 300 values,
+#     each 0 < model <= step and <= the plugin call (raw.client_wait_ms), split median = raw median
 #   pyase_bad_module_callable_exit_2_one_line: bad module, bad callable, python=/bin/false, timeout=:
 #     exit 2, one line naming it, no result; an exception at call 6: exit 1, failed at step 5
 #   pyase_tether_conserves_energy_across_rebuilds: a non-periodic tether, skin 0.1 Å (>= 10 rebuilds,

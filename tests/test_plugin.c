@@ -218,9 +218,9 @@ static void errors(void) {
   }
   expect_error("plugin:lib=" MDB_NOTAPLUGIN,
                "plugin: " MDB_NOTAPLUGIN " has no symbol mdb_plugin_entry_v1 (is it an mdbench plugin built "
-               "against include/mdbench/calculator.h ABI 1 to 2?)",
+               "against include/mdbench/calculator.h ABI 1 to 3?)",
                0);
-  expect_error("plugin:lib=" MDB_BADABI, "plugin: " MDB_BADABI " implements ABI 99, this mdbench accepts ABI 1 to 2",
+  expect_error("plugin:lib=" MDB_BADABI, "plugin: " MDB_BADABI " implements ABI 99, this mdbench accepts ABI 1 to 3",
                0);
   expect_error(MORSE_SPEC ",eps=1", "plugin: " MDB_MORSE_PLUGIN ": morse has no parameter 'eps' (valid: D, a, r0, rc)",
                0);
@@ -287,7 +287,7 @@ static void abi1(void) {
   free(f);
   mdb_system_free(&sys);
   mdb_calc_free(&calc);
-  CHECK(MDB_PLUGIN_ABI_MIN_VERSION == 1 && MDB_PLUGIN_ABI_VERSION == 2);
+  CHECK(MDB_PLUGIN_ABI_MIN_VERSION == 1 && MDB_PLUGIN_ABI_VERSION == 3);
 }
 
 int main(int argc, char **argv) {

@@ -1,5 +1,5 @@
 /*
- * mdbench/calculator.h — the calculator plugin ABI, version 2.
+ * mdbench/calculator.h — the calculator plugin ABI, version 3.
  *
  * A plugin is a shared library that exports one function,
  *
@@ -16,10 +16,18 @@
  *   1  the frame up to flags.
  *   2  (mdbench 0.2.0) the frame gains atom_ids, x_unwrapped and image at
  *      its end; mdbench fills them only for a plugin that declares 2.
+ *   3  (mdbench 0.3.1) the result gains model_ms at its end: the time the
+ *      plugin's model spent in this compute, reported by the plugin (or
+ *      not: mdbench sets it to -1 before each call of a plugin that
+ *      declares 3 and takes a negative value as "not reported").
  * An addition at the end of mdb_plugin_frame (which mdbench allocates and
- * a plugin only reads) raises MDB_PLUGIN_ABI_VERSION and keeps the entry
- * symbol: a plugin built against an older header still loads, is given
- * what its version knows, and the new fields are NULL for it. Any other
+ * a plugin only reads) or of mdb_plugin_result (which mdbench allocates,
+ * sets before the call and reads after it) raises MDB_PLUGIN_ABI_VERSION
+ * and keeps the entry symbol: a plugin built against an older header still
+ * loads, is given what its version knows, and the new fields are NULL (in
+ * the frame) or not read (in the result) for it; a plugin built against a
+ * newer header is refused by an older mdbench, so it never writes a field
+ * that mdbench did not allocate. Any other
  * change to a type or field below comes with a new entry symbol name, so a
  * plugin built against an incompatible header is refused with a message,
  * never misread.
@@ -58,7 +66,7 @@
 extern "C" {
 #endif
 
-#define MDB_PLUGIN_ABI_VERSION 2     /* the version this header describes */
+#define MDB_PLUGIN_ABI_VERSION 3     /* the version this header describes */
 #define MDB_PLUGIN_ABI_MIN_VERSION 1 /* the oldest that mdbench still loads */
 #define MDB_PLUGIN_ENTRY_SYMBOL "mdb_plugin_entry_v1"
 
@@ -100,13 +108,23 @@ typedef struct mdb_plugin_frame {
 } mdb_plugin_frame;
 
 /* One force evaluation's output. mdbench owns forces and zeroes energy,
- * forces, virial and virial_set before each call. */
+ * forces, virial and virial_set before each call (and sets model_ms to -1
+ * for a plugin of ABI >= 3). */
 typedef struct mdb_plugin_result {
   double energy;       /* eV; required when flags has MDB_PLUGIN_ENERGY */
   double *forces;      /* [n_total*3] eV/Å: ADD into it, ghosts included */
   double virial[3][3]; /* eV, W_ab = Σ x_a f_b; optional, see virial_set */
   int virial_set;      /* set to 1 when virial was filled (else mdbench takes Σ x ⊗
                      f) */
+
+  /* ABI 3: read only from a plugin whose table says abi_version >= 3.
+   * Optional: the wall time in ms the model itself spent in this call
+   * (e.g. a clock around the model's forward pass, without the plugin's
+   * own conversions), >= 0. Left negative: not reported. A plugin reports
+   * it on every call or on none: mdbench then records it per step
+   * (raw.model_ms) and splits the step into the model, the rest of the
+   * compute call, and mdbench's own work (performance.model_split). */
+  double model_ms;
 } mdb_plugin_result;
 
 /* The table mdb_plugin_entry_v1 returns. The table and name are owned by

@@ -1,8 +1,8 @@
 /*
  * pyase.c — any ASE calculator inside mdbench's process: a calculator plugin
- * (include/mdbench/calculator.h, ABI 2) that embeds Python.
+ * (include/mdbench/calculator.h, ABI 3) that embeds Python.
  *
- *   plugin:lib=PATH/libmdbench_pyase.so,calc=MODULE:CALLABLE[,python=PATH][,threads=N][,model_times=FILE][,KEY=VALUE...]
+ *   plugin:lib=PATH/libmdbench_pyase.so,calc=MODULE:CALLABLE[,python=PATH][,threads=N][,KEY=VALUE...]
  *
  * The keys are the `ase:` calculator's (src/calc/ase.c): calc names the
  * factory, CALLABLE(**kwargs) is called once, every other key is a keyword
@@ -22,9 +22,10 @@
  *                its copy, not mdbench's ("ValueError: Not a datatype");
  *                default true, false under AddressSanitizer (which refuses
  *                RTLD_DEEPBIND)
- *   model_times  a file that gets, at the end, one line per force call: the
- *                milliseconds spent in the calculator itself (what the `ase:`
- *                worker reports as model_ms; bench/ml_overhead.sh reads it)
+ *
+ * The model's own time (the calculator call alone, as the `ase:` worker
+ * times it) goes back in mdb_plugin_result.model_ms (ABI 3): the result
+ * then has raw.model_ms and the step split, as for `ase:`.
  *
  * Why: the `ase:` worker costs 57–70 µs per step of inter-process wakeups and
  * worker Python around a model that does nothing (docs/ml-results.md). Here a
@@ -135,7 +136,6 @@ typedef struct pyase {
   char python[4096];   /* python= ("" : the plugin's own) */
   int deepbind;        /* -1: default (on unless ASan), 0, 1 */
   int threads;
-  char times_path[4096];
   PyObject *calc;   /* the ASE calculator */
   PyObject *atoms;  /* ase.Atoms, built at the first compute */
   PyObject *arrays; /* atoms.arrays (its "positions" is written in place) */
@@ -146,8 +146,6 @@ typedef struct pyase {
   PyObject *props, *props_stress;                       /* lists */
   int has_stress, direct, n;
   double cell[3][3];
-  double *model_ms; /* per call, for model_times */
-  size_t n_calls, cap_calls;
 } pyase;
 
 static PyObject *g_helper; /* the helper module's dict, kept for the process */
@@ -310,11 +308,6 @@ static PyObject *kw_value(const char *v) {
 static void pyase_fini(void *ctx) {
   pyase *c = ctx;
   if (!c) return;
-  if (c->times_path[0] && c->n_calls) {
-    FILE *f = fopen(c->times_path, "w");
-    for (size_t k = 0; f && k < c->n_calls; k++) fprintf(f, "%.9g\n", c->model_ms[k]);
-    if (f) fclose(f);
-  }
   if (Py_IsInitialized()) {
     Py_XDECREF(c->calc);
     Py_XDECREF(c->atoms);
@@ -328,7 +321,6 @@ static void pyase_fini(void *ctx) {
     Py_XDECREF(c->props);
     Py_XDECREF(c->props_stress);
   }
-  free(c->model_ms);
   free(c);
 }
 
@@ -352,14 +344,12 @@ static int parse_keys(pyase *c, PyObject *kwargs, const char *const *keys, const
         set_err(err, errlen, "pyase: deepbind must be true or false (got '%s')", v);
         return -1;
       }
-    } else if (!strcmp(key, "model_times")) {
-      snprintf(c->times_path, sizeof c->times_path, "%s", v);
     } else if (!strcmp(key, "python")) {
       snprintf(c->python, sizeof c->python, "%s", v);
     } else if (!strcmp(key, "timeout") || !strcmp(key, "log")) {
       set_err(err, errlen,
               "pyase: key '%s' belongs to the ase: worker's process; in process the keys are calc, python, "
-              "threads, model_times, then the calculator's keywords",
+              "threads, deepbind, then the calculator's keywords",
               key);
       return -1;
     } else if (kwargs) {
@@ -564,19 +554,6 @@ static int stress_virial(PyObject *stress, const double cell[3][3], double w[3][
   return 0;
 }
 
-static int record_time(pyase *c, double ms) {
-  if (!c->times_path[0]) return 0;
-  if (c->n_calls == c->cap_calls) {
-    size_t cap = c->cap_calls ? 2 * c->cap_calls : 4096;
-    double *t = realloc(c->model_ms, cap * sizeof *t);
-    if (!t) return -1;
-    c->model_ms = t;
-    c->cap_calls = cap;
-  }
-  c->model_ms[c->n_calls++] = ms;
-  return 0;
-}
-
 static int pyase_compute(void *ctx, const mdb_plugin_frame *in, mdb_plugin_result *out, char *err, size_t errlen) {
   pyase *c = ctx;
   const int first = c->atoms == NULL;
@@ -599,11 +576,7 @@ static int pyase_compute(void *ctx, const mdb_plugin_frame *in, mdb_plugin_resul
   results = model_call(c, changes, want_virial && c->has_stress);
   const double t1 = now_ms();
   if (!results) goto pyfail;
-  if (record_time(c, t1 - t0)) {
-    set_err(err, errlen, "pyase: out of memory for model_times");
-    Py_DECREF(results);
-    return -1;
-  }
+  out->model_ms = t1 - t0;
   PyObject *e = PyMapping_GetItemString(results, "energy");
   if (!e) goto pyfail;
   out->energy = PyFloat_AsDouble(e);
@@ -653,7 +626,7 @@ static double pyase_cutoff(const void *ctx) {
 }
 
 static const mdb_plugin_v1 pyase_api = {
-    .abi_version = 2,
+    .abi_version = 3,
     .name = "pyase",
     .init = pyase_init,
     .cutoff = pyase_cutoff,

@@ -50,8 +50,9 @@ typedef struct mdb_gpu_record {
 typedef struct mdb_model_record {
   int used;              /* a launched client was there */
   int pid;               /* its process id */
-  double *model_ms;      /* [n_steps] the model's own time in each timed step, as the worker timed it
-                              around the calculator call; NULL when the client does not report it */
+  double *model_ms;      /* [n_steps] the model's own time in each timed step, as the worker (or an
+                              ABI-3 plugin, used 0) timed it around the calculator call; NULL when
+                              not reported */
   mdb_stats model;       /* of model_ms */
   mdb_stats transport;   /* of client_wait_ms − model_ms: socket, (de)serialisation, the worker's own Python */
   mdb_stats integration; /* of step_ms − client_wait_ms: mdbench's integrator, neighbour checks, bookkeeping */
@@ -86,7 +87,8 @@ typedef struct mdb_result {
   int n_timed;            /* timed steps completed */
   double *step_ms;        /* [n_steps] wall time of every timed step */
   double *client_wait_ms; /* [n_steps] of each timed step, the time spent waiting for an external
-                             process (an i-PI client); NULL for a calculator without one */
+                             process (an i-PI client) or inside a plugin that reports its model's
+                             time; NULL for a calculator without one */
   double client_wait_s;   /* their sum; 0 without an external process */
   int n_samples;
   long *th_step;

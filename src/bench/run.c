@@ -255,11 +255,9 @@ static void sample_model_memory(mdb_model_record *m, int k) {
   sample_model_gpu(m, k);
 }
 
-/* The model's share of the step (mdb_model_record) and its memory verdict. */
-static void finish_model(mdb_result *r) {
+/* A launched client's memory verdict (mdb_model_record). */
+static void finish_model_memory(mdb_result *r) {
   mdb_model_record *m = &r->model;
-  int n = r->n_timed;
-  if (!m->used) return;
   m->mem_before = m->mem_after = -1;
   for (int k = 0; k < r->n_mem; k++)
     if (m->mem_bytes[k] >= 0) {
@@ -269,7 +267,15 @@ static void finish_model(mdb_result *r) {
   m->own_leak_detected = r->leak_detected;
   m->leak_detected = m->mem_before >= 0 && m->mem_after - m->mem_before > MDB_LEAK_BYTES;
   if (m->mem_before >= 0) r->leak_detected = m->leak_detected; /* unmeasured: the verdict stays mdbench's */
-  if (n < 1) return;
+}
+
+/* The model's share of the step (a launched client, or a plugin that
+ * reports its model's time) and a launched client's memory verdict. */
+static void finish_model(mdb_result *r) {
+  mdb_model_record *m = &r->model;
+  int n = r->n_timed;
+  if (m->used) finish_model_memory(r);
+  if ((!m->used && !m->model_ms) || n < 1) return;
   double *d = malloc((size_t)n * sizeof *d);
   if (!d) return;
   if (r->client_wait_ms) {
@@ -452,10 +458,12 @@ static mdb_status run_setup(run_state *s, const mdb_engine_ops *eops, const mdb_
     m->used = 1;
     m->pid = mdb_calc_external_pid(&s->calc);
     m->mem_bytes = calloc((size_t)(c->n_steps / c->memory_interval + 3), sizeof *m->mem_bytes);
-    if (mdb_calc_external_model_s(&s->calc) >= 0) m->model_ms = calloc((size_t)c->n_steps, sizeof *m->model_ms);
-    if (!m->mem_bytes || (mdb_calc_external_model_s(&s->calc) >= 0 && !m->model_ms))
-      return mdb_err_nomem(err, "model records", c->n_steps * 8.0);
+    if (!m->mem_bytes) return mdb_err_nomem(err, "model records", c->n_steps * 8.0);
   }
+  /* the model's own time: the ase worker, or a plugin that reports it (in process: no pid) */
+  if (mdb_calc_external_model_s(&s->calc) >= 0 &&
+      !(r->model.model_ms = calloc((size_t)c->n_steps, sizeof *r->model.model_ms)))
+    return mdb_err_nomem(err, "model records", c->n_steps * 8.0);
   return MDB_OK;
 }
 

@@ -82,7 +82,9 @@ typedef struct mdb_calc_ops {
                         mdb_err *err);
   void (*fini)(void *ctx);
   /* optional: seconds spent so far waiting for an external process (a
-   * socket client), so the runner can say how much of each step it was */
+   * socket client), so the runner can say how much of each step it was;
+   * -1 while there is none (a plugin: its compute calls, once it reports
+   * its model's time) */
   double (*external_wait_s)(const void *ctx);
   /* optional: the prepared parameters, in the calculator's public struct
    * (calc/lj.h mdb_lj_params, ...), for the GPU backend to upload */
@@ -93,7 +95,7 @@ typedef struct mdb_calc_ops {
    * itself (ipi:launch, the ase worker), 0 while there is none */
   int (*external_pid)(const void *ctx);
   /* optional: seconds the model itself spent computing so far, as the
-   * client timed it (the ase worker); absent: not known */
+   * client timed it (the ase worker, an ABI-3 plugin); absent or -1: not known */
   double (*external_model_s)(const void *ctx);
   /* optional: what the client said about itself, a JSON object as text
    * (python and package versions, device, model file SHA-256); "" until known */

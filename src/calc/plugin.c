@@ -12,7 +12,11 @@
  * kept in buffers that grow with the ghost count. A plugin of ABI 2 also
  * gets the locals' ids, images and unwrapped positions (x + image·h, a
  * buffer here); a plugin of ABI 1 gets the version-1 frame, its new fields
- * NULL. The library is loaded
+ * NULL. A plugin of ABI 3 may report its model's own time per call
+ * (mdb_plugin_result.model_ms): from the first call that does, the
+ * calculator tells the runner the model's time and the time spent inside
+ * the plugin's compute (as the ase: worker's model time and socket wait),
+ * so the result carries raw.model_ms and the step split. The library is loaded
  * with RTLD_LOCAL so two plugins cannot clash on symbol names, and RTLD_NOW
  * so a missing symbol fails at load, not mid-run.
  */
@@ -23,6 +27,7 @@
 
 #include "mdbench/calculator.h"
 #include "calc/calc.h"
+#include "core/clock.h"
 #include "core/elements.h"
 #include "core/text.h"
 
@@ -38,6 +43,9 @@ typedef struct plugin_ctx {
   int cap;
   double *xu; /* [xu_cap*3] unwrapped local positions (ABI >= 2) */
   int xu_cap;
+  int reports_model; /* ABI >= 3 and a compute has reported model_ms */
+  double model_s;    /* sum of the reported model_ms, in s */
+  double call_s;     /* wall time inside api->compute, in s (ABI >= 3) */
 } plugin_ctx;
 
 static void plugin_fini(void *ctx) {
@@ -211,17 +219,39 @@ static mdb_status plugin_compute(void *ctx, mdb_system *sys, const mdb_neigh *nl
     in.x_unwrapped = c->xu;
     in.image = sys->image;
   }
-  mdb_plugin_result res = {.forces = sys->f};
+  /* an older plugin's result struct ends before model_ms: never read it */
+  const int v3 = c->api->abi_version >= 3;
+  mdb_plugin_result res = {.forces = sys->f, .model_ms = -1.0};
   char msg[sizeof err->msg / 2] = "";
-  if (c->api->compute(c->pctx, &in, &res, msg, sizeof msg))
+  const double t0 = v3 ? mdb_now() : 0;
+  const int rc = c->api->compute(c->pctx, &in, &res, msg, sizeof msg);
+  if (v3) c->call_s += mdb_now() - t0;
+  if (rc)
     return mdb_err_set(err, MDB_ERUN, "plugin %s (%s): %s", plugin_name(c), c->path,
                        plugin_msg(msg, sizeof msg, "compute failed (no message)"));
+  if (v3 && res.model_ms >= 0) { /* NaN and negative: not reported */
+    c->model_s += res.model_ms * 1e-3;
+    c->reports_model = 1;
+  }
   out->energy = res.energy;
   if ((flags & MDB_COMPUTE_VIRIAL) && res.virial_set) {
     memcpy(out->virial, res.virial, sizeof out->virial);
     out->virial_set = 1;
   }
   return MDB_OK;
+}
+
+/* The model's own seconds so far, and the seconds inside the plugin's
+ * compute (what the runner takes as the wait for the model, like the ase:
+ * worker's socket wait); -1 for a plugin that has not reported its time. */
+static double plugin_model_s(const void *ctx) {
+  const plugin_ctx *c = ctx;
+  return c->reports_model ? c->model_s : -1.0;
+}
+
+static double plugin_call_s(const void *ctx) {
+  const plugin_ctx *c = ctx;
+  return c->reports_model ? c->call_s : -1.0;
 }
 
 static const mdb_calc_key plugin_keys[] = {
@@ -244,4 +274,6 @@ const mdb_calc_ops mdb_plugin_cpu_ops = {
     .fini = plugin_fini,
     .keys = plugin_keys,
     .file_keys = plugin_file_keys,
+    .external_wait_s = plugin_call_s,
+    .external_model_s = plugin_model_s,
 };

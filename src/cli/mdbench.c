@@ -197,13 +197,15 @@ void mdb_cli_print_summary(const mdb_result *r, const char *output) {
   printf("  memory      before %.4f GB  after %.4f GB  delta %+.4f GB  peak %.4f GB  leak %s (host RSS%s)\n",
          r->mem_before / 1e9, r->mem_after / 1e9, (r->mem_after - r->mem_before) / 1e9, r->mem_peak / 1e9,
          own_leak ? "DETECTED" : "no", r->model.used ? ", mdbench's own" : "");
+  if (r->model.model_ms && r->n_timed > 0) { /* a launched client or a plugin that reports its model's time */
+    const mdb_model_record *m = &r->model;
+    printf("  model split median (p99) ms per step: model %.4g (%.4g)  transport+worker %.4g (%.4g)  integration "
+           "%.4g (%.4g)  harness = step - model %.4g (%.4g)\n",
+           m->model.median, m->model.p99, m->transport.median, m->transport.p99, m->integration.median,
+           m->integration.p99, m->overhead.median, m->overhead.p99);
+  }
   if (r->model.used) {
     const mdb_model_record *m = &r->model;
-    if (m->model_ms)
-      printf("  model split median (p99) ms per step: model %.4g (%.4g)  transport+worker %.4g (%.4g)  integration "
-             "%.4g (%.4g)  harness = step - model %.4g (%.4g)\n",
-             m->model.median, m->model.p99, m->transport.median, m->transport.p99, m->integration.median,
-             m->integration.p99, m->overhead.median, m->overhead.p99);
     printf("  model mem   before %.4f GB  after %.4f GB  delta %+.4f GB  peak %.4f GB  leak %s (the case's verdict; "
            "client pid %d, %d threads)",
            m->mem_before / 1e9, m->mem_after / 1e9, (m->mem_after - m->mem_before) / 1e9, m->mem_peak / 1e9,

@@ -414,9 +414,10 @@ static int write_case_data(h5w *w, hid_t g, const mdb_result *r) {
   return bad ? -1 : 0;
 }
 
-/* model/: what a launched client (the ase worker, ipi:launch) did, when there was one */
+/* model/: what a launched client (the ase worker, ipi:launch) did, when there was one; for a
+ * plugin that reports its model's time (no process of its own), the step split alone */
 static int write_model(h5w *w, hid_t g, const mdb_result *r) {
-  if (!r || !r->model.used) return 0;
+  if (!r || (!r->model.used && !r->model.model_ms)) return 0;
   const mdb_model_record *m = &r->model;
   const hid_t F = H5T_IEEE_F64LE, FM = H5T_NATIVE_DOUBLE;
   hid_t mg = new_group(w, g, "model");
@@ -425,14 +426,15 @@ static int write_model(h5w *w, hid_t g, const mdb_result *r) {
   char sub[MDB_H5_CASE_ID_MAX + 32];
   snprintf(sub, sizeof sub, "%s/model", gname);
   w->group = sub;
-  int bad = attr_i64(w, mg, "pid", m->pid) || attr_str(w, mg, "info", m->info) ||
-            attr_f64(w, mg, "memory_before_bytes", m->mem_before >= 0 ? m->mem_before : NAN) ||
-            attr_f64(w, mg, "memory_after_bytes", m->mem_before >= 0 ? m->mem_after : NAN) ||
-            attr_f64(w, mg, "memory_peak_bytes", m->mem_peak >= 0 ? m->mem_peak : NAN) ||
-            attr_i64(w, mg, "leak_detected", m->leak_detected) ||
-            attr_i64(w, mg, "mdbench_leak_detected", m->own_leak_detected) || attr_i64(w, mg, "threads", m->threads) ||
-            attr_f64(w, mg, "gpu_memory_peak_bytes", m->gpu_mem_bytes >= 0 ? m->gpu_mem_bytes : NAN) ||
-            attr_str(w, mg, "gpu_memory_source", m->gpu_note);
+  int bad = m->used &&
+            (attr_i64(w, mg, "pid", m->pid) || attr_str(w, mg, "info", m->info) ||
+             attr_f64(w, mg, "memory_before_bytes", m->mem_before >= 0 ? m->mem_before : NAN) ||
+             attr_f64(w, mg, "memory_after_bytes", m->mem_before >= 0 ? m->mem_after : NAN) ||
+             attr_f64(w, mg, "memory_peak_bytes", m->mem_peak >= 0 ? m->mem_peak : NAN) ||
+             attr_i64(w, mg, "leak_detected", m->leak_detected) ||
+             attr_i64(w, mg, "mdbench_leak_detected", m->own_leak_detected) || attr_i64(w, mg, "threads", m->threads) ||
+             attr_f64(w, mg, "gpu_memory_peak_bytes", m->gpu_mem_bytes >= 0 ? m->gpu_mem_bytes : NAN) ||
+             attr_str(w, mg, "gpu_memory_source", m->gpu_note));
   if (!bad && m->model_ms)
     bad = attr_f64(w, mg, "model_median_ms", m->model.median) || attr_f64(w, mg, "model_p99_ms", m->model.p99) ||
           attr_f64(w, mg, "transport_worker_median_ms", m->transport.median) ||

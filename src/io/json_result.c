@@ -75,10 +75,11 @@ static cJSON *stats_ms(const mdb_stats *st) {
   return o;
 }
 
-/* performance.model_split: a step cut into the model, transport + worker, and mdbench's integration */
+/* performance.model_split: a step cut into the model, transport + worker, and mdbench's integration
+ * (a launched client that reports its model's time, or a plugin that does) */
 static void add_model_split(cJSON *perf, const mdb_result *r) {
   const mdb_model_record *m = &r->model;
-  if (!m->used || !m->model_ms || r->n_timed < 1) return;
+  if (!m->model_ms || r->n_timed < 1) return;
   cJSON *o = cJSON_AddObjectToObject(perf, "model_split");
   cJSON_AddItemToObject(o, "step_ms", stats_ms(&r->step));
   cJSON_AddItemToObject(o, "model_ms", stats_ms(&m->model));

@@ -31,15 +31,16 @@ static int same_key(const mdb_case *a, const mdb_case *b) {
          size_class(a->n_atoms) == size_class(b->n_atoms);
 }
 
-/* An external calculator (one that waits on another process) is not
- * started just to be timed. */
+/* An external calculator (one that waits on another process: it has a
+ * client process id to report) is not started just to be timed. A plugin
+ * times its compute calls too (external_wait_s) but runs in process. */
 static int external(const char *spec) {
   mdb_calc_spec sp;
   mdb_err e;
   if (mdb_calc_spec_parse(spec, &sp, &e)) return 0;
   for (int i = 0; i < mdb_calc_registry_count(); i++) {
     const mdb_calc_ops *o = mdb_calc_registry_at(i);
-    if (strcmp(o->name, sp.name) == 0 && o->external_wait_s) return 1;
+    if (strcmp(o->name, sp.name) == 0 && o->external_pid) return 1;
   }
   return 0;
 }
