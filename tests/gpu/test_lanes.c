@@ -44,7 +44,7 @@ static void gpu_forces(const mdb_md *md, const mdb_system *sys, const char *calc
                        int *chosen) {
   mdb_err err;
   mdb_gmd *g;
-  mdb_gmd_opts o = {"host", -1, 0, 1};
+  mdb_gmd_opts o = {"host", -1, 0, 1, 0};
   if (lanes)
     setenv("MDBENCH_GPU_LANES", lanes, 1);
   else
@@ -148,7 +148,7 @@ static int lanes_env(void) {
   mdb_md md;
   host_md("silicon", 64, "sw", &sys, &calc, &md);
   mdb_gmd *g = NULL;
-  mdb_gmd_opts o = {"host", -1, 0, 1};
+  mdb_gmd_opts o = {"host", -1, 0, 1, 0};
   setenv("MDBENCH_GPU_LANES", "3", 1);
   mdb_status st = mdb_gmd_create(&g, &md, &o, &err);
   printf("MDBENCH_GPU_LANES=3: status %d (%s)\n", st, st ? err.msg : "accepted");
