@@ -18,7 +18,7 @@
  * of the Morse potential function to cubic metals", Phys. Rev. 114, 687
  * (1959).
  *
- * Use: mdbench --calculator plugin:lib=build/examples/plugins/libmorse.so,rc=8
+ * Use: mdbench --calculator plugin:lib=morse,rc=8 (or the path of libmorse.so)
  * Half list, Newton's third law; forces on ghosts, so mdbench's Σ x ⊗ f
  * virial is right and the plugin leaves the virial to it.
  */

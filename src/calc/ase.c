@@ -113,13 +113,8 @@ static int find_worker(char *out, size_t n) {
     snprintf(out, n, "%s", env);
     return access(out, R_OK) == 0;
   }
-  char exe[PATH_MAX];
-  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (len <= 0) return 0;
-  exe[len] = '\0';
-  char *slash = strrchr(exe, '/');
-  if (!slash) return 0;
-  *slash = '\0';
+  char exe[MDB_PATH_MAX];
+  if (!mdb_self_dir(exe, sizeof exe)) return 0;
   static const char *const rel[] = {"/../share/mdbench/python/", "/share/mdbench/python/",
                                     "/../../share/mdbench/python/"};
   for (size_t k = 0; k < sizeof rel / sizeof rel[0]; k++) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "calc/calc.h"
 #include "core/sha256.h"
@@ -48,13 +49,41 @@ int mdb_potential_resolve(const char *name, char *out, size_t outlen) {
   return 0;
 }
 
+int mdb_self_dir(char *out, size_t outlen) {
+  char exe[MDB_PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0) return 0;
+  exe[len] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (!slash || (size_t)(slash - exe) >= outlen) return 0;
+  *slash = '\0';
+  copy(out, outlen, exe);
+  return 1;
+}
+
+int mdb_plugin_find(const char *lib, char *out, size_t outlen) {
+  copy(out, outlen, lib);
+  char dir[MDB_PATH_MAX];
+  if (!lib[0] || strpbrk(lib, "/.") || !mdb_self_dir(dir, sizeof dir)) return 0;
+  char path[4][MDB_PATH_MAX];
+  int len[4] = {snprintf(path[0], sizeof path[0], "%s/../lib/mdbench/plugins/libmdbench_%s.so", dir, lib),
+                snprintf(path[1], sizeof path[1], "%s/../lib/mdbench/plugins/lib%s.so", dir, lib),
+                snprintf(path[2], sizeof path[2], "%s/plugins/%s/libmdbench_%s.so", dir, lib, lib),
+                snprintf(path[3], sizeof path[3], "%s/examples/plugins/lib%s.so", dir, lib)};
+  for (int k = 0; k < 4; k++)
+    if (len[k] > 0 && (size_t)len[k] < sizeof path[k] && (size_t)len[k] < outlen && access(path[k], R_OK) == 0) {
+      copy(out, outlen, path[k]);
+      return 1;
+    }
+  return 0;
+}
+
 /* A bare library name: the file the dynamic loader maps for it, as the
  * plugin calculator's dlopen(RTLD_NOW | RTLD_LOCAL) will. Loading it here
  * runs its constructors once more than the run itself would (the plugin
  * ABI asks for none); an already loaded library is only referenced. */
 static int plugin_resolve(const char *lib, char *out, size_t outlen) {
-  copy(out, outlen, lib);
-  if (strchr(lib, '/')) return 1;
+  if (mdb_plugin_find(lib, out, outlen) || strchr(lib, '/')) return 1;
   void *h = dlopen(lib, RTLD_LAZY | RTLD_LOCAL);
   if (!h) return 0;
   int ok = 0;
@@ -129,8 +158,9 @@ mdb_status mdb_calc_spec_digests(const char *spec, mdb_file_digest *out, int max
       st = mdb_err_set(err, e.code, "calculator '%s': %s%s", spec, e.msg,
                        bare && kinds[k] == MDB_FILE_POTENTIAL_SEARCH
                            ? " (looked here, in $LAMMPS_POTENTIALS and /usr/share/lammps/potentials)"
-                       : bare && kinds[k] == MDB_FILE_SHARED_LIBRARY ? " (nor found by the dynamic loader)"
-                                                                     : "");
+                       : bare && kinds[k] == MDB_FILE_SHARED_LIBRARY
+                           ? " (not one of mdbench's own plugins, e.g. pyase or morse, nor found by the dynamic loader)"
+                           : "");
       break;
     }
     copy(out[k].path, sizeof out[k].path, files[k]);

@@ -23,9 +23,11 @@
  *                    /usr/share/lammps/potentials/NAME that opens — eam.c's
  *                    own search (mdb_potential_resolve below)
  *   sw:file=PATH     PATH as given (sw.c opens it as is)
- *   plugin:lib=PATH  PATH as given when it has a '/'; a bare name is looked
- *                    up by the dynamic loader exactly as plugin.c's dlopen
- *                    does, and the loader's full path is returned
+ *   plugin:lib=PATH  PATH as given when it has a '/'; a short name of one
+ *                    of mdbench's own plugins as mdb_plugin_find finds it;
+ *                    another bare name is looked up by the dynamic loader
+ *                    exactly as plugin.c's dlopen does, and the loader's
+ *                    full path is returned
  *   lj, spcfw, eam/sw without file=, ipi: none (ipi's launch= is a command;
  *                    what the client reads is outside mdbench's view)
  * A file that cannot be found is still listed (as given), so that
@@ -57,5 +59,17 @@ mdb_status mdb_calc_spec_sha256(const char *spec, char *out, size_t outlen, mdb_
  * /usr/share/lammps/potentials/name, the first that opens. Returns 1 and
  * the path in out when found; 0 with name copied to out when not. */
 int mdb_potential_resolve(const char *name, char *out, size_t outlen);
+
+/* The folder of the running binary (from /proc/self/exe); 0 when unknown. */
+int mdb_self_dir(char *out, size_t outlen);
+
+/* plugin:lib=NAME with a short NAME (no '/' and no '.', e.g. "pyase",
+ * "morse"): one of mdbench's own plugins, beside the binary as installed
+ * (BIN/../lib/mdbench/plugins/libmdbench_NAME.so or libNAME.so) or in the
+ * build tree (BIN/plugins/NAME/libmdbench_NAME.so,
+ * BIN/examples/plugins/libNAME.so), the first that exists. Returns 1 with
+ * its path in out; 0 with lib copied to out otherwise (a path, a file name
+ * for the dynamic loader, or a short name found nowhere). */
+int mdb_plugin_find(const char *lib, char *out, size_t outlen);
 
 #endif

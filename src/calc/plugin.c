@@ -2,7 +2,9 @@
  * plugin.c — a calculator loaded from a shared library at run time.
  *
  * Spec: plugin:lib=PATH[,key=value...]
- *   lib   the plugin (a path; without '/', the dynamic loader's search path)
+ *   lib   the plugin: a path; a short name (no '/' or '.', e.g. pyase) for
+ *         one of mdbench's own (calc/files.h mdb_plugin_find); another
+ *         name without '/', the dynamic loader's search path
  *   the other keys are handed to the plugin's init as text.
  *
  * The library exports mdb_plugin_entry_v1, defined by the public header
@@ -65,7 +67,11 @@ static mdb_status plugin_load(plugin_ctx *c, mdb_err *err) {
   c->handle = dlopen(c->path, RTLD_NOW | RTLD_LOCAL);
   if (!c->handle) {
     const char *why = dlerror();
-    return mdb_err_set(err, MDB_EINPUT, "plugin: cannot load %s: %s", c->path, why ? why : "unknown dlopen error");
+    return mdb_err_set(err, MDB_EINPUT, "plugin: cannot load %s: %s%s", c->path, why ? why : "unknown dlopen error",
+                       strpbrk(c->path, "/.") ? ""
+                                              : " (a short name is one of mdbench's own plugins, e.g. pyase when built "
+                                                "with Python's development files, morse from the examples; else give "
+                                                "the library's path)");
   }
   dlerror();
   void *sym = dlsym(c->handle, MDB_PLUGIN_ENTRY_SYMBOL);
@@ -120,7 +126,7 @@ static mdb_status plugin_init(void **out, const mdb_calc_spec *spec, mdb_err *er
                        spec->text);
   plugin_ctx *c = calloc(1, sizeof *c);
   if (!c) return mdb_err_nomem(err, "plugin context", sizeof *c);
-  snprintf(c->path, sizeof c->path, "%s", lib);
+  mdb_plugin_find(lib, c->path, sizeof c->path); /* a short name: one of mdbench's own plugins */
   mdb_status st = plugin_load(c, err);
   if (!st) {
     char msg[sizeof err->msg / 2] = "";
