@@ -70,6 +70,13 @@ typedef struct mdb_kp {
   double (*shiftvec)[3]; /* [MDB_NSHIFT] s·h for every shift code, for the current cell */
   double (*hinv)[3];     /* [3] the current cell's inverse */
   int *abort;            /* the abort flags (MDB_ABORT_*), sticky until the host clears them */
+  /* Forces left as lane partials (mdb_gcalc_defer_lanes): when lanes > 1 the
+   * calculator's last kernel stored its lanes' partial sums in lpart, and
+   * the engine's next kernel adds them (mdb_kp_gather) with lflags, the
+   * force call's flags. */
+  const double *lpart;
+  int lanes;
+  unsigned lflags;
 } mdb_kp;
 
 /* Raises an abort flag in device memory (g->abort): an atomicOr there,
@@ -101,15 +108,19 @@ MDB_HD static inline void mdb_acc_pair(mdb_acc *a, double fpair, const double d[
       for (int y = 0; y < 3; y++) a->w[3 * x + y] += 0.5 * fpair * d[x] * d[y];
 }
 
-/* Writes atom i's force and, as the force call asked, energy (added to what
+/* Writes atom i's force and, as flags (the force call's) ask, energy (added to what
  * an earlier kernel of the same call left when add_energy) and virial. */
-MDB_HD static inline void mdb_acc_store(const mdb_kp *p, long i, const mdb_acc *a, int add_energy) {
+MDB_HD static inline void mdb_acc_store_as(const mdb_kp *p, unsigned flags, long i, const mdb_acc *a, int add_energy) {
   p->f[3 * i] = a->f[0];
   p->f[3 * i + 1] = a->f[1];
   p->f[3 * i + 2] = a->f[2];
-  if (p->flags & MDB_COMPUTE_ENERGY) p->eatom[i] = (add_energy ? p->eatom[i] : 0.0) + a->e;
-  if (p->flags & MDB_COMPUTE_VIRIAL)
+  if (flags & MDB_COMPUTE_ENERGY) p->eatom[i] = (add_energy ? p->eatom[i] : 0.0) + a->e;
+  if (flags & MDB_COMPUTE_VIRIAL)
     for (int c = 0; c < 9; c++) p->vatom[(long)c * p->natoms + i] = a->w[c];
+}
+
+MDB_HD static inline void mdb_acc_store(const mdb_kp *p, long i, const mdb_acc *a, int add_energy) {
+  mdb_acc_store_as(p, p->flags, i, a, add_energy);
 }
 
 /* Atom i moved to x: its packed copy follows. */
@@ -203,6 +214,18 @@ MDB_HD static inline void mdb_lanes_sum(const double *part, int lanes, long n, l
   }
 }
 
+/* Atom i's force, and as the force call asked its energy and virial, from
+ * the lanes' partials the calculator left (kp.lanes > 1); nothing when it
+ * stored them itself. The engine's first kernel after a force call runs
+ * this for its atom before it reads the force (gpu/kern_md.h): the lanes'
+ * sum costs no launch of its own. */
+MDB_HD static inline void mdb_kp_gather(const mdb_kp *p, long i) {
+  if (p->lanes <= 1) return;
+  mdb_acc a;
+  mdb_lanes_sum(p->lpart, p->lanes, p->natoms, i, p->lflags, &a);
+  mdb_acc_store_as(p, p->lflags, i, &a, 0);
+}
+
 /* What a calculator's GPU half may use of the engine that runs it: the
  * device, the parameter block of the current launch (its arrays move when
  * the engine regrows them: read it at each call), whether the run is in
@@ -216,6 +239,7 @@ typedef struct mdb_gcalc_env {
   const mdb_system *sys; /* the host system the engine started from (same atoms, same order) */
   mdb_status (*alloc)(void *engine, void **p, size_t bytes, mdb_err *err);
   void (*release)(void *engine, void *p);
+  void (*defer_lanes)(void *engine, const double *part, int lanes);
   void *engine;
 } mdb_gcalc_env;
 
@@ -230,6 +254,15 @@ static inline mdb_status mdb_gcalc_alloc(const mdb_gcalc_env *e, void **p, size_
   return e->alloc(e->engine, p, bytes, err);
 }
 
+/* Says, at setup, that this calculator's force calls end with L lanes'
+ * partial sums in part (mdb_lanes_put; energy and virial complete, an
+ * atom's own terms included): it launches no kernel to add them, the
+ * engine's next kernel does (mdb_kp_gather). L = 1: it stores its forces
+ * itself, as every calculator that does not call this. */
+static inline void mdb_gcalc_defer_lanes(const mdb_gcalc_env *e, const double *part, int lanes) {
+  e->defer_lanes(e->engine, part, lanes);
+}
+
 /* Threads per atom for a many-body kernel (see mdb_lanes_put):
  * MDBENCH_GPU_LANES when set (1, 2, 4, 8, 16 or 32; anything else is an
  * MDB_EINPUT error naming the choices), else the largest power of two up to
@@ -242,7 +275,7 @@ mdb_status mdb_gcalc_lanes(const mdb_gcalc_env *e, double min_entries, int *lane
 /* The device half of a calculator. setup uploads what the prepared CPU
  * calculator holds (its ops->params); forces issues the kernels that write
  * (not add) kp.f for every atom and, when flags ask, kp.eatom and
- * kp.vatom; each kernel returns at once when an abort flag is set. release
+ * kp.vatom (or their lanes' partials, after mdb_gcalc_defer_lanes); each kernel returns at once when an abort flag is set. release
  * (NULL: free(ctx)) frees the context; device memory from mdb_gcalc_alloc
  * goes with the engine. */
 typedef struct mdb_gcalc_ops {

@@ -936,6 +936,7 @@ static mdb_status geam_setup(const mdb_gcalc_env *g, const mdb_calc *cpu, void *
   }
   q->fp = (double *)fp;
   q->part = (double *)part;
+  if (q->lanes > 1) mdb_gcalc_defer_lanes(g, q->part, q->lanes);
   q->zhou = (const mdb_zhou *)zhou;
   *ctx = c;
   return MDB_OK;
@@ -954,7 +955,7 @@ static mdb_status geam_forces(const mdb_gcalc_env *g, void *ctx, unsigned flags,
       (st = mdb_launch_eam_embed_lanes(g->dev, g->n, &q, err)) ||
       (st = mdb_launch_eam_force_lanes(g->dev, nl, &q, err)))
     return st;
-  return mdb_launch_eam_sum_lanes(g->dev, g->n, &q, err);
+  return MDB_OK; /* the engine's next kernel adds the lanes' partials */
 }
 
 MDB_KERNELS_EAM(MDB_KERNEL_DEFINE)

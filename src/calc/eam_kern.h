@@ -26,8 +26,9 @@
  * Several threads per atom (calc/calc_gpu.h mdb_lanes_put): with L > 1
  * lanes the density pass is EAM_RHO_LANES (partial ρ per lane) then
  * EAM_EMBED_LANES (ρ_i summed in lane order, F and F'), and the force pass
- * EAM_FORCE_LANES (partial force, energy, virial per lane) then
- * EAM_SUM_LANES; L = 1 keeps the two kernels above. A neighbour's position
+ * EAM_FORCE_LANES (partial force, energy, virial per lane; lane 0 starts
+ * its energy from F(ρ_i)), whose partials the engine's next kernel adds
+ * (mdb_kp_gather: no kernel of its own); L = 1 keeps the two kernels above. A neighbour's position
  * and type come in one 32-byte load (p->xt).
  *
  * Double precision only (the calculator reports no mixed support).
@@ -165,7 +166,8 @@ MDB_HD static inline void mdb_kb_eam_force(long i, const mdb_kp_eam *q) {
   mdb_acc_store(&q->k, i, &acc, 1); /* F(ρ_i) from EAM_RHO is already in eatom */
 }
 
-/* L > 1: four kernels, over L·n, n, L·n and n indices. */
+/* L > 1: three kernels, over L·n, n and L·n indices; the engine's next
+ * kernel adds the lanes' partials (mdb_kp_gather). */
 MDB_HD static inline void mdb_kb_eam_rho_lanes(long t, const mdb_kp_eam *q) {
   if (*q->k.abort) return;
   const long n = q->k.natoms, l = t / n;
@@ -182,17 +184,11 @@ MDB_HD static inline void mdb_kb_eam_embed_lanes(long i, const mdb_kp_eam *q) {
 
 MDB_HD static inline void mdb_kb_eam_force_lanes(long t, const mdb_kp_eam *q) {
   if (*q->k.abort) return;
-  const long n = q->k.natoms, l = t / n;
+  const long n = q->k.natoms, l = t / n, i = t - l * n;
   mdb_acc acc = {{0, 0, 0}, 0, {0, 0, 0, 0, 0, 0, 0, 0, 0}};
-  mdb_eam_force_part(q, t - l * n, (int)l, q->lanes, &acc);
+  if (l == 0 && (q->k.flags & MDB_COMPUTE_ENERGY)) acc.e = q->k.eatom[i]; /* F(ρ_i), from EAM_EMBED_LANES */
+  mdb_eam_force_part(q, i, (int)l, q->lanes, &acc);
   mdb_lanes_put(q->part, q->lanes * n, t, &acc, q->k.flags);
-}
-
-MDB_HD static inline void mdb_kb_eam_sum_lanes(long i, const mdb_kp_eam *q) {
-  if (*q->k.abort) return;
-  mdb_acc acc;
-  mdb_lanes_sum(q->part, q->lanes, q->k.natoms, i, q->k.flags, &acc);
-  mdb_acc_store(&q->k, i, &acc, 1);
 }
 
 #define MDB_KERNELS_EAM(X)                        \
@@ -200,7 +196,7 @@ MDB_HD static inline void mdb_kb_eam_sum_lanes(long i, const mdb_kp_eam *q) {
   X(EAM_FORCE, eam_force, mdb_kp_eam)             \
   X(EAM_RHO_LANES, eam_rho_lanes, mdb_kp_eam)     \
   X(EAM_EMBED_LANES, eam_embed_lanes, mdb_kp_eam) \
-  X(EAM_FORCE_LANES, eam_force_lanes, mdb_kp_eam) X(EAM_SUM_LANES, eam_sum_lanes, mdb_kp_eam)
+  X(EAM_FORCE_LANES, eam_force_lanes, mdb_kp_eam)
 MDB_KERNELS_EAM(MDB_KERNEL_DECLARE)
 
 #endif

@@ -507,6 +507,7 @@ static mdb_status gsw_setup(const mdb_gcalc_env *g, const mdb_calc *cpu, void **
     free(c);
     return st;
   }
+  if (c->lanes > 1) mdb_gcalc_defer_lanes(g, c->part, c->lanes);
   *ctx = c;
   return MDB_OK;
 }
@@ -520,8 +521,7 @@ static mdb_status gsw_forces(const mdb_gcalc_env *g, void *ctx, unsigned flags, 
   q.lanes = c->lanes;
   q.part = c->part;
   if (c->lanes == 1) return mdb_launch_sw(g->dev, g->n, &q, err);
-  mdb_status st = mdb_launch_sw_lanes(g->dev, (long)c->lanes * g->n, &q, err);
-  return st ? st : mdb_launch_sw_sum_lanes(g->dev, g->n, &q, err);
+  return mdb_launch_sw_lanes(g->dev, (long)c->lanes * g->n, &q, err); /* the engine's next kernel adds the partials */
 }
 
 MDB_KERNELS_SW(MDB_KERNEL_DEFINE)

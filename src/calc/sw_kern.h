@@ -26,7 +26,8 @@
  * Several threads per atom (calc/calc_gpu.h mdb_lanes_put): with L > 1
  * lanes, lane l takes the first neighbours j = entries l, l + L, ... of (a),
  * (b) and (c) (each with all its k), SW_LANES stores the lanes' partial
- * sums and SW_SUM_LANES adds them per atom; L = 1 keeps the one kernel SW.
+ * sums and the engine's next kernel adds them per atom (mdb_kp_gather: no
+ * kernel of its own); L = 1 keeps the one kernel SW.
  */
 #ifndef MDB_CALC_SW_KERN_H
 #define MDB_CALC_SW_KERN_H
@@ -142,7 +143,8 @@ MDB_HD static inline void mdb_kb_sw(long i, const mdb_kp_sw *q) {
   mdb_acc_store(&q->k, i, &acc, 0);
 }
 
-/* L > 1: partial sums over L·n indices, then their sum over n. */
+/* L > 1: partial sums over L·n indices; the engine's next kernel adds
+ * them (mdb_kp_gather). */
 MDB_HD static inline void mdb_kb_sw_lanes(long t, const mdb_kp_sw *q) {
   if (*q->k.abort) return;
   const long n = q->k.natoms, l = t / n;
@@ -151,14 +153,7 @@ MDB_HD static inline void mdb_kb_sw_lanes(long t, const mdb_kp_sw *q) {
   mdb_lanes_put(q->part, q->lanes * n, t, &acc, q->k.flags);
 }
 
-MDB_HD static inline void mdb_kb_sw_sum_lanes(long i, const mdb_kp_sw *q) {
-  if (*q->k.abort) return;
-  mdb_acc acc;
-  mdb_lanes_sum(q->part, q->lanes, q->k.natoms, i, q->k.flags, &acc);
-  mdb_acc_store(&q->k, i, &acc, 0);
-}
-
-#define MDB_KERNELS_SW(X) X(SW, sw, mdb_kp_sw) X(SW_LANES, sw_lanes, mdb_kp_sw) X(SW_SUM_LANES, sw_sum_lanes, mdb_kp_sw)
+#define MDB_KERNELS_SW(X) X(SW, sw, mdb_kp_sw) X(SW_LANES, sw_lanes, mdb_kp_sw)
 MDB_KERNELS_SW(MDB_KERNEL_DECLARE)
 
 #endif

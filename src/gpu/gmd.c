@@ -252,6 +252,15 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, int build, mdb_err *e
       (st = g->calc->forces(&g->env, g->calc_ctx, fflags, err)) ||
       (st = d->ops->event_record(d, g->ev_force + 1, 1, err)))
     return st;
+  /* the second half first: its first kernel adds the lanes' partials of a
+   * calculator that left them (mdb_kp_gather), before anything reads the
+   * forces, the energies or the virials */
+  const mdb_kp p = mdb_gmd_kp(g, flags);
+  if (g->ens.protocol == MDB_PROTOCOL_NVE)
+    st = mdb_launch_nve_2(d, g->n, &p, err);
+  else
+    st = mdb_gens_second(g, flags, err);
+  if (st) return st;
   mdb_gstate *gd = g->gd;
   const int npt = g->ens.protocol == MDB_PROTOCOL_NPT; /* NPT reduces the virial itself, with m v² */
   if ((fflags & MDB_COMPUTE_ENERGY) &&
@@ -260,12 +269,6 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, int build, mdb_err *e
   if ((fflags & MDB_COMPUTE_VIRIAL) && !npt &&
       (st = d->ops->reduce_sum(d, g->kp.vatom, g->n, 9, gd->red + MDB_RED_VIRIAL, err)))
     return st;
-  const mdb_kp p = mdb_gmd_kp(g, flags);
-  if (g->ens.protocol == MDB_PROTOCOL_NVE)
-    st = mdb_launch_nve_2(d, g->n, &p, err);
-  else
-    st = mdb_gens_second(g, flags, err);
-  if (st) return st;
   if (flags) {
     /* m v², m v and the Langevin heat: 5 contiguous columns */
     if ((st = d->ops->reduce_sum(d, g->kp.scr, g->n, 5, gd->red + MDB_RED_MV2, err)) ||
@@ -603,6 +606,11 @@ static mdb_status env_alloc(void *engine, void **p, size_t bytes, mdb_err *err) 
 }
 
 static void env_release(void *engine, void *p) { mdb_gmd_release((mdb_gmd *)engine, p); }
+static void env_defer_lanes(void *engine, const double *part, int lanes) {
+  mdb_gmd *g = (mdb_gmd *)engine;
+  g->kp.lpart = part;
+  g->kp.lanes = lanes;
+}
 
 /* The device arrays of n atoms, the state block and the pinned flags. */
 static mdb_status alloc_arrays(mdb_gmd *g, long n, mdb_err *err) {
@@ -701,9 +709,11 @@ static mdb_status first_forces(mdb_gmd *g, mdb_err *err) {
   }
   const mdb_kp pk = mdb_gmd_kp(g, fl);
   const mdb_kp *p = &g->kp;
-  if ((st = d->ops->reduce_sum(d, p->eatom, n, 1, gd->red + MDB_RED_ENERGY, err)) ||
+  /* KIN first: it adds the lanes' partials (mdb_kp_gather) */
+  if ((st = mdb_launch_kin(d, n, &pk, err)) ||
+      (st = d->ops->reduce_sum(d, p->eatom, n, 1, gd->red + MDB_RED_ENERGY, err)) ||
       (st = d->ops->reduce_sum(d, p->vatom, n, 9, gd->red + MDB_RED_VIRIAL, err)) ||
-      (st = mdb_launch_kin(d, n, &pk, err)) || (st = d->ops->reduce_sum(d, p->scr, n, 5, gd->red + MDB_RED_MV2, err)) ||
+      (st = d->ops->reduce_sum(d, p->scr, n, 5, gd->red + MDB_RED_MV2, err)) ||
       (st = mdb_launch_vmax_clear(d, 1, &pk, err)) || (st = mdb_launch_vmax(d, n, &pk, err)) ||
       (st = mdb_launch_vmax_id(d, n, &pk, err)) || (st = d->ops->sync(d, err)) || (st = download_state(g, err)))
     return st;
@@ -774,6 +784,7 @@ mdb_status mdb_gmd_create(mdb_gmd **out, const mdb_md *md, const mdb_gmd_opts *o
                            .sys = sys,
                            .alloc = env_alloc,
                            .release = env_release,
+                           .defer_lanes = env_defer_lanes,
                            .engine = g};
   if ((st = alloc_arrays(g, g->n, err))) goto fail;
   g->flags_h->step = md->step;

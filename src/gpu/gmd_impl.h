@@ -56,6 +56,7 @@ void mdb_gmd_release(mdb_gmd *g, void *p);
 static inline mdb_kp mdb_gmd_kp(const mdb_gmd *g, unsigned flags) {
   mdb_kp p = g->kp;
   p.flags = flags;
+  p.lflags = flags | g->ens_flags; /* those of the force call that an engine kernel follows */
   return p;
 }
 

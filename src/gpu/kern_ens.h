@@ -79,6 +79,7 @@ MDB_HD static inline void mdb_kb_nhc_1(long i, const mdb_kp *p) {
 /* v += ½dt F/m, and m v² for the chain */
 MDB_HD static inline void mdb_kb_nhc_2(long i, const mdb_kp *p) {
   if (p->g->abort) return;
+  mdb_kp_gather(p, i);
   const double c = p->dtf[p->type[i]];
   double *v = p->v + 3 * i;
   const double *f = p->f + 3 * i;
@@ -209,6 +210,7 @@ MDB_HD static inline void mdb_kb_npt_1(long i, const mdb_kp *p) {
  * column after the virial's (one reduction gives both) */
 MDB_HD static inline void mdb_kb_npt_2(long i, const mdb_kp *p) {
   if (p->g->abort) return;
+  mdb_kp_gather(p, i);
   const double sp = p->g->sp, c = p->dtf[p->type[i]];
   double *v = p->v + 3 * i;
   const double *f = p->f + 3 * i;

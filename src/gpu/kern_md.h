@@ -64,6 +64,7 @@ MDB_HD static inline void mdb_kin_store(const mdb_kp *p, long i, const double *v
 MDB_HD static inline void mdb_kb_nve_2(long i, const mdb_kp *p) {
   if (mdb_step_aborted(i, p)) return;
   mdb_step_done(i, p);
+  mdb_kp_gather(p, i);
   const double c = p->dtf[p->type[i]];
   double *v = p->v + 3 * i;
   const double *f = p->f + 3 * i;
@@ -71,8 +72,11 @@ MDB_HD static inline void mdb_kb_nve_2(long i, const mdb_kp *p) {
   if (p->flags) mdb_kin_store(p, i, v);
 }
 
-/* The kinetic columns alone (the initial sample). */
-MDB_HD static inline void mdb_kb_kin(long i, const mdb_kp *p) { mdb_kin_store(p, i, p->v + 3 * i); }
+/* The kinetic columns alone (the initial sample), after the lanes' sum. */
+MDB_HD static inline void mdb_kb_kin(long i, const mdb_kp *p) {
+  mdb_kp_gather(p, i); /* it follows the first force call */
+  mdb_kin_store(p, i, p->v + 3 * i);
+}
 
 /* Largest |v|² (for the runaway check of a sample): one thread clears,
  * every atom maxes, then the atoms at the maximum name the smallest id. */

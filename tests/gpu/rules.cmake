@@ -27,6 +27,18 @@ mdb_launch_test(nve_lj_at_most_4 argon 256 lj NVE - 4 12)
 mdb_launch_test(nvt_nhc_at_most_6 argon 256 lj NVT nhc 6 15)
 mdb_launch_test(nvt_langevin_at_most_6 argon 256 lj NVT langevin 6 15)
 mdb_launch_test(npt_at_most_6 argon 256 lj NPT nhc 6 13)
+# the many-body kernels with the threads per atom the engine chooses there
+# (silicon 64 sw: 8, copper 108 eam: 32): the lanes' partials are added by
+# the second half-kick (mdb_kp_gather), no launch of their own; EAM's
+# density pass is one launch more than a pair potential (every ρ before any
+# force), and its lanes' sum of ρ one more; with one thread per atom 4.
+# "solid": 200 steps at 300 K need no neighbour build there
+mdb_launch_test(nve_sw_lanes_at_most_3 silicon 64 sw NVE - 3 12 solid)
+mdb_launch_test(npt_sw_lanes_at_most_6 silicon 64 sw NPT nhc 6 13 solid)
+mdb_launch_test(nve_eam_lanes_at_most_5 copper 108 eam NVE - 5 14 solid)
+mdb_launch_test(nve_eam_one_lane_at_most_4 copper 108 eam NVE - 4 13 solid)
+set_tests_properties(gpu_engine_host_launches_nve_eam_one_lane_at_most_4 gpu_engine_cuda_launches_nve_eam_one_lane_at_most_4
+                     PROPERTIES ENVIRONMENT MDBENCH_GPU_LANES=1)
 add_test(NAME gpu_engine_host_launch_batches_of_steps_match_single_steps COMMAND test_dev_rules batches host)
 set_tests_properties(gpu_engine_host_launch_batches_of_steps_match_single_steps PROPERTIES LABELS "unit;gpu-host")
 add_test(NAME gpu_engine_cuda_launch_batches_of_steps_match_single_steps COMMAND test_dev_rules batches cuda)

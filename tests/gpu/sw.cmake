@@ -1,6 +1,8 @@
 # GPU-engine tests of sw (tests/gpu/test_gmd.c): mdb_gmd_test(NAME SYSTEM ATOMS CALC PROTOCOL THERMOSTAT STEPS [mixed])
 mdb_gmd_test(sw_silicon_nve silicon 64 sw NVE - 300)
 mdb_gmd_test(sw_silicon_216 silicon 216 sw NVE - 200)
+mdb_gmd_test(sw_silicon_lanes_nvt_nhc silicon 64 sw NVT nhc 200) # 8 lanes, added by nhc_2
+mdb_gmd_test(sw_silicon_lanes_npt silicon 64 sw NPT - 200)     # and by npt_2
 # the 8-atom cubic cell (5.431 Å < 2 r_list: several images of one atom in a list)
 mdb_gmd_test(sw_silicon_small_cell_nve silicon 8 sw NVE - 300)
 
