@@ -181,8 +181,10 @@ MDB_HD static inline int mdb_kp_delta_xt(const mdb_kp *p, const double *xi, long
  * over L·n indices gives index t to lane l = t / n of atom i = t − l·n;
  * lane l takes list entries l, l + L, l + 2L, ... and stores its partial
  * sums in a scratch array part[c·L·n + t] (column c of the L·n partials,
- * so neighbouring threads store to neighbouring addresses); a second kernel
- * over the n atoms adds each atom's L partials in lane order. No atomics
+ * so neighbouring threads store to neighbouring addresses); the engine's
+ * next kernel adds each atom's L partials in lane order (mdb_kp_gather,
+ * after mdb_gcalc_defer_lanes), or a kernel of the calculator's own
+ * (EAM's density pass: EAM_EMBED_LANES). No atomics
  * and no warp shuffles or barriers (the host backend runs one index at a
  * time): the sums are deterministic for a given L, and differ from L = 1
  * in the order of additions only. mdb_gcalc_lanes chooses L. */

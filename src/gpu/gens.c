@@ -60,18 +60,20 @@ mdb_status mdb_gens_second(mdb_gmd *g, unsigned flags, mdb_err *err) {
   mdb_dev *d = g->dev;
   const mdb_kp p = mdb_gmd_kp(g, flags);
   const long n = g->n;
+  const int lanes = p.lanes > 1; /* the forces are lanes' partials: the first kernel adds them */
   mdb_gstate *gd = g->gd;
   mdb_status st;
   if (g->ens.protocol == MDB_PROTOCOL_NPT) {
     /* the virial's 9 columns and m v² (column 9 of vatom) into red[VIRIAL..MV2] */
-    if ((st = mdb_launch_npt_2(d, n, &p, err)) ||
+    if ((st = (lanes ? mdb_launch_npt_2_lanes : mdb_launch_npt_2)(d, n, &p, err)) ||
         (st = d->ops->reduce_sum(d, g->kp.vatom, n, 10, gd->red + MDB_RED_VIRIAL, err)) ||
         (st = mdb_launch_npt_end(d, n, &p, err)))
       return st;
     return MDB_OK;
   }
-  if (g->ens.thermostat == MDB_THERMOSTAT_LANGEVIN) return mdb_launch_nve_2(d, n, &p, err);
-  if ((st = mdb_launch_nhc_2(d, n, &p, err)) ||
+  if (g->ens.thermostat == MDB_THERMOSTAT_LANGEVIN)
+    return (lanes ? mdb_launch_nve_2_lanes : mdb_launch_nve_2)(d, n, &p, err);
+  if ((st = (lanes ? mdb_launch_nhc_2_lanes : mdb_launch_nhc_2)(d, n, &p, err)) ||
       (st = d->ops->reduce_sum(d, g->kp.scr + MDB_SCR_MV2 * n, n, 1, gd->red + MDB_RED_MV2, err)) ||
       (st = mdb_launch_nhc_end(d, n, &p, err)))
     return st;

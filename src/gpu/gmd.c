@@ -257,7 +257,7 @@ static mdb_status issue_part_b(mdb_gmd *g, unsigned flags, int build, mdb_err *e
    * forces, the energies or the virials */
   const mdb_kp p = mdb_gmd_kp(g, flags);
   if (g->ens.protocol == MDB_PROTOCOL_NVE)
-    st = mdb_launch_nve_2(d, g->n, &p, err);
+    st = (p.lanes > 1 ? mdb_launch_nve_2_lanes : mdb_launch_nve_2)(d, g->n, &p, err);
   else
     st = mdb_gens_second(g, flags, err);
   if (st) return st;

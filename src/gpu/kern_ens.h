@@ -76,16 +76,19 @@ MDB_HD static inline void mdb_kb_nhc_1(long i, const mdb_kp *p) {
   mdb_nb_check_atom(i, p);
 }
 
-/* v += ½dt F/m, and m v² for the chain */
-MDB_HD static inline void mdb_kb_nhc_2(long i, const mdb_kp *p) {
+/* v += ½dt F/m, and m v² for the chain (NHC_2_LANES: after the lanes'
+ * sum, mdb_kp_gather) */
+MDB_HD static inline void mdb_nhc_2_at(long i, const mdb_kp *p, int gather) {
   if (p->g->abort) return;
-  mdb_kp_gather(p, i);
+  if (gather) mdb_kp_gather(p, i);
   const double c = p->dtf[p->type[i]];
   double *v = p->v + 3 * i;
   const double *f = p->f + 3 * i;
   for (int k = 0; k < 3; k++) v[k] += c * f[k];
   mdb_ens_mv2_store(p, i, v);
 }
+MDB_HD static inline void mdb_kb_nhc_2(long i, const mdb_kp *p) { mdb_nhc_2_at(i, p, 0); }
+MDB_HD static inline void mdb_kb_nhc_2_lanes(long i, const mdb_kp *p) { mdb_nhc_2_at(i, p, 1); }
 
 /* Chain half-step on the new 2 KE (red[MV2]); v *= its factor, and the
  * kinetic columns when sampled; the step's last kernel. */
@@ -207,16 +210,19 @@ MDB_HD static inline void mdb_kb_npt_1(long i, const mdb_kp *p) {
 }
 
 /* v = (v + ½dt F/m) sp, and m v² for the barostat and the chain, in the
- * column after the virial's (one reduction gives both) */
-MDB_HD static inline void mdb_kb_npt_2(long i, const mdb_kp *p) {
+ * column after the virial's (one reduction gives both); NPT_2_LANES after
+ * the lanes' sum (mdb_kp_gather) */
+MDB_HD static inline void mdb_npt_2_at(long i, const mdb_kp *p, int gather) {
   if (p->g->abort) return;
-  mdb_kp_gather(p, i);
+  if (gather) mdb_kp_gather(p, i);
   const double sp = p->g->sp, c = p->dtf[p->type[i]];
   double *v = p->v + 3 * i;
   const double *f = p->f + 3 * i;
   for (int k = 0; k < 3; k++) v[k] = (v[k] + c * f[k]) * sp;
   p->vatom[9L * p->natoms + i] = p->mass[p->type[i]] * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
 }
+MDB_HD static inline void mdb_kb_npt_2(long i, const mdb_kp *p) { mdb_npt_2_at(i, p, 0); }
+MDB_HD static inline void mdb_kb_npt_2_lanes(long i, const mdb_kp *p) { mdb_npt_2_at(i, p, 1); }
 
 /* The second half's scalars (md/npt_hd.h): every thread runs the particle
  * chain for its factor on v; thread 0 the whole of it (v_ε with the new
@@ -247,15 +253,17 @@ MDB_HD static inline void mdb_kb_npt_end(long i, const mdb_kp *p) {
   if (p->flags) mdb_kin_store(p, i, v);
 }
 
-#define MDB_KERNELS_ENS(X)      \
-  X(NHC_1, nhc_1, mdb_kp)       \
-  X(NHC_2, nhc_2, mdb_kp)       \
-  X(NHC_END, nhc_end, mdb_kp)   \
-  X(LGV_1, lgv_1, mdb_kp)       \
-  X(LGV_2, lgv_2, mdb_kp)       \
-  X(NPT_INIT, npt_init, mdb_kp) \
-  X(NPT_1, npt_1, mdb_kp)       \
-  X(NPT_2, npt_2, mdb_kp)       \
+#define MDB_KERNELS_ENS(X)            \
+  X(NHC_1, nhc_1, mdb_kp)             \
+  X(NHC_2, nhc_2, mdb_kp)             \
+  X(NHC_2_LANES, nhc_2_lanes, mdb_kp) \
+  X(NHC_END, nhc_end, mdb_kp)         \
+  X(LGV_1, lgv_1, mdb_kp)             \
+  X(LGV_2, lgv_2, mdb_kp)             \
+  X(NPT_INIT, npt_init, mdb_kp)       \
+  X(NPT_1, npt_1, mdb_kp)             \
+  X(NPT_2, npt_2, mdb_kp)             \
+  X(NPT_2_LANES, npt_2_lanes, mdb_kp) \
   X(NPT_END, npt_end, mdb_kp)
 MDB_KERNELS_ENS(MDB_KERNEL_DECLARE)
 
